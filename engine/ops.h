@@ -1,0 +1,43 @@
+#pragma once
+// The differentiable ops of the model, each a thin autograd wrapper (engine/ops/<op>.cpp) over
+// the kernels of the tensors' device. Shapes are NCHW; see kernels/cpu/<op>.h for the maths.
+#include "engine/autograd.h"
+
+namespace braincam {
+
+// 5x5 convolution, zero padding 2. x: N x C x H x W, w: K x C x 5 x 5, b: K.
+Var conv5x5(const Var& x, const Var& w, const Var& b);
+
+// Batch normalization with batch statistics; updates the running statistics in place
+// (PyTorch's rule) and returns the normalized x.
+Var batchnorm_train(const Var& x, const Var& gamma, const Var& beta, Tensor running_mean,
+                    Tensor running_var, double momentum, double eps);
+// Batch normalization with the running statistics. Inference only: it records no graph and
+// refuses inputs that require a gradient.
+Var batchnorm_eval(const Var& x, const Var& gamma, const Var& beta, const Tensor& running_mean,
+                   const Tensor& running_var, double eps);
+
+Var relu(const Var& x);
+
+// 4x4 max pooling, stride 4; the first maximum of a window wins.
+Var maxpool4(const Var& x);
+
+// The CAM guidance s = softmax(cam_reduce(maxpool4(F), fc weight)), N x (H/4*W/4). A constant.
+Tensor cam_guidance(const Tensor& F, const Tensor& fc_weight);
+// The CAM map of P (N x C x h x w) under fc's weight (1 x C*h*w): N x h x w. A constant.
+Tensor cam_reduce(const Tensor& P, const Tensor& fc_weight);
+
+// CAM-guided channel attention with the shared MLP (w1: Ch x C, b1: Ch, w2: C x Ch, b2: C).
+Var channel_attention(const Var& x, const Tensor& guidance, const Var& w1, const Var& b1,
+                      const Var& w2, const Var& b2);
+
+// Spatial attention with the 7x7 convolution w: 1 x 2 x 7 x 7.
+Var spatial_attention(const Var& x, const Var& w);
+
+// y = x w^T + b, x flattened to N x In, w: Out x In, b: Out. Output N x Out.
+Var linear(const Var& x, const Var& w, const Var& b);
+
+// Mean binary cross-entropy of logits z (N, or N x 1) against labels y (N): a scalar.
+Var bce_with_logits(const Var& z, const Tensor& labels);
+
+}  // namespace braincam

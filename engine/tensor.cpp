@@ -1,0 +1,194 @@
+#include "engine/tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include "engine/device_memory.h"
+
+namespace braincam {
+
+Device parse_device(const std::string& name) {
+  if (name == "cpu") return Device::CPU;
+  if (name == "emulator") return Device::Emulator;
+  if (name == "cuda") return Device::CUDA;
+  throw std::invalid_argument("unknown device '" + name + "' (expected cpu, emulator or cuda)");
+}
+
+std::string shape_str(const Shape& s) {
+  std::ostringstream os;
+  os << '[';
+  for (std::size_t i = 0; i < s.size(); ++i) os << (i ? "x" : "") << s[i];
+  os << ']';
+  return os.str();
+}
+
+std::int64_t shape_numel(const Shape& s) {
+  std::int64_t n = 1;
+  for (auto d : s) {
+    if (d < 0) throw std::invalid_argument("negative dimension in shape " + shape_str(s));
+    n *= d;
+  }
+  return n;
+}
+
+// ---- Storage ----------------------------------------------------------------------------------
+
+Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(device) {
+  if (bytes == 0) return;
+  if (device == Device::CUDA) {
+    data_ = gpu::allocate(bytes);
+  } else {
+    // 64-byte alignment: whole cache lines, and any SIMD width.
+    data_ = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!data_) throw std::bad_alloc();
+  }
+}
+
+Storage::~Storage() {
+  if (!data_) return;
+  if (device_ == Device::CUDA)
+    gpu::release(data_, bytes_);
+  else
+    std::free(data_);
+}
+
+namespace {
+// Reads / writes element i of a host buffer of dtype t as a double.
+double read_element(const void* data, DType t, std::int64_t i) {
+  switch (t) {
+    case DType::F32: return static_cast<const float*>(data)[i];
+    case DType::F64: return static_cast<const double*>(data)[i];
+    case DType::I32: return static_cast<const std::int32_t*>(data)[i];
+    case DType::I64: return static_cast<double>(static_cast<const std::int64_t*>(data)[i]);
+  }
+  return 0;
+}
+void write_element(void* data, DType t, std::int64_t i, double v) {
+  switch (t) {
+    case DType::F32: static_cast<float*>(data)[i] = static_cast<float>(v); break;
+    case DType::F64: static_cast<double*>(data)[i] = v; break;
+    case DType::I32: static_cast<std::int32_t*>(data)[i] = static_cast<std::int32_t>(v); break;
+    case DType::I64: static_cast<std::int64_t*>(data)[i] = static_cast<std::int64_t>(v); break;
+  }
+}
+}  // namespace
+
+// ---- Tensor -----------------------------------------------------------------------------------
+
+Tensor::Tensor(Shape shape, DType dtype, Device device)
+    : shape_(std::move(shape)), dtype_(dtype), device_(device) {
+  storage_ = std::make_shared<Storage>(shape_numel(shape_) * element_size(dtype), device);
+}
+
+Tensor Tensor::zeros(Shape shape, DType dtype, Device device) {
+  Tensor t(std::move(shape), dtype, device);
+  t.fill(0.0);
+  return t;
+}
+
+Tensor Tensor::full(Shape shape, double value, DType dtype, Device device) {
+  Tensor t(std::move(shape), dtype, device);
+  t.fill(value);
+  return t;
+}
+
+Tensor Tensor::from_vector(Shape shape, const std::vector<double>& values, DType dtype) {
+  Tensor t(std::move(shape), dtype, Device::CPU);
+  if (static_cast<std::int64_t>(values.size()) != t.numel())
+    throw std::invalid_argument("from_vector: " + std::to_string(values.size()) +
+                                " values for shape " + shape_str(t.shape()));
+  for (std::int64_t i = 0; i < t.numel(); ++i) write_element(t.raw(), dtype, i, values[i]);
+  return t;
+}
+
+template <class T>
+T* Tensor::data() const {
+  if (dtype_of<T>() != dtype_)
+    throw std::logic_error(std::string("tensor of dtype ") + dtype_name(dtype_) +
+                           " accessed as " + dtype_name(dtype_of<T>()));
+  return static_cast<T*>(raw());
+}
+template float* Tensor::data<float>() const;
+template double* Tensor::data<double>() const;
+template std::int32_t* Tensor::data<std::int32_t>() const;
+template std::int64_t* Tensor::data<std::int64_t>() const;
+
+Tensor Tensor::reshape(Shape shape) const {
+  if (shape_numel(shape) != numel())
+    throw std::invalid_argument("cannot reshape " + shape_str(shape_) + " to " + shape_str(shape));
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::clone() const {
+  Tensor t(shape_, dtype_, device_);
+  t.copy_from(*this);
+  return t;
+}
+
+Tensor Tensor::to(Device device) const {
+  if (device == device_) return *this;
+  Tensor t(shape_, dtype_, device);
+  t.copy_from(*this);
+  return t;
+}
+
+Tensor Tensor::to(DType dtype) const {
+  if (dtype == dtype_) return *this;
+  if (!on_host()) return to(Device::CPU).to(dtype).to(device_);
+  Tensor t(shape_, dtype, device_);
+  const std::int64_t n = numel();
+  for (std::int64_t i = 0; i < n; ++i) write_element(t.raw(), dtype, i, read_element(raw(), dtype_, i));
+  return t;
+}
+
+void Tensor::copy_from(const Tensor& src) {
+  if (src.shape_ != shape_ || src.dtype_ != dtype_)
+    throw std::invalid_argument("copy_from: " + shape_str(src.shape_) + " " +
+                                dtype_name(src.dtype_) + " into " + shape_str(shape_) + " " +
+                                dtype_name(dtype_));
+  const std::size_t n = bytes();
+  if (n == 0 || raw() == src.raw()) return;
+  if (on_host() && src.on_host())
+    std::memcpy(raw(), src.raw(), n);
+  else if (on_host())
+    gpu::copy_to_host(raw(), src.raw(), n);
+  else if (src.on_host())
+    gpu::copy_to_device(raw(), src.raw(), n);
+  else
+    gpu::copy_on_device(raw(), src.raw(), n);
+}
+
+void Tensor::fill(double value) {
+  if (!on_host()) {
+    Tensor host(shape_, dtype_, Device::CPU);
+    host.fill(value);
+    copy_from(host);
+    return;
+  }
+  const std::int64_t n = numel();
+  for (std::int64_t i = 0; i < n; ++i) write_element(raw(), dtype_, i, value);
+}
+
+double Tensor::item(std::int64_t i) const {
+  if (i < 0 || i >= numel()) throw std::out_of_range("item: index out of range");
+  if (!on_host()) return to(Device::CPU).item(i);
+  return read_element(raw(), dtype_, i);
+}
+
+std::vector<double> Tensor::to_vector() const {
+  Tensor host = to(Device::CPU).to(DType::F64);
+  return std::vector<double>(host.data<double>(), host.data<double>() + host.numel());
+}
+
+void check_shape(const Tensor& t, const Shape& expected, const char* what) {
+  if (!t.defined()) throw std::invalid_argument(std::string(what) + ": tensor is undefined");
+  if (t.shape() != expected)
+    throw std::invalid_argument(std::string(what) + ": expected shape " + shape_str(expected) +
+                                ", got " + shape_str(t.shape()));
+}
+
+}  // namespace braincam

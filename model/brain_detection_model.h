@@ -1,0 +1,76 @@
+#pragma once
+// BrainDetectionModel: the fixed graph of the spec (docs/model.md maps each line to it).
+//
+//   conv1 5x5 (3->32) -> bn1 -> relu -> pool1 4x4 = F -> [CAM-guided channel attention ->
+//   spatial attention] = A -> pool2 4x4 = P -> flatten -> fc (C*H/16*W/16 -> 1) = logit z
+//
+// Parameters carry PyTorch state_dict names, so checkpoints load in a PyTorch module written from
+// the spec, and the other way round.
+#include <cstdint>
+#include <string>
+
+#include "engine/parameters.h"
+
+namespace braincam {
+
+struct ModelShape {
+  int height = 240, width = 240;  // multiples of 16
+  int channels = 32;              // conv1's output channels
+  int reduction = 8;              // the attention MLP has channels / reduction hidden units
+};
+
+// The intermediate results a forward pass keeps (for explanations and tests).
+struct ForwardResult {
+  Var F;       // after pool1, N x C x H/4 x W/4
+  Var A;       // after attention (F itself when attention is off)
+  Var P;       // after pool2, N x C x H/16 x W/16
+  Var logits;  // N x 1
+};
+
+class BrainDetectionModel {
+ public:
+  static constexpr double kBatchNormEps = 1e-5, kBatchNormMomentum = 0.1;
+
+  explicit BrainDetectionModel(ModelShape shape = {}, DType dtype = DType::F32,
+                               Device device = Device::CPU);
+
+  // PyTorch's default initialization (uniform in +-1/sqrt(fan_in); batchnorm 1 and 0; running
+  // statistics 0 and 1), drawn from a generator seeded with `seed`.
+  void initialize(std::uint64_t seed);
+
+  // Training mode uses and updates the batch statistics; evaluation mode uses the running ones.
+  // images: N x 3 x H x W in [0, 1]. `leaf_A`, when set, makes A a leaf that requires a gradient
+  // and records nothing before it (explanations differentiate z with respect to A). Evaluation
+  // mode otherwise runs under a NoGradScope.
+  ForwardResult forward(const Var& images, bool attention, bool training, bool leaf_A = false);
+
+  // The trainable parameters (names as in the spec), in a fixed order.
+  const ParameterList& parameters() const { return parameters_; }
+  // Whether `name` belongs to the attention block (att.*).
+  bool is_attention_parameter(const std::string& name) const;
+
+  // Parameters and buffers under their state_dict names, as F32 on the CPU.
+  StateDict state_dict() const;
+  // Loads every parameter and buffer from `dict` (converting dtype and device). Names not of the
+  // model are an error, except the optimizer's (`optim.`), gradients (`grad.`) and the outputs of
+  // `braincam step` (`logits`, `loss`). `source` names the file in errors.
+  void load_state_dict(const StateDict& dict, const std::string& source);
+
+  const ModelShape& shape() const { return shape_; }
+  DType dtype() const { return dtype_; }
+  Device device() const { return device_; }
+  std::int64_t num_batches_tracked() const { return num_batches_tracked_; }
+  Tensor fc_weight() const { return param("fc.weight").value(); }
+
+ private:
+  const Var& param(const std::string& name) const;
+
+  ModelShape shape_;
+  DType dtype_;
+  Device device_;
+  ParameterList parameters_;
+  Tensor running_mean_, running_var_;
+  std::int64_t num_batches_tracked_ = 0;
+};
+
+}  // namespace braincam

@@ -1,0 +1,18 @@
+#pragma once
+// One training step exactly as the spec says: training-mode forward (batch statistics), mean
+// BCE on the logits, backward, Adam. Gradients stay on the parameters until the next step.
+#include "engine/adam.h"
+#include "model/brain_detection_model.h"
+
+namespace braincam {
+
+struct StepResult {
+  Tensor logits;  // N
+  Tensor loss;    // scalar
+};
+
+// images: N x 3 x H x W, labels: N (0 or 1), in the model's dtype and on its device.
+StepResult training_step(BrainDetectionModel& model, Adam& optimizer, const Tensor& images,
+                         const Tensor& labels, bool attention);
+
+}  // namespace braincam

@@ -1,0 +1,75 @@
+// braincam step: one training step on given weights and a given batch, for gradient checks and
+// parity tests inside and outside the project. The interface is stable; see README.md.
+#include <cstdio>
+
+#include "engine/adam.h"
+#include "engine/safetensors.h"
+#include "model/training_step.h"
+#include "tools/commands.h"
+
+namespace braincam::tools {
+
+namespace {
+
+struct StepOptions {
+  std::string checkpoint, batch, out, attention = "on", device = "cpu";
+  double lr = 1e-3;
+};
+
+const Tensor& require(const Safetensors& file, const std::string& name, const std::string& path) {
+  const auto it = file.tensors.find(name);
+  if (it == file.tensors.end()) throw std::runtime_error(path + ": missing tensor '" + name + "'");
+  return it->second;
+}
+
+void run_step(const StepOptions& o) {
+  const Device device = parse_device(o.device);
+  const Safetensors weights = read_safetensors(o.checkpoint);
+  const Safetensors batch = read_safetensors(o.batch);
+  const Tensor& images = require(batch, "images", o.batch);
+  const Tensor& labels = require(batch, "labels", o.batch);
+  if (images.ndim() != 4 || images.dim(1) != 3 || images.dtype() != DType::F32)
+    throw std::runtime_error(o.batch + ": 'images' must be F32 N x 3 x H x W, got " +
+                             dtype_name(images.dtype()) + " " + shape_str(images.shape()));
+  const std::int64_t N = images.dim(0);
+  if (labels.dtype() != DType::F32 || labels.numel() != N)
+    throw std::runtime_error(o.batch + ": 'labels' must be F32 with one value per image, got " +
+                             dtype_name(labels.dtype()) + " " + shape_str(labels.shape()));
+
+  ModelShape shape;
+  shape.height = static_cast<int>(images.dim(2));
+  shape.width = static_cast<int>(images.dim(3));
+  BrainDetectionModel model(shape, DType::F32, device);
+  model.load_state_dict(weights.tensors, o.checkpoint);
+  Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr});
+  optimizer.load_state_dict(weights.tensors, o.checkpoint);
+
+  const StepResult r = training_step(model, optimizer, images.to(device), labels.reshape({N}).to(device),
+                                     o.attention == "on");
+
+  StateDict out = model.state_dict();
+  out.merge(optimizer.state_dict());
+  out["logits"] = r.logits.to(Device::CPU);
+  out["loss"] = r.loss.to(Device::CPU);
+  for (const auto& p : model.parameters())
+    if (p.var.grad().defined()) out["grad." + p.name] = p.var.grad().to(Device::CPU);
+  write_safetensors(o.out, out,
+                    {{"format", "braincam-step-1"}, {"attention", o.attention}, {"device", o.device}});
+  std::printf("loss %.9g, %lld images, wrote %s\n", r.loss.item(), static_cast<long long>(N), o.out.c_str());
+}
+
+}  // namespace
+
+void add_step_command(CLI::App& app) {
+  auto o = std::make_shared<StepOptions>();
+  CLI::App* cmd = app.add_subcommand("step", "One training step on given weights and batch (for gradient checks)");
+  cmd->add_option("--checkpoint", o->checkpoint, "weights (and optional optim. state), safetensors")->required();
+  cmd->add_option("--batch", o->batch, "'images' N x 3 x H x W F32 and 'labels' N F32, safetensors")->required();
+  cmd->add_option("--out", o->out, "where to write logits, loss, grad.*, the new state and optim.*")->required();
+  cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
+  cmd->add_option("--lr", o->lr, "Adam learning rate")->check(CLI::PositiveNumber);
+  cmd->add_option("--device", o->device, "cpu")->check(CLI::IsMember({"cpu"}));
+  cmd->callback([o] { run_step(*o); });
+}
+
+}  // namespace braincam::tools
