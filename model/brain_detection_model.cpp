@@ -68,7 +68,8 @@ bool BrainDetectionModel::is_attention_parameter(const std::string& name) const 
   return name.starts_with("att.");
 }
 
-ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bool training, bool leaf_A) {
+ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bool training,
+                                           bool leaf_A, const Tensor& frozen_guidance) {
   const Tensor& x = images.value();
   check_shape(x, {x.dim(0), 3, shape_.height, shape_.width}, "model input");
   // With a leaf A, nothing before A is differentiated.
@@ -88,12 +89,10 @@ ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bo
   r.F = maxpool4(relu(normalized));
   r.A = r.F;
   if (attention) {
-    Tensor guidance;
-    {
-      NoGradScope no_grad;  // the CAM guidance is a constant (stop-gradient)
-      guidance = cam_guidance(r.F.value(), param("fc.weight").value());
-    }
-    const Var channel = channel_attention(r.F, guidance, param("att.mlp.0.weight"),
+    // The CAM guidance is a constant for autograd (stop-gradient): a Tensor, not a Var.
+    r.guidance = frozen_guidance.defined() ? frozen_guidance
+                                           : cam_guidance(r.F.value(), param("fc.weight").value());
+    const Var channel = channel_attention(r.F, r.guidance, param("att.mlp.0.weight"),
                                           param("att.mlp.0.bias"), param("att.mlp.2.weight"),
                                           param("att.mlp.2.bias"));
     r.A = spatial_attention(channel, param("att.spatial.weight"));

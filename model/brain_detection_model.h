@@ -25,6 +25,7 @@ struct ForwardResult {
   Var A;       // after attention (F itself when attention is off)
   Var P;       // after pool2, N x C x H/16 x W/16
   Var logits;  // N x 1
+  Tensor guidance;  // the CAM guidance s, N x H/16*W/16 (undefined when attention is off)
 };
 
 class BrainDetectionModel {
@@ -41,8 +42,10 @@ class BrainDetectionModel {
   // Training mode uses and updates the batch statistics; evaluation mode uses the running ones.
   // images: N x 3 x H x W in [0, 1]. `leaf_A`, when set, makes A a leaf that requires a gradient
   // and records nothing before it (explanations differentiate z with respect to A). Evaluation
-  // mode otherwise runs under a NoGradScope.
-  ForwardResult forward(const Var& images, bool attention, bool training, bool leaf_A = false);
+  // mode otherwise runs under a NoGradScope. A defined `frozen_guidance` replaces the CAM
+  // guidance computed from F: finite-difference checks hold it fixed, as backward does.
+  ForwardResult forward(const Var& images, bool attention, bool training, bool leaf_A = false,
+                        const Tensor& frozen_guidance = Tensor());
 
   // The trainable parameters (names as in the spec), in a fixed order.
   const ParameterList& parameters() const { return parameters_; }
