@@ -1,14 +1,24 @@
 #pragma once
 // Picks the kernel for an op from the device and dtype of its tensors.
 //
-//   run_kernel(like, "conv5x5", [&]<class T>() { cpu::conv5x5_forward<T>(...); });
+//   run_kernel(like, "relu",
+//       [&]<class T>() { cpu::relu_forward<T>(y.data<T>(), x.data<T>(), n); },
+//       [&]<class Set>(cuda::Stream stream) {
+//         cuda::relu_forward<Set>(y.data<float>(), x.data<float>(), n, stream);
+//       });
 //
-// On the CPU the lambda runs with T = float or double, matching `like`.
+// CPU: the first lambda runs with T = float or double, matching `like`.
+// Emulator and CUDA: the second runs with the kernel set of the device (cuda::Emulated or
+// cuda::Gpu, see kernels/cuda/kernel_set.h) and the stream to launch on; float32 only. On CUDA
+// the op gets an NVTX range and its launches are checked. An op without GPU kernels yet passes
+// only the CPU lambda, and refuses the other devices.
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
 
+#include "engine/gpu_runtime.h"
 #include "engine/tensor.h"
+#include "kernels/cuda/kernel_set.h"
 
 namespace braincam {
 
@@ -17,6 +27,28 @@ void run_kernel(const Tensor& like, const char* op, Cpu&& cpu) {
   if (like.device() != Device::CPU)
     throw std::runtime_error(std::string(op) + ": no kernel for device " + device_name(like.device()));
   dispatch_float(like.dtype(), cpu);
+}
+
+template <class Cpu, class Gpu>
+void run_kernel(const Tensor& like, const char* op, Cpu&& on_cpu, Gpu&& on_gpu) {
+  if (like.device() == Device::CPU) {
+    dispatch_float(like.dtype(), on_cpu);
+    return;
+  }
+  if (like.dtype() != DType::F32)
+    throw std::invalid_argument(std::string(op) + ": the " + device_name(like.device()) +
+                                " kernels take F32 tensors, got " + dtype_name(like.dtype()));
+  if (like.device() == Device::Emulator) {
+    on_gpu.template operator()<cuda::Emulated>(cuda::Stream{});
+    return;
+  }
+#if BRAINCAM_HAVE_CUDA
+  gpu::OpRange range(op);
+  on_gpu.template operator()<cuda::Gpu>(gpu::stream());
+  gpu::check_launch(op);
+#else
+  throw std::runtime_error(std::string(op) + ": braincam was built without the CUDA backend");
+#endif
 }
 
 // Throws unless every tensor is defined and has the dtype and device of the first.

@@ -1,7 +1,8 @@
-// The GPU memory interface of a build without the CUDA backend.
+// The GPU interfaces of a build without the CUDA backend.
 #include <stdexcept>
 
 #include "engine/device_memory.h"
+#include "engine/gpu_runtime.h"
 
 namespace braincam::gpu {
 
@@ -17,5 +18,10 @@ void copy_to_device(void*, const void*, std::size_t) { fail(); }
 void copy_to_host(void*, const void*, std::size_t) { fail(); }
 void copy_on_device(void*, const void*, std::size_t) { fail(); }
 void synchronize() {}
+
+void* stream() { fail(); }
+void check_launch(const char*) {}
+OpRange::OpRange(const char*) {}
+OpRange::~OpRange() {}
 
 }  // namespace braincam::gpu

@@ -19,6 +19,15 @@ Var batchnorm_eval(const Var& x, const Var& gamma, const Var& beta, const Tensor
 
 Var relu(const Var& x);
 
+// The fused first layer maxpool4(relu(batchnorm(conv5x5(x, w, b)))) of the fast CPU path
+// (float32, H a multiple of 4, W of 16): one pass that never stores the full-resolution
+// activation. Training mode takes the batch statistics from the patch statistics of x and
+// updates the running ones like batchnorm_train; evaluation mode uses the running ones and,
+// like batchnorm_eval, records no graph. No gradient for x: it throws if x requires one.
+Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const Var& bn_gamma,
+                      const Var& bn_beta, Tensor running_mean, Tensor running_var, bool training,
+                      double momentum, double eps);
+
 // 4x4 max pooling, stride 4; the first maximum of a window wins.
 Var maxpool4(const Var& x);
 

@@ -1,6 +1,8 @@
 #include "engine/tensor_math.h"
 
 #include "engine/dispatch.h"
+#include "kernels/cpu/add_inplace.h"
+#include "kernels/cuda/add_inplace.h"
 
 namespace braincam {
 
@@ -21,11 +23,11 @@ void add_inplace(Tensor& dst, const Tensor& src) {
     throw std::invalid_argument("add_inplace: shapes " + shape_str(dst.shape()) + " and " +
                                 shape_str(src.shape()));
   const long n = dst.numel();
-  run_kernel(dst, "add_inplace", [&]<class T>() {
-    T* d = dst.data<T>();
-    const T* s = src.data<T>();
-    for (long i = 0; i < n; ++i) d[i] += s[i];
-  });
+  run_kernel(
+      dst, "add_inplace", [&]<class T>() { cpu::add_inplace<T>(dst.data<T>(), src.data<T>(), n); },
+      [&]<class Set>(cuda::Stream s) {
+        cuda::add_inplace<Set>(dst.data<float>(), src.data<float>(), n, s);
+      });
 }
 
 }  // namespace braincam

@@ -75,18 +75,23 @@ ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bo
   // With a leaf A, nothing before A is differentiated.
   std::optional<NoGradScope> before_A;
   if (leaf_A) before_A.emplace();
-  const Var h = conv5x5(images, param("conv1.weight"), param("conv1.bias"));
-  Var normalized;
-  if (training) {
-    normalized = batchnorm_train(h, param("bn1.weight"), param("bn1.bias"), running_mean_,
-                                 running_var_, kBatchNormMomentum, kBatchNormEps);
-    ++num_batches_tracked_;
-  } else {
-    normalized = batchnorm_eval(h, param("bn1.weight"), param("bn1.bias"), running_mean_,
-                                running_var_, kBatchNormEps);
-  }
   ForwardResult r;
-  r.F = maxpool4(relu(normalized));
+  const bool fast = cpu_path_ == CpuPath::Fast && device_ == Device::CPU && dtype_ == DType::F32 &&
+                    !images.requires_grad();
+  if (fast) {
+    r.F = conv_bn_relu_pool(images, param("conv1.weight"), param("conv1.bias"), param("bn1.weight"),
+                            param("bn1.bias"), running_mean_, running_var_, training,
+                            kBatchNormMomentum, kBatchNormEps);
+  } else {
+    const Var h = conv5x5(images, param("conv1.weight"), param("conv1.bias"));
+    const Var normalized =
+        training ? batchnorm_train(h, param("bn1.weight"), param("bn1.bias"), running_mean_,
+                                   running_var_, kBatchNormMomentum, kBatchNormEps)
+                 : batchnorm_eval(h, param("bn1.weight"), param("bn1.bias"), running_mean_,
+                                  running_var_, kBatchNormEps);
+    r.F = maxpool4(relu(normalized));
+  }
+  if (training) ++num_batches_tracked_;
   r.A = r.F;
   if (attention) {
     // The CAM guidance is a constant for autograd (stop-gradient): a Tensor, not a Var.

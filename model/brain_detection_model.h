@@ -10,6 +10,7 @@
 #include <string>
 
 #include "engine/parameters.h"
+#include "model/cpu_path.h"
 
 namespace braincam {
 
@@ -65,6 +66,11 @@ class BrainDetectionModel {
   std::int64_t num_batches_tracked() const { return num_batches_tracked_; }
   Tensor fc_weight() const { return param("fc.weight").value(); }
 
+  // The kernels of a float32 model on the CPU (default Fast). Float64 models and inputs that
+  // require a gradient always take the reference path.
+  CpuPath cpu_path() const { return cpu_path_; }
+  void set_cpu_path(CpuPath path) { cpu_path_ = path; }
+
  private:
   const Var& param(const std::string& name) const;
 
@@ -74,6 +80,7 @@ class BrainDetectionModel {
   ParameterList parameters_;
   Tensor running_mean_, running_var_;
   std::int64_t num_batches_tracked_ = 0;
+  CpuPath cpu_path_ = CpuPath::Fast;
 };
 
 }  // namespace braincam

@@ -12,7 +12,7 @@ namespace braincam::tools {
 namespace {
 
 struct StepOptions {
-  std::string checkpoint, batch, out, attention = "on", device = "cpu";
+  std::string checkpoint, batch, out, attention = "on", device = "cpu", cpu_path = "fast";
   double lr = 1e-3;
 };
 
@@ -40,6 +40,7 @@ void run_step(const StepOptions& o) {
   shape.height = static_cast<int>(images.dim(2));
   shape.width = static_cast<int>(images.dim(3));
   BrainDetectionModel model(shape, DType::F32, device);
+  model.set_cpu_path(parse_cpu_path(o.cpu_path));
   model.load_state_dict(weights.tensors, o.checkpoint);
   Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr});
   optimizer.load_state_dict(weights.tensors, o.checkpoint);
@@ -54,7 +55,8 @@ void run_step(const StepOptions& o) {
   for (const auto& p : model.parameters())
     if (p.var.grad().defined()) out["grad." + p.name] = p.var.grad().to(Device::CPU);
   write_safetensors(o.out, out,
-                    {{"format", "braincam-step-1"}, {"attention", o.attention}, {"device", o.device}});
+                    {{"format", "braincam-step-1"}, {"attention", o.attention}, {"device", o.device},
+                     {"cpu_path", o.cpu_path}});
   std::printf("loss %.9g, %lld images, wrote %s\n", r.loss.item(), static_cast<long long>(N), o.out.c_str());
 }
 
@@ -69,6 +71,8 @@ void add_step_command(CLI::App& app) {
   cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--lr", o->lr, "Adam learning rate")->check(CLI::PositiveNumber);
   cmd->add_option("--device", o->device, "cpu")->check(CLI::IsMember({"cpu"}));
+  cmd->add_option("--cpu-path", o->cpu_path, "fast|reference: the CPU kernels (default fast)")
+      ->check(CLI::IsMember({"fast", "reference"}));
   cmd->callback([o] { run_step(*o); });
 }
 

@@ -6,5 +6,14 @@
 namespace braincam::tools {
 
 void add_step_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_evaluate_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
+void add_cam_command(CLI::App& app);
+void add_report_command(CLI::App& app);
+void add_prepare_command(CLI::App& app);
+void add_augment_command(CLI::App& app);
+void add_synth_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace braincam::tools

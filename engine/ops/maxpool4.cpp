@@ -1,6 +1,7 @@
 #include "engine/dispatch.h"
 #include "engine/ops.h"
 #include "kernels/cpu/maxpool4.h"
+#include "kernels/cuda/maxpool4.h"
 
 namespace braincam {
 
@@ -14,16 +15,22 @@ Var maxpool4(const Var& x) {
   // Winner indices are only needed (and only stored) when a backward may follow.
   const bool keep = grad_enabled() && x.requires_grad();
   Tensor argmax = keep ? Tensor(y.shape(), DType::I32, X.device()) : Tensor();
-  run_kernel(X, "maxpool4", [&]<class T>() {
-    cpu::maxpool4_forward<T>(y.data<T>(), keep ? argmax.data<std::int32_t>() : nullptr,
-                             X.data<T>(), NC, H, W);
-  });
+  std::int32_t* winners = keep ? argmax.data<std::int32_t>() : nullptr;
+  run_kernel(
+      X, "maxpool4",
+      [&]<class T>() { cpu::maxpool4_forward<T>(y.data<T>(), winners, X.data<T>(), NC, H, W); },
+      [&]<class Set>(cuda::Stream s) {
+        cuda::maxpool4_forward<Set>(y.data<float>(), winners, X.data<float>(), NC, H, W, s);
+      });
   return Var::from_op(y, "maxpool4", {x}, [=](const Tensor& dy) -> std::vector<Tensor> {
     Tensor dx(X.shape(), X.dtype(), X.device());
-    run_kernel(X, "maxpool4 backward", [&]<class T>() {
-      cpu::maxpool4_backward<T>(dx.data<T>(), dy.data<T>(),
-                                argmax.data<std::int32_t>(), NC, H, W);
-    });
+    const std::int32_t* picked = argmax.data<std::int32_t>();
+    run_kernel(
+        X, "maxpool4 backward",
+        [&]<class T>() { cpu::maxpool4_backward<T>(dx.data<T>(), dy.data<T>(), picked, NC, H, W); },
+        [&]<class Set>(cuda::Stream s) {
+          cuda::maxpool4_backward<Set>(dx.data<float>(), dy.data<float>(), picked, NC, H, W, s);
+        });
     return {dx};
   });
 }

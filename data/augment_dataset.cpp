@@ -1,0 +1,98 @@
+#include "data/augment_dataset.h"
+
+#include <charconv>
+
+#include "data/atomic_file.h"
+#include "data/class_folders.h"
+#include "data/data_error.h"
+#include "data/image_codec.h"
+#include "data/lesion_mask.h"
+#include "data/rng.h"
+
+namespace braincam::data {
+namespace fs = std::filesystem;
+
+void parse_per_class(const std::string& text, int per_class[2]) {
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t end = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, end - pos);
+    const auto eq = item.find('=');
+    const auto label = eq == std::string::npos ? std::nullopt : class_of_folder(item.substr(0, eq));
+    int n = -1;
+    if (label) {
+      const char* b = item.data() + eq + 1;
+      const auto [p, ec] = std::from_chars(b, item.data() + item.size(), n);
+      if (ec != std::errc() || p != item.data() + item.size()) n = -1;
+    }
+    if (!label || n < 0 || n > 1000)
+      throw DataError("--per-class: cannot read '" + item + "' (expected e.g. yes=6,no=9)");
+    per_class[*label] = n;
+    pos = end + 1;
+  }
+}
+
+AugmentReport augment_dataset(const AugmentOptions& o) {
+  const fs::path data_dir = fs::absolute(o.data_dir).lexically_normal();
+  const fs::path out_dir = fs::absolute(o.out_dir).lexically_normal();
+  if (out_dir == data_dir) throw DataError(out_dir, "the output folder must differ from the input folder");
+  const DatasetListing listing = list_dataset(data_dir);
+  const fs::path build = temporary_name(out_dir);
+  std::error_code ec;
+  fs::remove_all(build, ec);
+  const char* class_dir[2] = {"no", "yes"};
+  for (const char* c : class_dir) {
+    fs::create_directories(build / c, ec);
+    fs::create_directories(build / "masks" / c, ec);
+    if (ec) throw DataError(build, "cannot create: " + ec.message());
+  }
+  AugmentReport report;
+  const std::size_t n = listing.files.size();
+  std::vector<std::string> errors(n);
+  std::vector<int> written(n, 0), masks(n, 0);
+#pragma omp parallel for schedule(dynamic)
+  for (std::size_t i = 0; i < n; ++i) {
+    const LabelledFile& f = listing.files[i];
+    try {
+      const fs::path file = data_dir / f.relative;
+      const Image image = read_image_file(file).rgb;
+      std::optional<Image> mask;
+      if (fs::is_regular_file(lesion_mask_path(file))) {
+        const Image rgb = read_image_file(lesion_mask_path(file)).rgb;
+        mask.emplace(rgb.width, rgb.height, 1);
+        for (std::size_t k = 0; k < mask->pixels.size(); ++k) mask->pixels[k] = rgb.pixels[3 * k];
+      }
+      Rng rng(o.seed, 0xA06, i);
+      for (int copy = 0; copy <= o.per_class[f.label]; ++copy) {
+        const AugmentParams p = sample_augment(rng, image.width, image.height, o.ranges);
+        const std::string stem = "aug_" + f.relative.stem().string() + "_" + std::to_string(copy) + "_" +
+                                 std::to_string(rng.below(10000));
+        write_image_file(build / class_dir[f.label] / (stem + ".jpg"), apply_augment(image, p), o.jpeg_quality);
+        ++written[i];
+        if (mask && mask->width == image.width && mask->height == image.height) {
+          write_image_file(build / "masks" / class_dir[f.label] / (stem + ".png"),
+                           apply_augment(*mask, p, Resampling::nearest, false));
+          ++masks[i];
+        }
+      }
+    } catch (const std::exception& e) {
+      errors[i] = e.what();
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const int label = listing.files[i].label;
+    if (!errors[i].empty()) {
+      report.skipped.push_back({listing.files[i].relative.generic_string(), errors[i]});
+      continue;
+    }
+    ++report.sources[label];
+    report.written[label] += written[i];
+    report.masks_written += masks[i];
+  }
+  for (const char* c : class_dir) fs::remove(build / "masks" / c, ec);  // only removed when empty
+  fs::remove(build / "masks", ec);
+  install_folder(build, out_dir, o.overwrite);
+  return report;
+}
+
+}  // namespace braincam::data

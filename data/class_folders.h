@@ -1,0 +1,39 @@
+#pragma once
+// Finding the labelled images of a dataset in the Kaggle layouts: class folders named (in any
+// case) yes / no, tumor / no_tumor / notumor, found at any depth up to three below the root, e.g.
+// DIR/yes, DIR/brain_tumor_dataset/no, DIR/augmented data/yes. Folders named `masks` (lesion
+// masks of the synthetic set) are not searched; other folders, such as the unlabelled `pred/`,
+// are reported as ignored.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace braincam::data {
+
+inline constexpr int kTumor = 1;
+inline constexpr int kNoTumor = 0;
+
+// 1 for a tumor folder name, 0 for a no-tumor one, nothing otherwise.
+std::optional<int> class_of_folder(const std::string& folder_name);
+
+struct LabelledFile {
+  std::filesystem::path relative;  // relative to the dataset root
+  int label = 0;
+};
+
+struct DatasetListing {
+  std::vector<LabelledFile> files;           // sorted by path
+  std::vector<std::string> class_folders;    // relative paths, with their file counts
+  std::vector<std::string> ignored_folders;  // folders that name no class, with file counts
+};
+
+// Throws DataError naming `root` when it is missing, has no class folder, has no files, or has
+// only one class; the message lists what was found.
+DatasetListing list_dataset(const std::filesystem::path& root);
+
+// Checks that both classes are present among `labels`; `what` says where they came from.
+void require_two_classes(const std::vector<int>& labels, const std::filesystem::path& root,
+                         const std::string& what);
+
+}  // namespace braincam::data

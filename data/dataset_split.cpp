@@ -1,0 +1,55 @@
+#include "data/dataset_split.h"
+
+#include <map>
+
+#include "data/data_error.h"
+#include "data/rng.h"
+
+namespace braincam::data {
+
+std::string_view split_name(Split s) {
+  switch (s) {
+    case Split::train: return "train";
+    case Split::val: return "val";
+    case Split::test: return "test";
+  }
+  return "?";
+}
+
+Split split_from_name(std::string_view name) {
+  if (name == "train") return Split::train;
+  if (name == "val") return Split::val;
+  if (name == "test") return Split::test;
+  throw DataError("unknown split '" + std::string(name) + "' (expected train, val or test)");
+}
+
+std::vector<Split> assign_splits(const std::vector<int>& labels, const std::vector<std::string>& groups,
+                                 std::uint64_t seed, SplitFractions fractions) {
+  if (labels.size() != groups.size()) throw DataError("assign_splits: labels and groups differ in length");
+  std::vector<Split> out(labels.size(), Split::train);
+  // label -> (group -> members), in sorted group order so the input order does not matter.
+  std::map<int, std::map<std::string, std::vector<std::size_t>>> by_class;
+  for (std::size_t i = 0; i < labels.size(); ++i) by_class[labels[i]][groups[i]].push_back(i);
+  for (auto& [label, members_of] : by_class) {
+    std::vector<const std::vector<std::size_t>*> order;
+    std::size_t total = 0;
+    for (const auto& [name, members] : members_of) {
+      order.push_back(&members);
+      total += members.size();
+    }
+    Rng rng(seed, 0x5B117 + static_cast<std::uint64_t>(label));
+    shuffle(order, rng);
+    std::size_t start = 0;
+    for (const auto* members : order) {
+      const double mid = (static_cast<double>(start) + members->size() / 2.0) / static_cast<double>(total);
+      const Split s = mid < fractions.train ? Split::train
+                      : mid < fractions.train + fractions.val ? Split::val
+                                                              : Split::test;
+      for (std::size_t i : *members) out[i] = s;
+      start += members->size();
+    }
+  }
+  return out;
+}
+
+}  // namespace braincam::data

@@ -1,0 +1,26 @@
+#pragma once
+// The 70/15/15 split, stratified by class and grouped by source: every image of a group goes to
+// the same split, so augmented copies of one scan never sit on both sides of the evaluation.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace braincam::data {
+
+enum class Split : std::uint8_t { train = 0, val = 1, test = 2 };
+
+std::string_view split_name(Split s);
+Split split_from_name(std::string_view name);  // throws DataError for unknown names
+
+struct SplitFractions {
+  double train = 0.70;
+  double val = 0.15;  // test gets the rest
+};
+
+// For each class, the groups are shuffled with a generator seeded from (seed, label) and laid
+// end to end; a group goes to the split whose share of the class holds the group's midpoint.
+std::vector<Split> assign_splits(const std::vector<int>& labels, const std::vector<std::string>& groups,
+                                 std::uint64_t seed, SplitFractions fractions = {});
+
+}  // namespace braincam::data

@@ -1,0 +1,165 @@
+#include "data/prepare_dataset.h"
+
+#include <cmath>
+#include <fstream>
+#include <optional>
+
+#include "data/atomic_file.h"
+#include "data/class_folders.h"
+#include "data/data_error.h"
+#include "data/dataset_cache.h"
+#include "data/dataset_eda.h"
+#include "data/hash.h"
+#include "data/image_codec.h"
+#include "data/manifest.h"
+#include "data/preprocess.h"
+#include "data/source_group.h"
+
+namespace braincam::data {
+namespace fs = std::filesystem;
+namespace {
+
+// Files are processed in chunks: decoded in parallel, appended to the cache in order.
+constexpr std::size_t kChunk = 64;
+
+struct Processed {
+  std::optional<Preprocessed> image;
+  std::string error;
+  std::uint64_t content_hash = 0;
+  ImageStats stats;
+};
+
+Processed process(const fs::path& file) {
+  Processed p;
+  try {
+    const std::vector<std::uint8_t> bytes = read_file(file);
+    DecodedImage d = decode_image(bytes, file.filename().string());
+    const Image& rgb = d.rgb;
+    p.content_hash = Hasher().u64(rgb.width).u64(rgb.height).bytes(rgb.pixels).digest();
+    const std::vector<std::uint8_t> gray = to_gray(rgb);
+    double sum = 0, sum2 = 0;
+    for (std::uint8_t v : gray) { sum += v; sum2 += static_cast<double>(v) * v; }
+    p.stats.gray_mean = sum / gray.size();
+    p.stats.gray_std = std::sqrt(std::max(0.0, sum2 / gray.size() - p.stats.gray_mean * p.stats.gray_mean));
+    p.stats.source_channels = d.source_channels;
+    p.stats.sixteen_bit = d.sixteen_bit;
+    p.image = preprocess_image(rgb);
+    p.stats.brain_found = p.image->crop.found;
+    const auto& px = p.image->input.pixels;
+    for (std::size_t i = 0; i < px.size(); ++i) p.stats.input_mean[i % 3] += px[i];
+    for (double& m : p.stats.input_mean) m /= 255.0 * (px.size() / 3);
+  } catch (const std::exception& e) {
+    // The reason without the path prefix; the report names the file itself.
+    std::string why = e.what();
+    const std::string prefix = file.filename().string() + ": ";
+    if (why.starts_with(prefix)) why.erase(0, prefix.size());
+    p.error = why;
+    p.image.reset();
+  }
+  return p;
+}
+
+std::uint64_t fingerprint_of(const PrepareOptions& o, const fs::path& data_dir, const DatasetListing& listing) {
+  std::vector<std::uint64_t> content(listing.files.size());
+#pragma omp parallel for schedule(dynamic)
+  for (std::size_t i = 0; i < listing.files.size(); ++i) {
+    try {
+      content[i] = Hasher().bytes(read_file(data_dir / listing.files[i].relative)).digest();
+    } catch (const DataError&) {
+      content[i] = 0;  // unreadable now; reported when processed
+    }
+  }
+  Hasher h;
+  h.text("braincam-cache").u64(kCacheVersion).u64(kBrainThreshold).u64(kInputSize).u64(o.seed);
+  h.text(std::to_string(o.fractions.train) + "/" + std::to_string(o.fractions.val)).text(data_dir.string());
+  for (std::size_t i = 0; i < listing.files.size(); ++i)
+    h.text(listing.files[i].relative.generic_string()).u64(listing.files[i].label).u64(content[i]);
+  return h.digest();
+}
+
+}  // namespace
+
+PrepareReport prepare_dataset(const PrepareOptions& o) {
+  if (o.fractions.train <= 0 || o.fractions.val < 0 || o.fractions.train + o.fractions.val > 1)
+    throw DataError("split fractions must satisfy 0 < train, 0 <= val, train + val <= 1");
+  const fs::path data_dir = fs::absolute(o.data_dir).lexically_normal();
+  const DatasetListing listing = list_dataset(data_dir);
+  PrepareReport report;
+  report.fingerprint = fingerprint_of(o, data_dir, listing);
+
+  const fs::path eda_file = o.cache_dir / kEdaFileName;
+  if (!o.force && cached_fingerprint(o.cache_dir) == report.fingerprint && fs::exists(eda_file)) {
+    try {
+      std::ifstream in(eda_file);
+      report.eda = nlohmann::json::parse(in);
+      return report;
+    } catch (const nlohmann::json::exception&) {
+      // an unreadable eda.json: rebuild everything
+    }
+  }
+
+  std::error_code ec;
+  fs::create_directories(o.cache_dir, ec);
+  if (ec) throw DataError(o.cache_dir, "cannot create the cache folder: " + ec.message());
+  CacheWriter writer(o.cache_dir);
+  std::vector<ManifestRow> rows;
+  std::vector<ImageStats> stats;
+  std::vector<GroupInput> group_inputs;
+  std::vector<SkippedFile> skipped;
+  std::vector<int> labels;
+  for (std::size_t start = 0; start < listing.files.size(); start += kChunk) {
+    const std::size_t n = std::min(kChunk, listing.files.size() - start);
+    std::vector<Processed> chunk(n);
+#pragma omp parallel for schedule(dynamic)
+    for (std::size_t k = 0; k < n; ++k) chunk[k] = process(data_dir / listing.files[start + k].relative);
+    for (std::size_t k = 0; k < n; ++k) {
+      const LabelledFile& f = listing.files[start + k];
+      const Processed& p = chunk[k];
+      if (!p.image) {
+        skipped.push_back({f.relative.generic_string(), p.error});
+        continue;
+      }
+      writer.append(p.image->input);
+      ManifestRow r;
+      r.path = f.relative.generic_string();
+      r.label = f.label;
+      r.box = p.image->crop.box;
+      r.width = p.image->source_width;
+      r.height = p.image->source_height;
+      rows.push_back(r);
+      stats.push_back(p.stats);
+      labels.push_back(f.label);
+      group_inputs.push_back({f.relative.filename().string(), f.label, p.content_hash});
+    }
+  }
+  if (rows.empty())
+    throw DataError(data_dir, "none of the " + std::to_string(listing.files.size()) +
+                                  " files could be decoded (first: " + skipped.front().path + ": " +
+                                  skipped.front().reason + ")");
+  require_two_classes(labels, data_dir, "after skipping " + std::to_string(skipped.size()) + " unreadable files");
+
+  const Grouping grouping = group_sources(group_inputs);
+  const std::vector<Split> splits = assign_splits(labels, grouping.group_of, o.seed, o.fractions);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    rows[i].split = splits[i];
+    rows[i].group = grouping.group_of[i];
+  }
+  const std::string manifest = format_manifest(rows);
+  const nlohmann::json settings = {
+      {"data_dir", data_dir.string()},
+      {"seed", o.seed},
+      {"fractions", {o.fractions.train, o.fractions.val, 1.0 - o.fractions.train - o.fractions.val}},
+      {"threshold", kBrainThreshold},
+      {"size", kInputSize},
+      {"manifest_hash", hex64(Hasher().text(manifest).digest())}};
+  // The cache goes into place first: a stale manifest next to it is detected by manifest_hash.
+  writer.finish(labels, splits, report.fingerprint, settings.dump());
+  write_file_atomic(o.cache_dir / kManifestFileName, manifest);
+  report.eda = make_eda({rows, stats, skipped, grouping});
+  report.eda["settings"] = settings;
+  write_file_atomic(eda_file, report.eda.dump(2) + "\n");
+  report.rebuilt = true;
+  return report;
+}
+
+}  // namespace braincam::data

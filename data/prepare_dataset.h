@@ -1,0 +1,32 @@
+#pragma once
+// `braincam prepare`: dataset folder → CACHE/{images.bin, manifest.csv, eda.json}.
+// list class folders → decode and preprocess every file (bad files are skipped with a reason)
+// → group by source → stratified grouped split → manifest, cache, EDA. When the cache already
+// holds the same sources and settings (its fingerprint), nothing is rebuilt.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "data/dataset_split.h"
+
+namespace braincam::data {
+
+struct PrepareOptions {
+  std::filesystem::path data_dir;
+  std::filesystem::path cache_dir;
+  std::uint64_t seed = 42;
+  SplitFractions fractions;
+  bool force = false;  // rebuild even when the fingerprint matches
+};
+
+struct PrepareReport {
+  bool rebuilt = false;
+  std::uint64_t fingerprint = 0;
+  nlohmann::json eda;  // the content of eda.json
+};
+
+PrepareReport prepare_dataset(const PrepareOptions& options);
+
+}  // namespace braincam::data

@@ -1,0 +1,50 @@
+#include "data/synth_difficulty.h"
+
+#include "data/data_error.h"
+
+namespace braincam::data {
+
+SynthDifficulty synth_difficulty(const std::string& name) {
+  SynthDifficulty d;  // the defaults above
+  d.name = name;
+  if (name == "default") return d;
+  if (name == "easy") {
+    d.lesion_contrast = 1.0;
+    d.radius_min_mm = 14.0;
+    d.radius_max_mm = 32.0;
+    d.second_lesion = 0.3;
+    d.noise_min = 0.01;
+    d.noise_max = 0.03;
+    d.bias_strength = 0.15;
+    d.jpeg_min = 85;
+    return d;
+  }
+  if (name == "hard") {
+    d.lesion_contrast = 0.6;
+    d.radius_min_mm = 5.0;
+    d.radius_max_mm = 16.0;
+    d.second_lesion = 0.1;
+    d.edema_max = 1.6;
+    d.noise_min = 0.03;
+    d.noise_max = 0.07;
+    d.bias_strength = 0.35;
+    d.jpeg_min = 60;
+    d.jpeg_max = 90;
+    return d;
+  }
+  throw DataError("unknown difficulty '" + name + "' (expected easy, default or hard)");
+}
+
+nlohmann::json to_json(const SynthDifficulty& d) {
+  return {{"name", d.name},
+          {"lesion_contrast", d.lesion_contrast},
+          {"radius_mm", {d.radius_min_mm, d.radius_max_mm}},
+          {"second_lesion_probability", d.second_lesion},
+          {"necrosis_probability", d.necrosis},
+          {"edema_reach_radii", {d.edema_min, d.edema_max}},
+          {"noise_sigma", {d.noise_min, d.noise_max}},
+          {"bias_strength", d.bias_strength},
+          {"jpeg_quality", {d.jpeg_min, d.jpeg_max}}};
+}
+
+}  // namespace braincam::data

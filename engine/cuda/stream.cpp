@@ -1,0 +1,50 @@
+// The engine's stream, and the copies and checks that go through it.
+#include <stdexcept>
+#include <string>
+
+#include "engine/cuda/check.h"
+#include "engine/cuda/runtime.h"
+#include "engine/device_memory.h"
+#include "engine/gpu_runtime.h"
+
+namespace braincam::gpu {
+
+cudaStream_t engine_stream() {
+  // Created once and never destroyed: destroying it at exit can run after the driver unloads.
+  static const cudaStream_t stream = [] {
+    require_gpu("CUDA stream");
+    cudaStream_t s = nullptr;
+    BRAINCAM_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+    return s;
+  }();
+  return stream;
+}
+
+void* stream() { return engine_stream(); }
+
+void check_launch(const char* op) {
+  const cudaError_t status = cudaGetLastError();
+  if (status != cudaSuccess)
+    throw std::runtime_error(std::string(op) + ": kernel launch failed: " +
+                             cudaGetErrorString(status) + " (" + cudaGetErrorName(status) + ")");
+}
+
+void copy_to_device(void* dst, const void* src, std::size_t bytes) {
+  // From pageable host memory the call returns once src has been staged: src may then change.
+  BRAINCAM_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, engine_stream()));
+}
+
+void copy_to_host(void* dst, const void* src, std::size_t bytes) {
+  BRAINCAM_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, engine_stream()));
+  BRAINCAM_CUDA_CHECK(cudaStreamSynchronize(engine_stream()));
+}
+
+void copy_on_device(void* dst, const void* src, std::size_t bytes) {
+  BRAINCAM_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, engine_stream()));
+}
+
+void synchronize() {
+  if (available()) BRAINCAM_CUDA_CHECK(cudaStreamSynchronize(engine_stream()));
+}
+
+}  // namespace braincam::gpu

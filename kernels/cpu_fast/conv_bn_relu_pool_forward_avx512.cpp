@@ -1,0 +1,15 @@
+// conv_bn_relu_pool_forward with 16-lane vectors; this file alone is compiled for AVX-512
+// (kernels/cpu_fast/CMakeLists.txt) and only called on CPUs that have it.
+#include "kernels/cpu_fast/conv_bn_relu_pool_forward.h"
+#include "kernels/cpu_fast/conv_bn_relu_pool_forward_kernel.h"
+
+namespace braincam::cpu_fast {
+
+void conv_bn_relu_pool_forward_avx512(float* F, std::uint8_t* winner, float* h_winner,
+                                      const float* xp, const float* w, const float* b,
+                                      const float* scale, const float* shift, int N, int C, int H,
+                                      int W, int K, int K_padded) {
+  forward<16, 4>(F, winner, h_winner, xp, w, b, scale, shift, N, C, H, W, K, K_padded);
+}
+
+}  // namespace braincam::cpu_fast

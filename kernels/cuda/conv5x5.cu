@@ -1,0 +1,200 @@
+// 5x5 convolution (stride 1, zero padding 2) and its gradients. Three kernels:
+//
+// conv5x5_tiled_kernel: the forward pass, and the input gradient, which is the same convolution
+//   of dy with the weights transposed and flipped. A block computes a 16 x 16 tile of output
+//   pixels (one per thread) for 16 output channels (16 accumulators per thread). It steps
+//   through the input channels 4 at a time, staging their 20 x 20 input tiles (the output tile
+//   plus the 2-pixel halo, zero outside the image) and the matching 4 x 25 x 16 weights in
+//   shared memory, so each input value is loaded from global memory once per block and each
+//   weight is a broadcast read.
+// conv5x5_weight_partials_kernel: one block per (input channel, output channel, image) sums
+//   dy * x over the image for the 25 taps, and dy alone for the bias.
+// conv5x5_weight_sum_kernel: adds those per-image partial sums in image order.
+// No atomics: every sum has a fixed order, so results are bitwise reproducible.
+#include "kernels/cuda/conv5x5.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "kernels/cuda/simt.h"
+
+namespace braincam::cuda {
+
+namespace {
+
+constexpr int kTaps = 25;
+constexpr int kTile = 16;
+constexpr int kHalo = kTile + 4;
+constexpr int kOutPerBlock = 16;
+constexpr int kInPerStep = 4;
+
+// The weight that output channel o takes from input channel i at tap t:
+//   forward         w[o][i][t]        (w: Cout x Cin x 5 x 5)
+//   input gradient  w[i][o][24 - t]   (w: Cin x Cout x 5 x 5, i.e. the forward's K x C)
+template <bool kInputGradient>
+__device__ __forceinline__ float tap_weight(const float* w, int o, int i, int t, int Cin, int Cout) {
+  return kInputGradient ? w[(static_cast<long>(i) * Cout + o) * kTaps + (kTaps - 1 - t)]
+                        : w[(static_cast<long>(o) * Cin + i) * kTaps + t];
+}
+
+// y[n][o] = bias[o] + sum over i of x[n][i] convolved with the weights of (o, i); bias may be
+// null. Grid: (tiles of the image, groups of kOutPerBlock output channels, N); block: 16 x 16.
+template <bool kInputGradient>
+__global__ void conv5x5_tiled_kernel(float* __restrict__ y, const float* __restrict__ x,
+                                     const float* __restrict__ w, const float* __restrict__ bias,
+                                     int Cin, int H, int W, int Cout) {
+  BRAINCAM_SHARED(float, tile, kInPerStep * kHalo * kHalo);         // [i][row][column]
+  BRAINCAM_SHARED(float, taps, kInPerStep * kTaps * kOutPerBlock);  // [i][tap][o]
+  const int tiles_x = (W + kTile - 1) / kTile;
+  const int w0 = blockIdx.x % tiles_x * kTile, h0 = blockIdx.x / tiles_x * kTile;
+  const int o0 = blockIdx.y * kOutPerBlock, n = blockIdx.z;
+  const int tx = threadIdx.x, ty = threadIdx.y, tid = ty * kTile + tx;
+  const float* image = x + static_cast<long>(n) * Cin * H * W;
+
+  float acc[kOutPerBlock] = {};
+  for (int i0 = 0; i0 < Cin; i0 += kInPerStep) {
+    for (int e = tid; e < kInPerStep * kHalo * kHalo; e += kTile * kTile) {
+      const int i = i0 + e / (kHalo * kHalo), ih = h0 + e / kHalo % kHalo - 2,
+                iw = w0 + e % kHalo - 2;
+      const bool inside = i < Cin && ih >= 0 && ih < H && iw >= 0 && iw < W;
+      tile[e] = inside ? image[(static_cast<long>(i) * H + ih) * W + iw] : 0.0f;
+    }
+    for (int e = tid; e < kInPerStep * kTaps * kOutPerBlock; e += kTile * kTile) {
+      const int i = i0 + e / (kTaps * kOutPerBlock), t = e / kOutPerBlock % kTaps,
+                o = o0 + e % kOutPerBlock;
+      taps[e] = i < Cin && o < Cout ? tap_weight<kInputGradient>(w, o, i, t, Cin, Cout) : 0.0f;
+    }
+    __syncthreads();
+    const int channels = Cin - i0 < kInPerStep ? Cin - i0 : kInPerStep;
+    for (int i = 0; i < channels; ++i)
+      for (int kh = 0; kh < 5; ++kh)
+        for (int kw = 0; kw < 5; ++kw) {
+          const float v = tile[(i * kHalo + ty + kh) * kHalo + tx + kw];
+          const float* weights = taps + (i * kTaps + kh * 5 + kw) * kOutPerBlock;
+          for (int o = 0; o < kOutPerBlock; ++o) acc[o] += v * weights[o];
+        }
+    __syncthreads();  // the next step overwrites the tiles
+  }
+
+  const int h = h0 + ty, col = w0 + tx;
+  if (h >= H || col >= W) return;
+  for (int o = 0; o < kOutPerBlock && o0 + o < Cout; ++o)
+    y[((static_cast<long>(n) * Cout + o0 + o) * H + h) * W + col] =
+        acc[o] + (bias ? bias[o0 + o] : 0.0f);
+}
+
+constexpr int kReduceThreads = 256;
+constexpr int kWarps = kReduceThreads / 32;
+constexpr int kSums = kTaps + 1;  // the 25 taps and the bias
+
+// partial[n][k][c][t] = sum over (h, w) of dy[n][k][h][w] * x[n][c][h + kh - 2][w + kw - 2],
+// and in the c = 0 blocks bias_partial[n][k] = sum over (h, w) of dy[n][k][h][w].
+// Grid: (C, K, N); block: kReduceThreads. Each thread sums a strided share of the pixels; the
+// block then adds the threads' sums in a fixed order through shared memory: one thread per
+// (sum, warp) adds its warp's 32 values, one thread per sum adds the warp totals. Rows of
+// kSums + 1 (odd) floats keep both passes free of shared-memory bank conflicts.
+__global__ void conv5x5_weight_partials_kernel(float* __restrict__ partial,
+                                               float* __restrict__ bias_partial,
+                                               const float* __restrict__ dy,
+                                               const float* __restrict__ x, int C, int H, int W,
+                                               int K) {
+  const int c = blockIdx.x, k = blockIdx.y, n = blockIdx.z;
+  const float* g = dy + (static_cast<long>(n) * K + k) * H * W;
+  const float* in = x + (static_cast<long>(n) * C + c) * H * W;
+  float acc[kSums] = {};
+  for (int p = threadIdx.x; p < H * W; p += kReduceThreads) {
+    const int h = p / W, col = p % W;
+    const float gv = g[p];
+    for (int kh = 0; kh < 5; ++kh) {
+      const int ih = h + kh - 2;
+      if (ih < 0 || ih >= H) continue;
+      for (int kw = 0; kw < 5; ++kw) {
+        const int iw = col + kw - 2;
+        if (iw >= 0 && iw < W) acc[kh * 5 + kw] += gv * in[ih * W + iw];
+      }
+    }
+    acc[kTaps] += gv;
+  }
+
+  BRAINCAM_SHARED(float, sums, kReduceThreads * (kSums + 1));  // [thread][sum]
+  BRAINCAM_SHARED(float, warp_totals, kSums * kWarps);          // [sum][warp]
+  for (int s = 0; s < kSums; ++s) sums[threadIdx.x * (kSums + 1) + s] = acc[s];
+  __syncthreads();
+  for (int e = threadIdx.x; e < kSums * kWarps; e += kReduceThreads) {
+    const int warp = e / kSums, s = e % kSums;
+    float total = 0.0f;
+    for (int lane = 0; lane < 32; ++lane) total += sums[(warp * 32 + lane) * (kSums + 1) + s];
+    warp_totals[s * kWarps + warp] = total;
+  }
+  __syncthreads();
+  const int s = threadIdx.x;
+  if (s >= kSums || (s == kTaps && c != 0)) return;
+  float total = 0.0f;
+  for (int warp = 0; warp < kWarps; ++warp) total += warp_totals[s * kWarps + warp];
+  if (s < kTaps)
+    partial[((static_cast<long>(n) * K + k) * C + c) * kTaps + s] = total;
+  else
+    bias_partial[static_cast<long>(n) * K + k] = total;
+}
+
+// dw[k][c][t] and db[k]: the per-image partial sums added in image order.
+__global__ void conv5x5_weight_sum_kernel(float* __restrict__ dw, float* __restrict__ db,
+                                          const float* __restrict__ partial,
+                                          const float* __restrict__ bias_partial, int N, int C,
+                                          int K) {
+  const long weights = static_cast<long>(K) * C * kTaps;
+  for (long o = blockIdx.x * static_cast<long>(blockDim.x) + threadIdx.x; o < weights + K;
+       o += static_cast<long>(gridDim.x) * blockDim.x) {
+    float total = 0.0f;
+    if (o < weights) {
+      for (int n = 0; n < N; ++n) total += partial[n * weights + o];
+      dw[o] = total;
+    } else {
+      for (int n = 0; n < N; ++n) total += bias_partial[static_cast<long>(n) * K + (o - weights)];
+      db[o - weights] = total;
+    }
+  }
+}
+
+dim3 tiled_grid(int H, int W, int Cout, int N) {
+  const unsigned tiles = static_cast<unsigned>(((H + kTile - 1) / kTile) * ((W + kTile - 1) / kTile));
+  return dim3(tiles, static_cast<unsigned>((Cout + kOutPerBlock - 1) / kOutPerBlock),
+              static_cast<unsigned>(N));
+}
+
+void check_sizes(const char* op, int N, int C, int H, int W, int K) {
+  if (N < 1 || C < 1 || H < 1 || W < 1 || K < 1)
+    throw std::invalid_argument(std::string(op) + ": sizes must be positive, got N=" +
+                                std::to_string(N) + " C=" + std::to_string(C) + " H=" +
+                                std::to_string(H) + " W=" + std::to_string(W) + " K=" +
+                                std::to_string(K));
+}
+
+}  // namespace
+
+template <>
+void conv5x5_forward<KernelSet>(float* y, const float* x, const float* w, const float* b, int N,
+                                int C, int H, int W, int K, Stream stream) {
+  check_sizes("conv5x5_forward", N, C, H, W, K);
+  launch(conv5x5_tiled_kernel<false>, tiled_grid(H, W, K, N), dim3(kTile, kTile), 0, stream, y,
+         x, w, b, C, H, W, K);
+}
+
+template <>
+void conv5x5_backward<KernelSet>(float* dx, float* dw, float* db, const float* dy,
+                                 const float* x, const float* w, int N, int C, int H, int W,
+                                 int K, Stream stream) {
+  check_sizes("conv5x5_backward", N, C, H, W, K);
+  Scratch<float> partial(static_cast<std::size_t>(N) * K * C * kTaps, stream);
+  Scratch<float> bias_partial(static_cast<std::size_t>(N) * K, stream);
+  launch(conv5x5_weight_partials_kernel, dim3(C, K, N), kReduceThreads, 0, stream,
+         partial.data(), bias_partial.data(), dy, x, C, H, W, K);
+  const long sums = static_cast<long>(K) * C * kTaps + K;
+  launch(conv5x5_weight_sum_kernel, elementwise_grid(sums, 256), 256, 0, stream, dw, db,
+         partial.data(), bias_partial.data(), N, C, K);
+  if (dx)
+    launch(conv5x5_tiled_kernel<true>, tiled_grid(H, W, C, N), dim3(kTile, kTile), 0, stream, dx,
+           dy, w, nullptr, K, H, W, C);
+}
+
+}  // namespace braincam::cuda

@@ -1,0 +1,266 @@
+#include "model/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "data/preprocess.h"
+#include "data/rng.h"
+#include "engine/atomic_file.h"
+#include "engine/ops.h"
+#include "engine/safetensors.h"
+#include "model/metrics.h"
+#include "model/training_step.h"
+
+namespace braincam {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using json = nlohmann::json;
+
+constexpr const char* kCheckpointFormat = "braincam-checkpoint-1";
+// Streams of the run's generator: data::Rng(seed, stream, index).
+constexpr std::uint64_t kShuffleStream = 1, kSubsetStream = 2;
+
+// Doubles in metadata are written as hexadecimal floats, so they come back bit for bit.
+std::string exact(double v) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%a", v);
+  return buffer;
+}
+const std::string& field(const std::map<std::string, std::string>& meta, const std::string& key,
+                         const std::filesystem::path& file) {
+  const auto it = meta.find(key);
+  if (it == meta.end()) throw std::runtime_error(file.string() + ": metadata has no '" + key + "'");
+  return it->second;
+}
+double parse_double(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
+
+// Where the run stands; saved in last.safetensors so that a resumed run continues exactly.
+struct Progress {
+  int epochs_done = 0;             // complete epochs
+  std::size_t batches_done = 0;    // of the epoch in progress
+  double loss_sum = 0;             // of the epoch in progress: sum of batch loss * batch size
+  std::int64_t correct = 0, seen = 0;
+  double best_accuracy = -1, best_loss = 0;
+  int best_epoch = 0;
+};
+
+// The settings a resumed run takes from its checkpoint (not the number of epochs: a run may be
+// extended).
+json options_json(const TrainOptions& o) {
+  return {{"batch", o.batch}, {"warmup_epochs", o.warmup_epochs},
+          {"lr", exact(o.lr)},    {"attention", o.attention}, {"augment", o.augment},
+          {"seed", o.seed},       {"max_train_images", o.max_train_images}};
+}
+
+void apply_options_json(const json& j, TrainOptions& o) {
+  o.batch = j.at("batch");
+  o.warmup_epochs = j.at("warmup_epochs");
+  o.lr = std::strtod(j.at("lr").get<std::string>().c_str(), nullptr);
+  o.attention = j.at("attention");
+  o.augment = j.at("augment");
+  o.seed = j.at("seed");
+  o.max_train_images = j.at("max_train_images");
+}
+
+// The training images of the run: the train split, or a fixed random subset of it.
+std::vector<std::size_t> training_images(const data::DatasetCache& cache, const TrainOptions& o) {
+  std::vector<std::size_t> train = cache.indices(data::Split::train);
+  if (o.max_train_images > 0 && static_cast<std::size_t>(o.max_train_images) < train.size()) {
+    data::Rng rng(o.seed, kSubsetStream);
+    data::shuffle(train, rng);
+    train.resize(o.max_train_images);
+    std::sort(train.begin(), train.end());
+  }
+  if (train.empty()) throw std::runtime_error(o.cache.string() + ": the train split is empty");
+  return train;
+}
+
+void save_checkpoint(const std::filesystem::path& file, const BrainDetectionModel& model,
+                     const Adam* optimizer, std::map<std::string, std::string> metadata) {
+  StateDict dict = model.state_dict();
+  if (optimizer) dict.merge(optimizer->state_dict());
+  metadata["format"] = kCheckpointFormat;
+  write_safetensors(file.string(), dict, metadata);
+}
+
+}  // namespace
+
+bool attention_in_epoch(const TrainOptions& o, int epoch) { return o.attention && epoch > o.warmup_epochs; }
+
+std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& file,
+                                                   BrainDetectionModel& model) {
+  const Safetensors st = read_safetensors(file.string());
+  const auto format = st.metadata.find("format");
+  if (format == st.metadata.end() || format->second != kCheckpointFormat)
+    throw std::runtime_error(file.string() + ": not a braincam training checkpoint (metadata format is not " +
+                             kCheckpointFormat + ")");
+  model.load_state_dict(st.tensors, file.string());
+  return st.metadata;
+}
+
+std::vector<double> predict_probabilities(BrainDetectionModel& model, const data::DatasetCache& cache,
+                                          const std::vector<std::size_t>& indices, bool attention,
+                                          int batch) {
+  NoGradScope no_grad;
+  std::vector<double> probabilities;
+  const std::int64_t side = data::kInputSize;
+  for (std::size_t start = 0; start < indices.size(); start += batch) {
+    const std::size_t n = std::min<std::size_t>(batch, indices.size() - start);
+    Tensor images({static_cast<std::int64_t>(n), 3, side, side}, DType::F32);
+    cache.fill_batch({indices.data() + start, n}, images.data<float>());
+    const Tensor z = model.forward(Var(images.to(model.device())), attention, false).logits.value();
+    for (double v : z.to_vector()) probabilities.push_back(1.0 / (1.0 + std::exp(-v)));
+  }
+  return probabilities;
+}
+
+TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
+  TrainOptions o = given;
+  const data::DatasetCache cache = data::DatasetCache::open(o.cache);
+  Progress state;
+  TrainResult result;
+  Safetensors resumed;  // RUN/last.safetensors when resuming
+  if (!o.resume.empty()) {
+    const std::filesystem::path last = o.resume / "last.safetensors";
+    resumed = read_safetensors(last.string());
+    auto meta = [&](const char* key) -> const std::string& { return field(resumed.metadata, key, last); };
+    if (meta("format") != kCheckpointFormat)
+      throw std::runtime_error(last.string() + ": not a braincam training checkpoint");
+    if (std::stoull(meta("cache_fingerprint")) != cache.fingerprint())
+      throw std::runtime_error(last.string() + ": was trained on another dataset cache than " +
+                               o.cache.string());
+    apply_options_json(json::parse(meta("options")), o);  // the run's own settings
+    state.epochs_done = std::stoi(meta("epoch"));
+    state.batches_done = std::stoull(meta("batches_done"));
+    state.loss_sum = parse_double(meta("partial_loss_sum"));
+    state.correct = std::stoll(meta("partial_correct"));
+    state.seen = std::stoll(meta("partial_seen"));
+    state.best_accuracy = parse_double(meta("best_val_accuracy"));
+    state.best_loss = parse_double(meta("best_val_loss"));
+    state.best_epoch = std::stoi(meta("best_epoch"));
+    result.epochs = read_metrics_csv(o.resume / "metrics.csv");
+    std::erase_if(result.epochs, [&](const EpochRecord& r) { return r.epoch > state.epochs_done; });
+    o.out = o.resume;
+  }
+  BrainDetectionModel model({}, DType::F32, o.device);
+  model.initialize(o.seed);
+  Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr});
+  if (!o.resume.empty()) {
+    model.load_state_dict(resumed.tensors, (o.resume / "last.safetensors").string());
+    optimizer.load_state_dict(resumed.tensors, (o.resume / "last.safetensors").string());
+  }
+  std::filesystem::create_directories(o.out);
+
+  const std::vector<std::size_t> train_set = training_images(cache, o);
+  const std::vector<std::size_t> val_set = cache.indices(data::Split::val);
+  if (val_set.empty()) throw std::runtime_error(o.cache.string() + ": the validation split is empty");
+  std::vector<int> val_labels;
+  for (std::size_t i : val_set) val_labels.push_back(cache.label(i));
+  const std::size_t batches = (train_set.size() + o.batch - 1) / o.batch;
+
+  auto metadata = [&](int epoch, bool attention) {
+    return std::map<std::string, std::string>{
+        {"epoch", std::to_string(epoch)},
+        {"attention", attention ? "on" : "off"},
+        {"seed", std::to_string(o.seed)},
+        {"options", options_json(o).dump()},
+        {"cache_fingerprint", std::to_string(cache.fingerprint())},
+        {"batches_done", std::to_string(state.batches_done)},
+        {"partial_loss_sum", exact(state.loss_sum)},
+        {"partial_correct", std::to_string(state.correct)},
+        {"partial_seen", std::to_string(state.seen)},
+        {"best_val_accuracy", exact(state.best_accuracy)},
+        {"best_val_loss", exact(state.best_loss)},
+        {"best_epoch", std::to_string(state.best_epoch)}};
+  };
+
+  const int side = data::kInputSize;
+  Tensor images({o.batch, 3, side, side}, DType::F32), labels({o.batch}, DType::F32);
+  for (int epoch = state.epochs_done + 1; epoch <= o.epochs; ++epoch) {
+    const bool attention = attention_in_epoch(o, epoch);
+    std::vector<std::size_t> order = train_set;
+    data::Rng rng(o.seed, kShuffleStream, static_cast<std::uint64_t>(epoch));
+    data::shuffle(order, rng);
+    const auto start = Clock::now();
+    std::size_t images_this_run = 0;
+
+    for (std::size_t b = state.batches_done; b < batches; ++b) {
+      const std::size_t first = b * o.batch, n = std::min<std::size_t>(o.batch, order.size() - first);
+      const std::span<const std::size_t> ids(order.data() + first, n);
+      const data::BatchAugment augment{.seed = o.seed, .step = static_cast<std::uint64_t>(epoch), .ranges = {}};
+      Tensor x = n == static_cast<std::size_t>(o.batch) ? images : Tensor({static_cast<std::int64_t>(n), 3, side, side}, DType::F32);
+      cache.fill_batch(ids, x.data<float>(), o.augment ? &augment : nullptr);
+      Tensor y({static_cast<std::int64_t>(n)}, DType::F32);
+      for (std::size_t i = 0; i < n; ++i) y.data<float>()[i] = static_cast<float>(cache.label(ids[i]));
+
+      const StepResult r = training_step(model, optimizer, x.to(o.device), y.to(o.device), attention);
+      const double loss = r.loss.item();
+      if (!std::isfinite(loss))
+        throw std::runtime_error("training stopped: the loss is " + std::to_string(loss) + " in epoch " +
+                                 std::to_string(epoch) + ", batch " + std::to_string(b + 1) + "; " +
+                                 (o.out / "last.safetensors").string() + " and best.safetensors keep the last good epoch");
+      const std::vector<double> z = r.logits.to_vector();
+      for (std::size_t i = 0; i < n; ++i) state.correct += (z[i] > 0) == (y.data<float>()[i] > 0.5f);
+      state.loss_sum += loss * static_cast<double>(n);
+      state.seen += static_cast<std::int64_t>(n);
+      state.batches_done = b + 1;
+      images_this_run += n;
+
+      const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+      const double rate = images_this_run / std::max(elapsed, 1e-9);
+      if (callbacks.on_batch) {
+        const double left_images = static_cast<double>(order.size() - (first + n)) +
+                                   static_cast<double>(o.epochs - epoch) * order.size();
+        callbacks.on_batch({epoch, o.epochs, b + 1, batches, loss, rate, left_images / rate});
+      }
+      if (callbacks.stop_requested && callbacks.stop_requested() && b + 1 < batches) {
+        save_checkpoint(o.out / "last.safetensors", model, &optimizer, metadata(epoch - 1, attention));
+        result.interrupted = true;
+        result.best_epoch = state.best_epoch;
+        return result;
+      }
+    }
+
+    const std::vector<double> p = predict_probabilities(model, cache, val_set, attention, o.batch);
+    const ClassificationMetrics val = classification_metrics(p, val_labels);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    EpochRecord record{epoch, attention, state.loss_sum / state.seen,
+                       static_cast<double>(state.correct) / state.seen, val.mean_loss, val.accuracy,
+                       seconds, images_this_run / seconds};
+    result.epochs.push_back(record);
+    state = Progress{epoch, 0, 0, 0, 0, state.best_accuracy, state.best_loss, state.best_epoch};
+    const bool best = val.accuracy > state.best_accuracy ||
+                      (val.accuracy == state.best_accuracy && val.mean_loss < state.best_loss);
+    if (best) {
+      state.best_accuracy = val.accuracy;
+      state.best_loss = val.mean_loss;
+      state.best_epoch = epoch;
+      auto meta = metadata(epoch, attention);
+      meta["val_accuracy"] = std::to_string(val.accuracy);
+      meta["val_loss"] = std::to_string(val.mean_loss);
+      save_checkpoint(o.out / "best.safetensors", model, nullptr, meta);
+    }
+    auto meta = metadata(epoch, attention);
+    meta["val_accuracy"] = std::to_string(val.accuracy);
+    meta["val_loss"] = std::to_string(val.mean_loss);
+    save_checkpoint(o.out / "last.safetensors", model, &optimizer, meta);
+    write_file_atomically((o.out / "metrics.csv").string(),
+                          [&](std::ostream& out) { out << format_metrics_csv(result.epochs); });
+    if (callbacks.on_epoch) callbacks.on_epoch(record, best);
+    if (callbacks.stop_requested && callbacks.stop_requested() && epoch < o.epochs) {
+      result.interrupted = true;
+      break;
+    }
+  }
+  result.best_epoch = state.best_epoch;
+  return result;
+}
+
+}  // namespace braincam

@@ -1,0 +1,67 @@
+#pragma once
+// Shared by the data tests: a fresh temporary folder per test, small images, prepare options.
+#include <filesystem>
+#include <unistd.h>
+#include <string>
+
+#include "data/image.h"
+#include "data/image_codec.h"
+#include "data/prepare_dataset.h"
+
+namespace braincam::data::test {
+
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = std::filesystem::temp_directory_path() /
+            ("braincam_data_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A gray "head": a bright ellipse with a darker inside on a dark background, optionally shifted.
+inline Image head_image(int w, int h, int cx, int cy, int rx, int ry, std::uint8_t level = 180) {
+  Image im(w, h, 3, 5);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const double dx = double(x - cx) / rx, dy = double(y - cy) / ry;
+      const double d = dx * dx + dy * dy;
+      const std::uint8_t v = d <= 1.0 ? (d > 0.8 ? level : std::uint8_t(level * 0.6)) : 5;
+      for (int c = 0; c < 3; ++c) im.at(x, y, c) = v;
+    }
+  return im;
+}
+
+inline void write_png(const std::filesystem::path& p, const Image& im) {
+  std::filesystem::create_directories(p.parent_path());
+  write_image_file(p, im);
+}
+
+// "<prefix><i><suffix>", built by appending: GCC 12 gives false -Wrestrict warnings on
+// `"literal" + std::to_string(i) + ...`.
+inline std::string numbered(const char* prefix, int i, const char* suffix = "") {
+  std::string s(prefix);
+  s.append(std::to_string(i)).append(suffix);
+  return s;
+}
+
+inline PrepareOptions prepare_options(const std::filesystem::path& data, const std::filesystem::path& cache,
+                                      std::uint64_t seed) {
+  PrepareOptions o;
+  o.data_dir = data;
+  o.cache_dir = cache;
+  o.seed = seed;
+  return o;
+}
+
+}  // namespace braincam::data::test

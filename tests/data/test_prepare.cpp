@@ -1,0 +1,183 @@
+// braincam prepare end to end on a tiny dataset: listing, bad files, splits, manifest, cache.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "data/class_folders.h"
+#include "data/data_error.h"
+#include "data/dataset_cache.h"
+#include "data/prepare_dataset.h"
+#include "data_test_helpers.h"
+
+using namespace braincam::data;
+using braincam::data::test::head_image;
+using braincam::data::test::prepare_options;
+using braincam::data::test::numbered;
+using braincam::data::test::TempDir;
+using braincam::data::test::write_png;
+namespace fs = std::filesystem;
+
+namespace {
+
+// 20 tumor and 14 healthy heads of various sizes, the tumor ones also as two augmented copies,
+// plus bad files and an unlabelled folder.
+void make_dataset(const fs::path& root) {
+  for (int i = 0; i < 20; ++i) {
+    const Image im = head_image(60 + i, 50 + 2 * i, 30 + i / 2, 25 + i, 20, 18, std::uint8_t(150 + i));
+    write_png(root / "yes" / numbered("Y", i, ".png"), im);
+    if (i < 6)
+      for (int k = 0; k < 2; ++k)
+        write_png(root / "Yes" / numbered(numbered("aug_Y", i, "_0_").c_str(), 100 + k, ".png"),
+                  head_image(60 + i, 50 + 2 * i, 31 + k, 25 + i, 20, 18, std::uint8_t(150 + i + k)));
+  }
+  for (int i = 0; i < 14; ++i)
+    write_png(root / "no" / numbered("no ", i, ".png"),
+              head_image(70, 70 + i, 35, 35 + i / 2, 25, 22, std::uint8_t(120 + i)));
+  std::ofstream(root / "no" / "notes.txt") << "not an image";
+  std::ofstream(root / "yes" / "empty.jpg");
+  std::vector<std::uint8_t> cut = encode_png(head_image(40, 40, 20, 20, 10, 10));
+  cut.resize(cut.size() / 2);
+  std::ofstream(root / "yes" / "cut.png", std::ios::binary).write(reinterpret_cast<const char*>(cut.data()), cut.size());
+  write_png(root / "pred" / "pred0.png", head_image(50, 50, 25, 25, 15, 15));
+}
+
+}  // namespace
+
+TEST_CASE("class folders are found case-insensitively and unlabelled ones ignored", "[data][prepare]") {
+  TempDir t;
+  make_dataset(t.path());
+  const DatasetListing l = list_dataset(t.path());
+  CHECK(l.class_folders.size() == 3);  // Yes/, no/, yes/
+  REQUIRE(l.ignored_folders.size() == 1);
+  CHECK(l.ignored_folders[0].starts_with("pred/"));
+  CHECK(l.files.size() == 20 + 12 + 14 + 3);
+}
+
+TEST_CASE("datasets without two classes are refused, listing what was found", "[data][prepare]") {
+  TempDir t;
+  CHECK_THROWS_WITH(list_dataset(t.path()), Catch::Contains("no class folders") && Catch::Contains("found: nothing"));
+  write_png(t.path() / "images" / "a.png", head_image(30, 30, 15, 15, 8, 8));
+  CHECK_THROWS_WITH(list_dataset(t.path()), Catch::Contains("images/ (1 files)"));
+  fs::create_directories(t.path() / "yes");
+  fs::create_directories(t.path() / "no");
+  CHECK_THROWS_WITH(list_dataset(t.path()), Catch::Contains("hold no files"));
+  write_png(t.path() / "yes" / "a.png", head_image(30, 30, 15, 15, 8, 8));
+  CHECK_THROWS_WITH(list_dataset(t.path()), Catch::Contains("only one class") && Catch::Contains("1 tumor and 0 no-tumor"));
+  // Two classes on disk, but every no-tumor file is unreadable: still one class.
+  std::ofstream(t.path() / "no" / "bad.png") << "junk";
+  CHECK_THROWS_WITH(prepare_dataset(prepare_options(t.path(), t.path() / "cache", 1)), Catch::Contains("only one class"));
+}
+
+TEST_CASE("prepare skips bad files, splits by group and writes manifest, EDA and cache", "[data][prepare]") {
+  TempDir t;
+  const fs::path data = t.path() / "data", cache = t.path() / "cache";
+  make_dataset(data);
+  const PrepareReport r = prepare_dataset(prepare_options(data, cache, 7));
+  CHECK(r.rebuilt);
+  const auto& eda = r.eda;
+  REQUIRE(eda["skipped_count"] == 3);
+  std::map<std::string, std::string> why;
+  for (const auto& s : eda["skipped"]) why[s["path"]] = s["reason"];
+  CHECK(why.at("no/notes.txt").find("not a readable image") != std::string::npos);
+  CHECK(why.at("yes/empty.jpg").find("empty file") != std::string::npos);
+  CHECK(why.count("yes/cut.png") == 1);
+  CHECK(eda["images"] == 46);
+  CHECK(eda["groups"]["augmented_files"] == 12);
+  CHECK(eda["groups"]["count"] == 34);
+
+  // Manifest: header, fields, and groups that never straddle splits.
+  std::ifstream in(cache / kManifestFileName);
+  std::string header;
+  std::getline(in, header);
+  CHECK(header == "path,label,split,group,x0,y0,x1,y1,width,height");
+  const DatasetCache c = DatasetCache::open(cache);
+  REQUIRE(c.size() == 46);
+  std::map<std::string, std::set<Split>> splits_of_group;
+  int per_split[3][2] = {};
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    const ManifestRow& row = c.entry(i);
+    splits_of_group[row.group].insert(row.split);
+    CHECK(row.label == c.label(i));
+    CHECK(row.label == (row.path.rfind("no/", 0) == 0 ? 0 : 1));
+    CHECK(row.box.x1 <= row.width);
+    CHECK(row.box.y1 <= row.height);
+    ++per_split[int(row.split)][row.label];
+    if (row.path == "Yes/aug_Y3_0_100.png") CHECK(row.group == "1/y3");
+  }
+  for (const auto& [group, s] : splits_of_group) CHECK(s.size() == 1);
+  // 70/15/15 of each class, within one group (3 images) of the target.
+  CHECK(std::abs(per_split[0][0] - 0.70 * 14) <= 1.0);
+  CHECK(std::abs(per_split[0][1] - 0.70 * 32) <= 3.0);
+  CHECK(per_split[1][0] + per_split[2][0] == 14 - per_split[0][0]);
+  CHECK(per_split[2][1] > 0);
+
+  // The cached pixels are the batch's values / 255.
+  const std::vector<std::size_t> idx = {3, 0};
+  std::vector<float> batch(2 * 3 * 240 * 240);
+  c.fill_batch(idx, batch.data());
+  CHECK(batch[0] == c.pixels(3)[0] / 255.0f);
+  CHECK(batch[3 * 240 * 240 + 240 * 240 + 5] == c.pixels(0)[5 * 3 + 1] / 255.0f);
+  // On-the-fly augmentation is reproducible from (seed, step) and changes the pixels.
+  std::vector<float> a1(batch.size()), a2(batch.size()), a3(batch.size());
+  BatchAugment aug{5, 1, {}};
+  c.fill_batch(idx, a1.data(), &aug);
+  c.fill_batch(idx, a2.data(), &aug);
+  aug.step = 2;
+  c.fill_batch(idx, a3.data(), &aug);
+  CHECK(a1 == a2);
+  CHECK(a1 != a3);
+  CHECK(a1 != batch);
+  CHECK_FALSE(c.lesion_mask(0).has_value());
+}
+
+TEST_CASE("the cache is reused while nothing changes and rebuilt when something does", "[data][prepare][cache]") {
+  TempDir t;
+  const fs::path data = t.path() / "data", cache = t.path() / "cache";
+  make_dataset(data);
+  const PrepareReport first = prepare_dataset(prepare_options(data, cache, 7));
+  CHECK(prepare_dataset(prepare_options(data, cache, 7)).rebuilt == false);
+  CHECK(prepare_dataset(prepare_options(data, cache, 8)).rebuilt);  // another split seed
+  CHECK(prepare_dataset(prepare_options(data, cache, 7)).fingerprint == first.fingerprint);
+  write_png(data / "no" / "no 3.png", head_image(70, 73, 36, 36, 25, 22, 99));  // a changed source
+  const PrepareReport changed = prepare_dataset(prepare_options(data, cache, 7));
+  CHECK(changed.rebuilt);
+  CHECK(changed.fingerprint != first.fingerprint);
+}
+
+TEST_CASE("a damaged cache is refused with the file named", "[data][cache]") {
+  TempDir t;
+  const fs::path data = t.path() / "data", cache = t.path() / "cache";
+  make_dataset(data);
+  prepare_dataset(prepare_options(data, cache, 7));
+  const fs::path bin = cache / kCacheFileName;
+  const auto size = fs::file_size(bin);
+  SECTION("truncated") {
+    fs::resize_file(bin, size - 100);
+    CHECK_THROWS_WITH(DatasetCache::open(cache), Catch::Contains(bin.string()) && Catch::Contains("truncated"));
+  }
+  SECTION("altered table") {
+    std::fstream f(bin, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(size - 1));
+    const char last_split = static_cast<char>(f.get());
+    f.seekp(static_cast<std::streamoff>(size - 1));
+    f.put(last_split == 2 ? 1 : 2);  // moves the last image to another split
+    f.close();
+    CHECK_THROWS_WITH(DatasetCache::open(cache), Catch::Contains("checksum mismatch"));
+  }
+  SECTION("not a cache") {
+    std::ofstream(bin) << std::string(5000, 'x');
+    CHECK_THROWS_WITH(DatasetCache::open(cache), Catch::Contains("bad magic"));
+  }
+  SECTION("a manifest from another run") {
+    std::ofstream(cache / kManifestFileName, std::ios::app) << "yes/extra.png,1,train,1/extra,0,0,1,1,2,2\n";
+    CHECK_THROWS_WITH(DatasetCache::open(cache), Catch::Contains("manifest.csv") && Catch::Contains("does not belong"));
+  }
+  SECTION("missing") {
+    fs::remove(bin);
+    CHECK_THROWS_WITH(DatasetCache::open(cache), Catch::Contains(bin.string()));
+  }
+  // A damaged cache is simply rebuilt by prepare.
+  CHECK(prepare_dataset(prepare_options(data, cache, 7)).rebuilt);
+  CHECK(DatasetCache::open(cache).size() == 46);
+}

@@ -1,0 +1,155 @@
+// The trainer on a tiny synthetic dataset: determinism, resume (also mid-epoch), the schedule,
+// a diverging loss, and the metrics.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "data/prepare_dataset.h"
+#include "data/synth_dataset.h"
+#include "model/metrics.h"
+#include "model/trainer.h"
+
+using namespace braincam;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A 48-image synthetic dataset, prepared once for the whole test binary.
+const fs::path& tiny_cache() {
+  static const fs::path cache = [] {
+    const fs::path root = fs::temp_directory_path() / "braincam_trainer_test";
+    fs::remove_all(root);
+    data::synthesize_dataset({.out_dir = root / "synth", .count = 48, .seed = 5});
+    data::prepare_dataset({.data_dir = root / "synth", .cache_dir = root / "cache", .seed = 5});
+    return root / "cache";
+  }();
+  return cache;
+}
+
+TrainOptions tiny_options(const std::string& run) {
+  TrainOptions o;
+  o.cache = tiny_cache();
+  o.out = tiny_cache().parent_path() / run;
+  fs::remove_all(o.out);
+  o.epochs = 3;
+  o.warmup_epochs = 1;
+  o.batch = 8;
+  o.max_train_images = 20;  // 3 batches, the last one partial
+  o.seed = 17;
+  return o;
+}
+
+// A file's bytes, hashed so that a failed comparison prints two numbers, not binary.
+std::size_t bytes_of(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  REQUIRE(in);
+  return std::hash<std::string>{}({std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()});
+}
+
+// metrics.csv without its timing columns.
+std::vector<std::string> metrics_without_timing(const fs::path& run) {
+  std::ifstream in(run / "metrics.csv");
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::size_t cut = line.size();
+    for (int commas = 0; commas < 2; ++commas) cut = line.rfind(',', cut - 1);
+    rows.push_back(line.substr(0, cut));
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("trainer: attention is off in the warm-up epochs and on after") {
+  TrainOptions o;
+  o.warmup_epochs = 2;
+  CHECK_FALSE(attention_in_epoch(o, 1));
+  CHECK_FALSE(attention_in_epoch(o, 2));
+  CHECK(attention_in_epoch(o, 3));
+  o.attention = false;
+  CHECK_FALSE(attention_in_epoch(o, 3));
+}
+
+TEST_CASE("trainer: the same seed gives the same checkpoints bit for bit") {
+  const TrainOptions a = tiny_options("same_a"), b = tiny_options("same_b");
+  const TrainResult ra = train(a), rb = train(b);
+  REQUIRE(ra.epochs.size() == 3);
+  CHECK(ra.best_epoch == rb.best_epoch);
+  CHECK(bytes_of(a.out / "best.safetensors") == bytes_of(b.out / "best.safetensors"));
+  CHECK(bytes_of(a.out / "last.safetensors") == bytes_of(b.out / "last.safetensors"));
+  CHECK(metrics_without_timing(a.out) == metrics_without_timing(b.out));
+  CHECK(metrics_without_timing(a.out).size() == 4);  // header and three epochs
+}
+
+TEST_CASE("trainer: a run resumed after an epoch, or mid-epoch, ends identical to one that never stopped") {
+  const TrainOptions whole = tiny_options("whole");
+  train(whole);
+
+  SECTION("stopped after epoch 1") {
+    TrainOptions first = tiny_options("resumed_epoch");
+    first.epochs = 1;
+    train(first);
+    TrainOptions rest;
+    rest.cache = tiny_cache();
+    rest.resume = first.out;
+    rest.epochs = 3;
+    train(rest);
+    CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
+    CHECK(bytes_of(first.out / "best.safetensors") == bytes_of(whole.out / "best.safetensors"));
+    CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
+  }
+  SECTION("stopped (as by Ctrl-C) after the first batch of epoch 2") {
+    const TrainOptions first = tiny_options("resumed_mid_epoch");
+    int batches = 0;
+    TrainCallbacks stop_once;
+    stop_once.stop_requested = [&] { return ++batches == 4; };  // epoch 1 has 3 batches
+    const TrainResult stopped = train(first, stop_once);
+    REQUIRE(stopped.interrupted);
+    REQUIRE(stopped.epochs.size() == 1);
+    TrainOptions rest;
+    rest.cache = tiny_cache();
+    rest.resume = first.out;
+    rest.epochs = 3;
+    const TrainResult resumed = train(rest);
+    CHECK_FALSE(resumed.interrupted);
+    CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
+    CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
+  }
+}
+
+TEST_CASE("trainer: a diverging loss stops training with a clear error") {
+  TrainOptions o = tiny_options("diverging");
+  o.lr = 1e35;  // the first Adam step throws the weights to +-1e35: the next loss overflows
+  CHECK_THROWS_WITH(train(o), Catch::Matchers::Contains("training stopped: the loss is") &&
+                                  Catch::Matchers::Contains("epoch 1, batch 2"));
+  CHECK_FALSE(fs::exists(o.out / "best.safetensors"));  // no epoch completed: nothing claims to be good
+}
+
+TEST_CASE("trainer: resuming refuses another dataset and damaged run folders") {
+  TrainOptions o;
+  o.cache = tiny_cache();
+  o.resume = tiny_cache().parent_path() / "no_such_run";
+  CHECK_THROWS_WITH(train(o), Catch::Matchers::Contains("last.safetensors"));
+}
+
+TEST_CASE("metrics: confusion, ratios and ROC AUC with ties") {
+  const std::vector<double> p{0.9, 0.8, 0.7, 0.4, 0.7, 0.2, 0.1, 0.6};
+  const std::vector<int> y{1, 1, 0, 1, 1, 0, 0, 0};
+  const ClassificationMetrics m = classification_metrics(p, y);
+  CHECK(m.confusion.tp == 3);
+  CHECK(m.confusion.fp == 2);
+  CHECK(m.confusion.tn == 2);
+  CHECK(m.confusion.fn == 1);
+  CHECK(m.accuracy == Approx(5.0 / 8));
+  CHECK(m.precision == Approx(3.0 / 5));
+  CHECK(m.recall == Approx(3.0 / 4));
+  CHECK(m.specificity == Approx(2.0 / 4));
+  CHECK(m.f1 == Approx(2 * 0.6 * 0.75 / 1.35));
+  // Pairs (positive, negative) ranked correctly: 13.5 of 16 (the 0.7/0.7 tie counts one half).
+  CHECK(m.roc_auc == Approx(13.5 / 16));
+  CHECK(m.correct_yes == 3);
+  CHECK(m.wrong_no == 2);
+  CHECK(std::isnan(classification_metrics({0.3, 0.6}, {1, 1}).roc_auc));
+}

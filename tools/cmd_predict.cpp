@@ -1,0 +1,112 @@
+// braincam predict: the probability of a tumor for image files, preprocessed as in training.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "data/preprocess.h"
+#include "engine/ops.h"
+#include "model/trainer.h"
+#include "tools/commands.h"
+#include "tools/device_option.h"
+
+namespace braincam::tools {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct PredictArgs {
+  std::string checkpoint, format = "table", device = "auto";
+  std::vector<std::string> inputs;
+};
+
+bool looks_like_image(const fs::path& p) {
+  std::string ext = p.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".gif";
+}
+
+// The files named, with folders expanded to the images inside them (sorted).
+std::vector<fs::path> expand_inputs(const std::vector<std::string>& inputs) {
+  std::vector<fs::path> files;
+  for (const std::string& in : inputs) {
+    if (!fs::is_directory(in)) {
+      files.emplace_back(in);
+      continue;
+    }
+    std::vector<fs::path> found;
+    for (const auto& e : fs::recursive_directory_iterator(in))
+      if (e.is_regular_file() && looks_like_image(e.path())) found.push_back(e.path());
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
+struct Prediction {
+  std::string file;
+  double probability = 0, milliseconds = 0;
+};
+
+void run_predict(const PredictArgs& a) {
+  BrainDetectionModel model({}, DType::F32, resolve_device(a.device));
+  const auto meta = load_checkpoint(a.checkpoint, model);
+  const bool attention = meta.contains("attention") && meta.at("attention") == "on";
+
+  std::vector<Prediction> predictions;
+  std::vector<std::pair<std::string, std::string>> failures;
+  const int side = data::kInputSize;
+  for (const fs::path& file : expand_inputs(a.inputs)) {
+    const auto start = Clock::now();
+    Tensor image({1, 3, side, side}, DType::F32);
+    try {
+      const data::Preprocessed p = data::preprocess_file(file);
+      data::to_chw_float(p.input.pixels.data(), side, side, image.data<float>());
+    } catch (const std::exception& e) {
+      failures.emplace_back(file.string(), e.what());
+      continue;
+    }
+    NoGradScope no_grad;
+    const double z = model.forward(Var(image.to(model.device())), attention, false).logits.value().item();
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    predictions.push_back({file.string(), 1.0 / (1.0 + std::exp(-z)), ms});
+  }
+
+  if (a.format == "json") {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& p : predictions)
+      out.push_back({{"file", p.file}, {"probability", p.probability}, {"label", p.probability > 0.5 ? "yes" : "no"}, {"ms", p.milliseconds}});
+    std::printf("%s\n", out.dump(2).c_str());
+  } else if (a.format == "csv") {
+    std::printf("file,probability,label,ms\n");
+    for (const auto& p : predictions)
+      std::printf("\"%s\",%.6f,%s,%.2f\n", p.file.c_str(), p.probability, p.probability > 0.5 ? "yes" : "no", p.milliseconds);
+  } else {
+    std::printf("%-60s %12s %6s %9s\n", "image", "P(tumor)", "label", "ms");
+    for (const auto& p : predictions)
+      std::printf("%-60s %12.4f %6s %9.2f\n", p.file.c_str(), p.probability, p.probability > 0.5 ? "yes" : "no", p.milliseconds);
+  }
+  double total = 0;
+  for (const auto& p : predictions) total += p.milliseconds;
+  for (const auto& [file, why] : failures) std::fprintf(stderr, "skipped %s: %s\n", file.c_str(), why.c_str());
+  std::fprintf(stderr, "%zu images predicted (%.2f ms per image, preprocessing included), %zu skipped\n",
+               predictions.size(), predictions.empty() ? 0.0 : total / predictions.size(), failures.size());
+  if (predictions.empty()) throw std::runtime_error("no image could be read");
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app) {
+  auto a = std::make_shared<PredictArgs>();
+  CLI::App* cmd = app.add_subcommand("predict", "Probability of a tumor for image files or folders");
+  cmd->add_option("--checkpoint", a->checkpoint, "a checkpoint written by braincam train")->required();
+  cmd->add_option("--format", a->format, "table|csv|json")->capture_default_str()->check(CLI::IsMember({"table", "csv", "json"}));
+  cmd->add_option("--device", a->device, kDeviceHelp)->capture_default_str();
+  cmd->add_option("inputs", a->inputs, "image files or folders")->required();
+  cmd->callback([a] { run_predict(*a); });
+}
+
+}  // namespace braincam::tools

@@ -1,0 +1,98 @@
+// braincam train: the spec's training schedule over a prepared dataset cache.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+#include "model/trainer.h"
+#include "tools/charts.h"
+#include "tools/commands.h"
+#include "tools/device_option.h"
+
+namespace braincam::tools {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted = true; }
+
+struct TrainArgs {
+  TrainOptions options;
+  std::string device = "auto";
+  bool no_attention = false;
+};
+
+std::string clock_text(double seconds) {
+  const long s = static_cast<long>(seconds + 0.5);
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  return buffer;
+}
+
+void print_progress(const TrainProgress& p) {
+  constexpr int kWidth = 24;
+  const int filled = static_cast<int>(kWidth * p.batch / p.batches);
+  std::fprintf(stderr, "\repoch %2d/%d [%.*s%*s] %zu/%zu  loss %.4f  %6.1f img/s  left %s ", p.epoch,
+               p.epochs, filled, "########################", kWidth - filled, "", p.batch, p.batches,
+               p.loss, p.images_per_s, clock_text(p.seconds_left).c_str());
+  std::fflush(stderr);
+}
+
+void run_train(TrainArgs& a) {
+  TrainOptions& o = a.options;
+  o.device = resolve_device(a.device);
+  o.attention = !a.no_attention;
+  std::signal(SIGINT, on_sigint);
+  const bool tty = ::isatty(STDERR_FILENO);
+
+  TrainCallbacks callbacks;
+  if (tty) callbacks.on_batch = print_progress;
+  callbacks.on_epoch = [tty](const EpochRecord& r, bool best) {
+    if (tty) std::fprintf(stderr, "\r%*s\r", 100, "");
+    std::printf("epoch %2d  attention %-3s  train loss %.4f acc %.4f  val loss %.4f acc %.4f  %6.1f img/s  %5.1f s%s\n",
+                r.epoch, r.attention ? "on" : "off", r.train_loss, r.train_accuracy, r.val_loss,
+                r.val_accuracy, r.images_per_s, r.seconds, best ? "  (best)" : "");
+    std::fflush(stdout);
+  };
+  callbacks.stop_requested = [] { return g_interrupted.load(); };
+
+  std::printf("training on %s: %d epochs, batch %d, lr %g, attention %s\n", device_name(o.device),
+              o.epochs, o.batch, o.lr,
+              o.attention ? ("from epoch " + std::to_string(o.warmup_epochs + 1)).c_str() : "off");
+  const TrainResult result = train(o, callbacks);
+  const auto run = o.resume.empty() ? o.out : o.resume;
+  if (!result.epochs.empty()) plot_training_curves(result.epochs, run);
+  if (result.interrupted) {
+    std::printf("\ninterrupted: state saved to %s; continue with --resume %s\n",
+                (run / "last.safetensors").c_str(), run.c_str());
+    return;
+  }
+  std::printf("best epoch %d: %s\n", result.best_epoch, (run / "best.safetensors").c_str());
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  TrainOptions& o = a->options;
+  CLI::App* cmd = app.add_subcommand("train", "Train the model on a prepared dataset cache");
+  cmd->add_option("--cache", o.cache, "the folder `braincam prepare` wrote")->required();
+  cmd->add_option("--out", o.out, "run folder: best/last checkpoints, metrics.csv, curves");
+  cmd->add_option("--epochs", o.epochs, "epochs in all")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", o.batch, "batch size")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", o.lr, "Adam learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--warmup-epochs", o.warmup_epochs, "epochs without attention first")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--no-attention", a->no_attention, "never use attention (the plain baseline)");
+  cmd->add_flag("--augment", o.augment, "augment training batches on the fly");
+  cmd->add_option("--seed", o.seed, "seed of initialization, shuffling and augmentation")->capture_default_str();
+  cmd->add_option("--device", a->device, kDeviceHelp)->capture_default_str();
+  cmd->add_option("--resume", o.resume, "continue the run in this folder from its last.safetensors");
+  cmd->add_option("--max-train-images", o.max_train_images, "train on a fixed random subset of this many images")->check(CLI::NonNegativeNumber);
+  cmd->callback([a] {
+    if (a->options.out.empty() && a->options.resume.empty()) throw CLI::RequiredError("--out or --resume");
+    run_train(*a);
+  });
+}
+
+}  // namespace braincam::tools

@@ -1,0 +1,325 @@
+#include "tools/report.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "data/atomic_file.h"
+#include "data/image_codec.h"
+#include "engine/safetensors.h"
+#include "tools/charts.h"
+#include "model/metrics_csv.h"
+
+namespace braincam::tools {
+
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int kJpegQuality = 88;  // photos (the CAM sheets) are embedded as JPEG to keep the page small
+
+constexpr const char* kStyle = R"(
+body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; margin: 0;
+       background: #f4f5f7; color: #1d2330; line-height: 1.45; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
+h1 { margin-top: 0; font-size: 1.8em; }
+h2 { border-bottom: 2px solid #e3e6eb; padding-bottom: 4px; margin-top: 2.2em; }
+h3 { margin-top: 1.6em; color: #3a4456; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+th, td { border: 1px solid #d9dde3; padding: 4px 10px; text-align: right; }
+th { background: #eef1f5; } td:first-child, th:first-child { text-align: left; }
+tr.best td { background: #fff6d6; }
+img { max-width: 100%; height: auto; border: 1px solid #e3e6eb; margin: 6px 0; }
+.figures { display: flex; flex-wrap: wrap; gap: 12px; } .figures img { max-width: 520px; }
+.missing { color: #8a5a00; background: #fff8e6; border-left: 4px solid #f0b400; padding: 6px 12px; }
+.warning { color: #8a1f11; } .note { background: #eef5ff; border-left: 4px solid #3d7bd9; padding: 6px 12px; }
+code { background: #f0f2f5; padding: 1px 4px; border-radius: 3px; }
+nav a { margin-right: 14px; } small { color: #6b7385; }
+)";
+
+std::string escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string base64(const std::vector<std::uint8_t>& bytes) {
+  static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::uint32_t n = bytes[i] << 16 | (i + 1 < bytes.size() ? bytes[i + 1] << 8 : 0) |
+                            (i + 2 < bytes.size() ? bytes[i + 2] : 0);
+    out += digits[n >> 18 & 63];
+    out += digits[n >> 12 & 63];
+    out += i + 1 < bytes.size() ? digits[n >> 6 & 63] : '=';
+    out += i + 2 < bytes.size() ? digits[n & 63] : '=';
+  }
+  return out;
+}
+
+// A PNG embedded as it is, or re-encoded as JPEG (photographs compress far better so).
+std::string image_tag(const fs::path& png, const std::string& alt, bool as_jpeg = false) {
+  const std::vector<std::uint8_t> bytes =
+      as_jpeg ? data::encode_jpeg(data::read_image_file(png).rgb, kJpegQuality) : data::read_file(png);
+  return "<img alt=\"" + escape(alt) + "\" src=\"data:image/" + (as_jpeg ? "jpeg" : "png") + ";base64," +
+         base64(bytes) + "\">\n";
+}
+
+std::string missing(const std::string& what) { return "<p class=\"missing\">Not available: " + escape(what) + "</p>\n"; }
+
+std::string fmt(const char* format, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, value);
+  return buf;
+}
+
+std::string number(const json& v, const char* format = "%.4f") {
+  return v.is_number() ? fmt(format, v.get<double>()) : v.is_null() ? "–" : escape(v.dump());
+}
+std::string percent(const json& v) { return v.is_number() ? fmt("%.2f%%", 100 * v.get<double>()) : number(v); }
+
+json read_json(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(file.string() + ": cannot open");
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(file.string() + ": not valid JSON: " + e.what());
+  }
+}
+
+// A section's body, or a note that its input could not be used; the problem also goes to stderr.
+std::string guarded(const std::string& section, const std::function<std::string()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "braincam report: %s: %s\n", section.c_str(), e.what());
+    return missing(std::string("could not be read: ") + e.what());
+  }
+}
+
+std::string row(const std::vector<std::string>& cells, const char* tag = "td", const char* cls = nullptr) {
+  std::string r = cls ? std::string("<tr class=\"") + cls + "\">" : "<tr>";
+  for (const auto& c : cells) r += std::string("<") + tag + ">" + c + "</" + tag + ">";
+  return r + "</tr>\n";
+}
+
+// A metadata value: hexadecimal floats (how the trainer stores doubles exactly) shown as decimals.
+std::string metadata_value(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (!text.empty() && end && *end == '\0' && text.find_first_of("xX") != std::string::npos) return fmt("%.6g", v);
+  return escape(text);
+}
+
+std::string settings_section(const ReportInputs& in) {
+  std::string h = "<h2 id=\"settings\">Settings</h2>\n";
+  if (!in.note.empty()) h += "<p class=\"note\">" + escape(in.note) + "</p>\n";
+  const fs::path best = in.run / "best.safetensors";
+  if (!fs::exists(best)) return h + missing(best.string() + " (no checkpoint metadata)");
+  return h + guarded("settings", [&] {
+    const auto meta = read_safetensors(best.string()).metadata;
+    std::string t = "<table>\n" + row({"best checkpoint", "value"}, "th");
+    for (const char* key : {"epoch", "attention", "best_epoch", "best_val_accuracy", "best_val_loss", "seed"})
+      if (const auto it = meta.find(key); it != meta.end()) t += row({key, metadata_value(it->second)});
+    const auto options = meta.find("options");
+    if (options != meta.end())
+      for (const json parsed = json::parse(options->second); const auto& [key, value] : parsed.items())
+        t += row({"training option: " + escape(key),
+                  value.is_string() ? metadata_value(value.get<std::string>()) : escape(value.dump())});
+    return t + "</table>\n";
+  });
+}
+
+std::string eda_section(const ReportInputs& in) {
+  std::string h = "<h2 id=\"data\">Dataset</h2>\n";
+  const fs::path file = in.cache / "eda.json";
+  if (in.cache.empty() || !fs::exists(file)) return h + missing("the dataset analysis (" + file.string() + ")");
+  return h + guarded("dataset", [&] {
+    const json eda = read_json(file);
+    std::string t = "<table>\n" + row({"split", "tumor", "no tumor", "total", "tumor share"}, "th");
+    for (const char* s : {"train", "val", "test"}) {
+      const json& x = eda.at("splits").at(s);
+      t += row({s, number(x.at("tumor"), "%.0f"), number(x.at("no_tumor"), "%.0f"), number(x.at("total"), "%.0f"),
+                percent(x.at("tumor_fraction"))});
+    }
+    t += "</table>\n<ul>\n<li>" + number(eda.value("images", json()), "%.0f") + " images";
+    if (eda.contains("groups")) t += " from " + number(eda["groups"].value("count", json()), "%.0f") + " source groups";
+    t += "</li>\n";
+    if (eda.contains("sizes") && eda["sizes"]["width"].is_object()) {
+      const json &w = eda["sizes"]["width"], &ht = eda["sizes"]["height"];
+      t += "<li>original sizes: width " + number(w["min"], "%.0f") + "–" + number(w["max"], "%.0f") + " (median " +
+           number(w["median"], "%.0f") + "), height " + number(ht["min"], "%.0f") + "–" + number(ht["max"], "%.0f") +
+           " (median " + number(ht["median"], "%.0f") + ")</li>\n";
+    }
+    if (eda.contains("formats")) {
+      t += "<li>source formats:";
+      for (const auto& [k, v] : eda["formats"].items()) t += " " + escape(k) + " " + number(v, "%.0f") + ";";
+      t += "</li>\n";
+    }
+    if (eda.contains("crop") && eda["crop"]["box_area_fraction"].is_object())
+      t += "<li>brain crop keeps a median " + percent(eda["crop"]["box_area_fraction"]["median"]) +
+           " of the image area</li>\n";
+    if (eda.contains("skipped_count")) t += "<li>" + number(eda["skipped_count"], "%.0f") + " files skipped</li>\n";
+    t += "</ul>\n";
+    for (const auto& w : eda.value("warnings", json::array())) t += "<p class=\"warning\">warning: " + escape(w.get<std::string>()) + "</p>\n";
+    return t;
+  });
+}
+
+bool better(const EpochRecord& a, const EpochRecord& b) {  // the trainer's rule for the best epoch
+  return a.val_accuracy > b.val_accuracy || (a.val_accuracy == b.val_accuracy && a.val_loss < b.val_loss);
+}
+
+std::string training_section(const ReportInputs& in) {
+  std::string h = "<h2 id=\"training\">Training</h2>\n";
+  const fs::path csv = in.run / "metrics.csv";
+  if (!fs::exists(csv)) return h + missing("the training log (" + csv.string() + ")");
+  return h + guarded("training", [&] {
+    const std::vector<EpochRecord> epochs = read_metrics_csv(csv);
+    if (epochs.empty()) return missing(csv.string() + " has no epochs yet");
+    plot_training_curves(epochs, in.run);
+    std::string t = "<div class=\"figures\">" + image_tag(in.run / "loss.png", "loss per epoch") +
+                    image_tag(in.run / "accuracy.png", "accuracy per epoch") + "</div>\n";
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < epochs.size(); ++i)
+      if (better(epochs[i], epochs[best])) best = i;
+    t += "<table>\n" + row({"epoch", "attention", "train loss", "train acc.", "val. loss", "val. acc.", "seconds", "images/s"}, "th");
+    for (std::size_t i = 0; i < epochs.size(); ++i) {
+      const EpochRecord& e = epochs[i];
+      t += row({std::to_string(e.epoch), e.attention ? "on" : "off", fmt("%.4f", e.train_loss),
+                fmt("%.2f%%", 100 * e.train_accuracy), fmt("%.4f", e.val_loss), fmt("%.2f%%", 100 * e.val_accuracy),
+                fmt("%.1f", e.seconds), fmt("%.1f", e.images_per_s)},
+               "td", i == best ? "best" : nullptr);
+    }
+    return t + "</table>\n<p><small>Highlighted: the best epoch (highest validation accuracy, ties: lower validation loss), kept as best.safetensors.</small></p>\n";
+  });
+}
+
+std::string metrics_rows(const json& m) {
+  std::string t;
+  for (const char* key : {"accuracy", "precision", "recall", "specificity", "f1"}) t += row({key, percent(m.at(key))});
+  t += row({"roc_auc", number(m.at("roc_auc"))});
+  if (m.contains("mean_loss")) t += row({"mean loss", number(m["mean_loss"])});
+  if (m.contains("count")) t += row({"images", number(m["count"], "%.0f")});
+  return t;
+}
+
+std::string evaluation_section(const ReportInputs& in) {
+  std::string h = "<h2 id=\"evaluation\">Evaluation</h2>\n";
+  if (in.eval.empty() || !fs::exists(in.eval)) return h + missing("the evaluation metrics (" + in.eval.string() + ")");
+  return h + guarded("evaluation", [&] {
+    const json m = read_json(in.eval);
+    const fs::path charts = in.run / "charts";
+    fs::create_directories(charts);
+    plot_evaluation_charts(m, in.eval.string(), charts);
+    const json& c = m.at("confusion");
+    std::string t = "<table>\n" + row({"metric", "value"}, "th") + metrics_rows(m) + "</table>\n";
+    t += "<div class=\"figures\">" + image_tag(charts / "confusion.png", "confusion matrix") +
+         image_tag(charts / "roc.png", "ROC curve") + "</div>\n";
+    t += "<p>Confusion: " + number(c.at("tp"), "%.0f") + " true positives, " + number(c.at("fn"), "%.0f") +
+         " false negatives (missed tumors), " + number(c.at("fp"), "%.0f") + " false positives, " +
+         number(c.at("tn"), "%.0f") + " true negatives.</p>\n";
+    const json& e = m.at("error_analysis");
+    t += "<h3>Error analysis</h3>\n<p>How the correctly and the wrongly classified images split by their true class "
+         "(the seed's error analysis): a wrong \"yes\" is a missed tumor, a wrong \"no\" a false alarm.</p>\n";
+    t += "<table>\n" + row({"group", "yes (tumor)", "no (no tumor)"}, "th");
+    for (const char* g : {"correct", "wrong"})
+      t += row({g, number(e.at(g).at("yes"), "%.0f"), number(e.at(g).at("no"), "%.0f")});
+    return t + "</table>\n" + image_tag(charts / "errors.png", "error analysis");
+  });
+}
+
+std::string ablation_section(const ReportInputs& in) {
+  std::string h = "<h2 id=\"ablation\">Attention ablation</h2>\n";
+  if (in.compare.empty() || !fs::exists(in.compare))
+    return h + missing("the comparison of models with and without attention (" + in.compare.string() + ")");
+  return h + guarded("ablation", [&] {
+    const json c = read_json(in.compare);
+    std::vector<std::string> head{"model"};
+    std::string rows;
+    for (const auto& [name, m] : c.items()) {
+      if (!m.is_object() || !m.contains("accuracy")) continue;  // not a metrics object (e.g. a note)
+      std::vector<std::string> r{escape(name)};
+      for (const char* key : {"accuracy", "precision", "recall", "specificity", "f1"}) r.push_back(percent(m.at(key)));
+      r.push_back(number(m.value("roc_auc", json())));
+      rows += row(r);
+    }
+    if (rows.empty()) throw std::runtime_error(in.compare.string() + ": no metrics objects in it");
+    return "<table>\n" + row({"model", "accuracy", "precision", "recall", "specificity", "f1", "roc_auc"}, "th") + rows +
+           "</table>\n";
+  });
+}
+
+std::string explanations_section(const ReportInputs& in) {
+  std::string h = "<h2 id=\"explanations\">Explanations</h2>\n";
+  const fs::path file = in.cam / "cam_scores.json";
+  if (in.cam.empty() || !fs::exists(file)) return h + missing("the class activation maps (" + file.string() + ")");
+  return h + guarded("explanations", [&] {
+    const json s = read_json(file);
+    std::string t = "<p>Each panel: the model input, the heatmap of the method (min–max normalized, blue low, red "
+                    "high) and the heatmap over the input. Explaining " +
+                    escape(s.value("target", std::string("tumor"))) + "; attention " +
+                    (s.value("attention", true) ? "on" : "off") + ".</p>\n";
+    t += "<h3>Localization and faithfulness</h3>\n<table>\n" +
+         row({"method", "pointing game", "energy inside lesion", "IoU top 10%", "n", "deletion AUC ↓", "insertion AUC ↑", "n"}, "th");
+    for (const auto& [name, m] : s.at("methods").items())
+      t += row({escape(name), percent(m.at("pointing")), percent(m.at("energy_inside")), number(m.at("iou_top10"), "%.3f"),
+                number(m.at("n"), "%.0f"), number(m.at("deletion_auc"), "%.3f"), number(m.at("insertion_auc"), "%.3f"),
+                number(m.value("n_faithfulness", json()), "%.0f")});
+    t += "</table>\n<p><small>Localization scores average over tumor images with a ground-truth lesion mask (the "
+         "synthetic data has them); – where there were none. Lower deletion and higher insertion areas mean a more "
+         "faithful map.</small></p>\n";
+    if (s.contains("faithfulness_chart")) t += image_tag(in.cam / s["faithfulness_chart"].get<std::string>(), "deletion and insertion curves");
+    t += "<h3>Contact sheets</h3>\n";
+    for (const auto& sheet : s.value("sheets", json::array())) {
+      const fs::path png = in.cam / sheet.at("file").get<std::string>();
+      const std::string title = sheet.at("method").get<std::string>() + ": " + sheet.at("group").get<std::string>();
+      t += "<h4>" + escape(title) + "</h4>\n" +
+           (fs::exists(png) ? image_tag(png, title, true) : missing(png.string()));
+    }
+    return t;
+  });
+}
+
+std::string now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", std::localtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+fs::path write_report(const ReportInputs& in) {
+  if (!fs::is_directory(in.run)) throw std::runtime_error(in.run.string() + ": not a folder (the run to report on)");
+  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                     "<title>braincam report</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n<main>\n";
+  html += "<h1>braincam: brain-tumor detection report</h1>\n<p><small>Run <code>" + escape(in.run.string()) +
+          "</code>, generated " + now() + ".</small></p>\n";
+  html += "<nav><a href=\"#settings\">Settings</a><a href=\"#data\">Dataset</a><a href=\"#training\">Training</a>"
+          "<a href=\"#evaluation\">Evaluation</a><a href=\"#ablation\">Attention ablation</a>"
+          "<a href=\"#explanations\">Explanations</a></nav>\n";
+  html += settings_section(in) + eda_section(in) + training_section(in) + evaluation_section(in) +
+          ablation_section(in) + explanations_section(in);
+  html += "</main>\n</body>\n</html>\n";
+  const fs::path out = in.run / "report.html";
+  data::write_file_atomic(out, html);
+  return out;
+}
+
+}  // namespace braincam::tools
