@@ -2,12 +2,13 @@
 
 #include <charconv>
 
-#include "data/atomic_file.h"
+#include "data/file_io.h"
+#include "engine/atomic_file.h"
 #include "data/class_folders.h"
 #include "data/data_error.h"
 #include "data/image_codec.h"
 #include "data/lesion_mask.h"
-#include "data/rng.h"
+#include "engine/random.h"
 
 namespace braincam::data {
 namespace fs = std::filesystem;

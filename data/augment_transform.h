@@ -6,7 +6,7 @@
 // pixels repeated outside the image, flips follow the affine map and brightness comes last
 // (a factor on every pixel, clipped to 255).
 #include "data/image.h"
-#include "data/rng.h"
+#include "engine/random.h"
 
 namespace braincam::data {
 

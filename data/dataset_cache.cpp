@@ -5,12 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "data/atomic_file.h"
+#include "data/file_io.h"
+#include "engine/atomic_file.h"
 #include "data/data_error.h"
 #include "data/hash.h"
 #include "data/lesion_mask.h"
 #include "data/preprocess.h"
-#include "data/rng.h"
+#include "engine/random.h"
 
 namespace braincam::data {
 namespace fs = std::filesystem;

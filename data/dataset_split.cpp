@@ -3,7 +3,7 @@
 #include <map>
 
 #include "data/data_error.h"
-#include "data/rng.h"
+#include "engine/random.h"
 
 namespace braincam::data {
 

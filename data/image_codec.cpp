@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "data/atomic_file.h"
+#include "data/file_io.h"
+#include "engine/atomic_file.h"
 #include "data/data_error.h"
 
 // The implementations are compiled static into this file only, so they cannot clash with another
@@ -138,9 +139,9 @@ std::vector<std::uint8_t> encode_bmp(const Image& image) {
 void write_image_file(const std::filesystem::path& file, const Image& image, int jpeg_quality) {
   std::string ext = file.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (ext == ".png") return write_file_atomic(file, encode_png(image));
-  if (ext == ".jpg" || ext == ".jpeg") return write_file_atomic(file, encode_jpeg(image, jpeg_quality));
-  if (ext == ".bmp") return write_file_atomic(file, encode_bmp(image));
+  if (ext == ".png") return write_file_atomically(file, encode_png(image));
+  if (ext == ".jpg" || ext == ".jpeg") return write_file_atomically(file, encode_jpeg(image, jpeg_quality));
+  if (ext == ".bmp") return write_file_atomically(file, encode_bmp(image));
   throw DataError(file, "unknown image extension (use .png, .jpg or .bmp)");
 }
 

@@ -4,7 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "data/atomic_file.h"
+#include "data/file_io.h"
+#include "engine/atomic_file.h"
 #include "data/data_error.h"
 
 namespace braincam::data {
@@ -65,7 +66,7 @@ std::string format_manifest(const std::vector<ManifestRow>& rows) {
 }
 
 void write_manifest(const std::filesystem::path& file, const std::vector<ManifestRow>& rows) {
-  write_file_atomic(file, format_manifest(rows));
+  write_file_atomically(file, format_manifest(rows));
 }
 
 std::vector<ManifestRow> read_manifest(const std::filesystem::path& file) {

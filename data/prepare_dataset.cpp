@@ -4,7 +4,8 @@
 #include <fstream>
 #include <optional>
 
-#include "data/atomic_file.h"
+#include "data/file_io.h"
+#include "engine/atomic_file.h"
 #include "data/class_folders.h"
 #include "data/data_error.h"
 #include "data/dataset_cache.h"
@@ -154,10 +155,10 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
       {"manifest_hash", hex64(Hasher().text(manifest).digest())}};
   // The cache goes into place first: a stale manifest next to it is detected by manifest_hash.
   writer.finish(labels, splits, report.fingerprint, settings.dump());
-  write_file_atomic(o.cache_dir / kManifestFileName, manifest);
+  write_file_atomically(o.cache_dir / kManifestFileName, manifest);
   report.eda = make_eda({rows, stats, skipped, grouping});
   report.eda["settings"] = settings;
-  write_file_atomic(eda_file, report.eda.dump(2) + "\n");
+  write_file_atomically(eda_file, report.eda.dump(2) + "\n");
   report.rebuilt = true;
   return report;
 }

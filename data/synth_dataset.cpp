@@ -6,7 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "data/atomic_file.h"
+#include "data/file_io.h"
+#include "engine/atomic_file.h"
 #include "data/data_error.h"
 #include "data/image_codec.h"
 #include "data/synth_anatomy.h"
@@ -84,7 +85,7 @@ SynthReport synthesize_dataset(const SynthOptions& o) {
       {"anatomy", {{"head", report.anatomy.string()}, {"brain_mask", mask.string()}}},
       {"difficulty", to_json(difficulty)},
       {"images", records}};
-  write_file_atomic(build / "synth.json", doc.dump(1) + "\n");
+  write_file_atomically(build / "synth.json", doc.dump(1) + "\n");
   install_folder(build, o.out_dir, o.overwrite);
   return report;
 }

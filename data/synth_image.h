@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/image.h"
-#include "data/rng.h"
+#include "engine/random.h"
 #include "data/synth_anatomy.h"
 #include "data/synth_difficulty.h"
 #include "data/synth_lesion.h"

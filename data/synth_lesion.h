@@ -5,7 +5,7 @@
 // Coordinates are millimetres in the slice (AxialSlice pixels).
 #include <nlohmann/json.hpp>
 
-#include "data/rng.h"
+#include "engine/random.h"
 #include "data/synth_anatomy.h"
 #include "data/synth_difficulty.h"
 

@@ -3,29 +3,46 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
 namespace braincam {
 
-void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+namespace fs = std::filesystem;
+
+fs::path temporary_name(const fs::path& target) {
+  return target.parent_path() /
+         ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
+}
+
+void write_file_atomically(const fs::path& target, const std::function<void(std::ostream&)>& write) {
+  const fs::path tmp = temporary_name(target);
   try {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot create " + tmp + ": " + std::strerror(errno));
+    if (!out) throw std::runtime_error(target.string() + ": cannot create " + tmp.string() + ": " + std::strerror(errno));
     write(out);
     out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+    if (!out) throw std::runtime_error(target.string() + ": write failed (disk full?)");
     out.close();
-    std::filesystem::rename(tmp, path);
+    fs::rename(tmp, target);
   } catch (...) {
     std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
+    fs::remove(tmp, ignored);
     throw;
   }
+}
+
+void write_file_atomically(const fs::path& target, std::span<const std::uint8_t> bytes) {
+  write_file_atomically(target, [&](std::ostream& out) {
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  });
+}
+
+void write_file_atomically(const fs::path& target, std::string_view text) {
+  write_file_atomically(target, [&](std::ostream& out) {
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  });
 }
 
 }  // namespace braincam

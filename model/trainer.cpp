@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "data/preprocess.h"
-#include "data/rng.h"
+#include "engine/random.h"
 #include "engine/atomic_file.h"
 #include "engine/ops.h"
 #include "engine/safetensors.h"
@@ -24,7 +24,7 @@ using Clock = std::chrono::steady_clock;
 using json = nlohmann::json;
 
 constexpr const char* kCheckpointFormat = "braincam-checkpoint-1";
-// Streams of the run's generator: data::Rng(seed, stream, index).
+// Streams of the run's generator: Rng(seed, stream, index).
 constexpr std::uint64_t kShuffleStream = 1, kSubsetStream = 2;
 
 // Doubles in metadata are written as hexadecimal floats, so they come back bit for bit.
@@ -73,8 +73,8 @@ void apply_options_json(const json& j, TrainOptions& o) {
 std::vector<std::size_t> training_images(const data::DatasetCache& cache, const TrainOptions& o) {
   std::vector<std::size_t> train = cache.indices(data::Split::train);
   if (o.max_train_images > 0 && static_cast<std::size_t>(o.max_train_images) < train.size()) {
-    data::Rng rng(o.seed, kSubsetStream);
-    data::shuffle(train, rng);
+    Rng rng(o.seed, kSubsetStream);
+    shuffle(train, rng);
     train.resize(o.max_train_images);
     std::sort(train.begin(), train.end());
   }
@@ -186,8 +186,8 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   for (int epoch = state.epochs_done + 1; epoch <= o.epochs; ++epoch) {
     const bool attention = attention_in_epoch(o, epoch);
     std::vector<std::size_t> order = train_set;
-    data::Rng rng(o.seed, kShuffleStream, static_cast<std::uint64_t>(epoch));
-    data::shuffle(order, rng);
+    Rng rng(o.seed, kShuffleStream, static_cast<std::uint64_t>(epoch));
+    shuffle(order, rng);
     const auto start = Clock::now();
     std::size_t images_this_run = 0;
 

@@ -6,7 +6,8 @@
 #include <memory>
 #include <sstream>
 
-#include "data/atomic_file.h"
+#include "data/file_io.h"
+#include "engine/atomic_file.h"
 #include "data/dataset_cache.h"
 #include "data/preprocess.h"
 #include "model/explanations.h"
@@ -232,7 +233,7 @@ void run_cam(const CamOptions& o) {
     plot_faithfulness_curves(curves, out / "faithfulness.png");
     index["faithfulness_chart"] = "faithfulness.png";
   }
-  data::write_file_atomic(out / "cam_scores.json", index.dump(2) + "\n");
+  write_file_atomically(out / "cam_scores.json", index.dump(2) + "\n");
   std::printf("%s", cam_scores_table(scores).c_str());
   std::printf("wrote %s\n", (out / "cam_scores.json").c_str());
 }

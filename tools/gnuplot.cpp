@@ -12,7 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "data/atomic_file.h"
+#include "engine/atomic_file.h"
 
 extern char** environ;
 
@@ -80,7 +80,7 @@ std::string GnuplotJob::data_file(const std::string& name, std::span<const std::
 }
 
 std::string GnuplotJob::png_output(const fs::path& target, int width, int height) {
-  const fs::path temp = data::temporary_name(target);
+  const fs::path temp = temporary_name(target);
   outputs_.push_back({target, temp});
   const std::string size = std::to_string(width) + "," + std::to_string(height);
   // GPVAL_TERMINALS lists the terminals this gnuplot was built with, each between spaces.

@@ -10,7 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "data/atomic_file.h"
+#include "data/file_io.h"
+#include "engine/atomic_file.h"
 #include "data/image_codec.h"
 #include "engine/safetensors.h"
 #include "tools/charts.h"
@@ -318,7 +319,7 @@ fs::path write_report(const ReportInputs& in) {
           ablation_section(in) + explanations_section(in);
   html += "</main>\n</body>\n</html>\n";
   const fs::path out = in.run / "report.html";
-  data::write_file_atomic(out, html);
+  write_file_atomically(out, html);
   return out;
 }
 

@@ -133,6 +133,6 @@ TEST_CASE("a failed write leaves the old file as it was") {
   CHECK(content == "old");
   // No temporary file stays behind.
   for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
-    CHECK_FALSE(entry.path().filename().string().starts_with("braincam_test_atomic.txt.tmp"));
+    CHECK_FALSE(entry.path().filename().string().starts_with(".braincam_test_atomic.txt.tmp"));
   std::filesystem::remove(path);
 }

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "data/atomic_file.h"
+#include "data/file_io.h"
 #include "data/data_error.h"
 #include "data/dataset_cache.h"
 #include "data/image_codec.h"

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "data/atomic_file.h"
+#include "data/file_io.h"
 #include "data/image_codec.h"
 
 namespace braincam::test {

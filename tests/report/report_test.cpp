@@ -3,7 +3,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "data/atomic_file.h"
+#include "data/file_io.h"
+#include "engine/atomic_file.h"
 #include "engine/safetensors.h"
 #include "model/metrics.h"
 #include "tests/report/png_check.h"
@@ -45,7 +46,7 @@ void check_self_contained(const std::string& html) {
     }
 }
 
-void write(const fs::path& file, const std::string& text) { data::write_file_atomic(file, text); }
+void write(const fs::path& file, const std::string& text) { write_file_atomically(file, text); }
 
 // A run folder, a cache folder and a cam folder with every input the report reads.
 void make_inputs(const fs::path& root) {

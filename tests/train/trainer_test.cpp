@@ -1,5 +1,7 @@
 // The trainer on a tiny synthetic dataset: determinism, resume (also mid-epoch), the schedule,
 // a diverging loss, and the metrics.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
@@ -16,15 +18,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A 48-image synthetic dataset, prepared once for the whole test binary.
-const fs::path& tiny_cache() {
-  static const fs::path cache = [] {
-    const fs::path root = fs::temp_directory_path() / "braincam_trainer_test";
-    fs::remove_all(root);
+// A 48-image synthetic dataset, prepared once per test process in a folder of its own (CTest
+// runs test cases as parallel processes) and removed when the process ends.
+struct TinyDataset {
+  fs::path root = fs::temp_directory_path() / ("braincam_trainer_test_" + std::to_string(::getpid()));
+  TinyDataset() {
     data::synthesize_dataset({.out_dir = root / "synth", .count = 48, .seed = 5});
     data::prepare_dataset({.data_dir = root / "synth", .cache_dir = root / "cache", .seed = 5});
-    return root / "cache";
-  }();
+  }
+  ~TinyDataset() {
+    std::error_code ignored;
+    fs::remove_all(root, ignored);
+  }
+};
+
+const fs::path& tiny_cache() {
+  static const TinyDataset dataset;
+  static const fs::path cache = dataset.root / "cache";
   return cache;
 }
 

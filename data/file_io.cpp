@@ -1,4 +1,4 @@
-#include "data/atomic_file.h"
+#include "data/file_io.h"
 
 #include <unistd.h>
 
@@ -8,44 +8,10 @@
 #include <vector>
 
 #include "data/data_error.h"
+#include "engine/atomic_file.h"
 
 namespace braincam::data {
 namespace fs = std::filesystem;
-
-fs::path temporary_name(const fs::path& target) {
-  std::string name = ".";
-  name.append(target.filename().string()).append(".tmp").append(std::to_string(::getpid()));
-  return target.parent_path() / name;
-}
-
-static void write_bytes_atomic(const fs::path& target, const void* data, std::size_t size) {
-  const fs::path tmp = temporary_name(target);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw DataError(tmp, std::string("cannot create: ") + std::strerror(errno));
-    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw DataError(tmp, "write failed (disk full?)");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw DataError(target, "cannot rename the finished file into place: " + ec.message());
-  }
-}
-
-void write_file_atomic(const fs::path& target, std::span<const std::uint8_t> bytes) {
-  write_bytes_atomic(target, bytes.data(), bytes.size());
-}
-
-void write_file_atomic(const fs::path& target, std::string_view text) {
-  write_bytes_atomic(target, text.data(), text.size());
-}
 
 std::vector<std::uint8_t> read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

@@ -1,6 +1,6 @@
 #pragma once
-// Writing outputs without losing what is already saved: write to a temporary name in the same
-// folder, then rename over the target (rename is atomic on POSIX file systems).
+// Reading whole files, and putting a finished output folder in place without losing the old one.
+// (Single files are written with engine/atomic_file.h.)
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -8,12 +8,6 @@
 #include <vector>
 
 namespace braincam::data {
-
-// The temporary name used for `target` while it is being written.
-std::filesystem::path temporary_name(const std::filesystem::path& target);
-
-void write_file_atomic(const std::filesystem::path& target, std::span<const std::uint8_t> bytes);
-void write_file_atomic(const std::filesystem::path& target, std::string_view text);
 
 // Reads a whole file; throws DataError naming the file when it cannot be read.
 std::vector<std::uint8_t> read_file(const std::filesystem::path& file);
