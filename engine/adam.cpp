@@ -1,9 +1,11 @@
 #include "engine/adam.h"
 
 #include <stdexcept>
+#include <vector>
 
 #include "engine/dispatch.h"
 #include "kernels/cpu/adam.h"
+#include "kernels/cuda/adam.h"
 
 namespace braincam {
 
@@ -14,22 +16,46 @@ void Adam::zero_grad() {
 }
 
 void Adam::step() {
+  // The parameters that got a gradient, with their state advanced by one step.
+  struct Update {
+    Tensor value, grad;
+    State* state;
+  };
+  std::vector<Update> updates;
   for (auto& p : params_) {
     const Tensor& grad = p.var.grad();
     if (!grad.defined()) continue;
-    Tensor& value = p.var.mutable_value();
+    const Tensor& value = p.var.value();
+    check_same_kind("adam", {updates.empty() ? &value : &updates.front().value, &value, &grad});
     State& s = state_[p.name];
     if (!s.exp_avg.defined()) {
       s.exp_avg = Tensor::zeros(value.shape(), value.dtype(), value.device());
       s.exp_avg_sq = Tensor::zeros(value.shape(), value.dtype(), value.device());
     }
     ++s.step;
-    run_kernel(value, "adam", [&]<class T>() {
-      cpu::adam_update<T>(value.data<T>(), s.exp_avg.data<T>(), s.exp_avg_sq.data<T>(),
-                          grad.data<T>(), value.numel(), options_.lr, options_.beta1,
-                          options_.beta2, options_.eps, s.step);
-    });
+    updates.push_back({value, grad, &s});
   }
+  if (updates.empty()) return;
+  // The CPU updates one parameter at a time; the GPU kernel updates them all in one launch.
+  run_kernel(
+      updates.front().value, "adam",
+      [&]<class T>() {
+        for (const Update& u : updates)
+          cpu::adam_update<T>(u.value.data<T>(), u.state->exp_avg.data<T>(),
+                              u.state->exp_avg_sq.data<T>(), u.grad.data<T>(), u.value.numel(),
+                              options_.lr, options_.beta1, options_.beta2, options_.eps,
+                              u.state->step);
+      },
+      [&]<class Set>(cuda::Stream s) {
+        std::vector<cuda::AdamTensor> tensors;
+        for (const Update& u : updates)
+          tensors.push_back(cuda::adam_tensor(
+              u.value.data<float>(), u.state->exp_avg.data<float>(),
+              u.state->exp_avg_sq.data<float>(), u.grad.data<float>(), u.value.numel(),
+              options_.lr, options_.beta1, options_.beta2, u.state->step));
+        cuda::adam_update_all<Set>(tensors.data(), static_cast<int>(tensors.size()),
+                                   options_.beta1, options_.beta2, options_.eps, s);
+      });
 }
 
 StateDict Adam::state_dict() const {

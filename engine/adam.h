@@ -18,7 +18,8 @@ class Adam {
  public:
   Adam(ParameterList params, AdamOptions options);
 
-  // Updates every parameter whose gradient is defined.
+  // Updates every parameter whose gradient is defined: on the CPU one parameter at a time, on
+  // the emulator and the GPU all of them in one kernel launch.
   void step();
   // Clears all gradients (to undefined, PyTorch's set_to_none).
   void zero_grad();

@@ -13,9 +13,7 @@
 // No atomics: every sum has a fixed order, so results are bitwise reproducible.
 #include "kernels/cuda/conv5x5.h"
 
-#include <stdexcept>
-#include <string>
-
+#include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
 
 namespace braincam::cuda {
@@ -162,20 +160,12 @@ dim3 tiled_grid(int H, int W, int Cout, int N) {
               static_cast<unsigned>(N));
 }
 
-void check_sizes(const char* op, int N, int C, int H, int W, int K) {
-  if (N < 1 || C < 1 || H < 1 || W < 1 || K < 1)
-    throw std::invalid_argument(std::string(op) + ": sizes must be positive, got N=" +
-                                std::to_string(N) + " C=" + std::to_string(C) + " H=" +
-                                std::to_string(H) + " W=" + std::to_string(W) + " K=" +
-                                std::to_string(K));
-}
-
 }  // namespace
 
 template <>
 void conv5x5_forward<KernelSet>(float* y, const float* x, const float* w, const float* b, int N,
                                 int C, int H, int W, int K, Stream stream) {
-  check_sizes("conv5x5_forward", N, C, H, W, K);
+  require_positive_sizes("conv5x5_forward", {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"K", K}});
   launch(conv5x5_tiled_kernel<false>, tiled_grid(H, W, K, N), dim3(kTile, kTile), 0, stream, y,
          x, w, b, C, H, W, K);
 }
@@ -184,7 +174,7 @@ template <>
 void conv5x5_backward<KernelSet>(float* dx, float* dw, float* db, const float* dy,
                                  const float* x, const float* w, int N, int C, int H, int W,
                                  int K, Stream stream) {
-  check_sizes("conv5x5_backward", N, C, H, W, K);
+  require_positive_sizes("conv5x5_backward", {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"K", K}});
   Scratch<float> partial(static_cast<std::size_t>(N) * K * C * kTaps, stream);
   Scratch<float> bias_partial(static_cast<std::size_t>(N) * K, stream);
   launch(conv5x5_weight_partials_kernel, dim3(C, K, N), kReduceThreads, 0, stream,

@@ -5,6 +5,7 @@
 // zero fill and without atomics.
 #include "kernels/cuda/maxpool4.h"
 
+#include "kernels/cuda/pool_window.h"
 #include "kernels/cuda/simt.h"
 
 namespace braincam::cuda {
@@ -21,19 +22,9 @@ __global__ void maxpool4_forward_kernel(float* __restrict__ y, std::int32_t* __r
        o += static_cast<long>(gridDim.x) * blockDim.x) {
     const int j = static_cast<int>(o % Wo), i = static_cast<int>(o / Wo % Ho);
     const float* plane = x + o / (static_cast<long>(Ho) * Wo) * H * W;
-    int best = 4 * i * W + 4 * j;
-    float best_value = plane[best];
-    for (int di = 0; di < 4; ++di)
-      for (int dj = 0; dj < 4; ++dj) {
-        const int idx = (4 * i + di) * W + 4 * j + dj;
-        const float v = plane[idx];
-        if (v > best_value) {  // strict: the first maximum stays
-          best = idx;
-          best_value = v;
-        }
-      }
-    y[o] = best_value;
-    if (argmax) argmax[o] = best;
+    const WindowMax best = window_first_max(plane, W, i, j);
+    y[o] = best.value;
+    if (argmax) argmax[o] = best.index;
   }
 }
 

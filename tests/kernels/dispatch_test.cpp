@@ -1,5 +1,5 @@
 // The engine's ops on the emulator and on the GPU give the CPU's results: forward and backward
-// through autograd, for the ops that have GPU kernels; float64 on a GPU device is refused.
+// through autograd for every op; float64 on a GPU device is refused.
 #include <catch2/catch.hpp>
 
 #include <functional>
@@ -62,6 +62,57 @@ void check_ops(Device device) {
   add_inplace(want, b);
   add_inplace(got, b.to(device));
   CHECK(got.to_vector() == want.to_vector());
+
+  // The other ops; tensors that are not inputs go to the device of the first input.
+  const Tensor guidance = Tensor::full({2, 6}, 1.0 / 6, DType::F32),
+               labels = Tensor::from_vector({5}, {0, 1, 1, 0, 1}, DType::F32);
+  check_op("batchnorm_train",
+           [](const auto& v) {
+             const Device d = v[0].value().device();
+             return batchnorm_train(v[0], v[1], v[2], Tensor::zeros({3}, DType::F32, d),
+                                    Tensor::full({3}, 1.0, DType::F32, d), 0.1, 1e-5);
+           },
+           {random_tensor({2, 3, 5, 7}, 10), random_tensor({3}, 11), random_tensor({3}, 12)},
+           device);
+  check_op("channel_attention",
+           [&](const auto& v) {
+             return channel_attention(v[0], guidance.to(v[0].value().device()), v[1], v[2], v[3],
+                                      v[4]);
+           },
+           {random_tensor({2, 3, 8, 12}, 13), random_tensor({2, 3}, 14), random_tensor({2}, 15),
+            random_tensor({3, 2}, 16), random_tensor({3}, 17)},
+           device);
+  check_op("spatial_attention", [](const auto& v) { return spatial_attention(v[0], v[1]); },
+           {random_tensor({2, 3, 8, 12}, 18), random_tensor({1, 2, 7, 7}, 19)}, device);
+  check_op("linear", [](const auto& v) { return linear(v[0], v[1], v[2]); },
+           {random_tensor({2, 3, 4, 4}, 20), random_tensor({2, 48}, 21), random_tensor({2}, 22)},
+           device);
+  check_op("bce_with_logits",
+           [&](const auto& v) { return bce_with_logits(v[0], labels.to(v[0].value().device())); },
+           {random_tensor({5}, 23)}, device);
+
+  // Forward-only ops: batchnorm in evaluation mode and the CAM maps.
+  const NoGradScope no_grad;
+  const Tensor h = random_tensor({2, 3, 5, 7}, 24), gamma = random_tensor({3}, 25),
+               beta = random_tensor({3}, 26), running_mean = random_tensor({3}, 27),
+               running_var = Tensor::full({3}, 0.7, DType::F32),
+               F = random_tensor({2, 3, 8, 12}, 28), fc = random_tensor({1, 18}, 29),
+               P = random_tensor({2, 3, 5, 3}, 30), fc_cells = random_tensor({1, 45}, 31);
+  auto eval = [&](Device d) {
+    return batchnorm_eval(Var(h.to(d)), Var(gamma.to(d)), Var(beta.to(d)), running_mean.to(d),
+                          running_var.to(d), 1e-5).value().to_vector();
+  };
+  const std::vector<std::pair<const char*, std::function<std::vector<double>(Device)>>> maps{
+      {"batchnorm_eval", eval},
+      {"cam_guidance", [&](Device d) { return cam_guidance(F.to(d), fc.to(d)).to_vector(); }},
+      {"cam_reduce", [&](Device d) { return cam_reduce(P.to(d), fc_cells.to(d)).to_vector(); }}};
+  for (const auto& [name, run_on] : maps) {
+    INFO(name << " on " << device_name(device));
+    const std::vector<double> want_map = run_on(Device::CPU), got_map = run_on(device);
+    REQUIRE(got_map.size() == want_map.size());
+    for (std::size_t i = 0; i < got_map.size(); ++i)
+      REQUIRE(got_map[i] == Approx(want_map[i]).margin(1e-4).epsilon(1e-4));
+  }
 }
 
 TEST_CASE("dispatch: ops on the emulator match the CPU", "[dispatch][emulator]") {

@@ -1,0 +1,76 @@
+#pragma once
+// Deterministic reductions over the threads of a warp or of a one-dimensional block, for the
+// kernel sources. The order of the operations is fixed by the lane and warp numbers, never by
+// timing, so the result has the same bits on every run: a warp reduces by a shuffle tree, then
+// every thread combines the warp results in warp order.
+#include "kernels/cuda/simt.h"
+
+namespace braincam::cuda {
+namespace {
+
+constexpr unsigned kFullWarp = 0xffffffffu;
+
+struct Sum {
+  template <class T>
+  __device__ T operator()(T a, T b) const {
+    return a + b;
+  }
+};
+struct Max {
+  template <class T>
+  __device__ T operator()(T a, T b) const {
+    return b > a ? b : a;
+  }
+};
+
+// The first maximum: the largest value, and among equal values the smallest index.
+struct ValueIndex {
+  float value;
+  int index;
+};
+struct FirstMax {
+  __device__ ValueIndex operator()(ValueIndex a, ValueIndex b) const {
+    return b.value > a.value || (b.value == a.value && b.index < a.index) ? b : a;
+  }
+};
+
+template <class T>
+__device__ __forceinline__ T shuffle_down(T value, int offset) {
+  return __shfl_down_sync(kFullWarp, value, offset);
+}
+// CUDA shuffles only scalars: a pair goes as two.
+__device__ __forceinline__ ValueIndex shuffle_down(ValueIndex v, int offset) {
+  return {__shfl_down_sync(kFullWarp, v.value, offset),
+          __shfl_down_sync(kFullWarp, v.index, offset)};
+}
+
+// Lane 0 gets op over the 32 lanes' values (the other lanes get partial results).
+template <class T, class Op>
+__device__ __forceinline__ T warp_reduce(T value, Op op) {
+  for (int offset = 16; offset > 0; offset /= 2) value = op(value, shuffle_down(value, offset));
+  return value;
+}
+
+// Every thread of the block gets op over all threads' values. kThreads = blockDim.x, a multiple
+// of 32. Ends with a barrier, so a block may reduce again right away; every thread must call it.
+template <int kThreads, class T, class Op>
+__device__ T block_reduce(T value, Op op) {
+  static_assert(kThreads % 32 == 0 && kThreads <= 1024, "whole warps, at most 1024 threads");
+  constexpr int kWarps = kThreads / 32;
+  BRAINCAM_SHARED(T, warp_totals, kWarps);
+  value = warp_reduce(value, op);
+  if (threadIdx.x % 32 == 0) warp_totals[threadIdx.x / 32] = value;
+  __syncthreads();
+  T total = warp_totals[0];
+  for (int w = 1; w < kWarps; ++w) total = op(total, warp_totals[w]);
+  __syncthreads();  // warp_totals is free again
+  return total;
+}
+
+template <int kThreads, class T>
+__device__ T block_sum(T value) {
+  return block_reduce<kThreads>(value, Sum{});
+}
+
+}  // namespace
+}  // namespace braincam::cuda

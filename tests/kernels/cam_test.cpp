@@ -1,0 +1,85 @@
+// The CAM kernels against the CPU reference run in double on the same float inputs; every output
+// is poisoned beforehand.
+//   cam_reduce: a float sum of C products, within its rounding bound (sum_tolerance).
+//   cam_guidance: the pooling is exact; each cam value is within delta = C * u * sum |w * P| of
+//     the exact one, which moves every softmax output by at most 2 * max delta relatively; the
+//     exponentials (2 ulp on a GPU), the tree sum of the cells and the division add a few u.
+#include "kernels/cpu/cam.h"
+#include "kernels/cpu/maxpool4.h"
+#include "kernels/cuda/cam.h"
+#include "tests/kernels/kernel_test_support.h"
+
+namespace braincam::test {
+namespace {
+
+constexpr double u = kFloatRoundoff;
+
+template <class Set>
+void check_cam_reduce(int N, int C, int HW, unsigned seed) {
+  INFO("cam_reduce N=" << N << " C=" << C << " HW=" << HW);
+  std::mt19937 rng(seed);
+  const std::vector<float> P = random_floats(static_cast<std::size_t>(N) * C * HW, rng),
+                           w = random_floats(static_cast<std::size_t>(C) * HW, rng);
+  std::vector<double> cam(static_cast<std::size_t>(N) * HW), cam_abs(cam.size());
+  cpu::cam_reduce<double>(cam.data(), widened(P).data(), widened(w).data(), N, C, HW);
+  cpu::cam_reduce<double>(cam_abs.data(), magnitudes(P).data(), magnitudes(w).data(), N, C, HW);
+  Tensor PT = on_device<Set>(P), WT = on_device<Set>(w),
+         CAM = on_device<Set>(std::vector<float>(cam.size(), kPoison));
+  cuda::cam_reduce<Set>(CAM.data<float>(), PT.data<float>(), WT.data<float>(), N, C, HW,
+                        stream_of<Set>());
+  require_close(on_host<Set, float>(CAM), cam, sum_tolerance(cam_abs, C), "cam");
+}
+
+template <class Set>
+void check_cam_guidance(int N, int C, int H, int W, unsigned seed) {
+  INFO("cam_guidance N=" << N << " C=" << C << " H=" << H << " W=" << W);
+  std::mt19937 rng(seed);
+  const int cells = (H / 4) * (W / 4);
+  // Scaled up so that the softmax is far from uniform.
+  const std::vector<float> F = random_floats(static_cast<std::size_t>(N) * C * H * W, rng, -3, 3),
+                           w = random_floats(static_cast<std::size_t>(C) * cells, rng, -2, 2);
+  std::vector<double> s(static_cast<std::size_t>(N) * cells);
+  cpu::cam_guidance<double>(s.data(), widened(F).data(), widened(w).data(), N, C, H, W);
+  std::vector<double> pooled(static_cast<std::size_t>(N) * C * cells), cam_abs(s.size());
+  cpu::maxpool4_forward<double>(pooled.data(), nullptr, widened(F).data(), N * C, H, W);
+  for (double& v : pooled) v = std::fabs(v);
+  cpu::cam_reduce<double>(cam_abs.data(), pooled.data(), magnitudes(w).data(), N, C, cells);
+
+  Tensor FT = on_device<Set>(F), WT = on_device<Set>(w),
+         S = on_device<Set>(std::vector<float>(s.size(), kPoison));
+  cuda::cam_guidance<Set>(S.data<float>(), FT.data<float>(), WT.data<float>(), N, C, H, W,
+                          stream_of<Set>());
+  std::vector<double> tolerance(s.size());
+  for (int n = 0; n < N; ++n) {
+    const auto row = cam_abs.begin() + static_cast<long>(n) * cells;
+    const double largest = *std::max_element(row, row + cells), delta = C * u * largest;
+    // The rounding of exp's argument cam - max (at most 2 * largest), exp itself, the chain of
+    // the cells' sum (a thread's share, 5 shuffle steps, 8 warps) and the division.
+    const double relative = 2 * delta + (2 * largest + 2 + cells / 256 + 1 + 5 + 8 + 1) * u;
+    for (int p = 0; p < cells; ++p)
+      tolerance[static_cast<std::size_t>(n) * cells + p] =
+          2 * relative * s[static_cast<std::size_t>(n) * cells + p];
+  }
+  require_close(on_host<Set, float>(S), s, tolerance, "s");
+}
+
+template <class Set>
+void check_cam_shapes() {
+  check_cam_reduce<Set>(1, 3, 7, 1);
+  check_cam_reduce<Set>(33, 2, 225, 2);
+  check_cam_reduce<Set>(2, 5, 300, 3);
+  check_cam_guidance<Set>(1, 3, 8, 12, 4);
+  check_cam_guidance<Set>(33, 2, 4, 8, 5);
+  check_cam_guidance<Set>(2, 5, 68, 64, 6);  // 272 cells: more than one per thread
+}
+
+TEST_CASE("cam: emulator matches the CPU reference within float32 rounding", "[cam][emulator]") {
+  check_cam_shapes<cuda::Emulated>();
+}
+
+TEST_CASE("cam: GPU matches the CPU reference within float32 rounding", "[cam][gpu]") {
+  on_gpu([]<class Set>() { check_cam_shapes<Set>(); });
+}
+
+}  // namespace
+}  // namespace braincam::test

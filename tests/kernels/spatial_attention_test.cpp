@@ -1,0 +1,118 @@
+// The spatial attention kernels against the CPU reference run in double on the same float
+// inputs; every output is poisoned beforehand. The channel mean and max (and the max's first
+// channel) are computed exactly as the float reference, so they must be identical to it. The
+// other outputs use the bound of channel_attention_test.cpp: 2 * u * (the chains of roundings
+// along the output's path) * (the same computation on the magnitudes of the inputs).
+#include "kernels/cpu/spatial_attention.h"
+#include "kernels/cuda/spatial_attention.h"
+#include "tests/kernels/kernel_test_support.h"
+
+namespace braincam::test {
+namespace {
+
+constexpr double u = kFloatRoundoff;
+
+struct SpatialShape {
+  int N, C, H, W;
+};
+
+template <class Set>
+void check_spatial_attention(SpatialShape a, unsigned seed) {
+  INFO("N=" << a.N << " C=" << a.C << " H=" << a.H << " W=" << a.W);
+  std::mt19937 rng(seed);
+  const long HW = static_cast<long>(a.H) * a.W;
+  const std::size_t size = a.N * a.C * HW, pixels = a.N * HW;
+  std::vector<float> x = random_floats(size, rng);
+  for (float& v : x) v = std::round(v * 8) / 8;  // ties for the channel maximum
+  const std::vector<float> w = random_floats(98, rng), dy = random_floats(size, rng);
+
+  std::vector<double> y(size), gate(pixels), pooled(2 * pixels);
+  std::vector<std::int32_t> max_channel(pixels);
+  cpu::spatial_attention_forward<double>(y.data(), gate.data(), pooled.data(), max_channel.data(),
+                                         widened(x).data(), widened(w).data(), a.N, a.C, a.H, a.W);
+  std::vector<double> y_abs(size), gate_abs(pixels), pooled_abs(2 * pixels);
+  cpu::spatial_attention_forward<double>(y_abs.data(), gate_abs.data(), pooled_abs.data(),
+                                         max_channel.data(), magnitudes(x).data(),
+                                         magnitudes(w).data(), a.N, a.C, a.H, a.W);
+  std::vector<float> y_f(size), gate_f(pixels), pooled_f(2 * pixels);
+  std::vector<std::int32_t> max_channel_f(pixels);
+  cpu::spatial_attention_forward<float>(y_f.data(), gate_f.data(), pooled_f.data(),
+                                        max_channel_f.data(), x.data(), w.data(), a.N, a.C, a.H,
+                                        a.W);
+
+  Tensor X = on_device<Set>(x), WT = on_device<Set>(w), DY = on_device<Set>(dy);
+  Tensor Y = on_device<Set>(std::vector<float>(size, kPoison)),
+         GATE = on_device<Set>(std::vector<float>(pixels, kPoison)),
+         POOLED = on_device<Set>(std::vector<float>(2 * pixels, kPoison)),
+         MAX_CHANNEL = on_device<Set>(std::vector<std::int32_t>(pixels, -1));
+  const cuda::Stream stream = stream_of<Set>();
+  cuda::spatial_attention_forward<Set>(Y.data<float>(), GATE.data<float>(), POOLED.data<float>(),
+                                       MAX_CHANNEL.data<std::int32_t>(), X.data<float>(),
+                                       WT.data<float>(), a.N, a.C, a.H, a.W, stream);
+  require_identical(on_host<Set, float>(POOLED), pooled_f, "pooled");
+  require_identical(on_host<Set, std::int32_t>(MAX_CHANNEL), max_channel_f, "max_channel");
+  // The convolution's input carries the mean's C roundings; then 98 products and the sigmoid.
+  std::vector<double> gate_tol(pixels), y_tol(size);
+  for (int n = 0; n < a.N; ++n)
+    for (int h = 0; h < a.H; ++h)
+      for (int v = 0; v < a.W; ++v) {
+        double conv_abs = 0;
+        for (int t = 0; t < 98; ++t) {
+          const int ch = t / 49, ih = h + t / 7 % 7 - 3, iw = v + t % 7 - 3;
+          if (ih >= 0 && ih < a.H && iw >= 0 && iw < a.W)
+            conv_abs += std::fabs(w[t]) * pooled_abs[(2 * n + ch) * HW + ih * a.W + iw];
+        }
+        gate_tol[n * HW + h * a.W + v] = 0.25 * 2 * (a.C + 1 + 98) * u * conv_abs + 4 * u;
+      }
+  for (std::size_t i = 0; i < size; ++i)
+    y_tol[i] = std::fabs(x[i]) * gate_tol[i / (a.C * HW) * HW + i % HW] + 2 * u * std::fabs(y[i]);
+  require_close(on_host<Set, float>(GATE), gate, gate_tol, "gate");
+  require_close(on_host<Set, float>(Y), y, y_tol, "y");
+
+  // Backward from the float reference's saved tensors.
+  std::vector<double> dx(size), dw(98), dx_abs(size), dw_abs(98);
+  cpu::spatial_attention_backward<double>(
+      dx.data(), dw.data(), widened(dy).data(), widened(x).data(), widened(gate_f).data(),
+      widened(pooled_f).data(), max_channel_f.data(), widened(w).data(), a.N, a.C, a.H, a.W);
+  cpu::spatial_attention_backward<double>(dx_abs.data(), dw_abs.data(), magnitudes(dy).data(),
+                                          magnitudes(x).data(), widened(gate_f).data(),
+                                          magnitudes(pooled_f).data(), max_channel_f.data(),
+                                          magnitudes(w).data(), a.N, a.C, a.H, a.W);
+  Tensor GATE_F = on_device<Set>(gate_f), POOLED_F = on_device<Set>(pooled_f),
+         MAX_CHANNEL_F = on_device<Set>(max_channel_f);
+  Tensor DX = on_device<Set>(std::vector<float>(size, kPoison)),
+         DW = on_device<Set>(std::vector<float>(98, kPoison));
+  cuda::spatial_attention_backward<Set>(DX.data<float>(), DW.data<float>(), DY.data<float>(),
+                                        X.data<float>(), GATE_F.data<float>(),
+                                        POOLED_F.data<float>(), MAX_CHANNEL_F.data<std::int32_t>(),
+                                        WT.data<float>(), a.N, a.C, a.H, a.W, stream);
+  // d(pre): C products and two factors; dS: 98 products; dx: three operations. dw: a tile's 256
+  // pixels, then the partials of every tile and image.
+  const long tiles = static_cast<long>((a.H + 15) / 16) * ((a.W + 15) / 16);
+  require_close(on_host<Set, float>(DX), dx, sum_tolerance(dx_abs, a.C + 2 + 98 + 3), "dx");
+  require_close(on_host<Set, float>(DW), dw, sum_tolerance(dw_abs, a.C + 2 + 256 + tiles * a.N),
+                "dw");
+}
+
+template <class Set>
+void check_spatial_attention_shapes() {
+  unsigned seed = 41;
+  for (SpatialShape a : {SpatialShape{1, 3, 5, 7},     // batch 1, smaller than the kernel
+                         SpatialShape{33, 2, 6, 4},    // batch 33
+                         SpatialShape{2, 5, 17, 35},   // partial tiles in both directions
+                         SpatialShape{1, 1, 16, 16}})  // one channel, one whole tile
+    check_spatial_attention<Set>(a, seed++);
+}
+
+TEST_CASE("spatial_attention: emulator matches the CPU reference within float32 rounding",
+          "[spatial_attention][emulator]") {
+  check_spatial_attention_shapes<cuda::Emulated>();
+}
+
+TEST_CASE("spatial_attention: GPU matches the CPU reference within float32 rounding",
+          "[spatial_attention][gpu]") {
+  on_gpu([]<class Set>() { check_spatial_attention_shapes<Set>(); });
+}
+
+}  // namespace
+}  // namespace braincam::test
