@@ -6,6 +6,7 @@
 #include "engine/safetensors.h"
 #include "model/training_step.h"
 #include "tools/commands.h"
+#include "tools/device_option.h"
 
 namespace braincam::tools {
 
@@ -23,7 +24,7 @@ const Tensor& require(const Safetensors& file, const std::string& name, const st
 }
 
 void run_step(const StepOptions& o) {
-  const Device device = parse_device(o.device);
+  const Device device = resolve_device(o.device);
   const Safetensors weights = read_safetensors(o.checkpoint);
   const Safetensors batch = read_safetensors(o.batch);
   const Tensor& images = require(batch, "images", o.batch);
@@ -55,7 +56,9 @@ void run_step(const StepOptions& o) {
   for (const auto& p : model.parameters())
     if (p.var.grad().defined()) out["grad." + p.name] = p.var.grad().to(Device::CPU);
   write_safetensors(o.out, out,
-                    {{"format", "braincam-step-1"}, {"attention", o.attention}, {"device", o.device},
+                    {{"format", "braincam-step-1"},
+                     {"attention", o.attention},
+                     {"device", device_name(device)},
                      {"cpu_path", o.cpu_path}});
   std::printf("loss %.9g, %lld images, wrote %s\n", r.loss.item(), static_cast<long long>(N), o.out.c_str());
 }
@@ -70,8 +73,10 @@ void add_step_command(CLI::App& app) {
   cmd->add_option("--out", o->out, "where to write logits, loss, grad.*, the new state and optim.*")->required();
   cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--lr", o->lr, "Adam learning rate")->check(CLI::PositiveNumber);
-  cmd->add_option("--device", o->device, "cpu")->check(CLI::IsMember({"cpu"}));
-  cmd->add_option("--cpu-path", o->cpu_path, "fast|reference: the CPU kernels (default fast)")
+  cmd->add_option("--device", o->device, kDeviceHelp)
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "cpu", "cuda", "emulator"}));
+  cmd->add_option("--cpu-path", o->cpu_path, "fast|reference: the CPU kernels on --device cpu (default fast)")
       ->check(CLI::IsMember({"fast", "reference"}));
   cmd->callback([o] { run_step(*o); });
 }

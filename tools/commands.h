@@ -15,5 +15,6 @@ void add_prepare_command(CLI::App& app);
 void add_augment_command(CLI::App& app);
 void add_synth_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_gradcheck_command(CLI::App& app);
 
 }  // namespace braincam::tools

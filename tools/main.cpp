@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   braincam::tools::add_augment_command(app);
   braincam::tools::add_synth_command(app);
   braincam::tools::add_bench_command(app);
+  braincam::tools::add_gradcheck_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,227 @@
+#include "tools/gradcheck_ops.h"
+
+#include <cmath>
+
+#include "engine/adam.h"
+#include "engine/autograd.h"
+#include "engine/ops.h"
+
+namespace braincam::tools {
+
+namespace {
+
+using Kind = InputSpec::Kind;
+
+// PyTorch's default initialization range of a layer with `fan_in` inputs.
+double init_bound(int fan_in) { return 1.0 / std::sqrt(static_cast<double>(fan_in)); }
+
+InputSpec weight(std::string name, Shape shape, int fan_in) {
+  const double b = init_bound(fan_in);
+  return {std::move(name), std::move(shape), Kind::Uniform, -b, b};
+}
+
+// Activations after a ReLU and a max pooling: non-negative, of order one.
+InputSpec activation(std::string name, Shape shape) {
+  return {std::move(name), std::move(shape), Kind::Uniform, 0.0, 3.0};
+}
+
+InputSpec gradient(std::string name, Shape shape) { return {std::move(name), std::move(shape)}; }
+
+Var grad_var(const Inputs& in, const std::string& name) { return Var(in.at(name), true); }
+
+// The model's parameters and their fan-in, for the optimizer check.
+std::vector<std::pair<std::string, Shape>> parameter_shapes(const CheckShape& s) {
+  const int K = s.K, hidden = s.K / 8;
+  return {{"conv1.weight", {K, s.C, 5, 5}}, {"conv1.bias", {K}},
+          {"bn1.weight", {K}},              {"bn1.bias", {K}},
+          {"att.mlp.0.weight", {hidden, K}}, {"att.mlp.0.bias", {hidden}},
+          {"att.mlp.2.weight", {K, hidden}}, {"att.mlp.2.bias", {K}},
+          {"att.spatial.weight", {1, 2, 7, 7}}, {"fc.weight", {1, s.fc_inputs()}},
+          {"fc.bias", {1}}};
+}
+
+// The tensors of `parts`, flattened one after another into one float64 tensor on the CPU.
+Tensor concatenated(const std::vector<Tensor>& parts) {
+  std::int64_t total = 0;
+  for (const Tensor& t : parts) total += t.numel();
+  Tensor out({total}, DType::F64);
+  double* p = out.data<double>();
+  for (const Tensor& t : parts) {
+    const Tensor host = t.to(Device::CPU).to(DType::F64);
+    p = std::copy(host.data<double>(), host.data<double>() + host.numel(), p);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
+  const std::int64_t N = s.N, C = s.C, K = s.K, H = s.H, W = s.W;
+  const Shape image{N, C, H, W}, conv_out{N, K, H, W}, pool1{N, K, H / 4, W / 4},
+      pool2{N, K, H / 16, W / 16}, fc_weight{1, s.fc_inputs()};
+  const std::int64_t cells = (H / 16) * (W / 16);
+  std::vector<OpCheck> checks;
+
+  checks.push_back(
+      {"conv5x5",
+       {{"x", image, Kind::Uniform, 0.0, 1.0}, weight("w", {K, C, 5, 5}, 25 * s.C),
+        weight("b", {K}, 25 * s.C), gradient("dy", conv_out)},
+       [](const Inputs& in, const Emit& emit) {
+         const Var x = grad_var(in, "x"), w = grad_var(in, "w"), b = grad_var(in, "b");
+         const Var y = conv5x5(x, w, b);
+         emit("y", y.value());
+         backward(y, in.at("dy"));
+         emit("dw", w.grad());
+         emit("db", b.grad());
+         emit("dx", x.grad());
+       }});
+
+  const std::vector<InputSpec> batchnorm_inputs{{"x", conv_out, Kind::Uniform, -1.0, 3.0},
+                                                {"gamma", {K}, Kind::Uniform, 0.5, 1.5},
+                                                {"beta", {K}, Kind::Uniform, -0.5, 0.5},
+                                                {"running_mean", {K}, Kind::Uniform, -0.1, 0.1},
+                                                {"running_var", {K}, Kind::Uniform, 0.5, 1.5}};
+  std::vector<InputSpec> train_inputs = batchnorm_inputs;
+  train_inputs.push_back(gradient("dy", conv_out));
+  checks.push_back({"batchnorm_train", train_inputs, [](const Inputs& in, const Emit& emit) {
+                      const Var x = grad_var(in, "x"), gamma = grad_var(in, "gamma"),
+                                beta = grad_var(in, "beta");
+                      const Var y = batchnorm_train(x, gamma, beta, in.at("running_mean"),
+                                                    in.at("running_var"), 0.1, 1e-5);
+                      emit("y", y.value());
+                      emit("running_mean", in.at("running_mean"));
+                      emit("running_var", in.at("running_var"));
+                      backward(y, in.at("dy"));
+                      emit("dx", x.grad());
+                      emit("dgamma", gamma.grad());
+                      emit("dbeta", beta.grad());
+                    }});
+  checks.push_back({"batchnorm_eval", batchnorm_inputs, [](const Inputs& in, const Emit& emit) {
+                      NoGradScope no_grad;
+                      emit("y", batchnorm_eval(Var(in.at("x")), Var(in.at("gamma")),
+                                               Var(in.at("beta")), in.at("running_mean"),
+                                               in.at("running_var"), 1e-5)
+                                    .value());
+                    }});
+
+  checks.push_back({"relu", {gradient("x", conv_out), gradient("dy", conv_out)},
+                    [](const Inputs& in, const Emit& emit) {
+                      const Var x = grad_var(in, "x");
+                      const Var y = relu(x);
+                      emit("y", y.value());
+                      backward(y, in.at("dy"));
+                      emit("dx", x.grad());
+                    }});
+
+  checks.push_back({"maxpool4", {gradient("x", conv_out), gradient("dy", pool1)},
+                    [](const Inputs& in, const Emit& emit) {
+                      const Var x = grad_var(in, "x");
+                      const Var y = maxpool4(x);
+                      emit("y", y.value());
+                      backward(y, in.at("dy"));
+                      emit("dx", x.grad());
+                    }});
+
+  checks.push_back({"cam_guidance",
+                    {activation("F", pool1), weight("fc_weight", fc_weight, s.fc_inputs())},
+                    [](const Inputs& in, const Emit& emit) {
+                      emit("s", cam_guidance(in.at("F"), in.at("fc_weight")));
+                    }});
+
+  checks.push_back({"cam_reduce",
+                    {activation("P", pool2), weight("fc_weight", fc_weight, s.fc_inputs())},
+                    [](const Inputs& in, const Emit& emit) {
+                      emit("cam", cam_reduce(in.at("P"), in.at("fc_weight")));
+                    }});
+
+  const std::int64_t hidden = K / 8;
+  checks.push_back(
+      {"channel_attention",
+       {activation("x", pool1), {"guidance", {N, cells}, Kind::Simplex},
+        weight("w1", {hidden, K}, s.K), weight("b1", {hidden}, s.K),
+        weight("w2", {K, hidden}, s.K / 8), weight("b2", {K}, s.K / 8), gradient("dy", pool1)},
+       [](const Inputs& in, const Emit& emit) {
+         const Var x = grad_var(in, "x"), w1 = grad_var(in, "w1"), b1 = grad_var(in, "b1"),
+                   w2 = grad_var(in, "w2"), b2 = grad_var(in, "b2");
+         const Var y = channel_attention(x, in.at("guidance"), w1, b1, w2, b2);
+         emit("y", y.value());
+         backward(y, in.at("dy"));
+         emit("dx", x.grad());
+         emit("dw1", w1.grad());
+         emit("db1", b1.grad());
+         emit("dw2", w2.grad());
+         emit("db2", b2.grad());
+       }});
+
+  checks.push_back({"spatial_attention",
+                    {activation("x", pool1), weight("w", {1, 2, 7, 7}, 98), gradient("dy", pool1)},
+                    [](const Inputs& in, const Emit& emit) {
+                      const Var x = grad_var(in, "x"), w = grad_var(in, "w");
+                      const Var y = spatial_attention(x, w);
+                      emit("y", y.value());
+                      backward(y, in.at("dy"));
+                      emit("dx", x.grad());
+                      emit("dw", w.grad());
+                    }});
+
+  checks.push_back({"linear",
+                    {activation("x", pool2), weight("w", fc_weight, s.fc_inputs()),
+                     weight("b", {1}, s.fc_inputs()), gradient("dy", {N, 1})},
+                    [](const Inputs& in, const Emit& emit) {
+                      const Var x = grad_var(in, "x"), w = grad_var(in, "w"), b = grad_var(in, "b");
+                      const Var z = linear(x, w, b);
+                      emit("z", z.value());
+                      backward(z, in.at("dy"));
+                      emit("dx", x.grad());
+                      emit("dw", w.grad());
+                      emit("db", b.grad());
+                    }});
+
+  checks.push_back({"bce",
+                    {{"z", {N}, Kind::Uniform, -3.0, 3.0}, {"labels", {N}, Kind::Binary}},
+                    [](const Inputs& in, const Emit& emit) {
+                      const Var z = grad_var(in, "z");
+                      const Var loss = bce_with_logits(z, in.at("labels"));
+                      emit("loss", loss.value());
+                      backward(loss);
+                      emit("dz", z.grad());
+                    }});
+
+  // One Adam step of every model parameter from a state three steps in.
+  const auto params = parameter_shapes(s);
+  std::vector<InputSpec> adam_inputs;
+  for (const auto& [name, shape] : params) {
+    adam_inputs.push_back(gradient("param." + name, shape));
+    adam_inputs.push_back({"grad." + name, shape, Kind::Uniform, -1e-2, 1e-2});
+    adam_inputs.push_back({"exp_avg." + name, shape, Kind::Uniform, -1e-3, 1e-3});
+    adam_inputs.push_back({"exp_avg_sq." + name, shape, Kind::Uniform, 0.0, 1e-5});
+  }
+  checks.push_back({"adam", adam_inputs, [params](const Inputs& in, const Emit& emit) {
+                      ParameterList list;
+                      StateDict state;
+                      for (const auto& [name, shape] : params) {
+                        const Tensor& value = in.at("param." + name);
+                        list.push_back({name, Var(value, true)});
+                        list.back().var.accumulate_grad(in.at("grad." + name));
+                        state["optim.exp_avg." + name] = in.at("exp_avg." + name);
+                        state["optim.exp_avg_sq." + name] = in.at("exp_avg_sq." + name);
+                        state["optim.step." + name] = Tensor::full({}, 3.0, DType::F32);
+                      }
+                      Adam adam(list, AdamOptions{});
+                      adam.load_state_dict(state, "gradcheck");
+                      adam.step();
+                      const StateDict after = adam.state_dict();
+                      std::vector<Tensor> values, avg, avg_sq;
+                      for (const auto& [name, var] : list) {
+                        values.push_back(var.value());
+                        avg.push_back(after.at("optim.exp_avg." + name));
+                        avg_sq.push_back(after.at("optim.exp_avg_sq." + name));
+                      }
+                      emit("param", concatenated(values));
+                      emit("exp_avg", concatenated(avg));
+                      emit("exp_avg_sq", concatenated(avg_sq));
+                    }});
+  return checks;
+}
+
+}  // namespace braincam::tools
