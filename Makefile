@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo clean
+.PHONY: all deps configure build test demo bench clean
 
 all: build
 
@@ -20,6 +20,11 @@ build: configure
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# braincam fast and reference CPU paths next to PyTorch, on BENCH_THREADS threads (docs/benchmarks.md).
+BENCH_THREADS ?= 2
+bench: build
+	@bash benchmarks/compare_cpu.sh $(BUILD) $(BENCH_THREADS)
 
 demo: build
 	@bash tools/demo.sh $(BUILD)

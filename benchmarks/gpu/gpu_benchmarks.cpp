@@ -1,0 +1,386 @@
+// braincam_gpu_benchmarks: each hand-written CUDA kernel at the model's shapes (batch 32 and
+// batch 1) against the library equivalent, timed with CUDA events (warm-up, then the median of
+// --reps repetitions, input buffers rotated so that the L2 cache holds none of them), beside the
+// card's measured ceilings (FP32 FMA throughput, copy bandwidth). See docs/benchmarks.md.
+//
+//   braincam_gpu_benchmarks [--reps 50] [--warmup 5] [--batch 32 --batch 1] [--json FILE]
+//
+// Ours runs through the engine's ops on Device::CUDA, as the model runs them; an op without a
+// CUDA kernel yet is reported as "no kernel" and only the library is timed. Exits 77 without a
+// GPU.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "benchmarks/gpu/cublas_linear.h"
+#include "benchmarks/gpu/cudnn_baselines.h"
+#include "benchmarks/gpu/device_ceilings.h"
+#include "benchmarks/gpu/gpu_timer.h"
+#include "engine/autograd.h"
+#include "engine/cuda/check.h"
+#include "engine/device_memory.h"
+#include "engine/gpu_runtime.h"
+#include "engine/ops.h"
+
+namespace braincam::bench {
+
+namespace {
+
+constexpr int kC = 3, kK = 32, kSize = 240;
+
+struct Row {
+  Row(std::string name_, int batch_, double flops_, double bytes_)
+      : name(std::move(name_)), batch(batch_), flops(flops_), bytes(bytes_) {}
+  std::string name;
+  int batch;
+  double flops, bytes;  // nominal: 2 per multiply-add; each tensor read or written once
+  std::optional<double> ours_ms, library_ms;
+  std::string ours_status = "ok", library;
+};
+
+class Runner {
+ public:
+  Runner(int warmup, int reps)
+      : stream_(static_cast<cudaStream_t>(gpu::stream())),
+        warmup_(warmup),
+        reps_(reps),
+        dnn_(stream_),
+        blas_(stream_) {}
+
+  cudaStream_t stream() const { return stream_; }
+  Cudnn& dnn() { return dnn_; }
+  Cublas& blas() { return blas_; }
+
+  double time(const std::function<void(int)>& body) { return median_ms(stream_, warmup_, reps_, body); }
+
+  // Times ours: setup() builds what each repetition needs and returns the repetition. An op
+  // without a CUDA kernel yet, or any other failure, becomes the row's status.
+  void time_ours(Row& row, const std::function<std::function<void(int)>()>& setup) {
+    try {
+      const std::function<void(int)> body = setup();
+      row.ours_ms = time([&](int rep) {
+        body(rep);
+        gpu::check_launch(row.name.c_str());
+      });
+    } catch (const std::exception& e) {
+      const std::string what = e.what();
+      row.ours_status = what.find("no kernel for device") != std::string::npos ? "no kernel" : "error: " + what;
+    }
+  }
+
+  // Times each library variant and keeps the fastest.
+  void time_library(Row& row, const std::vector<std::function<LibraryCall()>>& variants) {
+    for (const auto& make : variants) {
+      try {
+        const LibraryCall call = make();
+        const double ms = time(call.run);
+        if (!row.library_ms || ms < *row.library_ms) {
+          row.library_ms = ms;
+          row.library = call.description;
+        }
+      } catch (const std::exception& e) {
+        if (!row.library_ms) row.library = std::string("error: ") + e.what();
+      }
+    }
+  }
+
+  Tensor random(Shape shape, unsigned seed, float lo = -1.0f, float hi = 1.0f) {
+    Tensor t(std::move(shape), DType::F32, Device::CUDA);
+    fill_uniform(t.data<float>(), t.numel(), seed, lo, hi, stream_);
+    return t;
+  }
+  std::vector<Tensor> random_sets(const Shape& shape, int sets, unsigned seed, float lo = -1.0f,
+                                  float hi = 1.0f) {
+    std::vector<Tensor> v;
+    for (int i = 0; i < sets; ++i) v.push_back(random(shape, seed + i, lo, hi));
+    return v;
+  }
+
+ private:
+  cudaStream_t stream_;
+  int warmup_, reps_;
+  Cudnn dnn_;
+  Cublas blas_;
+};
+
+std::vector<const float*> in(const std::vector<Tensor>& v) {
+  std::vector<const float*> p;
+  for (const Tensor& t : v) p.push_back(t.data<float>());
+  return p;
+}
+std::vector<float*> out(const std::vector<Tensor>& v) {
+  std::vector<float*> p;
+  for (const Tensor& t : v) p.push_back(t.data<float>());
+  return p;
+}
+std::vector<Tensor> empty_sets(const Shape& shape, int sets) {
+  std::vector<Tensor> v;
+  for (int i = 0; i < sets; ++i) v.emplace_back(shape, DType::F32, Device::CUDA);
+  return v;
+}
+Nchw nchw(const Shape& s) {
+  return {static_cast<int>(s[0]), static_cast<int>(s[1]), static_cast<int>(s[2]), static_cast<int>(s[3])};
+}
+
+// The backward closures of `forward` applied to each set of inputs, for timing the backward pass
+// alone: the graph is recorded once per set, the closure called once per repetition.
+std::function<void(int)> backward_only(const std::vector<Var>& outputs, const std::vector<Tensor>& dy) {
+  std::vector<std::shared_ptr<GradFn>> fns;
+  for (const Var& y : outputs) fns.push_back(y.grad_fn());
+  return [fns, dy](int rep) { fns[rep % fns.size()]->backward(dy[rep % dy.size()]); };
+}
+
+std::size_t bytes_of(const Shape& s) { return shape_numel(s) * sizeof(float); }
+
+void conv_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const Shape x_shape{N, kC, kSize, kSize}, y_shape{N, kK, kSize, kSize}, w_shape{kK, kC, 5, 5};
+  const double flops = 2.0 * N * kK * kC * 25 * kSize * kSize;
+  const int sets = rotation_sets(bytes_of(x_shape) + bytes_of(y_shape));
+  const auto x = r.random_sets(x_shape, sets, 10, 0.0f, 1.0f), dy = r.random_sets(y_shape, sets, 20);
+  const Tensor w = r.random(w_shape, 1, -0.1f, 0.1f), b = r.random({kK}, 2, -0.1f, 0.1f);
+  Tensor dw(w_shape, DType::F32, Device::CUDA), db({kK}, DType::F32, Device::CUDA);
+  auto y = empty_sets(y_shape, sets);
+
+  // Ours is FP32: it is timed against strict FP32 cuDNN; the TF32 rows show the library alone.
+  const std::string fp32_only = "not timed: FP32 kernel, see the FP32 row";
+  for (const auto& [math, label] : {std::pair{CUDNN_FMA_MATH, ""}, std::pair{CUDNN_DEFAULT_MATH, ", library TF32"}}) {
+    Row fwd{std::string("conv5x5 forward") + label, N, flops,
+            static_cast<double>(bytes_of(x_shape) + bytes_of(w_shape) + bytes_of(y_shape))};
+    if (math != CUDNN_FMA_MATH)
+      fwd.ours_status = fp32_only;
+    else
+      r.time_ours(fwd, [&] {
+        return [&](int rep) {
+          NoGradScope no_grad;
+          conv5x5(Var(x[rep % x.size()]), Var(w), Var(b));
+        };
+      });
+    r.time_library(fwd, {[&] { return conv5x5_forward(r.dnn(), nchw(x_shape), kK, math, in(x), w.data<float>(), b.data<float>(), out(y)); }});
+    rows.push_back(fwd);
+
+    Row wgrad{std::string("conv5x5 weight+bias gradient") + label, N, flops,
+              static_cast<double>(bytes_of(x_shape) + bytes_of(y_shape) + bytes_of(w_shape))};
+    if (math != CUDNN_FMA_MATH)
+      wgrad.ours_status = fp32_only;
+    else
+      r.time_ours(wgrad, [&] {
+        std::vector<Var> outputs;
+        const Var wv(w, true), bv(b, true);
+        for (const Tensor& xs : x) outputs.push_back(conv5x5(Var(xs), wv, bv));
+        return backward_only(outputs, dy);
+      });
+    r.time_library(wgrad, {[&] { return conv5x5_weight_gradient(r.dnn(), nchw(x_shape), kK, math, in(x), in(dy), dw.data<float>(), db.data<float>()); }});
+    rows.push_back(wgrad);
+  }
+}
+
+void batchnorm_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const Shape shape{N, kK, kSize, kSize};
+  const double n = static_cast<double>(shape_numel(shape));
+  const int sets = rotation_sets(2 * bytes_of(shape));
+  const auto x = r.random_sets(shape, sets, 30, -1.0f, 3.0f), dy = r.random_sets(shape, sets, 40);
+  auto y = empty_sets(shape, sets);
+  const Tensor gamma = r.random({kK}, 3, 0.5f, 1.5f), beta = r.random({kK}, 4, -0.5f, 0.5f);
+  Tensor running_mean = r.random({kK}, 5, -0.1f, 0.1f), running_var = r.random({kK}, 6, 0.5f, 1.5f);
+  const std::vector<cudnnBatchNormMode_t> modes{CUDNN_BATCHNORM_SPATIAL, CUDNN_BATCHNORM_SPATIAL_PERSISTENT};
+
+  // Forward: sum and sum of squares (3 flops), then the scale and shift (2): 5 per element.
+  Row fwd{"batchnorm training forward", N, 5 * n, 2 * n * sizeof(float)};
+  r.time_ours(fwd, [&] {
+    return [&](int rep) {
+      NoGradScope no_grad;
+      batchnorm_train(Var(x[rep % x.size()]), Var(gamma), Var(beta), running_mean, running_var, 0.1, 1e-5);
+    };
+  });
+  std::vector<std::function<LibraryCall()>> fwd_variants, bwd_variants;
+  for (const auto mode : modes) {
+    fwd_variants.push_back([&, mode] { return batchnorm_forward_training(r.dnn(), nchw(shape), mode, in(x), out(y)); });
+    bwd_variants.push_back([&, mode] { return batchnorm_backward(r.dnn(), nchw(shape), mode, in(x), in(dy), out(y)); });
+  }
+  r.time_library(fwd, fwd_variants);
+  rows.push_back(fwd);
+
+  // Backward: two reductions (sum dy, sum dy * xhat: 3 flops) and dx (5 flops): 8 per element.
+  Row bwd{"batchnorm backward", N, 8 * n, 3 * n * sizeof(float)};
+  r.time_ours(bwd, [&] {
+    std::vector<Var> outputs;
+    const Var g(gamma, true), be(beta, true);
+    for (const Tensor& xs : x)
+      outputs.push_back(batchnorm_train(Var(xs, true), g, be, running_mean, running_var, 0.1, 1e-5));
+    return backward_only(outputs, dy);
+  });
+  r.time_library(bwd, bwd_variants);
+  rows.push_back(bwd);
+}
+
+void maxpool_rows(Runner& r, int N, int size, const char* label, std::vector<Row>& rows) {
+  const Shape x_shape{N, kK, size, size}, y_shape{N, kK, size / 4, size / 4};
+  const int sets = rotation_sets(bytes_of(x_shape) + bytes_of(y_shape));
+  const auto x = r.random_sets(x_shape, sets, 50), dy = r.random_sets(y_shape, sets, 60);
+  auto y = empty_sets(y_shape, sets), dx = empty_sets(x_shape, sets);
+  // Comparisons are not flops: pooling rows have no GFLOP/s. Ours also writes the winners'
+  // indices for the backward pass (the training forward).
+  Row fwd{std::string("maxpool4 forward, ") + label, N, 0,
+          static_cast<double>(bytes_of(x_shape) + bytes_of(y_shape))};
+  r.time_ours(fwd, [&] {
+    return [&](int rep) { maxpool4(Var(x[rep % x.size()], true)); };
+  });
+  r.time_library(fwd, {[&] { return maxpool4_forward(r.dnn(), nchw(x_shape), in(x), out(y)); }});
+  rows.push_back(fwd);
+  // cuDNN needs y for its backward pass: fill it with the forward results.
+  const LibraryCall forward = maxpool4_forward(r.dnn(), nchw(x_shape), in(x), out(y));
+  for (int i = 0; i < sets; ++i) forward.run(i);
+
+  Row bwd{std::string("maxpool4 backward, ") + label, N, 0,
+          static_cast<double>(bytes_of(y_shape) + bytes_of(x_shape))};
+  r.time_ours(bwd, [&] {
+    std::vector<Var> outputs;
+    for (const Tensor& xs : x) outputs.push_back(maxpool4(Var(xs, true)));
+    return backward_only(outputs, dy);
+  });
+  r.time_library(bwd, {[&] { return maxpool4_backward(r.dnn(), nchw(x_shape), in(x), in(y), in(dy), out(dx)); }});
+  rows.push_back(bwd);
+}
+
+void linear_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const int In = kK * (kSize / 16) * (kSize / 16);
+  const Shape x_shape{N, In}, w_shape{1, In}, z_shape{N, 1};
+  const int sets = rotation_sets(bytes_of(x_shape));
+  const auto x = r.random_sets(x_shape, sets, 70, 0.0f, 3.0f), dz = r.random_sets(z_shape, sets, 80);
+  auto z = empty_sets(z_shape, sets), dx = empty_sets(x_shape, sets);
+  const Tensor w = r.random(w_shape, 7, -0.01f, 0.01f), b = r.random({1}, 8, -0.01f, 0.01f);
+  Tensor dw(w_shape, DType::F32, Device::CUDA);
+
+  Row fwd{"linear forward", N, 2.0 * N * In, static_cast<double>(bytes_of(x_shape) + bytes_of(w_shape))};
+  r.time_ours(fwd, [&] {
+    return [&](int rep) {
+      NoGradScope no_grad;
+      linear(Var(x[rep % x.size()]), Var(w), Var(b));
+    };
+  });
+  r.time_library(fwd, {[&] { return linear_forward(r.blas(), N, In, in(x), w.data<float>(), out(z)); }});
+  rows.push_back(fwd);
+
+  Row bwd{"linear backward", N, 4.0 * N * In,
+          static_cast<double>(2 * bytes_of(x_shape) + 2 * bytes_of(w_shape))};
+  r.time_ours(bwd, [&] {
+    std::vector<Var> outputs;
+    const Var wv(w, true), bv(b, true);
+    for (const Tensor& xs : x) outputs.push_back(linear(Var(xs, true), wv, bv));
+    return backward_only(outputs, dz);
+  });
+  r.time_library(bwd, {[&] { return linear_backward(r.blas(), N, In, in(x), w.data<float>(), in(dz), out(dx), dw.data<float>()); }});
+  rows.push_back(bwd);
+}
+
+std::string ms_text(const std::optional<double>& ms) {
+  if (!ms) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.4f", *ms);
+  return b;
+}
+
+nlohmann::json optional_json(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+int run(int argc, char** argv) {
+  CLI::App app{"braincam's CUDA kernels against cuDNN and cuBLAS at the model's shapes"};
+  int reps = 50, warmup = 5;
+  std::vector<int> batches{32, 1};
+  std::string json_file;
+  app.add_option("--reps", reps, "timed repetitions (the median is reported)")->check(CLI::Range(50, 100000));
+  app.add_option("--warmup", warmup, "untimed repetitions first")->check(CLI::NonNegativeNumber);
+  app.add_option("--batch", batches, "batch sizes (default 32 and 1)")->check(CLI::PositiveNumber);
+  app.add_option("--json", json_file, "also write the rows and ceilings as JSON");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!gpu::available()) {
+    std::printf("braincam_gpu_benchmarks: skipped, no usable GPU (%s)\n", gpu::unavailable_reason().c_str());
+    return 77;
+  }
+  cudaDeviceProp prop{};
+  int device = 0;
+  BRAINCAM_CUDA_CHECK(cudaGetDevice(&device));
+  BRAINCAM_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
+  Runner r(warmup, reps);
+  const DeviceCeilings ceilings = measure_ceilings(r.stream(), reps);
+  std::printf("%s (sm_%d%d, %d SMs, L2 %d MiB): measured FP32 FMA %.0f GFLOP/s, copy %.0f GB/s\n",
+              prop.name, prop.major, prop.minor, prop.multiProcessorCount, prop.l2CacheSize >> 20,
+              ceilings.fma_gflop_per_s, ceilings.copy_gb_per_s);
+
+  std::vector<Row> rows;
+  for (const int N : batches) {
+    conv_rows(r, N, rows);
+    batchnorm_rows(r, N, rows);
+    maxpool_rows(r, N, kSize, "pool1", rows);
+    maxpool_rows(r, N, kSize / 4, "pool2", rows);
+    linear_rows(r, N, rows);
+  }
+
+  std::printf("\n%-42s %5s %10s %10s %7s %9s %8s %7s %7s  %s\n", "kernel", "batch", "ours ms", "library ms",
+              "ratio", "GFLOP/s", "GB/s", "%FMA", "%copy", "library / status");
+  nlohmann::json json_rows = nlohmann::json::array();
+  for (const Row& row : rows) {
+    std::optional<double> ratio, gflops, gbs;
+    if (row.ours_ms && row.library_ms) ratio = *row.ours_ms / *row.library_ms;
+    if (row.ours_ms && row.flops > 0) gflops = row.flops / (*row.ours_ms * 1e6);
+    if (row.ours_ms) gbs = row.bytes / (*row.ours_ms * 1e6);
+    auto fmt = [](const std::optional<double>& v, const char* f) {
+      char b[32] = "-";
+      if (v) std::snprintf(b, sizeof b, f, *v);
+      return std::string(b);
+    };
+    std::printf("%-42s %5d %10s %10s %7s %9s %8s %7s %7s  %s%s\n", row.name.c_str(), row.batch,
+                ms_text(row.ours_ms).c_str(), ms_text(row.library_ms).c_str(), fmt(ratio, "%.2f").c_str(),
+                fmt(gflops, "%.0f").c_str(), fmt(gbs, "%.0f").c_str(),
+                fmt(gflops ? std::optional(100 * *gflops / ceilings.fma_gflop_per_s) : std::nullopt, "%.1f").c_str(),
+                fmt(gbs ? std::optional(100 * *gbs / ceilings.copy_gb_per_s) : std::nullopt, "%.1f").c_str(),
+                row.library.c_str(), row.ours_status == "ok" ? "" : ("; ours: " + row.ours_status).c_str());
+    json_rows.push_back({{"name", row.name},
+                         {"batch", row.batch},
+                         {"ours_ms", optional_json(row.ours_ms)},
+                         {"library_ms", optional_json(row.library_ms)},
+                         {"ratio", optional_json(ratio)},
+                         {"gflop_per_s", optional_json(gflops)},
+                         {"gb_per_s", optional_json(gbs)},
+                         {"fraction_of_fma_peak", gflops ? nlohmann::json(*gflops / ceilings.fma_gflop_per_s) : nlohmann::json()},
+                         {"fraction_of_copy_bandwidth", gbs ? nlohmann::json(*gbs / ceilings.copy_gb_per_s) : nlohmann::json()},
+                         {"flops", row.flops},
+                         {"bytes", row.bytes},
+                         {"library", row.library},
+                         {"ours_status", row.ours_status}});
+  }
+  std::printf("ratio = ours / library (above 1: slower than the library); GFLOP/s and GB/s are ours, "
+              "from nominal flops and minimum bytes\n");
+  if (!json_file.empty()) {
+    std::ofstream f(json_file);
+    f << nlohmann::json{{"card", prop.name},
+                        {"compute_capability", std::to_string(prop.major) + "." + std::to_string(prop.minor)},
+                        {"reps", reps},
+                        {"warmup", warmup},
+                        {"ceilings", {{"fma_gflop_per_s", ceilings.fma_gflop_per_s}, {"copy_gb_per_s", ceilings.copy_gb_per_s}}},
+                        {"rows", json_rows}}
+             .dump(2)
+      << "\n";
+    if (!f) throw std::runtime_error("cannot write " + json_file);
+  }
+  return 0;
+}
+
+}  // namespace
+
+}  // namespace braincam::bench
+
+int main(int argc, char** argv) {
+  try {
+    return braincam::bench::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "braincam_gpu_benchmarks: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Collects one device run's GPU figures into benchmarks/results/<date>-<card>.json.
+
+    write_results.py --commit SHA [--kernels K.json] [--braincam-train T.json]
+                     [--braincam-infer I.json] [--torch-eager E.json] [--torch-compile C.json]
+                     [--card NAME] [--out-dir benchmarks/results]
+
+Inputs, each optional (a missing or unreadable one leaves its fields null):
+  --kernels          the --json output of braincam_gpu_benchmarks
+  --braincam-train   `braincam bench --device cuda --mode train --json` (batch 32)
+  --braincam-infer   the same with --mode infer
+  --torch-eager/-compile  the --json output of torch_gpu_baseline.py
+
+Output (docs/benchmarks.md, "Results file"):
+  card, commit, date, kernels: [{name, ours_ms, library_ms, ratio, library}],
+  training: {braincam_epoch_s, torch_eager_epoch_s, torch_compile_epoch_s, fifteen_epochs_s,
+             torch_eager_fifteen_epochs_s, torch_compile_fifteen_epochs_s, method}
+braincam's epoch and schedule are derived from the median step times of `braincam bench`
+(1,445 training images per epoch, 310 validation images per epoch, 15 epochs); PyTorch's are
+timed end to end by torch_gpu_baseline.py. Prints the path written.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import sys
+
+TRAIN_IMAGES, VAL_IMAGES, EPOCHS = 1445, 310, 15
+
+
+def load(path):
+    if not path:
+        return None
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as error:
+        print(f"write_results: ignoring {path}: {error}", file=sys.stderr)
+        return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commit", required=True)
+    for name in ("kernels", "braincam-train", "braincam-infer", "torch-eager", "torch-compile"):
+        parser.add_argument(f"--{name}")
+    parser.add_argument("--card", help="default: the card the kernel benchmarks ran on")
+    parser.add_argument("--out-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results"))
+    args = parser.parse_args()
+
+    kernels = load(args.kernels)
+    train, infer = load(args.braincam_train), load(args.braincam_infer)
+    eager, compiled = load(args.torch_eager), load(args.torch_compile)
+    card = args.card or (kernels or {}).get("card") or "unknown-card"
+
+    kernel_rows = [{"name": f"{row['name']}, batch {row['batch']}", "ours_ms": row["ours_ms"],
+                    "library_ms": row["library_ms"], "ratio": row["ratio"], "library": row["library"]}
+                   for row in (kernels or {}).get("rows", [])]
+    braincam_epoch_s = TRAIN_IMAGES / train["images_per_s"] if train else None
+    fifteen_epochs_s = (EPOCHS * (braincam_epoch_s + VAL_IMAGES / infer["images_per_s"])
+                        if train and infer else None)
+    result = {
+        "card": card,
+        "commit": args.commit,
+        "date": datetime.date.today().isoformat(),
+        "kernels": kernel_rows,
+        "ceilings": (kernels or {}).get("ceilings"),
+        "training": {
+            "braincam_epoch_s": braincam_epoch_s,
+            "torch_eager_epoch_s": eager["epoch_s"] if eager else None,
+            "torch_compile_epoch_s": compiled["epoch_s"] if compiled else None,
+            "fifteen_epochs_s": fifteen_epochs_s,
+            "torch_eager_fifteen_epochs_s": eager["fifteen_epochs_s"] if eager else None,
+            "torch_compile_fifteen_epochs_s": compiled["fifteen_epochs_s"] if compiled else None,
+            "method": "braincam: median step of `braincam bench` (batch 32) times 1,445 training and "
+                      "310 validation images per epoch; PyTorch: timed end to end on random data on the GPU",
+        },
+    }
+    slug = re.sub(r"[^a-z0-9]+", "-", card.lower()).strip("-")
+    os.makedirs(args.out_dir, exist_ok=True)
+    path = os.path.join(args.out_dir, f"{result['date']}-{slug}.json")
+    with open(path, "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# The one script to run on a lent GPU machine (an H100 or H200): every GPU check and figure of
+# the project in one pass of about 6 minutes, each step with its own timeout and result, so that
+# one failure hides nothing else; a summary table last.
+#
+#   tools/gpu_check.sh OUT_DIR [--build-dir DIR] [--budget SECONDS] [--dry-run]
+#
+# OUT_DIR receives every log, gradcheck.json, kernels.json, the bench and PyTorch JSON,
+# results/<date>-<card>.json (for benchmarks/results/) and summary.md. --dry-run prints what each
+# step would run and still ends with the summary. Without a GPU the GPU steps say
+# "skipped: no GPU". Exit status: 0 when no step failed (skips included), 1 otherwise.
+#
+# Build: carry, do not build on the device. A build made on a CPU-only machine with the same
+# CUDA 13 runs there (sm_90 SASS plus compute_90 PTX, see CMakeLists.txt). Measured on a 2-core
+# machine shared with other builds: configure 10 s; braincam, braincam_kernel_tests and
+# braincam_gpu_benchmarks from scratch 18 minutes of wall time, 9 min 47 s of CPU time (nvcc
+# and the C++ of the whole engine). Even spread over 16 cores that would take a good part of the
+# device allowance, for nothing the CPU-only machine cannot do. So build there:
+#   cmake -S . -B build-gpu -DBRAINCAM_BENCHMARKS=ON
+#   cmake --build build-gpu -j2 --target braincam braincam_kernel_tests braincam_gpu_benchmarks
+# and bring the three binaries to the GPU machine's checkout at the same paths (9.5 MB in all
+# when measured; the CUDA, cuBLAS and cuDNN libraries are the machine's own):
+#   build-gpu/braincam  build-gpu/tests/kernels/braincam_kernel_tests
+#   build-gpu/benchmarks/braincam_gpu_benchmarks
+# When they are missing, the "build" step configures and builds them here with every core.
+#
+# compute-sanitizer is not part of the CUDA toolkit on this project's machines, and no package
+# registry they reach has it: where the device machine lacks it too, the three sanitizer steps
+# say "skipped: no compute-sanitizer" (the emulator's random schedules and poisoned shared memory
+# remain the race and initialization checks).
+#
+# Steps, in order (timeout in seconds; none starts once --budget, default 330, is spent):
+#   build            the binaries above (or reuse them); ldd finds their libraries    300
+#   nvidia-smi       card, driver, memory, clocks                                      20
+#   kernel-tests     braincam_kernel_tests "[gpu],[gpu_runtime]"                        90
+#   gradcheck        braincam gradcheck --device cuda (batch 32)                      120
+#   step-small       step on cuda vs the CPU reference, batch 2, 64x64 (files kept)    60
+#   step-full        the same at batch 32, 240x240                                     120
+#   memcheck-step    compute-sanitizer memcheck on the small step                     120
+#   racecheck-step   compute-sanitizer racecheck on the small step                    120
+#   memcheck-train   compute-sanitizer memcheck on 1 epoch of `braincam train` over
+#                    16 tiny images (tools/tiny_image_set.py), attention on           180
+#   kernel-bench     braincam_gpu_benchmarks --json                                   180
+#   bench-train      braincam bench --device cuda --mode train                         60
+#   bench-infer      braincam bench --device cuda --mode infer                         60
+#   torch-eager      benchmarks/gpu/torch_gpu_baseline.py --backend eager             120
+#   torch-compile    the same with --backend compile                                  180
+#   results          benchmarks/gpu/write_results.py into OUT_DIR/results/             20
+set -uo pipefail
+
+usage() { echo "usage: $0 OUT_DIR [--build-dir DIR] [--budget SECONDS] [--dry-run]" >&2; exit 2; }
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=""
+build="$root/build-gpu"
+budget=330
+dry_run=0
+while (($#)); do
+  case $1 in
+    --build-dir) [[ $# -ge 2 ]] || usage; build=$(realpath -m "$2"); shift 2 ;;
+    --budget) [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || usage; budget=$2; shift 2 ;;
+    --dry-run) dry_run=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -*) usage ;;
+    *) [[ -z $out ]] || usage; out=$1; shift ;;
+  esac
+done
+[[ -n $out ]] || usage
+mkdir -p "$out/logs" || exit 2
+out=$(cd "$out" && pwd)
+
+braincam="$build/braincam"
+kernel_tests="$build/tests/kernels/braincam_kernel_tests"
+gpu_bench="$build/benchmarks/braincam_gpu_benchmarks"
+sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+[[ -x $sanitizer ]] || sanitizer=""
+# The first python3 that imports numpy (the step checks), and one that imports torch (the
+# PyTorch baseline; it says "skipped" itself when there is none).
+first_python() {
+  local candidate
+  for candidate in /usr/bin/python3 python3; do
+    "$candidate" -c "import $1" 2>/dev/null && { command -v "$candidate"; return; }
+  done
+  command -v python3
+}
+python=$(first_python numpy)
+torch_python=$(first_python torch)
+start_all=$SECONDS
+
+has_gpu=0
+nvidia-smi -L >/dev/null 2>&1 && has_gpu=1
+
+# ---- one step: run it with a timeout, log it, keep its result -------------------------------
+names=() results=() seconds=() figures=()
+failed=0
+
+# step NAME TIMEOUT NEEDS COMMAND...: runs COMMAND, its output in logs/NAME.log. NEEDS: 0
+# nothing, 1 a GPU, 2 a GPU and compute-sanitizer.
+step() {
+  local name=$1 limit=$2 needs=$3
+  shift 3
+  local log="$out/logs/$name.log" start=$SECONDS result rc
+  local left=$((budget - (SECONDS - start_all)))
+  printf '\n== %s\n$ %s\n' "$name" "$*" | tee "$log"
+  if ((dry_run)); then
+    result="dry-run"
+  elif ((needs && !has_gpu)); then
+    result="skipped: no GPU"
+  elif ((needs == 2)) && [[ -z $sanitizer ]]; then
+    result="skipped: no compute-sanitizer"
+  elif ((left < 10)); then
+    result="skipped: budget spent"
+  else
+    ((limit > left)) && limit=$left
+    # Shell functions run in a child bash, which gets them and the variables they use exported.
+    timeout --kill-after=10 "$limit" bash -c '"$@"' bash "$@" >>"$log" 2>&1
+    rc=$?
+    tail -n 25 "$log"
+    case $rc in
+      0) result="pass" ;;
+      77) result="skipped: $(grep -m1 -io 'skipped.*' "$log" | cut -c1-60)" ;;
+      124|137) result="FAIL: timeout ${limit}s"; failed=1 ;;
+      *) result="FAIL: exit $rc"; failed=1 ;;
+    esac
+  fi
+  echo "-- $name: $result ($((SECONDS - start)) s)" | tee -a "$log"
+  names+=("$name") results+=("$result") seconds+=($((SECONDS - start))) figures+=("")
+}
+
+# figure TEXT: the key figures of the last step, for the summary (when it ran).
+figure() {
+  case ${results[${#results[@]} - 1]} in
+    pass|FAIL*) figures[${#figures[@]} - 1]=$1 ;;
+  esac
+}
+
+# json_field FILE EXPRESSION: a value from a JSON file (empty when absent), e.g. '["epoch_s"]'.
+json_field() {
+  [[ -s $1 && -n $python ]] || return 0
+  "$python" -c "import json,sys; d=json.load(open(sys.argv[1])); v=d$2; print(f'{v:.3g}' if isinstance(v, float) else v)" "$1" 2>/dev/null
+}
+
+# ---- build or reuse ---------------------------------------------------------------------------
+build_binaries() {
+  if [[ -x $braincam && -x $kernel_tests && -x $gpu_bench ]]; then
+    echo "using the binaries in $build"
+  else
+    cmake -S "$root" -B "$build" -DBRAINCAM_BENCHMARKS=ON -DCMAKE_CUDA_ARCHITECTURES=90 &&
+      cmake --build "$build" -j "$(nproc)" --target braincam braincam_kernel_tests braincam_gpu_benchmarks ||
+      return 1
+  fi
+  local missing
+  missing=$(ldd "$braincam" "$kernel_tests" "$gpu_bench" | grep 'not found')
+  [[ -z $missing ]] || { echo "libraries not found: $missing"; return 1; }
+}
+export root build out python braincam kernel_tests gpu_bench sanitizer
+export -f build_binaries
+step build 300 0 build_binaries
+figure "$( ((dry_run)) || du -ch "$braincam" "$kernel_tests" "$gpu_bench" 2>/dev/null | tail -1 | cut -f1) binaries"
+
+# ---- the card ---------------------------------------------------------------------------------
+step nvidia-smi 20 1 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem,power.limit --format=csv
+card=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
+figure "${card:-}"
+
+# ---- correctness ------------------------------------------------------------------------------
+step kernel-tests 90 1 "$kernel_tests" "[gpu],[gpu_runtime]"
+figure "$(grep -m1 -E 'test cases|All tests passed' "$out/logs/kernel-tests.log" 2>/dev/null)"
+
+step gradcheck 120 1 "$braincam" gradcheck --device cuda --json "$out/gradcheck.json"
+figure "$(grep -m1 '^summary:' "$out/logs/gradcheck.log" 2>/dev/null | cut -c10-)"
+
+agreement=("$python" "$root/tests/parity/step_device_agreement.py" --braincam "$braincam" --device cuda)
+step step-small 60 1 "${agreement[@]}" --batch 2 --size 64 --workdir "$out/step-small"
+figure "$(grep -m1 '^step_device_agreement:' "$out/logs/step-small.log" 2>/dev/null | cut -c24-)"
+step step-full 120 1 "${agreement[@]}" --batch 32 --size 240
+figure "$(grep -m1 '^step_device_agreement:' "$out/logs/step-full.log" 2>/dev/null | cut -c24-)"
+
+small_step=("$braincam" step --device cuda --checkpoint "$out/step-small/checkpoint.safetensors"
+            --batch "$out/step-small/batch.safetensors" --out "$out/step-small/sanitized.safetensors")
+for tool in memcheck racecheck; do
+  step "$tool-step" 120 2 "${sanitizer:-compute-sanitizer}" --tool "$tool" --error-exitcode 1 "${small_step[@]}"
+  figure "$(grep -m1 -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$out/logs/$tool-step.log" 2>/dev/null)"
+done
+
+sanitized_training() {
+  local data="$out/train/images" cache="$out/train/cache"
+  rm -rf "$out/train"
+  "$python" "$root/tools/tiny_image_set.py" "$data" --count 16 &&
+    "$braincam" prepare --data "$data" --out "$cache" &&
+    "$sanitizer" --tool memcheck --error-exitcode 1 "$braincam" train --cache "$cache" \
+      --out "$out/train/run" --epochs 1 --warmup-epochs 0 --batch 4 --device cuda
+}
+export -f sanitized_training
+step memcheck-train 180 2 sanitized_training
+figure "$(grep -m1 'ERROR SUMMARY' "$out/logs/memcheck-train.log" 2>/dev/null)"
+
+# ---- performance ------------------------------------------------------------------------------
+step kernel-bench 180 1 "$gpu_bench" --json "$out/kernels.json"
+figure "FMA $(json_field "$out/kernels.json" '["ceilings"]["fma_gflop_per_s"]') GFLOP/s, copy $(json_field "$out/kernels.json" '["ceilings"]["copy_gb_per_s"]') GB/s"
+
+for mode in train infer; do
+  step "bench-$mode" 60 1 sh -c '"$1" bench --device cuda --mode "$2" --batch 32 --warmup 3 --steps 20 --json > "$3"' \
+    sh "$braincam" "$mode" "$out/bench-$mode.json"
+  figure "$(json_field "$out/bench-$mode.json" '["images_per_s"]') images/s"
+done
+
+step torch-eager 120 1 sh -c '"$1" "$2" --backend eager --json > "$3"' sh "$torch_python" \
+  "$root/benchmarks/gpu/torch_gpu_baseline.py" "$out/torch-eager.json"
+figure "epoch $(json_field "$out/torch-eager.json" '["epoch_s"]') s"
+step torch-compile 180 1 sh -c '"$1" "$2" --backend compile --json > "$3"' sh "$torch_python" \
+  "$root/benchmarks/gpu/torch_gpu_baseline.py" "$out/torch-compile.json"
+figure "epoch $(json_field "$out/torch-compile.json" '["epoch_s"]') s"
+
+step results 20 1 "$python" "$root/benchmarks/gpu/write_results.py" \
+  --commit "$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)" \
+  --kernels "$out/kernels.json" --braincam-train "$out/bench-train.json" \
+  --braincam-infer "$out/bench-infer.json" --torch-eager "$out/torch-eager.json" \
+  --torch-compile "$out/torch-compile.json" --out-dir "$out/results"
+figure "$(tail -1 "$out/logs/results.log" 2>/dev/null | grep -o 'results/.*json')"
+
+# ---- summary ----------------------------------------------------------------------------------
+{
+  echo
+  echo "## GPU check: ${card:-no GPU}, commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null), $((SECONDS - start_all)) s"
+  echo
+  echo "| step | result | seconds | key figures |"
+  echo "|---|---|---|---|"
+  for i in "${!names[@]}"; do
+    echo "| ${names[$i]} | ${results[$i]} | ${seconds[$i]} | ${figures[$i]} |"
+  done
+} | tee "$out/summary.md"
+exit $failed
