@@ -14,7 +14,7 @@ namespace braincam::tools {
 namespace {
 
 struct EvaluateArgs {
-  std::string checkpoint, split = "test", json_file, charts_dir, device = "auto";
+  std::string checkpoint, baseline, split = "test", json_file, charts_dir, device = "auto";
   std::filesystem::path cache;
   // --compare: train with and without attention and evaluate both.
   bool compare = false;
@@ -72,6 +72,14 @@ void run_evaluate(EvaluateArgs& a) {
   const Device device = resolve_device(a.device);
   const data::DatasetCache cache = data::DatasetCache::open(a.cache);
   const data::Split split = data::split_from_name(a.split);
+  if (!a.baseline.empty()) {  // two trained checkpoints side by side, in the --compare format
+    const ClassificationMetrics with = evaluate_checkpoint(a.checkpoint, cache, split, device);
+    const ClassificationMetrics without = evaluate_checkpoint(a.baseline, cache, split, device);
+    print_metrics({{"with_attention", with}, {"without_attention", without}});
+    if (!a.json_file.empty())
+      write_json(a.json_file, {{"with_attention", to_json(with)}, {"without_attention", to_json(without)}, {"split", a.split}});
+    return;
+  }
   if (!a.compare) {
     const ClassificationMetrics m = evaluate_checkpoint(a.checkpoint, cache, split, device);
     print_metrics({{a.split, m}});
@@ -113,6 +121,7 @@ void add_evaluate_command(CLI::App& app) {
   cmd->add_option("--json", a->json_file, "also write the metrics as JSON here");
   cmd->add_option("--charts", a->charts_dir, "also draw the confusion matrix, ROC curve and error analysis (PNG) here");
   cmd->add_option("--device", a->device, kDeviceHelp)->capture_default_str();
+  cmd->add_option("--baseline", a->baseline, "a second checkpoint (trained without attention) to compare --checkpoint with, side by side");
   cmd->add_flag("--compare", a->compare, "train with and without attention (same split and seed) and compare");
   cmd->add_option("--out", a->train.out, "with --compare: folder of the two runs");
   cmd->add_option("--epochs", a->train.epochs, "with --compare: epochs of each run")->capture_default_str();

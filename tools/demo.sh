@@ -23,6 +23,7 @@ SEED=${SEED:-0}
 DEVICE=${DEVICE:-auto}
 CAM_COUNT=${CAM_COUNT:-4}                 # panels per group and method
 FAITHFULNESS_IMAGES=${FAITHFULNESS_IMAGES:-6}
+ABLATION=${ABLATION:-1}                   # 1: also train without attention and compare
 
 # ---- steps ----------------------------------------------------------------------------------
 demo_start=$SECONDS
@@ -41,13 +42,20 @@ else
 fi
 step "prepare the cache (crop, resize, split, EDA)" "$braincam" prepare --data "$DATA" --out "$CACHE"
 
-train_args=(--cache "$CACHE" --out "$RUN" --epochs "$EPOCHS" --warmup-epochs "$WARMUP_EPOCHS"
+train_args=(--cache "$CACHE" --epochs "$EPOCHS" --warmup-epochs "$WARMUP_EPOCHS"
             --batch "$BATCH" --seed "$SEED" --device "$DEVICE")
 ((MAX_TRAIN_IMAGES > 0)) && train_args+=(--max-train-images "$MAX_TRAIN_IMAGES")
 rm -rf "$RUN"  # each demo starts a fresh run
-step "train" "$braincam" train "${train_args[@]}"
+step "train" "$braincam" train "${train_args[@]}" --out "$RUN"
 step "evaluate on the test split" "$braincam" evaluate --checkpoint "$RUN/best.safetensors" --cache "$CACHE" \
   --split test --device "$DEVICE" --json "$RUN/eval.json"
+if ((ABLATION)); then
+  # The seed's table 6.2: the same split and seed, without attention in any epoch.
+  rm -rf "$RUN-plain"
+  step "train the plain model (the attention ablation)" "$braincam" train "${train_args[@]}" --out "$RUN-plain" --no-attention
+  step "compare with and without attention" "$braincam" evaluate --checkpoint "$RUN/best.safetensors" \
+    --baseline "$RUN-plain/best.safetensors" --cache "$CACHE" --split test --device "$DEVICE" --json "$RUN/compare.json"
+fi
 step "explain (every CAM method)" "$braincam" cam --checkpoint "$RUN/best.safetensors" --cache "$CACHE" \
   --split test --method all --count "$CAM_COUNT" --faithfulness-images "$FAITHFULNESS_IMAGES" \
   --device "$DEVICE" --out "$RUN/cam"
