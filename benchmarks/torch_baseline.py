@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch baseline for `braincam bench`: the model of docs/model.md written in PyTorch, timed on
-random data with the same batch, image size and thread count.
+"""PyTorch baseline for `braincam bench`: the model of docs/model.md written in PyTorch
+(tests/parity/brain_detection_model.py), timed on random data with the same batch, image size and thread count.
 
     torch_baseline.py --mode train|infer [--batch 32] [--steps 5] [--threads 2] [--json]
 
@@ -10,49 +10,16 @@ benchmarks/compare_cpu.sh picks one.
 """
 import argparse
 import json
+import os
+import sys
 import time
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as Fn
 
-
-class CamGuidedAttention(nn.Module):
-    """Section 2 of the spec: CAM-guided channel attention, then spatial attention."""
-
-    def __init__(self, channels=32, reduction=8):
-        super().__init__()
-        self.mlp = nn.Sequential(nn.Linear(channels, channels // reduction), nn.ReLU(),
-                                 nn.Linear(channels // reduction, channels))
-        self.spatial = nn.Conv2d(2, 1, 7, padding=3, bias=False)
-
-    def forward(self, F, fc_weight):
-        N, C, H, W = F.shape
-        with torch.no_grad():  # the CAM guidance is a constant
-            P0 = Fn.max_pool2d(F, 4)
-            cam0 = (fc_weight.view(1, C, H // 4, W // 4) * P0).sum(1).flatten(1)
-            s = torch.softmax(cam0, dim=1)
-        a = F.mean(dim=(2, 3))
-        m = F.amax(dim=(2, 3))
-        g = (Fn.avg_pool2d(F, 4).flatten(2) * s.unsqueeze(1)).sum(2)
-        gate = torch.sigmoid(self.mlp(a) + self.mlp(m) + self.mlp(g))
-        F1 = F * gate[:, :, None, None]
-        S = torch.cat([F1.mean(1, keepdim=True), F1.amax(1, keepdim=True)], 1)
-        return F1 * torch.sigmoid(self.spatial(S))
-
-
-class BrainDetectionModel(nn.Module):
-    def __init__(self, height=240, width=240, channels=32):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, channels, 5, padding=2)
-        self.bn1 = nn.BatchNorm2d(channels)
-        self.att = CamGuidedAttention(channels)
-        self.fc = nn.Linear(channels * (height // 16) * (width // 16), 1)
-
-    def forward(self, x, attention=True):
-        F = Fn.max_pool2d(torch.relu(self.bn1(self.conv1(x))), 4)
-        A = self.att(F, self.fc.weight) if attention else F
-        return self.fc(Fn.max_pool2d(A, 4).flatten(1)).squeeze(1)
+# The same PyTorch model the parity test checks the engine against, imported rather than copied.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "parity"))
+from brain_detection_model import BrainDetectionModel  # noqa: E402
 
 
 def main():

@@ -15,11 +15,14 @@
 #include <cmath>
 #include <random>
 
+#include "tests/fast_cpu/tensor_compare.h"
 #include "engine/ops.h"
 #include "kernels/cpu_fast/conv_bn_relu_pool_forward.h"
 #include "kernels/cpu_fast/padded_images.h"
 
 using namespace braincam;
+using test::max_abs;
+using test::max_abs_diff;
 
 namespace {
 
@@ -93,19 +96,6 @@ Result run(const Layer& layer, bool fused, bool training, const Tensor& dF) {
   return r;
 }
 
-double max_abs(const Tensor& t) {
-  double m = 0;
-  for (double v : t.to_vector()) m = std::max(m, std::abs(v));
-  return m;
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  const auto va = a.to_vector(), vb = b.to_vector();
-  double m = 0;
-  for (std::size_t i = 0; i < va.size(); ++i) m = std::max(m, std::abs(va[i] - vb[i]));
-  return m;
-}
 
 double relative_norm_diff(const Tensor& a, const Tensor& b) {
   const auto va = a.to_vector(), vb = b.to_vector();

@@ -10,10 +10,13 @@
 #include <random>
 #include <string>
 
+#include "tests/fast_cpu/tensor_compare.h"
 #include "engine/safetensors.h"
 #include "model/brain_detection_model.h"
 
 using namespace braincam;
+using test::max_abs;
+using test::max_abs_diff;
 namespace fs = std::filesystem;
 
 namespace {
@@ -35,19 +38,6 @@ Safetensors run_step(const fs::path& dir, const std::string& cpu_path) {
   return read_safetensors(out.string());
 }
 
-double max_abs(const Tensor& t) {
-  double m = 0;
-  for (double v : t.to_vector()) m = std::max(m, std::abs(v));
-  return m;
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  const auto va = a.to_vector(), vb = b.to_vector();
-  double m = 0;
-  for (std::size_t i = 0; i < va.size(); ++i) m = std::max(m, std::abs(va[i] - vb[i]));
-  return m;
-}
 
 }  // namespace
 
