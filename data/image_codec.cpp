@@ -83,14 +83,15 @@ DecodedImage decode_image(std::span<const std::uint8_t> bytes, const std::string
   if (bytes.size() > static_cast<std::size_t>(INT32_MAX)) throw DataError(name, "file too large");
   const auto* data = bytes.data();
   const int size = static_cast<int>(bytes.size());
+  // The JPEG checks come first: stb_image builds Huffman tables already while reading the header.
+  if (is_jpeg(bytes) && !has_jpeg_end_marker(bytes))
+    throw DataError(name, "truncated JPEG (no end-of-image marker)");
+  if (is_jpeg(bytes) && !jpeg_huffman_tables_ok(bytes)) throw DataError(name, "corrupt JPEG (bad Huffman table)");
   int w = 0, h = 0, channels = 0;
   if (!stbi_info_from_memory(data, size, &w, &h, &channels))
     throw DataError(name, std::string("not a readable image (") + stbi_failure_reason() + ")");
   if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide)
     throw DataError(name, "unreasonable image size " + std::to_string(w) + "x" + std::to_string(h));
-  if (is_jpeg(bytes) && !has_jpeg_end_marker(bytes))
-    throw DataError(name, "truncated JPEG (no end-of-image marker)");
-  if (is_jpeg(bytes) && !jpeg_huffman_tables_ok(bytes)) throw DataError(name, "corrupt JPEG (bad Huffman table)");
   DecodedImage out;
   out.source_channels = channels;
   out.sixteen_bit = stbi_is_16_bit_from_memory(data, size) != 0;

@@ -19,5 +19,5 @@ for fuzzer in "$build"/*_fuzzer; do
   seeds=()
   [[ -d "$src/tests/fuzz/seeds/$name" ]] && seeds+=("$src/tests/fuzz/seeds/$name")
   echo "== $name: ${seconds}s"
-  "$fuzzer" -max_total_time="$seconds" -print_final_stats=1 "$corpus" "${seeds[@]}" 2>&1 | tail -n 12
+  "$fuzzer" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$build/" "$corpus" "${seeds[@]}" 2>&1 | tail -n 12
 done
