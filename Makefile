@@ -26,7 +26,9 @@ BENCH_THREADS ?= 2
 bench: build
 	@bash benchmarks/compare_cpu.sh $(BUILD) $(BENCH_THREADS)
 
-demo: build
+# The demo needs only the braincam binary, not the tests and benchmarks.
+demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target braincam
 	@bash tools/demo.sh $(BUILD)
 
 clean:

@@ -10,8 +10,9 @@ SynthDifficulty synth_difficulty(const std::string& name) {
   if (name == "default") return d;
   if (name == "easy") {
     d.lesion_contrast = 1.0;
-    d.radius_min_mm = 14.0;
-    d.radius_max_mm = 32.0;
+    d.lesion_enhancement = 150;
+    d.radius_min_mm = 16.0;
+    d.radius_max_mm = 34.0;
     d.second_lesion = 0.3;
     d.noise_min = 0.01;
     d.noise_max = 0.03;
@@ -21,6 +22,7 @@ SynthDifficulty synth_difficulty(const std::string& name) {
   }
   if (name == "hard") {
     d.lesion_contrast = 0.6;
+    d.lesion_enhancement = 60;
     d.radius_min_mm = 5.0;
     d.radius_max_mm = 16.0;
     d.second_lesion = 0.1;
@@ -38,6 +40,7 @@ SynthDifficulty synth_difficulty(const std::string& name) {
 nlohmann::json to_json(const SynthDifficulty& d) {
   return {{"name", d.name},
           {"lesion_contrast", d.lesion_contrast},
+          {"lesion_enhancement", d.lesion_enhancement},
           {"radius_mm", {d.radius_min_mm, d.radius_max_mm}},
           {"second_lesion_probability", d.second_lesion},
           {"necrosis_probability", d.necrosis},

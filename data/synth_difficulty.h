@@ -11,8 +11,9 @@ namespace braincam::data {
 struct SynthDifficulty {
   std::string name;
   double lesion_contrast = 0.9;   // 0..1: how far lesion tissue moves toward its target intensity
-  double radius_min_mm = 9.0;     // lesion radius range (the brain is about 140 × 170 mm)
-  double radius_max_mm = 26.0;
+  double lesion_enhancement = 120; // added to the lesion's solid and rim targets (0..255 scale)
+  double radius_min_mm = 12.0;     // lesion radius range (the brain is about 140 × 170 mm)
+  double radius_max_mm = 30.0;
   double second_lesion = 0.2;     // probability of a second lesion
   double necrosis = 0.5;          // probability of a necrotic core
   double edema_min = 1.3;         // edema reach, in lesion radii

@@ -44,6 +44,7 @@ Lesion sample_lesion(Rng& rng, const SynthDifficulty& d, const AxialSlice& s) {
   l.edema = rng.uniform(d.edema_min, d.edema_max);
   l.mass_effect = rng.uniform(0.05, 0.25);
   l.contrast = std::min(1.0, d.lesion_contrast * rng.uniform(0.85, 1.15));
+  l.enhancement = d.lesion_enhancement * rng.uniform(0.8, 1.2);
   // A centre inside the brain; shrink the lesion when no place is found for it.
   for (int attempt = 0;; ++attempt) {
     const double x = rng.uniform(s.head_x0, s.head_x1), y = rng.uniform(s.head_y0, s.head_y1);
@@ -81,8 +82,9 @@ float lesion_intensity(const Lesion& l, double rho, float tissue, float texture,
   if (rho >= l.edema) return tissue;
   // Target intensities on the 0..255 scale of the Colin27 T1 (white matter ~108, grey ~80,
   // CSF ~30) and of its T2-like remapping (white ~85, grey ~130, CSF ~225).
-  const double solid = t2 ? 190 + 25 * texture : 78 + 20 * texture;
-  const double rim = t2 ? 150 + 20 * texture : 158 + 25 * texture;
+  // `enhancement` lifts the solid part and the rim: contrast uptake on T1, hyperintensity on T2.
+  const double solid = (t2 ? 190 + 25 * texture : 78 + 20 * texture) + l.enhancement;
+  const double rim = (t2 ? 150 + 20 * texture : 158 + 25 * texture) + l.enhancement;
   const double necrosis = t2 ? 215 + 10 * texture : 35 + 8 * texture;
   const double edema = t2 ? 168 + 10 * texture : 68 + 6 * texture;
   double tumor = solid;
@@ -100,7 +102,7 @@ nlohmann::json to_json(const Lesion& l) {
   for (int k = 0; k < 4; ++k) harmonics.push_back({{"k", k + 2}, {"amplitude", l.harmonic_amp[k]}, {"phase", l.harmonic_phase[k]}});
   return {{"center_mm", {l.cx, l.cy}}, {"radius_mm", l.radius}, {"elongation", l.elongation},
           {"orientation_rad", l.orientation}, {"harmonics", harmonics}, {"necrotic_core", l.core},
-          {"rim", l.rim}, {"edema_reach", l.edema}, {"mass_effect", l.mass_effect}, {"contrast", l.contrast}};
+          {"rim", l.rim}, {"edema_reach", l.edema}, {"mass_effect", l.mass_effect}, {"contrast", l.contrast}, {"enhancement", l.enhancement}};
 }
 
 }  // namespace braincam::data

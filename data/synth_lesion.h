@@ -23,6 +23,7 @@ struct Lesion {
   double edema = 1.5;          // edema reach in lesion radii
   double mass_effect = 0.2;    // fraction by which the anatomy at the centre is pushed outward
   double contrast = 0.8;       // 0..1
+  double enhancement = 120;    // added to the solid and rim targets (0..255 scale)
 };
 
 // Places a lesion whose centre lies inside the brain, at least ~0.7 radius from its edge where
