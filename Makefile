@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo bench clean
+.PHONY: all deps configure build test asan demo bench clean
 
 all: build
 
@@ -20,6 +20,16 @@ build: configure
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The engine, checkpoint, model and kernel (emulator) tests again under AddressSanitizer and
+# UndefinedBehaviorSanitizer, in a build of their own.
+ASAN_BUILD ?= $(BUILD)-asan
+ASAN_TESTS ?= braincam_engine_tests checkpoint_tests braincam_model_tests braincam_kernel_tests braincam
+asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBRAINCAM_SANITIZE=ON -DBRAINCAM_CUDA=OFF \
+	  -DBRAINCAM_BENCHMARKS=OFF > $(ASAN_BUILD).configure.log 2>&1 || { cat $(ASAN_BUILD).configure.log; exit 1; }
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(ASAN_TESTS)
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -R "^(engine|checkpoint|model|kernels)"
 
 # braincam fast and reference CPU paths next to PyTorch, on BENCH_THREADS threads (docs/benchmarks.md).
 BENCH_THREADS ?= 2
