@@ -6,6 +6,7 @@
 //
 // Parameters carry PyTorch state_dict names, so checkpoints load in a PyTorch module written from
 // the spec, and the other way round.
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -28,6 +29,9 @@ struct ForwardResult {
   Var logits;  // N x 1
   Tensor guidance;  // the CAM guidance s, N x H/16*W/16 (undefined when attention is off)
 };
+
+// The model's output (spec section 1): the probability of "tumor", sigmoid of the logit z.
+inline double tumor_probability(double logit) { return 1.0 / (1.0 + std::exp(-logit)); }
 
 class BrainDetectionModel {
  public:

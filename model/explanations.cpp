@@ -201,7 +201,7 @@ FaithfulnessCurves faithfulness_curves(BrainDetectionModel& model, const Tensor&
                          .logits.value();
     std::vector<double> p;
     for (double v : z.to_vector()) {
-      const double tumor = 1.0 / (1.0 + std::exp(-v));
+      const double tumor = tumor_probability(v);
       p.push_back(explain_tumor ? tumor : 1.0 - tumor);
     }
     return p;

@@ -116,7 +116,7 @@ std::vector<double> predict_probabilities(BrainDetectionModel& model, const data
     Tensor images({static_cast<std::int64_t>(n), 3, side, side}, DType::F32);
     cache.fill_batch({indices.data() + start, n}, images.data<float>());
     const Tensor z = model.forward(Var(images.to(model.device())), attention, false).logits.value();
-    for (double v : z.to_vector()) probabilities.push_back(1.0 / (1.0 + std::exp(-v)));
+    for (double v : z.to_vector()) probabilities.push_back(tumor_probability(v));
   }
   return probabilities;
 }

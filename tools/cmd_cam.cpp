@@ -181,7 +181,7 @@ void run_cam(const CamOptions& o) {
     for (const std::string& file : o.images) {
       Item item{data::preprocess_file(file).input, fs::path(file).filename().string()};
       const Tensor z = model.forward(Var(input_tensor({&item.input}, model.device())), attention, false).logits.value();
-      item.probability = 1.0 / (1.0 + std::exp(-z.item()));
+      item.probability = tumor_probability(z.item());
       items.push_back(std::move(item));
     }
     for (CamMethod method : methods) {

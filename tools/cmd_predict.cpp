@@ -72,7 +72,7 @@ void run_predict(const PredictArgs& a) {
     NoGradScope no_grad;
     const double z = model.forward(Var(image.to(model.device())), attention, false).logits.value().item();
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    predictions.push_back({file.string(), 1.0 / (1.0 + std::exp(-z)), ms});
+    predictions.push_back({file.string(), tumor_probability(z), ms});
   }
 
   if (a.format == "json") {
