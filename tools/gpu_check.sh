@@ -36,13 +36,14 @@
 #   gradcheck        braincam gradcheck --device cuda (batch 32)                      120
 #   step-small       step on cuda vs the CPU reference, batch 2, 64x64 (files kept)    60
 #   step-full        the same at batch 32, 240x240                                     120
-#   memcheck-step    compute-sanitizer memcheck on the small step                     120
-#   racecheck-step   compute-sanitizer racecheck on the small step                    120
+#   memcheck-step    compute-sanitizer memcheck on the small step                      60
+#   racecheck-step   compute-sanitizer racecheck on the small step                     60
 #   memcheck-train   compute-sanitizer memcheck on 1 epoch of `braincam train` over
-#                    16 tiny images (tools/tiny_image_set.py), attention on           180
+#                    16 tiny images (tools/tiny_image_set.py), attention on            90
 #   kernel-bench     braincam_gpu_benchmarks --json                                   180
 #   bench-train      braincam bench --device cuda --mode train                         60
 #   bench-infer      braincam bench --device cuda --mode infer                         60
+#   profile          ncu: each kernel's time in a training step (batch 32)             90
 #   torch-eager      benchmarks/gpu/torch_gpu_baseline.py --backend eager             120
 #   torch-compile    the same with --backend compile                                  180
 #   results          benchmarks/gpu/write_results.py into OUT_DIR/results/             20
@@ -74,6 +75,8 @@ kernel_tests="$build/tests/kernels/braincam_kernel_tests"
 gpu_bench="$build/benchmarks/braincam_gpu_benchmarks"
 sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 [[ -x $sanitizer ]] || sanitizer=""
+profiler=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
+[[ -x $profiler ]] || profiler=""
 # The first python3 that imports numpy (the step checks), and one that imports torch (the
 # PyTorch baseline; it says "skipped" itself when there is none).
 first_python() {
@@ -95,7 +98,7 @@ names=() results=() seconds=() figures=()
 failed=0
 
 # step NAME TIMEOUT NEEDS COMMAND...: runs COMMAND, its output in logs/NAME.log. NEEDS: 0
-# nothing, 1 a GPU, 2 a GPU and compute-sanitizer.
+# nothing, 1 a GPU, 2 a GPU and compute-sanitizer, 3 a GPU and Nsight Compute (ncu).
 step() {
   local name=$1 limit=$2 needs=$3
   shift 3
@@ -108,6 +111,8 @@ step() {
     result="skipped: no GPU"
   elif ((needs == 2)) && [[ -z $sanitizer ]]; then
     result="skipped: no compute-sanitizer"
+  elif ((needs == 3)) && [[ -z $profiler ]]; then
+    result="skipped: no ncu"
   elif ((left < 10)); then
     result="skipped: budget spent"
   else
@@ -153,7 +158,7 @@ build_binaries() {
   missing=$(ldd "$braincam" "$kernel_tests" "$gpu_bench" | grep 'not found')
   [[ -z $missing ]] || { echo "libraries not found: $missing"; return 1; }
 }
-export root build out python braincam kernel_tests gpu_bench sanitizer
+export root build out python braincam kernel_tests gpu_bench sanitizer profiler
 export -f build_binaries
 step build 300 0 build_binaries
 figure "$( ((dry_run)) || du -ch "$braincam" "$kernel_tests" "$gpu_bench" 2>/dev/null | tail -1 | cut -f1) binaries"
@@ -179,7 +184,7 @@ figure "$(grep -m1 '^step_device_agreement:' "$out/logs/step-full.log" 2>/dev/nu
 small_step=("$braincam" step --device cuda --checkpoint "$out/step-small/checkpoint.safetensors"
             --batch "$out/step-small/batch.safetensors" --out "$out/step-small/sanitized.safetensors")
 for tool in memcheck racecheck; do
-  step "$tool-step" 120 2 "${sanitizer:-compute-sanitizer}" --tool "$tool" --error-exitcode 1 "${small_step[@]}"
+  step "$tool-step" 60 2 "${sanitizer:-compute-sanitizer}" --tool "$tool" --error-exitcode 1 "${small_step[@]}"
   figure "$(grep -m1 -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$out/logs/$tool-step.log" 2>/dev/null)"
 done
 
@@ -192,7 +197,7 @@ sanitized_training() {
       --out "$out/train/run" --epochs 1 --warmup-epochs 0 --batch 4 --device cuda
 }
 export -f sanitized_training
-step memcheck-train 180 2 sanitized_training
+step memcheck-train 90 2 sanitized_training
 figure "$(grep -m1 'ERROR SUMMARY' "$out/logs/memcheck-train.log" 2>/dev/null)"
 
 # ---- performance ------------------------------------------------------------------------------
@@ -204,6 +209,17 @@ for mode in train infer; do
     sh "$braincam" "$mode" "$out/bench-$mode.json"
   figure "$(json_field "$out/bench-$mode.json" '["images_per_s"]') images/s"
 done
+
+# Per-kernel time of a training step: ncu serializes the kernels and reports each one's duration
+# (clocks left as the card has them). Warm-up 1 + 2 steps; the table divides by 3.
+kernel_profile() {
+  "$profiler" --clock-control none --csv --page raw --metrics gpu__time_duration.sum \
+    "$braincam" bench --device cuda --mode train --batch 32 --warmup 1 --steps 2 >"$out/profile.csv" &&
+    "$python" "$root/benchmarks/gpu/kernel_profile.py" "$out/profile.csv" --steps 3 --json "$out/profile.json"
+}
+export -f kernel_profile
+step profile 90 3 kernel_profile
+figure "$(grep -m1 '^kernel_profile:' "$out/logs/profile.log" 2>/dev/null | cut -c17-)"
 
 step torch-eager 120 1 sh -c '"$1" "$2" --backend eager --json > "$3"' sh "$torch_python" \
   "$root/benchmarks/gpu/torch_gpu_baseline.py" "$out/torch-eager.json"

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Where one training step's GPU time goes, from Nsight Compute's per-kernel durations.
+
+    kernel_profile.py NCU_CSV --steps N [--json OUT]
+
+NCU_CSV is `ncu --csv --page raw --metrics gpu__time_duration.sum` over a program that ran N
+identical steps (`braincam bench --steps` plus its warm-up). Prints each kernel's time per step,
+its share and launches per step, largest first, and the total. Nsight Compute serializes the
+kernels, so the total is the sum of the kernels' own times, without launch gaps.
+"""
+import argparse
+import collections
+import csv
+import json
+import sys
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv_path")
+    parser.add_argument("--steps", type=int, required=True)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+
+    with open(args.csv_path) as f:
+        lines = [line for line in f if line.startswith('"')]  # ncu's own messages start with ==
+    rows = list(csv.DictReader(lines))
+    time_ns, launches = collections.Counter(), collections.Counter()
+    for row in rows:
+        value = row.get("gpu__time_duration.sum", "")
+        try:
+            duration = float(value.replace(",", ""))
+        except ValueError:
+            continue  # the units row
+        name = row["Kernel Name"].split("(")[0].split("<")[0].strip()
+        time_ns[name] += duration
+        launches[name] += 1
+    if not time_ns:
+        print(f"kernel_profile: no kernel durations in {args.csv_path}", file=sys.stderr)
+        return 1
+    total = sum(time_ns.values())
+    table = [{"kernel": name, "us_per_step": t / args.steps / 1e3, "share": t / total,
+              "launches_per_step": launches[name] / args.steps}
+             for name, t in time_ns.most_common()]
+    print(f"{'kernel':48s} {'us/step':>9s} {'share':>6s} {'launches':>8s}")
+    for row in table:
+        print(f"{row['kernel'][:48]:48s} {row['us_per_step']:9.1f} {row['share']:6.1%} "
+              f"{row['launches_per_step']:8.1f}")
+    print(f"kernel_profile: {total / args.steps / 1e3:.1f} us of kernels per step")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"steps": args.steps, "kernels": table}, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
