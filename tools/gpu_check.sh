@@ -3,11 +3,12 @@
 # the project in one pass of about 6 minutes, each step with its own timeout and result, so that
 # one failure hides nothing else; a summary table last.
 #
-#   tools/gpu_check.sh OUT_DIR [--build-dir DIR] [--budget SECONDS] [--dry-run]
+#   tools/gpu_check.sh OUT_DIR [--build-dir DIR] [--budget SECONDS] [--skip STEP,...] [--dry-run]
 #
 # OUT_DIR receives every log, gradcheck.json, kernels.json, the bench and PyTorch JSON,
 # results/<date>-<card>.json (for benchmarks/results/) and summary.md. --dry-run prints what each
-# step would run and still ends with the summary. Without a GPU the GPU steps say
+# step would run and still ends with the summary. --skip names steps not to run (say, the PyTorch
+# baselines when they were measured on the same card earlier). Without a GPU the GPU steps say
 # "skipped: no GPU". Exit status: 0 when no step failed (skips included), 1 otherwise.
 #
 # Build: carry, do not build on the device. A build made on a CPU-only machine with the same
@@ -22,6 +23,10 @@
 # when measured; the CUDA, cuBLAS and cuDNN libraries are the machine's own):
 #   build-gpu/braincam  build-gpu/tests/kernels/braincam_kernel_tests
 #   build-gpu/benchmarks/braincam_gpu_benchmarks
+# Libraries of this machine's Debian packages that the GPU machine's image lacks (libnifti2 and
+# libznz for the NIfTI reader) go in build-gpu/runtime-libs, which this script puts on the library
+# path; carry that folder too:
+#   mkdir -p build-gpu/runtime-libs && cp -L /lib/x86_64-linux-gnu/lib{nifti2.so.2,znz.so.3} build-gpu/runtime-libs/
 # When they are missing, the "build" step configures and builds them here with every core.
 #
 # compute-sanitizer is not part of the CUDA toolkit on this project's machines, and no package
@@ -49,17 +54,19 @@
 #   results          benchmarks/gpu/write_results.py into OUT_DIR/results/             20
 set -uo pipefail
 
-usage() { echo "usage: $0 OUT_DIR [--build-dir DIR] [--budget SECONDS] [--dry-run]" >&2; exit 2; }
+usage() { echo "usage: $0 OUT_DIR [--build-dir DIR] [--budget SECONDS] [--skip STEP,...] [--dry-run]" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=""
 build="$root/build-gpu"
 budget=330
 dry_run=0
+skip=","
 while (($#)); do
   case $1 in
     --build-dir) [[ $# -ge 2 ]] || usage; build=$(realpath -m "$2"); shift 2 ;;
     --budget) [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || usage; budget=$2; shift 2 ;;
+    --skip) [[ $# -ge 2 ]] || usage; skip=",$2,"; shift 2 ;;
     --dry-run) dry_run=1; shift ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     -*) usage ;;
@@ -73,6 +80,7 @@ out=$(cd "$out" && pwd)
 braincam="$build/braincam"
 kernel_tests="$build/tests/kernels/braincam_kernel_tests"
 gpu_bench="$build/benchmarks/braincam_gpu_benchmarks"
+[[ -d $build/runtime-libs ]] && export LD_LIBRARY_PATH="$build/runtime-libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 [[ -x $sanitizer ]] || sanitizer=""
 profiler=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
@@ -107,6 +115,8 @@ step() {
   printf '\n== %s\n$ %s\n' "$name" "$*" | tee "$log"
   if ((dry_run)); then
     result="dry-run"
+  elif [[ $skip == *",$name,"* ]]; then
+    result="skipped: --skip"
   elif ((needs && !has_gpu)); then
     result="skipped: no GPU"
   elif ((needs == 2)) && [[ -z $sanitizer ]]; then
