@@ -38,8 +38,8 @@ trap 'rm -f "$results"' EXIT
   echo "{\"peak\": $("$peak" --json),"
   for mode in train infer; do
     echo "\"$mode\": {"
-    echo "\"fast\": $("$braincam" bench --mode "$mode" --batch $batch --steps "$steps" --threads "$threads" --cpu-path fast --json),"
-    echo "\"reference\": $("$braincam" bench --mode "$mode" --batch $batch --steps "$reference_steps" --threads "$threads" --cpu-path reference --json),"
+    echo "\"fast\": $("$braincam" bench --mode "$mode" --batch $batch --steps "$steps" --threads "$threads" --kernels fast --json),"
+    echo "\"reference\": $("$braincam" bench --mode "$mode" --batch $batch --steps "$reference_steps" --threads "$threads" --kernels reference --json),"
     echo "\"pytorch\": $("$python" "$root/benchmarks/torch_baseline.py" --mode "$mode" --batch $batch --steps "$torch_steps" --threads "$threads" --json)"
     [[ $mode == train ]] && echo "}," || echo "}"
   done

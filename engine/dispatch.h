@@ -29,15 +29,15 @@ void run_kernel(const Tensor& like, const char* op, Cpu&& cpu) {
   dispatch_float(like.dtype(), cpu);
 }
 
-template <class Cpu, class Gpu>
-void run_kernel(const Tensor& like, const char* op, Cpu&& on_cpu, Gpu&& on_gpu) {
-  if (like.device() == Device::CPU) {
-    dispatch_float(like.dtype(), on_cpu);
-    return;
-  }
+// The GPU half of run_kernel, for ops whose CPU side is not one kernel call: runs on_gpu on the
+// emulator or the GPU, and refuses CPU tensors.
+template <class Gpu>
+void run_device_kernel(const Tensor& like, const char* op, Gpu&& on_gpu) {
   if (like.dtype() != DType::F32)
     throw std::invalid_argument(std::string(op) + ": the " + device_name(like.device()) +
                                 " kernels take F32 tensors, got " + dtype_name(like.dtype()));
+  if (like.device() == Device::CPU)
+    throw std::logic_error(std::string(op) + ": CPU tensors go to the CPU kernels");
   if (like.device() == Device::Emulator) {
     on_gpu.template operator()<cuda::Emulated>(cuda::Stream{});
     return;
@@ -49,6 +49,14 @@ void run_kernel(const Tensor& like, const char* op, Cpu&& on_cpu, Gpu&& on_gpu) 
 #else
   throw std::runtime_error(std::string(op) + ": braincam was built without the CUDA backend");
 #endif
+}
+
+template <class Cpu, class Gpu>
+void run_kernel(const Tensor& like, const char* op, Cpu&& on_cpu, Gpu&& on_gpu) {
+  if (like.device() == Device::CPU)
+    dispatch_float(like.dtype(), on_cpu);
+  else
+    run_device_kernel(like, op, on_gpu);
 }
 
 // Throws unless every tensor is defined and has the dtype and device of the first.

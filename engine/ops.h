@@ -19,9 +19,9 @@ Var batchnorm_eval(const Var& x, const Var& gamma, const Var& beta, const Tensor
 
 Var relu(const Var& x);
 
-// The fused first layer maxpool4(relu(batchnorm(conv5x5(x, w, b)))) of the fast CPU path
-// (float32, H a multiple of 4, W of 16): one pass that never stores the full-resolution
-// activation. Training mode takes the batch statistics from the patch statistics of x and
+// The fused first layer maxpool4(relu(batchnorm(conv5x5(x, w, b)))) of the fast kernel path
+// (float32, H and W multiples of 4; W of 16 on the CPU; 3 input channels on the emulator and the
+// GPU): one pass that never stores the full-resolution activation. Training mode takes the batch statistics from the patch statistics of x and
 // updates the running ones like batchnorm_train; evaluation mode uses the running ones and,
 // like batchnorm_eval, records no graph. No gradient for x: it throws if x requires one.
 Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const Var& bn_gamma,

@@ -76,7 +76,7 @@ ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bo
   std::optional<NoGradScope> before_A;
   if (leaf_A) before_A.emplace();
   ForwardResult r;
-  const bool fast = cpu_path_ == CpuPath::Fast && device_ == Device::CPU && dtype_ == DType::F32 &&
+  const bool fast = kernel_path_ == KernelPath::Fast && dtype_ == DType::F32 &&
                     !images.requires_grad();
   if (fast) {
     r.F = conv_bn_relu_pool(images, param("conv1.weight"), param("conv1.bias"), param("bn1.weight"),

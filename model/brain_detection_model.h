@@ -11,7 +11,7 @@
 #include <string>
 
 #include "engine/parameters.h"
-#include "model/cpu_path.h"
+#include "model/kernel_path.h"
 
 namespace braincam {
 
@@ -72,8 +72,8 @@ class BrainDetectionModel {
 
   // The kernels of a float32 model on the CPU (default Fast). Float64 models and inputs that
   // require a gradient always take the reference path.
-  CpuPath cpu_path() const { return cpu_path_; }
-  void set_cpu_path(CpuPath path) { cpu_path_ = path; }
+  KernelPath kernel_path() const { return kernel_path_; }
+  void set_kernel_path(KernelPath path) { kernel_path_ = path; }
 
  private:
   const Var& param(const std::string& name) const;
@@ -84,7 +84,7 @@ class BrainDetectionModel {
   ParameterList parameters_;
   Tensor running_mean_, running_var_;
   std::int64_t num_batches_tracked_ = 0;
-  CpuPath cpu_path_ = CpuPath::Fast;
+  KernelPath kernel_path_ = KernelPath::Fast;
 };
 
 }  // namespace braincam

@@ -22,7 +22,7 @@ namespace braincam::tools {
 namespace {
 
 struct BenchOptions {
-  std::string mode = "train", device = "cpu", cpu_path = "fast", attention = "on";
+  std::string mode = "train", device = "cpu", kernel_path = "fast", attention = "on";
   int batch = 32, steps = 5, warmup = 1, threads = 0;
   bool json = false;
 };
@@ -50,7 +50,7 @@ void run_bench(const BenchOptions& o) {
 
   const ModelShape shape;
   BrainDetectionModel model(shape, DType::F32, device);
-  model.set_cpu_path(parse_cpu_path(o.cpu_path));
+  model.set_kernel_path(parse_kernel_path(o.kernel_path));
   Adam optimizer(model.parameters(), AdamOptions{});
   Rng rng(1);
   const Tensor images =
@@ -85,7 +85,7 @@ void run_bench(const BenchOptions& o) {
   if (o.json) {
     const nlohmann::json j = {{"mode", o.mode},
                               {"device", o.device},
-                              {"cpu_path", o.cpu_path},
+                              {"kernel_path", o.kernel_path},
                               {"attention", attention},
                               {"batch", o.batch},
                               {"steps", o.steps},
@@ -101,7 +101,7 @@ void run_bench(const BenchOptions& o) {
     std::printf(
         "braincam %s (%s, %s path, %d threads): %.1f images/s, %.1f ms per step of %d "
         "(median of %d), %.1f GFLOP/s, peak RSS %.0f MB\n",
-        o.mode.c_str(), o.device.c_str(), o.cpu_path.c_str(), omp_get_max_threads(),
+        o.mode.c_str(), o.device.c_str(), o.kernel_path.c_str(), omp_get_max_threads(),
         o.batch / median, median * 1e3, o.batch, o.steps, flops * 1e-9 / median, peak_rss_mb);
   }
 }
@@ -118,7 +118,7 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--warmup", o->warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", o->device, kDeviceHelp)->capture_default_str();
-  cmd->add_option("--cpu-path", o->cpu_path, "fast|reference")
+  cmd->add_option("--kernels", o->kernel_path, "fast|reference: the fused first layer or one kernel per op")
       ->check(CLI::IsMember({"fast", "reference"}));
   cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--threads", o->threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")

@@ -13,7 +13,7 @@ namespace braincam::tools {
 namespace {
 
 struct StepOptions {
-  std::string checkpoint, batch, out, attention = "on", device = "cpu", cpu_path = "fast";
+  std::string checkpoint, batch, out, attention = "on", device = "cpu", kernel_path = "fast";
   double lr = 1e-3;
 };
 
@@ -41,7 +41,7 @@ void run_step(const StepOptions& o) {
   shape.height = static_cast<int>(images.dim(2));
   shape.width = static_cast<int>(images.dim(3));
   BrainDetectionModel model(shape, DType::F32, device);
-  model.set_cpu_path(parse_cpu_path(o.cpu_path));
+  model.set_kernel_path(parse_kernel_path(o.kernel_path));
   model.load_state_dict(weights.tensors, o.checkpoint);
   Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr});
   optimizer.load_state_dict(weights.tensors, o.checkpoint);
@@ -59,7 +59,7 @@ void run_step(const StepOptions& o) {
                     {{"format", "braincam-step-1"},
                      {"attention", o.attention},
                      {"device", device_name(device)},
-                     {"cpu_path", o.cpu_path}});
+                     {"kernel_path", o.kernel_path}});
   std::printf("loss %.9g, %lld images, wrote %s\n", r.loss.item(), static_cast<long long>(N), o.out.c_str());
 }
 
@@ -76,7 +76,7 @@ void add_step_command(CLI::App& app) {
   cmd->add_option("--device", o->device, kDeviceHelp)
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "emulator"}));
-  cmd->add_option("--cpu-path", o->cpu_path, "fast|reference: the CPU kernels on --device cpu (default fast)")
+  cmd->add_option("--kernels", o->kernel_path, "fast|reference: the fused first layer or one kernel per op (default fast)")
       ->check(CLI::IsMember({"fast", "reference"}));
   cmd->callback([o] { run_step(*o); });
 }

@@ -21,6 +21,7 @@ struct TrainArgs {
   TrainOptions options;
   std::string device = "auto";
   bool no_attention = false;
+  bool no_charts = false;
 };
 
 std::string clock_text(double seconds) {
@@ -62,7 +63,7 @@ void run_train(TrainArgs& a) {
               o.attention ? ("from epoch " + std::to_string(o.warmup_epochs + 1)).c_str() : "off");
   const TrainResult result = train(o, callbacks);
   const auto run = o.resume.empty() ? o.out : o.resume;
-  if (!result.epochs.empty()) plot_training_curves(result.epochs, run);
+  if (!result.epochs.empty() && !a.no_charts) plot_training_curves(result.epochs, run);
   if (result.interrupted) {
     std::printf("\ninterrupted: state saved to %s; continue with --resume %s\n",
                 (run / "last.safetensors").c_str(), run.c_str());
@@ -85,6 +86,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--warmup-epochs", o.warmup_epochs, "epochs without attention first")->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-attention", a->no_attention, "never use attention (the plain baseline)");
   cmd->add_flag("--augment", o.augment, "augment training batches on the fly");
+  cmd->add_flag("--no-charts", a->no_charts, "skip the training-curve charts (no gnuplot needed)");
   cmd->add_option("--seed", o.seed, "seed of initialization, shuffling and augmentation")->capture_default_str();
   cmd->add_option("--device", a->device, kDeviceHelp)->capture_default_str();
   cmd->add_option("--resume", o.resume, "continue the run in this folder from its last.safetensors");

@@ -46,8 +46,10 @@
 #   memcheck-train   compute-sanitizer memcheck on 1 epoch of `braincam train` over
 #                    16 tiny images (tools/tiny_image_set.py), attention on            90
 #   kernel-bench     braincam_gpu_benchmarks --json                                   180
-#   bench-train      braincam bench --device cuda --mode train                         60
-#   bench-infer      braincam bench --device cuda --mode infer                         60
+#   bench-train      braincam bench --device cuda --mode train (batch 32, fused path)  60
+#   bench-train-reference   the same on the per-op kernels                             60
+#   bench-infer, bench-infer-reference   --mode infer, batch 32, on each path          60
+#   bench-infer-256, bench-infer-1       inference at batch 256 and 1, fused path      60
 #   profile          ncu: each kernel's time in a training step (batch 32)             90
 #   torch-eager      benchmarks/gpu/torch_gpu_baseline.py --backend eager             120
 #   torch-compile    the same with --backend compile                                  180
@@ -204,7 +206,7 @@ sanitized_training() {
   "$python" "$root/tools/tiny_image_set.py" "$data" --count 16 &&
     "$braincam" prepare --data "$data" --out "$cache" &&
     "$sanitizer" --tool memcheck --error-exitcode 1 "$braincam" train --cache "$cache" \
-      --out "$out/train/run" --epochs 1 --warmup-epochs 0 --batch 4 --device cuda
+      --out "$out/train/run" --epochs 1 --warmup-epochs 0 --batch 4 --device cuda --no-charts
 }
 export -f sanitized_training
 step memcheck-train 90 2 sanitized_training
@@ -214,11 +216,20 @@ figure "$(grep -m1 'ERROR SUMMARY' "$out/logs/memcheck-train.log" 2>/dev/null)"
 step kernel-bench 180 1 "$gpu_bench" --json "$out/kernels.json"
 figure "FMA $(json_field "$out/kernels.json" '["ceilings"]["fma_gflop_per_s"]') GFLOP/s, copy $(json_field "$out/kernels.json" '["ceilings"]["copy_gb_per_s"]') GB/s"
 
-for mode in train infer; do
-  step "bench-$mode" 60 1 sh -c '"$1" bench --device cuda --mode "$2" --batch 32 --warmup 3 --steps 20 --json > "$3"' \
-    sh "$braincam" "$mode" "$out/bench-$mode.json"
-  figure "$(json_field "$out/bench-$mode.json" '["images_per_s"]') images/s"
-done
+# Whole steps at batch 32 on both kernel paths (fast: the fused first layer; reference: one
+# kernel per op), and inference at batch 256 and 1 (the latency of one image).
+bench() {
+  local name=$1 mode=$2 batch=$3 kernels=$4
+  step "$name" 60 1 sh -c '"$1" bench --device cuda --mode "$2" --batch "$3" --kernels "$4" --warmup 3 --steps 20 --json > "$5"' \
+    sh "$braincam" "$mode" "$batch" "$kernels" "$out/$name.json"
+  figure "$(json_field "$out/$name.json" '["images_per_s"]') images/s, $(json_field "$out/$name.json" '["seconds_per_step"]') s/step"
+}
+bench bench-train train 32 fast
+bench bench-train-reference train 32 reference
+bench bench-infer infer 32 fast
+bench bench-infer-reference infer 32 reference
+bench bench-infer-256 infer 256 fast
+bench bench-infer-1 infer 1 fast
 
 # Per-kernel time of a training step: ncu serializes the kernels and reports each one's duration
 # (clocks left as the card has them). Warm-up 1 + 2 steps; the table divides by 3.
@@ -241,7 +252,10 @@ figure "epoch $(json_field "$out/torch-compile.json" '["epoch_s"]') s"
 step results 20 1 "$python" "$root/benchmarks/gpu/write_results.py" \
   --commit "$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)" \
   --kernels "$out/kernels.json" --braincam-train "$out/bench-train.json" \
-  --braincam-infer "$out/bench-infer.json" --torch-eager "$out/torch-eager.json" \
+  --braincam-infer "$out/bench-infer.json" \
+  --braincam-train-reference "$out/bench-train-reference.json" \
+  --braincam-infer-256 "$out/bench-infer-256.json" --braincam-infer-1 "$out/bench-infer-1.json" \
+  --torch-eager "$out/torch-eager.json" \
   --torch-compile "$out/torch-compile.json" --out-dir "$out/results"
 figure "$(tail -1 "$out/logs/results.log" 2>/dev/null | grep -o 'results/.*json')"
 

@@ -9,12 +9,16 @@ Inputs, each optional (a missing or unreadable one leaves its fields null):
   --kernels          the --json output of braincam_gpu_benchmarks
   --braincam-train   `braincam bench --device cuda --mode train --json` (batch 32)
   --braincam-infer   the same with --mode infer
+  --braincam-train-reference  --mode train --kernels reference (the per-op kernels)
+  --braincam-infer-256, --braincam-infer-1  --mode infer at batch 256 and 1
   --torch-eager/-compile  the --json output of torch_gpu_baseline.py
 
 Output (docs/benchmarks.md, "Results file"):
   card, commit, date, kernels: [{name, ours_ms, library_ms, ratio, library}],
   training: {braincam_epoch_s, torch_eager_epoch_s, torch_compile_epoch_s, fifteen_epochs_s,
-             torch_eager_fifteen_epochs_s, torch_compile_fifteen_epochs_s, method}
+             torch_eager_fifteen_epochs_s, torch_compile_fifteen_epochs_s,
+             braincam_reference_epoch_s, eager_ratio, compile_ratio, method},
+  inference: {images_per_s_batch_256, latency_batch_1_ms}
 braincam's epoch and schedule are derived from the median step times of `braincam bench`
 (1,445 training images per epoch, 310 validation images per epoch, 15 epochs); PyTorch's are
 timed end to end by torch_gpu_baseline.py. Prints the path written.
@@ -43,7 +47,8 @@ def load(path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commit", required=True)
-    for name in ("kernels", "braincam-train", "braincam-infer", "torch-eager", "torch-compile"):
+    for name in ("kernels", "braincam-train", "braincam-infer", "braincam-train-reference",
+                 "braincam-infer-256", "braincam-infer-1", "torch-eager", "torch-compile"):
         parser.add_argument(f"--{name}")
     parser.add_argument("--card", help="default: the card the kernel benchmarks ran on")
     parser.add_argument("--out-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results"))
@@ -52,6 +57,8 @@ def main():
     kernels = load(args.kernels)
     train, infer = load(args.braincam_train), load(args.braincam_infer)
     eager, compiled = load(args.torch_eager), load(args.torch_compile)
+    train_reference = load(args.braincam_train_reference)
+    infer_256, infer_1 = load(args.braincam_infer_256), load(args.braincam_infer_1)
     card = args.card or (kernels or {}).get("card") or "unknown-card"
 
     kernel_rows = [{"name": f"{row['name']}, batch {row['batch']}", "ours_ms": row["ours_ms"],
@@ -60,6 +67,8 @@ def main():
     braincam_epoch_s = TRAIN_IMAGES / train["images_per_s"] if train else None
     fifteen_epochs_s = (EPOCHS * (braincam_epoch_s + VAL_IMAGES / infer["images_per_s"])
                         if train and infer else None)
+    eager_epoch_s = eager["epoch_s"] if eager else None
+    compile_epoch_s = compiled["epoch_s"] if compiled else None
     result = {
         "card": card,
         "commit": args.commit,
@@ -68,13 +77,22 @@ def main():
         "ceilings": (kernels or {}).get("ceilings"),
         "training": {
             "braincam_epoch_s": braincam_epoch_s,
-            "torch_eager_epoch_s": eager["epoch_s"] if eager else None,
-            "torch_compile_epoch_s": compiled["epoch_s"] if compiled else None,
+            "torch_eager_epoch_s": eager_epoch_s,
+            "torch_compile_epoch_s": compile_epoch_s,
             "fifteen_epochs_s": fifteen_epochs_s,
             "torch_eager_fifteen_epochs_s": eager["fifteen_epochs_s"] if eager else None,
             "torch_compile_fifteen_epochs_s": compiled["fifteen_epochs_s"] if compiled else None,
+            "braincam_reference_epoch_s": (TRAIN_IMAGES / train_reference["images_per_s"]
+                                           if train_reference else None),
+            "eager_ratio": eager_epoch_s / braincam_epoch_s if eager and train else None,
+            "compile_ratio": compile_epoch_s / braincam_epoch_s if compiled and train else None,
             "method": "braincam: median step of `braincam bench` (batch 32) times 1,445 training and "
-                      "310 validation images per epoch; PyTorch: timed end to end on random data on the GPU",
+                      "310 validation images per epoch; PyTorch: timed end to end on random data on the GPU; "
+                      "ratios: PyTorch epoch time over braincam's",
+        },
+        "inference": {
+            "images_per_s_batch_256": infer_256["images_per_s"] if infer_256 else None,
+            "latency_batch_1_ms": infer_1["seconds_per_step"] * 1e3 if infer_1 else None,
         },
     }
     slug = re.sub(r"[^a-z0-9]+", "-", card.lower()).strip("-")

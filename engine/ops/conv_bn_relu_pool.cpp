@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -9,36 +10,28 @@
 #include "kernels/cpu_fast/conv_bn_relu_pool_forward.h"
 #include "kernels/cpu_fast/padded_images.h"
 #include "kernels/cpu_fast/patch_statistics.h"
+#include "kernels/cuda/batchnorm.h"
+#include "kernels/cuda/conv_bn_relu_pool.h"
+#include "kernels/cuda/patch_statistics.h"
 
 namespace braincam {
 
-Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const Var& bn_gamma,
-                      const Var& bn_beta, Tensor running_mean, Tensor running_var, bool training,
-                      double momentum, double eps) {
+namespace {
+
+struct Sizes {
+  int N, C, H, W, K, P;
+};
+
+// The CPU's fast path (kernels/cpu_fast/): statistics and affine map on the host.
+Var cpu_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const Var& bn_gamma,
+                          const Var& bn_beta, Tensor running_mean, Tensor running_var,
+                          bool training, double momentum, double eps, bool record, Sizes s) {
   const Tensor &X = x.value(), &Wt = conv_w.value(), &B = conv_b.value(), &G = bn_gamma.value(),
                &Be = bn_beta.value();
-  check_same_kind("conv_bn_relu_pool", {&X, &Wt, &B, &G, &Be, &running_mean, &running_var});
-  if (X.dtype() != DType::F32 || X.device() != Device::CPU)
-    throw std::invalid_argument(
-        "conv_bn_relu_pool: the fast CPU path takes float32 tensors on the CPU");
-  if (X.ndim() != 4 || X.dim(2) % 4 || X.dim(3) % 16)
-    throw std::invalid_argument(
-        "conv_bn_relu_pool: input must be N x C x H x W with H a multiple of 4 "
-        "and W of 16, got " +
-        shape_str(X.shape()));
-  const int N = X.dim(0), C = X.dim(1), H = X.dim(2), W = X.dim(3), K = Wt.dim(0), P = C * 25;
-  check_shape(Wt, {K, C, 5, 5}, "conv_bn_relu_pool conv weight");
-  for (const Tensor* t :
-       std::initializer_list<const Tensor*>{&B, &G, &Be, &running_mean, &running_var})
-    check_shape(*t, {K}, "conv_bn_relu_pool per-channel parameter");
-  if (x.requires_grad())
-    throw std::logic_error("conv_bn_relu_pool computes no input gradient; use the reference ops");
-  const bool record = grad_enabled() && (conv_w.requires_grad() || conv_b.requires_grad() ||
-                                         bn_gamma.requires_grad() || bn_beta.requires_grad());
-  if (record && !training)
-    throw std::logic_error(
-        "batchnorm in evaluation mode has no backward; run it under NoGradScope");
-
+  const auto [N, C, H, W, K, P] = s;
+  if (W % 16)
+    throw std::invalid_argument("conv_bn_relu_pool: the CPU kernels take W a multiple of 16, got " +
+                                std::to_string(W));
   Tensor xp({N, C, cpu_fast::padded_rows(H), cpu_fast::padded_cols(W)}, DType::F32);
   cpu_fast::pad_images(xp.data<float>(), X.data<float>(), N, C, H, W);
 
@@ -93,6 +86,112 @@ Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const 
                             patch_cov->data(), N, C, H, W, K, eps);
                         return {Tensor(), dw, db, dgamma, dbeta};
                       });
+}
+
+// The emulator's and the GPU's fused kernels (kernels/cuda/patch_statistics.cu,
+// conv_bn_relu_pool.cu): everything stays on the device, statistics in double.
+Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
+                             const Var& bn_gamma, const Var& bn_beta, Tensor running_mean,
+                             Tensor running_var, bool training, double momentum, double eps,
+                             bool record, Sizes s) {
+  const Tensor &X = x.value(), &Wt = conv_w.value(), &B = conv_b.value(), &G = bn_gamma.value(),
+               &Be = bn_beta.value();
+  const auto [N, C, H, W, K, P] = s;
+  const Device device = X.device();
+  Tensor scale({K}, DType::F32, device), shift({K}, DType::F32, device);
+  // Kept for the backward: the batch statistics of the channels and of the patches.
+  Tensor mean, var, patch_mean, patch_cov;
+  if (training) {
+    mean = Tensor({K}, DType::F64, device);
+    var = Tensor({K}, DType::F64, device);
+    patch_mean = Tensor({P}, DType::F64, device);
+    patch_cov = Tensor({P, P}, DType::F64, device);
+    Tensor batch_mean({K}, DType::F32, device), batch_var({K}, DType::F32, device);
+    run_device_kernel(X, "conv_bn_relu_pool statistics", [&]<class Set>(cuda::Stream stream) {
+      cuda::patch_statistics<Set>(patch_mean.data<double>(), patch_cov.data<double>(),
+                                  X.data<float>(), N, C, H, W, stream);
+      cuda::channel_statistics<Set>(mean.data<double>(), var.data<double>(),
+                                    patch_mean.data<double>(), patch_cov.data<double>(),
+                                    Wt.data<float>(), B.data<float>(), K, P, stream);
+      cuda::batchnorm_affine_from_batch<Set>(
+          scale.data<float>(), shift.data<float>(), batch_mean.data<float>(),
+          batch_var.data<float>(), mean.data<double>(), var.data<double>(), G.data<float>(),
+          Be.data<float>(), K, eps, stream);
+      cuda::batchnorm_update_running<Set>(running_mean.data<float>(), running_var.data<float>(),
+                                          batch_mean.data<float>(), batch_var.data<float>(), K,
+                                          static_cast<long>(N) * H * W,
+                                          static_cast<float>(momentum), stream);
+    });
+  } else {
+    run_device_kernel(X, "conv_bn_relu_pool statistics", [&]<class Set>(cuda::Stream stream) {
+      cuda::batchnorm_affine_from_running<Set>(
+          scale.data<float>(), shift.data<float>(), running_mean.data<float>(),
+          running_var.data<float>(), G.data<float>(), Be.data<float>(), K,
+          static_cast<float>(eps), stream);
+    });
+  }
+
+  Tensor F({N, K, H / 4, W / 4}, DType::F32, device);
+  // The winners are bytes, kept in an I32 tensor of a quarter the length.
+  Tensor winner = record ? Tensor({(F.numel() + 3) / 4}, DType::I32, device) : Tensor();
+  Tensor h_winner = record ? Tensor(F.shape(), DType::F32, device) : Tensor();
+  auto winner_bytes = [](const Tensor& t) { return static_cast<std::uint8_t*>(t.raw()); };
+  run_device_kernel(X, "conv_bn_relu_pool", [&]<class Set>(cuda::Stream stream) {
+    cuda::conv_bn_relu_pool_forward<Set>(
+        F.data<float>(), record ? winner_bytes(winner) : nullptr,
+        record ? h_winner.data<float>() : nullptr, X.data<float>(), Wt.data<float>(),
+        B.data<float>(), scale.data<float>(), shift.data<float>(), N, C, H, W, K, stream);
+  });
+  if (!record) return Var(F);
+  return Var::from_op(
+      F, "conv_bn_relu_pool", {x, conv_w, conv_b, bn_gamma, bn_beta},
+      [=](const Tensor& dF) -> std::vector<Tensor> {
+        Tensor dw(Wt.shape(), DType::F32, device), db({K}, DType::F32, device),
+            dgamma({K}, DType::F32, device), dbeta({K}, DType::F32, device);
+        run_device_kernel(dF, "conv_bn_relu_pool backward", [&]<class Set>(cuda::Stream stream) {
+          cuda::conv_bn_relu_pool_backward<Set>(
+              dw.data<float>(), db.data<float>(), dgamma.data<float>(), dbeta.data<float>(),
+              dF.data<float>(), F.data<float>(), winner_bytes(winner), h_winner.data<float>(),
+              X.data<float>(), Wt.data<float>(), G.data<float>(), mean.data<double>(),
+              var.data<double>(), patch_mean.data<double>(), patch_cov.data<double>(), N, C, H,
+              W, K, eps, stream);
+        });
+        return {Tensor(), dw, db, dgamma, dbeta};
+      });
+}
+
+}  // namespace
+
+Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const Var& bn_gamma,
+                      const Var& bn_beta, Tensor running_mean, Tensor running_var, bool training,
+                      double momentum, double eps) {
+  const Tensor &X = x.value(), &Wt = conv_w.value(), &B = conv_b.value(), &G = bn_gamma.value(),
+               &Be = bn_beta.value();
+  check_same_kind("conv_bn_relu_pool", {&X, &Wt, &B, &G, &Be, &running_mean, &running_var});
+  if (X.dtype() != DType::F32)
+    throw std::invalid_argument("conv_bn_relu_pool: the fused kernels take float32 tensors");
+  if (X.ndim() != 4 || X.dim(2) % 4 || X.dim(3) % 4)
+    throw std::invalid_argument(
+        "conv_bn_relu_pool: input must be N x C x H x W with H and W multiples of 4, got " +
+        shape_str(X.shape()));
+  const int N = X.dim(0), C = X.dim(1), H = X.dim(2), W = X.dim(3), K = Wt.dim(0), P = C * 25;
+  check_shape(Wt, {K, C, 5, 5}, "conv_bn_relu_pool conv weight");
+  for (const Tensor* t :
+       std::initializer_list<const Tensor*>{&B, &G, &Be, &running_mean, &running_var})
+    check_shape(*t, {K}, "conv_bn_relu_pool per-channel parameter");
+  if (x.requires_grad())
+    throw std::logic_error("conv_bn_relu_pool computes no input gradient; use the reference ops");
+  const bool record = grad_enabled() && (conv_w.requires_grad() || conv_b.requires_grad() ||
+                                         bn_gamma.requires_grad() || bn_beta.requires_grad());
+  if (record && !training)
+    throw std::logic_error(
+        "batchnorm in evaluation mode has no backward; run it under NoGradScope");
+  const Sizes sizes{N, C, H, W, K, P};
+  return X.device() == Device::CPU
+             ? cpu_conv_bn_relu_pool(x, conv_w, conv_b, bn_gamma, bn_beta, running_mean,
+                                     running_var, training, momentum, eps, record, sizes)
+             : device_conv_bn_relu_pool(x, conv_w, conv_b, bn_gamma, bn_beta, running_mean,
+                                        running_var, training, momentum, eps, record, sizes);
 }
 
 }  // namespace braincam

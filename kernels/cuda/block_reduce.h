@@ -72,5 +72,26 @@ __device__ T block_sum(T value) {
   return block_reduce<kThreads>(value, Sum{});
 }
 
+// totals[s] = the sum over the block's threads of values[s], for s < kCount, added in double in a
+// fixed order (warp trees, then warps in order); on return every thread sees all totals.
+// totals must be shared memory of kCount doubles; every thread must call it.
+template <int kThreads, int kCount>
+__device__ void block_sum_each(double* totals, const float (&values)[kCount]) {
+  static_assert(kThreads % 32 == 0 && kThreads <= 1024, "whole warps, at most 1024 threads");
+  constexpr int kWarps = kThreads / 32;
+  BRAINCAM_SHARED(float, warp_totals, kCount * kWarps);  // [value][warp]
+  for (int s = 0; s < kCount; ++s) {
+    const float total = warp_reduce(values[s], Sum{});
+    if (threadIdx.x % 32 == 0) warp_totals[s * kWarps + threadIdx.x / 32] = total;
+  }
+  __syncthreads();
+  for (int s = threadIdx.x; s < kCount; s += kThreads) {
+    double total = 0.0;
+    for (int w = 0; w < kWarps; ++w) total += warp_totals[s * kWarps + w];
+    totals[s] = total;
+  }
+  __syncthreads();
+}
+
 }  // namespace
 }  // namespace braincam::cuda

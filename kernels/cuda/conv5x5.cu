@@ -1,18 +1,14 @@
 // 5x5 convolution (stride 1, zero padding 2) and its gradients. Three kernels:
 //
 // conv5x5_tiled_kernel: the forward pass, and the input gradient, which is the same convolution
-//   of dy with the weights transposed and flipped. A block computes a 16 x 16 tile of output
-//   pixels (one per thread) for 16 output channels (16 accumulators per thread). It steps
-//   through the input channels 4 at a time, staging their 20 x 20 input tiles (the output tile
-//   plus the 2-pixel halo, zero outside the image) and the matching 4 x 25 x 16 weights in
-//   shared memory, so each input value is loaded from global memory once per block and each
-//   weight is a broadcast read.
+//   of dy with the weights transposed and flipped; the loop is conv5x5_tile.h's.
 // conv5x5_weight_partials_kernel: one block per (input channel, output channel, image) sums
 //   dy * x over the image for the 25 taps, and dy alone for the bias.
 // conv5x5_weight_sum_kernel: adds those per-image partial sums in image order.
 // No atomics: every sum has a fixed order, so results are bitwise reproducible.
 #include "kernels/cuda/conv5x5.h"
 
+#include "kernels/cuda/conv5x5_tile.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
 
@@ -20,61 +16,20 @@ namespace braincam::cuda {
 
 namespace {
 
-constexpr int kTaps = 25;
-constexpr int kTile = 16;
-constexpr int kHalo = kTile + 4;
-constexpr int kOutPerBlock = 16;
-constexpr int kInPerStep = 4;
-
-// The weight that output channel o takes from input channel i at tap t:
-//   forward         w[o][i][t]        (w: Cout x Cin x 5 x 5)
-//   input gradient  w[i][o][24 - t]   (w: Cin x Cout x 5 x 5, i.e. the forward's K x C)
-template <bool kInputGradient>
-__device__ __forceinline__ float tap_weight(const float* w, int o, int i, int t, int Cin, int Cout) {
-  return kInputGradient ? w[(static_cast<long>(i) * Cout + o) * kTaps + (kTaps - 1 - t)]
-                        : w[(static_cast<long>(o) * Cin + i) * kTaps + t];
-}
-
 // y[n][o] = bias[o] + sum over i of x[n][i] convolved with the weights of (o, i); bias may be
 // null. Grid: (tiles of the image, groups of kOutPerBlock output channels, N); block: 16 x 16.
 template <bool kInputGradient>
 __global__ void conv5x5_tiled_kernel(float* __restrict__ y, const float* __restrict__ x,
                                      const float* __restrict__ w, const float* __restrict__ bias,
                                      int Cin, int H, int W, int Cout) {
-  BRAINCAM_SHARED(float, tile, kInPerStep * kHalo * kHalo);         // [i][row][column]
-  BRAINCAM_SHARED(float, taps, kInPerStep * kTaps * kOutPerBlock);  // [i][tap][o]
   const int tiles_x = (W + kTile - 1) / kTile;
   const int w0 = blockIdx.x % tiles_x * kTile, h0 = blockIdx.x / tiles_x * kTile;
   const int o0 = blockIdx.y * kOutPerBlock, n = blockIdx.z;
-  const int tx = threadIdx.x, ty = threadIdx.y, tid = ty * kTile + tx;
-  const float* image = x + static_cast<long>(n) * Cin * H * W;
-
   float acc[kOutPerBlock] = {};
-  for (int i0 = 0; i0 < Cin; i0 += kInPerStep) {
-    for (int e = tid; e < kInPerStep * kHalo * kHalo; e += kTile * kTile) {
-      const int i = i0 + e / (kHalo * kHalo), ih = h0 + e / kHalo % kHalo - 2,
-                iw = w0 + e % kHalo - 2;
-      const bool inside = i < Cin && ih >= 0 && ih < H && iw >= 0 && iw < W;
-      tile[e] = inside ? image[(static_cast<long>(i) * H + ih) * W + iw] : 0.0f;
-    }
-    for (int e = tid; e < kInPerStep * kTaps * kOutPerBlock; e += kTile * kTile) {
-      const int i = i0 + e / (kTaps * kOutPerBlock), t = e / kOutPerBlock % kTaps,
-                o = o0 + e % kOutPerBlock;
-      taps[e] = i < Cin && o < Cout ? tap_weight<kInputGradient>(w, o, i, t, Cin, Cout) : 0.0f;
-    }
-    __syncthreads();
-    const int channels = Cin - i0 < kInPerStep ? Cin - i0 : kInPerStep;
-    for (int i = 0; i < channels; ++i)
-      for (int kh = 0; kh < 5; ++kh)
-        for (int kw = 0; kw < 5; ++kw) {
-          const float v = tile[(i * kHalo + ty + kh) * kHalo + tx + kw];
-          const float* weights = taps + (i * kTaps + kh * 5 + kw) * kOutPerBlock;
-          for (int o = 0; o < kOutPerBlock; ++o) acc[o] += v * weights[o];
-        }
-    __syncthreads();  // the next step overwrites the tiles
-  }
+  conv5x5_tile_accumulate<kInputGradient>(acc, x + static_cast<long>(n) * Cin * H * W, w, Cin, H,
+                                          W, Cout, h0, w0, o0);
 
-  const int h = h0 + ty, col = w0 + tx;
+  const int h = h0 + threadIdx.y, col = w0 + threadIdx.x;
   if (h >= H || col >= W) return;
   for (int o = 0; o < kOutPerBlock && o0 + o < Cout; ++o)
     y[((static_cast<long>(n) * Cout + o0 + o) * H + h) * W + col] =
@@ -154,19 +109,13 @@ __global__ void conv5x5_weight_sum_kernel(float* __restrict__ dw, float* __restr
   }
 }
 
-dim3 tiled_grid(int H, int W, int Cout, int N) {
-  const unsigned tiles = static_cast<unsigned>(((H + kTile - 1) / kTile) * ((W + kTile - 1) / kTile));
-  return dim3(tiles, static_cast<unsigned>((Cout + kOutPerBlock - 1) / kOutPerBlock),
-              static_cast<unsigned>(N));
-}
-
 }  // namespace
 
 template <>
 void conv5x5_forward<KernelSet>(float* y, const float* x, const float* w, const float* b, int N,
                                 int C, int H, int W, int K, Stream stream) {
   require_positive_sizes("conv5x5_forward", {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"K", K}});
-  launch(conv5x5_tiled_kernel<false>, tiled_grid(H, W, K, N), dim3(kTile, kTile), 0, stream, y,
+  launch(conv5x5_tiled_kernel<false>, conv5x5_tile_grid(H, W, K, N), dim3(kTile, kTile), 0, stream, y,
          x, w, b, C, H, W, K);
 }
 
@@ -183,7 +132,7 @@ void conv5x5_backward<KernelSet>(float* dx, float* dw, float* db, const float* d
   launch(conv5x5_weight_sum_kernel, elementwise_grid(sums, 256), 256, 0, stream, dw, db,
          partial.data(), bias_partial.data(), N, C, K);
   if (dx)
-    launch(conv5x5_tiled_kernel<true>, tiled_grid(H, W, C, N), dim3(kTile, kTile), 0, stream, dx,
+    launch(conv5x5_tiled_kernel<true>, conv5x5_tile_grid(H, W, C, N), dim3(kTile, kTile), 0, stream, dx,
            dy, w, nullptr, K, H, W, C);
 }
 

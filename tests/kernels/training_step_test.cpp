@@ -2,7 +2,8 @@
 // the GPU against the CPU reference kernels: two steps, the first without attention (so the
 // attention parameters get no gradient and Adam leaves them alone, as PyTorch does) and the
 // second with it (their first step, the others' second). Logits, loss and every gradient are
-// compared after each step, parameters and running statistics at the end.
+// compared after each step, parameters and running statistics at the end. Both kernel paths of
+// the devices are checked: the plain per-op kernels and the fused first layer.
 //
 // Float32 tolerances: the devices sum in other orders than the reference, so values agree to a
 // few units of float32 roundoff times the chains of a forward and backward pass: 1e-4 relative
@@ -33,10 +34,11 @@ struct Trajectory {
   Values final;               // parameters and running statistics after the last step
 };
 
-Trajectory train(Device device) {
+// The CPU always runs its reference kernels.
+Trajectory train(Device device, KernelPath path = KernelPath::Reference) {
   BrainDetectionModel model(kShape, DType::F32, device);
   model.initialize(7);
-  model.set_cpu_path(CpuPath::Reference);
+  model.set_kernel_path(device == Device::CPU ? KernelPath::Reference : path);
   Adam optimizer(model.parameters(), AdamOptions{kLr});
   std::mt19937 rng(91);
   Tensor images({kBatch, 3, kShape.height, kShape.width}, DType::F32);
@@ -115,11 +117,17 @@ void compare(const Trajectory& got, const Trajectory& want) {
 
 TEST_CASE("training step: the emulator matches the CPU reference kernels",
           "[training_step][emulator]") {
-  compare(train(Device::Emulator), train(Device::CPU));
+  const Trajectory want = train(Device::CPU);
+  SECTION("per-op kernels") { compare(train(Device::Emulator, KernelPath::Reference), want); }
+  SECTION("fused first layer") { compare(train(Device::Emulator, KernelPath::Fast), want); }
 }
 
 TEST_CASE("training step: the GPU matches the CPU reference kernels", "[training_step][gpu]") {
-  on_gpu([]<class>() { compare(train(Device::CUDA), train(Device::CPU)); });
+  on_gpu([]<class>() {
+    const Trajectory want = train(Device::CPU);
+    compare(train(Device::CUDA, KernelPath::Reference), want);
+    compare(train(Device::CUDA, KernelPath::Fast), want);
+  });
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-"""`braincam step --device D` against `braincam step --device cpu --cpu-path reference`.
+"""`braincam step --device D` against `braincam step --device cpu --kernels reference`.
 
     step_device_agreement.py --braincam BIN --device emulator|cuda [--batch 2] [--size 32]
                              [--attention on|off] [--seed 0] [--workdir DIR]
@@ -118,7 +118,7 @@ def main():
         labels = (np.arange(args.batch) % 2).astype(np.float32)  # both classes when N >= 2
         safetensors_numpy.write(os.path.join(work, "batch.safetensors"), {"images": images, "labels": labels})
         want, error = run_step(args.braincam, work, "reference",
-                               ["--device", "cpu", "--cpu-path", "reference"], args.attention)
+                               ["--device", "cpu", "--kernels", "reference"], args.attention)
         if want is None:
             print(f"step_device_agreement: FAIL, the CPU reference step failed: {error}")
             return 1

@@ -1,4 +1,4 @@
-// `braincam step --cpu-path fast` against `--cpu-path reference` on a 240 x 240 batch of 4 with
+// `braincam step --kernels fast` against `--kernels reference` on a 240 x 240 batch of 4 with
 // attention on. The images are 8-bit (k/256) and conv1's weight and bias multiples of 1/256, so
 // conv1's output is exact in float32 on both paths and the pooling winners agree; what differs is
 // float32 rounding (batch statistics, summation order), hence tolerances of 1e-4 of each
@@ -27,13 +27,13 @@ void round_to_multiples(Tensor& t, double step) {
     p[i] = static_cast<float>(std::round(p[i] / step) * step);
 }
 
-Safetensors run_step(const fs::path& dir, const std::string& cpu_path) {
-  const fs::path out = dir / ("step_" + cpu_path + ".safetensors");
+Safetensors run_step(const fs::path& dir, const std::string& kernel_path) {
+  const fs::path out = dir / ("step_" + kernel_path + ".safetensors");
   const std::string command = std::string(BRAINCAM_BINARY) + " step --checkpoint " +
                               (dir / "checkpoint.safetensors").string() + " --batch " +
                               (dir / "batch.safetensors").string() + " --out " + out.string() +
-                              " --cpu-path " + cpu_path + " > " +
-                              (dir / (cpu_path + ".log")).string();
+                              " --kernels " + kernel_path + " > " +
+                              (dir / (kernel_path + ".log")).string();
   REQUIRE(std::system(command.c_str()) == 0);
   return read_safetensors(out.string());
 }

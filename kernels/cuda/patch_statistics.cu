@@ -1,0 +1,240 @@
+// Patch moments by shifted correlations, as kernels/cpu_fast/patch_statistics.cpp explains: with
+// g_c the zero-padded (H+4) x (W+4) grid of image channel c minus a per-image constant (zero
+// outside the grid), the second moment of taps t1 = (c1, a1, b1) and t2 = (c2, a2, b2) over one
+// image's positions is the sum of Q(u, v) = g_c1[u][v] * g_c2[u + dh][v + dw] (dh = a2 - a1,
+// dw = b2 - b1) over the window of rows [a1, a1 + H) and columns [b1, b1 + W). Rows fall in 9
+// classes: the 4 top band rows, the 4 bottom ones (H..H+3) and the core; columns likewise. Every
+// window is a union of classes, so one pass over Q that sums it per (row class, column class)
+// gives all 25 windows of one (c1, c2, dh, dw). First moments use a plane of ones as g_c2.
+//
+// Kernels, all with sums in a fixed order:
+//   image_channel_shifts_kernel  the constant of each (image, channel): its mean
+//   shifted_moments_kernel       one block per (image, c1, c2, dh): the 9 column shifts dw
+//                                together, each thread one column at a time, a block sum for the
+//                                core columns; writes the image's raw moments
+//   combine_images_kernel        per (t1, t2): the images' scatter matrices and means merged
+//   channel_statistics_kernel    per channel: w . mu + b and w^T Sigma w
+#include "kernels/cuda/patch_statistics.h"
+
+#include "kernels/cuda/block_reduce.h"
+#include "kernels/cuda/positive_sizes.h"
+#include "kernels/cuda/simt.h"
+
+namespace braincam::cuda {
+
+namespace {
+
+constexpr int kTaps = 25, kSize = 5, kBand = 4, kShifts = 2 * kBand + 1;
+constexpr int kClasses = 2 * kBand + 1;  // 0..3 leading band, 4..7 trailing band, 8 core
+constexpr int kCore = 2 * kBand;
+constexpr int kThreads = 256;
+
+// The class of grid row (column) u of a grid with `inner` + 4 rows (columns).
+__device__ __forceinline__ int band_class(int u, int inner) {
+  return u < kBand ? u : (u >= inner ? kBand + u - inner : kCore);
+}
+
+// Whether class `cls` lies inside the window that starts at row (column) a of the grid.
+__device__ __forceinline__ bool class_in_window(int cls, int a) {
+  return cls == kCore || (cls < kBand ? cls >= a : cls - kBand < a);
+}
+
+// g at (u, v): image channel `plane` (H x W, or null for the plane of ones) placed at offset 2 in
+// the (H+4) x (W+4) grid, minus `shift`; zero outside the grid.
+__device__ __forceinline__ float grid_value(const float* plane, float shift, int u, int v, int H,
+                                            int W) {
+  if (u < 0 || u >= H + 4 || v < 0 || v >= W + 4) return 0.0f;
+  if (!plane) return 1.0f;
+  const int r = u - 2, c = v - 2;
+  const float value = r >= 0 && r < H && c >= 0 && c < W ? plane[r * W + c] : 0.0f;
+  return value - shift;
+}
+
+// Q on one grid row u of one column v, for the 9 column shifts, added to row class kRowClass.
+struct RowPass {
+  const float *g1;
+  float s1;
+  const float* g2;
+  float s2;
+  int v, dh, H, W;
+
+  template <int kRowClass>
+  __device__ __forceinline__ void add(float (&column)[kShifts * kClasses], int u) const {
+    const float a = grid_value(g1, s1, u, v, H, W);
+    for (int d = 0; d < kShifts; ++d)
+      column[d * kClasses + kRowClass] += a * grid_value(g2, s2, u + dh, v + d - kBand, H, W);
+  }
+};
+
+// shift[n][c] = the mean of image n's channel c. Grid: (C, N); block: kThreads.
+__global__ void image_channel_shifts_kernel(float* __restrict__ shift, const float* __restrict__ x,
+                                            int C, int H, int W) {
+  const long HW = static_cast<long>(H) * W;
+  const float* plane = x + (static_cast<long>(blockIdx.y) * C + blockIdx.x) * HW;
+  double sum = 0.0;
+  for (long i = threadIdx.x; i < HW; i += kThreads) sum += plane[i];
+  sum = block_sum<kThreads>(sum);
+  if (threadIdx.x == 0)
+    shift[static_cast<long>(blockIdx.y) * C + blockIdx.x] = static_cast<float>(sum / HW);
+}
+
+// moments[n] = (m2: P x P, s1: P): the raw second and first moments of image n's shifted patches.
+// Grid: ((C+1) * (C+1) * kShifts jobs (c1, c2, dh), N); block: kThreads. Jobs that repeat another
+// (c2 < c1, dh < 0 on the diagonal) or are not needed return at once.
+__global__ void shifted_moments_kernel(double* __restrict__ moments, const float* __restrict__ x,
+                                       const float* __restrict__ shift, int C, int H, int W) {
+  const int job = blockIdx.x, n = blockIdx.y;
+  const int c1 = job / ((C + 1) * kShifts), c2 = job / kShifts % (C + 1), dh = job % kShifts - kBand;
+  const bool ones = c2 == C;
+  if (c1 == C || c2 < c1 || (c1 == c2 && dh < 0) || (ones && dh != 0)) return;
+
+  const long HW = static_cast<long>(H) * W;
+  const int P = C * kTaps, cols = W + 4;
+  const float* g1 = x + (static_cast<long>(n) * C + c1) * HW;
+  const float* g2 = ones ? nullptr : x + (static_cast<long>(n) * C + c2) * HW;
+  const float s1 = shift[static_cast<long>(n) * C + c1], s2 = ones ? 0.0f : shift[static_cast<long>(n) * C + c2];
+
+  // sums[d][row class][column class], d = dw + kBand.
+  BRAINCAM_SHARED(double, sums, kShifts * kClasses * kClasses);
+  BRAINCAM_SHARED(double, core, kShifts * kClasses);
+  for (int e = threadIdx.x; e < kShifts * kClasses * kClasses; e += kThreads) sums[e] = 0.0;
+  __syncthreads();
+
+  // Columns in chunks of kThreads: each thread sums Q down its column per row class, in float
+  // (at most H + 4 terms); band columns go to the table directly, core columns through a block
+  // sum, chunk by chunk in order.
+  for (int v0 = 0; v0 < cols; v0 += kThreads) {
+    const int v = v0 + threadIdx.x;
+    float column[kShifts * kClasses] = {};  // [d][row class]
+    if (v < cols) {
+      // Row classes as constants, so that `column` stays in registers.
+      const RowPass pass{g1, s1, g2, s2, v, dh, H, W};
+      pass.add<0>(column, 0);
+      pass.add<1>(column, 1);
+      pass.add<2>(column, 2);
+      pass.add<3>(column, 3);
+      for (int u = kBand; u < H; ++u) pass.add<kCore>(column, u);
+      pass.add<kBand + 0>(column, H);
+      pass.add<kBand + 1>(column, H + 1);
+      pass.add<kBand + 2>(column, H + 2);
+      pass.add<kBand + 3>(column, H + 3);
+    }
+    const int cc = v < cols ? band_class(v, W) : kCore;
+    if (v < cols && cc != kCore)
+      for (int e = 0; e < kShifts * kClasses; ++e) sums[e * kClasses + cc] = column[e];
+    if (v >= cols || cc != kCore)
+      for (float& value : column) value = 0.0f;
+    block_sum_each<kThreads>(core, column);
+    for (int e = threadIdx.x; e < kShifts * kClasses; e += kThreads)
+      sums[e * kClasses + kCore] += core[e];
+    __syncthreads();
+  }
+
+  // One thread per (d, a1, b1): the window at rows a1, columns b1, written where both taps exist.
+  double* m2 = moments + static_cast<long>(n) * (P * P + P);
+  double* first = m2 + static_cast<long>(P) * P;
+  for (int e = threadIdx.x; e < kShifts * kTaps; e += kThreads) {
+    const int d = e / kTaps, a1 = e / kSize % kSize, b1 = e % kSize, dw = d - kBand;
+    if (ones && dw != 0) continue;
+    if (!ones && c1 == c2 && dh == 0 && dw < 0) continue;  // the transposed entry
+    const int a2 = a1 + dh, b2 = b1 + dw;
+    if (a2 < 0 || a2 >= kSize || b2 < 0 || b2 >= kSize) continue;
+    double window = 0.0;
+    for (int r = 0; r < kClasses; ++r)
+      for (int c = 0; c < kClasses; ++c)
+        if (class_in_window(r, a1) && class_in_window(c, b1))
+          window += sums[(d * kClasses + r) * kClasses + c];
+    const int t1 = c1 * kTaps + a1 * kSize + b1;
+    if (ones) {
+      first[t1] = window;
+    } else {
+      const int t2 = c2 * kTaps + a2 * kSize + b2;
+      m2[static_cast<long>(t1) * P + t2] = window;
+      m2[static_cast<long>(t2) * P + t1] = window;
+    }
+  }
+}
+
+// One thread per (t1, t2): with each image's patch mean mean_n = shift + s1 / n_pos and scatter
+// S_n = m2 - s1 s1^T / n_pos (about its own mean), the batch covariance is
+//   (sum_n S_n + n_pos sum_n (mean_n - mu)(mean_n - mu)^T) / (N n_pos),  mu = mean over n.
+// patch_mean[t1] is written by the t2 = 0 threads.
+__global__ void combine_images_kernel(double* __restrict__ patch_mean, double* __restrict__ patch_cov,
+                                      const double* __restrict__ moments,
+                                      const float* __restrict__ shift, int N, int C, int H, int W) {
+  const int P = C * kTaps;
+  const double positions = static_cast<double>(H) * W;
+  const long stride = static_cast<long>(P) * P + P;
+  for (long e = blockIdx.x * static_cast<long>(blockDim.x) + threadIdx.x; e < static_cast<long>(P) * P;
+       e += static_cast<long>(gridDim.x) * blockDim.x) {
+    const int t1 = static_cast<int>(e / P), t2 = static_cast<int>(e % P);
+    auto mean_of = [&](int n, int t) {
+      return shift[static_cast<long>(n) * C + t / kTaps] + moments[n * stride + P * P + t] / positions;
+    };
+    double mu1 = 0.0, mu2 = 0.0;
+    for (int n = 0; n < N; ++n) {
+      mu1 += mean_of(n, t1);
+      mu2 += mean_of(n, t2);
+    }
+    mu1 /= N;
+    mu2 /= N;
+    double scatter = 0.0, spread = 0.0;
+    for (int n = 0; n < N; ++n) {
+      const double* image = moments + n * stride;
+      scatter += image[e] - image[P * P + t1] * image[P * P + t2] / positions;
+      spread += (mean_of(n, t1) - mu1) * (mean_of(n, t2) - mu2);
+    }
+    patch_cov[e] = (scatter + positions * spread) / (N * positions);
+    if (t2 == 0) patch_mean[t1] = mu1;
+  }
+}
+
+// mean[k] = w_k . mu + b_k, var[k] = max(w_k^T Sigma w_k, 0). Grid: K; block: kThreads.
+__global__ void channel_statistics_kernel(double* __restrict__ mean, double* __restrict__ var,
+                                          const double* __restrict__ patch_mean,
+                                          const double* __restrict__ patch_cov,
+                                          const float* __restrict__ w, const float* __restrict__ b,
+                                          int P) {
+  const int k = blockIdx.x;
+  const float* wk = w + static_cast<long>(k) * P;
+  double m = 0.0, v = 0.0;
+  for (int t1 = threadIdx.x; t1 < P; t1 += kThreads) {
+    double row = 0.0;
+    for (int t2 = 0; t2 < P; ++t2) row += patch_cov[static_cast<long>(t1) * P + t2] * wk[t2];
+    m += wk[t1] * patch_mean[t1];
+    v += wk[t1] * row;
+  }
+  m = block_sum<kThreads>(m);
+  v = block_sum<kThreads>(v);
+  if (threadIdx.x == 0) {
+    mean[k] = b[k] + m;
+    var[k] = v > 0.0 ? v : 0.0;
+  }
+}
+
+}  // namespace
+
+template <>
+void patch_statistics<KernelSet>(double* patch_mean, double* patch_cov, const float* x, int N,
+                                 int C, int H, int W, Stream stream) {
+  require_positive_sizes("patch_statistics", {{"N", N}, {"C", C}, {"H - 3", H - 3}, {"W - 3", W - 3}});
+  const int P = C * kTaps;
+  Scratch<float> shift(static_cast<std::size_t>(N) * C, stream);
+  Scratch<double> moments(static_cast<std::size_t>(N) * (static_cast<std::size_t>(P) * P + P), stream);
+  launch(image_channel_shifts_kernel, dim3(C, N), kThreads, 0, stream, shift.data(), x, C, H, W);
+  launch(shifted_moments_kernel, dim3((C + 1) * (C + 1) * kShifts, N), kThreads, 0, stream,
+         moments.data(), x, shift.data(), C, H, W);
+  launch(combine_images_kernel, elementwise_grid(static_cast<long>(P) * P, kThreads), kThreads, 0,
+         stream, patch_mean, patch_cov, moments.data(), shift.data(), N, C, H, W);
+}
+
+template <>
+void channel_statistics<KernelSet>(double* mean, double* var, const double* patch_mean,
+                                   const double* patch_cov, const float* w, const float* b, int K,
+                                   int P, Stream stream) {
+  require_positive_sizes("channel_statistics", {{"K", K}, {"P", P}});
+  launch(channel_statistics_kernel, K, kThreads, 0, stream, mean, var, patch_mean, patch_cov, w,
+         b, P);
+}
+
+}  // namespace braincam::cuda

@@ -1,0 +1,149 @@
+// The fused first layer on the emulator and the GPU (kernels/cuda/patch_statistics.cu,
+// conv_bn_relu_pool.cu, through the engine's op) against the CPU reference composition
+// maxpool4(relu(batchnorm(conv5x5(x)))): outputs, running statistics and gradients.
+//
+// The inputs are "8-bit" like tests/fast_cpu/conv_bn_relu_pool_test.cpp's: images k/256, conv
+// weights and biases m/256, so every conv output is exact in float32 in any summation order and
+// both sides pick the same pooling winners, exact ties included (the first maximum wins). What
+// remains is the rounding of the batch statistics and of the gradient sums.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <random>
+
+#include "engine/autograd.h"
+#include "engine/ops.h"
+#include "tests/kernels/kernel_test_support.h"
+
+namespace braincam::test {
+namespace {
+
+struct LayerShape {
+  int N, C, K, H, W;
+};
+
+Tensor eight_bit(Shape shape, int lo, int hi, std::mt19937& rng) {
+  Tensor t(std::move(shape), DType::F32);
+  std::uniform_int_distribution<int> k(lo, hi);
+  for (std::int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = k(rng) / 256.0f;
+  return t;
+}
+
+Tensor uniform(Shape shape, float lo, float hi, std::mt19937& rng) {
+  Tensor t(std::move(shape), DType::F32);
+  std::uniform_real_distribution<float> u(lo, hi);
+  for (std::int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = u(rng);
+  return t;
+}
+
+struct Layer {
+  Tensor x, w, b, gamma, beta, running_mean, running_var, dF;
+  Layer(const LayerShape& s, std::mt19937& rng)
+      : x(eight_bit({s.N, s.C, s.H, s.W}, 0, 255, rng)),
+        w(eight_bit({s.K, s.C, 5, 5}, -29, 29, rng)),
+        b(eight_bit({s.K}, -29, 29, rng)),
+        gamma(uniform({s.K}, 0.5f, 1.5f, rng)),
+        beta(uniform({s.K}, -0.5f, 0.5f, rng)),
+        running_mean(uniform({s.K}, -0.2f, 0.2f, rng)),
+        running_var(uniform({s.K}, 0.5f, 2.0f, rng)),
+        dF(uniform({s.N, s.K, s.H / 4, s.W / 4}, -1.0f, 1.0f, rng)) {}
+};
+
+struct Result {
+  Tensor F, running_mean, running_var, dw, db, dgamma, dbeta;
+};
+
+// One pass on `device`: the fused op, or on the CPU the reference composition.
+Result run(const Layer& l, Device device, bool training) {
+  const bool fused = device != Device::CPU;
+  Var x(l.x.to(device)), w(l.w.to(device).clone(), true), b(l.b.to(device).clone(), true),
+      gamma(l.gamma.to(device).clone(), true), beta(l.beta.to(device).clone(), true);
+  Result r{Tensor(), l.running_mean.to(device).clone(), l.running_var.to(device).clone(),
+           {}, {}, {}, {}};
+  const double momentum = 0.1, eps = 1e-5;
+  if (!training) {
+    NoGradScope no_grad;
+    r.F = (fused ? conv_bn_relu_pool(x, w, b, gamma, beta, r.running_mean, r.running_var, false,
+                                     momentum, eps)
+                 : maxpool4(relu(batchnorm_eval(conv5x5(x, w, b), gamma, beta, r.running_mean,
+                                                r.running_var, eps))))
+              .value();
+  } else {
+    const Var F = fused ? conv_bn_relu_pool(x, w, b, gamma, beta, r.running_mean, r.running_var,
+                                            true, momentum, eps)
+                        : maxpool4(relu(batchnorm_train(conv5x5(x, w, b), gamma, beta,
+                                                        r.running_mean, r.running_var, momentum,
+                                                        eps)));
+    backward(F, l.dF.to(device));
+    r.F = F.value();
+    r.dw = w.grad();
+    r.db = b.grad();
+    r.dgamma = gamma.grad();
+    r.dbeta = beta.grad();
+  }
+  for (Tensor* t : {&r.F, &r.running_mean, &r.running_var, &r.dw, &r.db, &r.dgamma, &r.dbeta})
+    if (t->defined()) *t = t->to(Device::CPU);
+  return r;
+}
+
+double max_abs(const Tensor& t) {
+  double m = 0;
+  for (double v : t.to_vector()) m = std::max(m, std::fabs(v));
+  return m;
+}
+
+double max_abs_diff(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  const auto va = a.to_vector(), vb = b.to_vector();
+  double m = 0;
+  for (std::size_t i = 0; i < va.size(); ++i) {
+    if (std::isnan(va[i])) return std::numeric_limits<double>::infinity();
+    m = std::max(m, std::fabs(va[i] - vb[i]));
+  }
+  return m;
+}
+
+bool bitwise_equal(const Tensor& a, const Tensor& b) {
+  return a.bytes() == b.bytes() && std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
+}
+
+void check_layer(Device device) {
+  for (const LayerShape s : {LayerShape{1, 3, 16, 16, 16}, LayerShape{2, 3, 5, 32, 48},
+                             LayerShape{1, 3, 32, 20, 28}}) {
+    INFO(s.N << "x" << s.C << "x" << s.H << "x" << s.W << ", " << s.K << " channels");
+    std::mt19937 rng(s.N * 1000 + s.K * 10 + s.H);
+    const Layer layer(s, rng);
+    const Result ref = run(layer, Device::CPU, true), got = run(layer, device, true);
+    CHECK(max_abs_diff(got.F, ref.F) <= 1e-5 * std::max(1.0, max_abs(ref.F)));
+    CHECK(max_abs_diff(got.running_mean, ref.running_mean) <= 1e-6);
+    CHECK(max_abs_diff(got.running_var, ref.running_var) <= 1e-6 * max_abs(ref.running_var));
+    CHECK(max_abs_diff(got.dw, ref.dw) <= 1e-4 * max_abs(ref.dw));
+    CHECK(max_abs_diff(got.dgamma, ref.dgamma) <= 1e-4 * max_abs(ref.dgamma));
+    CHECK(max_abs_diff(got.dbeta, ref.dbeta) <= 1e-4 * max_abs(ref.dbeta));
+    // 0 in exact arithmetic: compared on the scale of the weight gradient.
+    CHECK(max_abs_diff(got.db, ref.db) <= 1e-4 * max_abs(ref.dw));
+
+    const Result ref_eval = run(layer, Device::CPU, false), got_eval = run(layer, device, false);
+    CHECK(max_abs_diff(got_eval.F, ref_eval.F) <= 1e-5 * std::max(1.0, max_abs(ref_eval.F)));
+    CHECK(bitwise_equal(got_eval.running_var, layer.running_var));
+
+    // Fixed summation orders: a second run gives the same bits.
+    const Result again = run(layer, device, true);
+    CHECK(bitwise_equal(again.F, got.F));
+    CHECK(bitwise_equal(again.dw, got.dw));
+    CHECK(bitwise_equal(again.running_var, got.running_var));
+  }
+}
+
+TEST_CASE("fused conv-batchnorm-relu-pool: the emulator matches the CPU reference",
+          "[conv_bn_relu_pool][emulator]") {
+  check_layer(Device::Emulator);
+}
+
+TEST_CASE("fused conv-batchnorm-relu-pool: the GPU matches the CPU reference",
+          "[conv_bn_relu_pool][gpu]") {
+  on_gpu([]<class>() { check_layer(Device::CUDA); });
+}
+
+}  // namespace
+}  // namespace braincam::test
