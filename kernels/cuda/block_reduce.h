@@ -80,6 +80,7 @@ __device__ void block_sum_each(double* totals, const float (&values)[kCount]) {
   static_assert(kThreads % 32 == 0 && kThreads <= 1024, "whole warps, at most 1024 threads");
   constexpr int kWarps = kThreads / 32;
   BRAINCAM_SHARED(float, warp_totals, kCount * kWarps);  // [value][warp]
+  BRAINCAM_UNROLL
   for (int s = 0; s < kCount; ++s) {
     const float total = warp_reduce(values[s], Sum{});
     if (threadIdx.x % 32 == 0) warp_totals[s * kWarps + threadIdx.x / 32] = total;

@@ -12,8 +12,8 @@
 // channel_gate_gradient_kernel: one block per plane, d(logit) = (sum dy * x) * gate * (1 - gate).
 // channel_mlp_backward_kernel: one block per (descriptor k, image n): the hidden gradient
 //   (through the ReLU) and the descriptor gradient.
-// channel_mlp_weight_gradient_kernel: one thread per weight or bias gradient, adding its 3N
-//   terms in the reference's (descriptor, image) order: deterministic, no atomics.
+// channel_mlp_weight_gradient_kernel: one block per weight or bias gradient, adding its 3N
+//   terms by a block sum in a fixed order: deterministic, no atomics.
 // channel_input_gradient_kernel: one block per plane: dy * gate plus the mean's, the guided
 //   average's and (at the first maximum only) the max's gradient.
 #include "kernels/cuda/channel_attention.h"
@@ -132,37 +132,38 @@ __global__ void channel_mlp_backward_kernel(float* __restrict__ dpre, float* __r
   }
 }
 
-// One thread per gradient of dw1 (Ch x C), db1 (Ch), dw2 (C x Ch), db2 (C), in that order.
+// One block per gradient of dw1 (Ch x C), db1 (Ch), dw2 (C x Ch), db2 (C), in that order; its
+// threads share the 3N (descriptor, image) terms, added by block_sum.
 __global__ void channel_mlp_weight_gradient_kernel(
     float* __restrict__ dw1, float* __restrict__ db1, float* __restrict__ dw2,
     float* __restrict__ db2, const float* __restrict__ dpre, const float* __restrict__ dlogit,
     const float* __restrict__ hidden, const float* __restrict__ desc, int N, int C, int Ch) {
-  const int weights = Ch * C, total = 2 * weights + Ch + C;
-  for (int o = blockIdx.x * blockDim.x + threadIdx.x; o < total; o += gridDim.x * blockDim.x) {
-    float acc = 0.0f;
-    for (int kn = 0; kn < 3 * N; ++kn) {  // (descriptor, image) order
-      const long n = kn % N;
-      if (o < weights) {
-        const int j = o / C, c = o % C;
-        acc += dpre[static_cast<long>(kn) * Ch + j] * desc[static_cast<long>(kn) * C + c];
-      } else if (o < weights + Ch) {
-        acc += dpre[static_cast<long>(kn) * Ch + (o - weights)];
-      } else if (o < 2 * weights + Ch) {
-        const int c = (o - weights - Ch) / Ch, j = (o - weights - Ch) % Ch;
-        acc += dlogit[n * C + c] * fmaxf(hidden[static_cast<long>(kn) * Ch + j], 0.0f);
-      } else {
-        acc += dlogit[n * C + (o - 2 * weights - Ch)];
-      }
+  const int weights = Ch * C, o = blockIdx.x;
+  float acc = 0.0f;
+  for (int kn = threadIdx.x; kn < 3 * N; kn += kMlpThreads) {  // (descriptor, image) order
+    const long n = kn % N;
+    if (o < weights) {
+      const int j = o / C, c = o % C;
+      acc += dpre[static_cast<long>(kn) * Ch + j] * desc[static_cast<long>(kn) * C + c];
+    } else if (o < weights + Ch) {
+      acc += dpre[static_cast<long>(kn) * Ch + (o - weights)];
+    } else if (o < 2 * weights + Ch) {
+      const int c = (o - weights - Ch) / Ch, j = (o - weights - Ch) % Ch;
+      acc += dlogit[n * C + c] * fmaxf(hidden[static_cast<long>(kn) * Ch + j], 0.0f);
+    } else {
+      acc += dlogit[n * C + (o - 2 * weights - Ch)];
     }
-    if (o < weights)
-      dw1[o] = acc;
-    else if (o < weights + Ch)
-      db1[o - weights] = acc;
-    else if (o < 2 * weights + Ch)
-      dw2[o - weights - Ch] = acc;
-    else
-      db2[o - 2 * weights - Ch] = acc;
   }
+  acc = block_sum<kMlpThreads>(acc);
+  if (threadIdx.x != 0) return;
+  if (o < weights)
+    dw1[o] = acc;
+  else if (o < weights + Ch)
+    db1[o - weights] = acc;
+  else if (o < 2 * weights + Ch)
+    dw2[o - weights - Ch] = acc;
+  else
+    db2[o - 2 * weights - Ch] = acc;
 }
 
 __global__ void channel_input_gradient_kernel(float* __restrict__ dx, const float* __restrict__ dy,
@@ -222,7 +223,7 @@ void channel_attention_backward<KernelSet>(float* dx, float* dw1, float* db1, fl
          H * W);
   launch(channel_mlp_backward_kernel, 3 * static_cast<unsigned>(N), kMlpThreads, Ch * sizeof(float),
          stream, dpre.data(), ddesc.data(), dlogit.data(), hidden, w1, w2, N, C, Ch);
-  launch(channel_mlp_weight_gradient_kernel, elementwise_grid(2 * Ch * C + Ch + C, kMlpThreads),
+  launch(channel_mlp_weight_gradient_kernel, static_cast<unsigned>(2 * Ch * C + Ch + C),
          kMlpThreads, 0, stream, dw1, db1, dw2, db2, dpre.data(), dlogit.data(), hidden, desc, N, C,
          Ch);
   launch(channel_input_gradient_kernel, planes, kThreads, 0, stream, dx, dy, s, gate, ddesc.data(),

@@ -17,7 +17,7 @@ namespace braincam::cuda {
 namespace {
 
 // y[n][o] = bias[o] + sum over i of x[n][i] convolved with the weights of (o, i); bias may be
-// null. Grid: (tiles of the image, groups of kOutPerBlock output channels, N); block: 16 x 16.
+// null. Grid and block: conv5x5_tile_grid, conv5x5_tile_block.
 template <bool kInputGradient>
 __global__ void conv5x5_tiled_kernel(float* __restrict__ y, const float* __restrict__ x,
                                      const float* __restrict__ w, const float* __restrict__ bias,
@@ -25,15 +25,22 @@ __global__ void conv5x5_tiled_kernel(float* __restrict__ y, const float* __restr
   const int tiles_x = (W + kTile - 1) / kTile;
   const int w0 = blockIdx.x % tiles_x * kTile, h0 = blockIdx.x / tiles_x * kTile;
   const int o0 = blockIdx.y * kOutPerBlock, n = blockIdx.z;
-  float acc[kOutPerBlock] = {};
+  float acc[kRowsPerThread][kOutPerBlock] = {};
   conv5x5_tile_accumulate<kInputGradient>(acc, x + static_cast<long>(n) * Cin * H * W, w, Cin, H,
                                           W, Cout, h0, w0, o0);
 
-  const int h = h0 + threadIdx.y, col = w0 + threadIdx.x;
-  if (h >= H || col >= W) return;
-  for (int o = 0; o < kOutPerBlock && o0 + o < Cout; ++o)
-    y[((static_cast<long>(n) * Cout + o0 + o) * H + h) * W + col] =
-        acc[o] + (bias ? bias[o0 + o] : 0.0f);
+  const int col = w0 + threadIdx.x;
+  if (col >= W) return;
+  BRAINCAM_UNROLL
+  for (int o = 0; o < kOutPerBlock; ++o) {
+    if (o0 + o >= Cout) break;
+    const float b = bias ? bias[o0 + o] : 0.0f;
+    BRAINCAM_UNROLL
+    for (int r = 0; r < kRowsPerThread; ++r) {
+      const int h = h0 + kRowsPerThread * threadIdx.y + r;
+      if (h < H) y[((static_cast<long>(n) * Cout + o0 + o) * H + h) * W + col] = acc[r][o] + b;
+    }
+  }
 }
 
 constexpr int kReduceThreads = 256;
@@ -115,7 +122,7 @@ template <>
 void conv5x5_forward<KernelSet>(float* y, const float* x, const float* w, const float* b, int N,
                                 int C, int H, int W, int K, Stream stream) {
   require_positive_sizes("conv5x5_forward", {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"K", K}});
-  launch(conv5x5_tiled_kernel<false>, conv5x5_tile_grid(H, W, K, N), dim3(kTile, kTile), 0, stream, y,
+  launch(conv5x5_tiled_kernel<false>, conv5x5_tile_grid(H, W, K, N), conv5x5_tile_block(), 0, stream, y,
          x, w, b, C, H, W, K);
 }
 
@@ -132,7 +139,7 @@ void conv5x5_backward<KernelSet>(float* dx, float* dw, float* db, const float* d
   launch(conv5x5_weight_sum_kernel, elementwise_grid(sums, 256), 256, 0, stream, dw, db,
          partial.data(), bias_partial.data(), N, C, K);
   if (dx)
-    launch(conv5x5_tiled_kernel<true>, conv5x5_tile_grid(H, W, C, N), dim3(kTile, kTile), 0, stream, dx,
+    launch(conv5x5_tiled_kernel<true>, conv5x5_tile_grid(H, W, C, N), conv5x5_tile_block(), 0, stream, dx,
            dy, w, nullptr, K, H, W, C);
 }
 

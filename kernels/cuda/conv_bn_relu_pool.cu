@@ -1,19 +1,21 @@
 // The fused first layer: convolution + batchnorm (given statistics) + ReLU + 4x4 max pooling,
 // and its sparse backward (the derivation is in kernels/cpu_fast/conv_bn_relu_pool_backward.cpp).
 //
-// conv_bn_relu_pool_forward_kernel: conv5x5_tile.h's loop over a 16 x 16 tile and 16 channels;
-//   the sums h go to shared memory, then one thread per (channel, 4 x 4 window) applies the
-//   affine map, keeps the window's first maximum and writes F = relu(max), the winner and h
-//   there. Only the pooled outputs reach global memory.
-// winner_patch_sums_kernel: one block per (channel, image); threads (tap, group) walk the pooled
-//   outputs where g = dF (F > 0) is nonzero-able, summing g * patch value of the winner, g and
-//   g * xhat; then the groups are added in order.
+// conv_bn_relu_pool_forward_kernel: conv5x5_tile.h's loop over a 16 x 16 tile and 16 channels,
+//   each thread 4 rows of one column: one column of a 4 x 4 pooling window. It applies the
+//   affine map, keeps its column's first maximum, settles the window's with its 3 neighbour
+//   lanes and writes F = relu(max), the winner and h there. Only the pooled outputs reach global
+//   memory.
+// winner_patch_sums_kernel: one block per (channel, image); each thread walks a share of the
+//   pooled outputs where g = dF (F > 0) is nonzero, summing g times the winner's patch, g and
+//   g * xhat; then the block adds the threads' sums in a fixed order.
 // weight_gradient_kernel: one block per channel adds the images in order and applies the closed
 //   form dw = k (sparse - dbeta mu - dgamma invstd Sigma w), k = gamma invstd.
 #include "kernels/cuda/conv_bn_relu_pool.h"
 
 #include <cmath>
 
+#include "kernels/cuda/block_reduce.h"
 #include "kernels/cuda/conv5x5_tile.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
@@ -23,7 +25,6 @@ namespace braincam::cuda {
 namespace {
 
 constexpr int kPool = 4;
-constexpr int kWindowsPerTile = kTile / kPool;  // per tile side
 
 __global__ void batchnorm_affine_from_batch_kernel(float* __restrict__ scale,
                                                    float* __restrict__ shift,
@@ -56,7 +57,9 @@ __global__ void batchnorm_affine_from_running_kernel(float* __restrict__ scale,
   }
 }
 
-// Grid: conv5x5_tile_grid(H, W, K, N); block: kTile x kTile.
+// Grid and block: conv5x5_tile_grid(H, W, K, N), conv5x5_tile_block(). A thread holds 4 rows of
+// one column, i.e. one column of a pooling window; the window's 4 columns are 4 adjacent lanes,
+// which settle the window's first maximum by two shuffles.
 __global__ void conv_bn_relu_pool_forward_kernel(float* __restrict__ F,
                                                  std::uint8_t* __restrict__ winner,
                                                  float* __restrict__ h_winner,
@@ -66,53 +69,63 @@ __global__ void conv_bn_relu_pool_forward_kernel(float* __restrict__ F,
                                                  const float* __restrict__ scale,
                                                  const float* __restrict__ shift, int C, int H,
                                                  int W, int K) {
+  static_assert(kRowsPerThread == kPool, "a thread holds one column of a pooling window");
   const int tiles_x = (W + kTile - 1) / kTile;
   const int w0 = blockIdx.x % tiles_x * kTile, h0 = blockIdx.x / tiles_x * kTile;
   const int o0 = blockIdx.y * kOutPerBlock, n = blockIdx.z;
-  float acc[kOutPerBlock] = {};
+  float acc[kRowsPerThread][kOutPerBlock] = {};
   conv5x5_tile_accumulate<false>(acc, x + static_cast<long>(n) * C * H * W, w, C, H, W, K, h0,
                                  w0, o0);
 
-  BRAINCAM_SHARED(float, h_tile, kOutPerBlock * kTile * kTile);  // [o][row][column]
-  const int tx = threadIdx.x, ty = threadIdx.y, tid = ty * kTile + tx;
-  for (int o = 0; o < kOutPerBlock; ++o)
-    h_tile[(o * kTile + ty) * kTile + tx] = acc[o] + (o0 + o < K ? b[o0 + o] : 0.0f);
-  __syncthreads();
-
-  // One thread per (channel, window): kOutPerBlock * 16 = 256 = the block.
-  const int o = tid / (kWindowsPerTile * kWindowsPerTile), window = tid % (kWindowsPerTile * kWindowsPerTile);
-  const int wy = window / kWindowsPerTile, wx = window % kWindowsPerTile;
-  const int Ho = H / kPool, Wo = W / kPool, i = h0 / kPool + wy, j = w0 / kPool + wx, k = o0 + o;
-  if (k >= K || i >= Ho || j >= Wo) return;
-  const float s = scale[k], t = shift[k];
-  float best = 0.0f, h_best = 0.0f;
-  int best_index = 0;
-  for (int r = 0; r < kPool; ++r)
-    for (int c = 0; c < kPool; ++c) {
-      const float h = h_tile[(o * kTile + wy * kPool + r) * kTile + wx * kPool + c];
-      const float y = fmaf(h, s, t);
-      if ((r == 0 && c == 0) || y > best) {  // strictly larger: the first maximum stays
-        best = y;
+  const int tx = threadIdx.x, column = tx % kPool;
+  const int Ho = H / kPool, Wo = W / kPool, i = h0 / kPool + threadIdx.y, j = (w0 + tx) / kPool;
+  const bool writes = column == 0 && i < Ho && j < Wo;
+  BRAINCAM_UNROLL
+  for (int o = 0; o < kOutPerBlock; ++o) {
+    const int k = o0 + o;
+    const bool channel = k < K;  // uniform over the block: every lane takes part in the shuffles
+    const float bias = channel ? b[k] : 0.0f, s = channel ? scale[k] : 0.0f,
+                t = channel ? shift[k] : 0.0f;
+    // This column's first maximum over the 4 rows, then the window's over the 4 lanes.
+    ValueIndex best{fmaf(acc[0][o] + bias, s, t), column};
+    float h_best = acc[0][o] + bias;
+    BRAINCAM_UNROLL
+    for (int r = 1; r < kRowsPerThread; ++r) {
+      const float h = acc[r][o] + bias, y = fmaf(h, s, t);
+      if (y > best.value) {
+        best = {y, r * kPool + column};
         h_best = h;
-        best_index = r * kPool + c;
       }
     }
-  const long out = ((static_cast<long>(n) * K + k) * Ho + i) * Wo + j;
-  F[out] = best > 0.0f ? best : 0.0f;
-  if (winner) {
-    winner[out] = static_cast<std::uint8_t>(best_index);
-    h_winner[out] = h_best;
+    for (int lanes = 1; lanes < kPool; lanes *= 2) {
+      const ValueIndex other{__shfl_xor_sync(kFullWarp, best.value, lanes),
+                             __shfl_xor_sync(kFullWarp, best.index, lanes)};
+      const float other_h = __shfl_xor_sync(kFullWarp, h_best, lanes);
+      if (other.value > best.value || (other.value == best.value && other.index < best.index)) {
+        best = other;  // the first maximum in row-major order
+        h_best = other_h;
+      }
+    }
+    if (!writes || !channel) continue;
+    const long out = ((static_cast<long>(n) * K + k) * Ho + i) * Wo + j;
+    F[out] = best.value > 0.0f ? best.value : 0.0f;
+    if (winner) {
+      winner[out] = static_cast<std::uint8_t>(best.index);
+      h_winner[out] = h_best;
+    }
   }
 }
 
 constexpr int kChannels = 3;  // the model's input channels; the backward keeps P sums per thread
 constexpr int kPatch = kChannels * kTaps;
-constexpr int kGroups = 8;
 constexpr int kSums = kPatch + 2;  // the taps, g, g * xhat
+constexpr int kPatchThreads = 256;
 
 // partial[n][k][0..P) = sum over the winners of g * (the winner's patch), [P] = sum g,
-// [P + 1] = sum g * xhat, g = dF where F > 0. Grid: (K, N); block: (kPatch, kGroups).
-__global__ void winner_patch_sums_kernel(float* __restrict__ partial,
+// [P + 1] = sum g * xhat, g = dF where F > 0. Grid: (K, N); block: kPatchThreads, each thread a
+// strided share of the pooled outputs with its kSums sums in registers (the 75 loads of a patch
+// are independent, so many are in flight), then block_sum_each.
+__global__ void winner_patch_sums_kernel(double* __restrict__ partial,
                                          const float* __restrict__ dF, const float* __restrict__ F,
                                          const std::uint8_t* __restrict__ winner,
                                          const float* __restrict__ h_winner,
@@ -120,42 +133,45 @@ __global__ void winner_patch_sums_kernel(float* __restrict__ partial,
                                          const double* __restrict__ mean,
                                          const double* __restrict__ var, int H, int W, int K,
                                          double eps) {
-  const int k = blockIdx.x, n = blockIdx.y, tap = threadIdx.x, group = threadIdx.y;
-  const int c = tap / kTaps, kh = tap / 5 % 5, kw = tap % 5;
+  const int k = blockIdx.x, n = blockIdx.y;
   const int Ho = H / kPool, Wo = W / kPool;
   const long base = (static_cast<long>(n) * K + k) * Ho * Wo;
-  const float* plane = x + (static_cast<long>(n) * kChannels + c) * H * W;
+  const float* image = x + static_cast<long>(n) * kChannels * H * W;
   const float m = static_cast<float>(mean[k]), invstd = static_cast<float>(1.0 / sqrt(var[k] + eps));
-  float patch_sum = 0.0f, g_sum = 0.0f, g_xhat_sum = 0.0f;
-  for (int q = group; q < Ho * Wo; q += kGroups) {
+  float sums[kSums] = {};
+  for (int q = threadIdx.x; q < Ho * Wo; q += kPatchThreads) {
     const long o = base + q;
     const float g = F[o] > 0.0f ? dF[o] : 0.0f;
-    if (g == 0.0f) continue;  // the same for the whole (tap) row of threads of this group
+    if (g == 0.0f) continue;
     const int win = winner[o];
-    const int h = q / Wo * kPool + win / kPool + kh - 2, col = q % Wo * kPool + win % kPool + kw - 2;
-    if (h >= 0 && h < H && col >= 0 && col < W) patch_sum += g * plane[h * W + col];
-    g_sum += g;
-    g_xhat_sum += g * ((h_winner[o] - m) * invstd);
+    const int h0 = q / Wo * kPool + win / kPool - 2, w0 = q % Wo * kPool + win % kPool - 2;
+    BRAINCAM_UNROLL
+    for (int c = 0; c < kChannels; ++c)
+      BRAINCAM_UNROLL
+      for (int kh = 0; kh < 5; ++kh) {
+        const int h = h0 + kh;
+        if (h < 0 || h >= H) continue;
+        const float* row = image + (static_cast<long>(c) * H + h) * W;
+        BRAINCAM_UNROLL
+        for (int kw = 0; kw < 5; ++kw) {
+          const int col = w0 + kw;
+          if (col >= 0 && col < W) sums[c * kTaps + kh * 5 + kw] += g * row[col];
+        }
+      }
+    sums[kPatch] += g;
+    sums[kPatch + 1] += g * ((h_winner[o] - m) * invstd);
   }
-  BRAINCAM_SHARED(float, sums, kGroups * kSums);  // [group][sum]
-  sums[group * kSums + tap] = patch_sum;
-  if (tap == 0) {
-    sums[group * kSums + kPatch] = g_sum;
-    sums[group * kSums + kPatch + 1] = g_xhat_sum;
-  }
-  __syncthreads();
-  const int flat = group * kPatch + tap;
-  if (flat >= kSums) return;
-  float total = 0.0f;
-  for (int gr = 0; gr < kGroups; ++gr) total += sums[gr * kSums + flat];
-  partial[(static_cast<long>(n) * K + k) * kSums + flat] = total;
+  BRAINCAM_SHARED(double, totals, kSums);
+  block_sum_each<kPatchThreads>(totals, sums);
+  for (int s = threadIdx.x; s < kSums; s += kPatchThreads)
+    partial[(static_cast<long>(n) * K + k) * kSums + s] = totals[s];
 }
 
 // Grid: K; block: kWeightThreads (>= kPatch).
 constexpr int kWeightThreads = 128;
 __global__ void weight_gradient_kernel(float* __restrict__ dw, float* __restrict__ db,
                                        float* __restrict__ dgamma, float* __restrict__ dbeta,
-                                       const float* __restrict__ partial,
+                                       const double* __restrict__ partial,
                                        const float* __restrict__ w,
                                        const float* __restrict__ gamma,
                                        const double* __restrict__ var,
@@ -165,7 +181,7 @@ __global__ void weight_gradient_kernel(float* __restrict__ dw, float* __restrict
   const int k = blockIdx.x, t = threadIdx.x;
   double d_beta = 0.0, d_gamma = 0.0, sparse = 0.0;
   for (int n = 0; n < N; ++n) {
-    const float* sums = partial + (static_cast<long>(n) * K + k) * kSums;
+    const double* sums = partial + (static_cast<long>(n) * K + k) * kSums;
     d_beta += sums[kPatch];
     d_gamma += sums[kPatch + 1];
     if (t < kPatch) sparse += sums[t];
@@ -221,7 +237,7 @@ void conv_bn_relu_pool_forward<KernelSet>(float* F, std::uint8_t* winner, float*
                                           const float* scale, const float* shift, int N, int C,
                                           int H, int W, int K, Stream stream) {
   require_pooled_sizes("conv_bn_relu_pool_forward", N, C, H, W, K);
-  launch(conv_bn_relu_pool_forward_kernel, conv5x5_tile_grid(H, W, K, N), dim3(kTile, kTile), 0,
+  launch(conv_bn_relu_pool_forward_kernel, conv5x5_tile_grid(H, W, K, N), conv5x5_tile_block(), 0,
          stream, F, winner, h_winner, x, w, b, scale, shift, C, H, W, K);
 }
 
@@ -239,8 +255,8 @@ void conv_bn_relu_pool_backward<KernelSet>(float* dw, float* db, float* dgamma, 
     throw std::invalid_argument("conv_bn_relu_pool_backward: the GPU kernel takes " +
                                 std::to_string(kChannels) + " input channels, got " +
                                 std::to_string(C));
-  Scratch<float> partial(static_cast<std::size_t>(N) * K * kSums, stream);
-  launch(winner_patch_sums_kernel, dim3(K, N), dim3(kPatch, kGroups), 0, stream, partial.data(),
+  Scratch<double> partial(static_cast<std::size_t>(N) * K * kSums, stream);
+  launch(winner_patch_sums_kernel, dim3(K, N), kPatchThreads, 0, stream, partial.data(),
          dF, F, winner, h_winner, x, mean, var, H, W, K, eps);
   launch(weight_gradient_kernel, K, kWeightThreads, 0, stream, dw, db, dgamma, dbeta,
          partial.data(), w, gamma, var, patch_mean, patch_cov, N, K, eps);

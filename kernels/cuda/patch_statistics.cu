@@ -9,6 +9,7 @@
 //
 // Kernels, all with sums in a fixed order:
 //   image_channel_shifts_kernel  the constant of each (image, channel): its mean
+//   shifted_planes_kernel        the planes g, with a margin of zeros (no bounds checks later)
 //   shifted_moments_kernel       one block per (image, c1, c2, dh): the 9 column shifts dw
 //                                together, each thread one column at a time, a block sum for the
 //                                core columns; writes the image's raw moments
@@ -50,19 +51,39 @@ __device__ __forceinline__ float grid_value(const float* plane, float shift, int
   return value - shift;
 }
 
+// The planes g of one image, C + 1 of them (the last is the plane of ones), each with a margin
+// of kBand zeros around the grid so that the shifted reads need no bounds checks.
+__host__ __device__ __forceinline__ int margin_rows(int H) { return H + 4 + 2 * kBand; }
+__host__ __device__ __forceinline__ int margin_cols(int W) { return W + 4 + 2 * kBand; }
+
+// planes[n][c][u][v] = g_c(u - kBand, v - kBand). Grid-stride over every element.
+__global__ void shifted_planes_kernel(float* __restrict__ planes, const float* __restrict__ x,
+                                      const float* __restrict__ shift, int N, int C, int H, int W) {
+  const int rows = margin_rows(H), cols = margin_cols(W);
+  const long plane = static_cast<long>(rows) * cols, total = static_cast<long>(N) * (C + 1) * plane;
+  for (long e = blockIdx.x * static_cast<long>(blockDim.x) + threadIdx.x; e < total;
+       e += static_cast<long>(gridDim.x) * blockDim.x) {
+    const long p = e / plane;
+    const int n = static_cast<int>(p / (C + 1)), c = static_cast<int>(p % (C + 1));
+    const int u = static_cast<int>(e % plane / cols) - kBand, v = static_cast<int>(e % cols) - kBand;
+    const bool ones = c == C;
+    planes[e] = grid_value(ones ? nullptr : x + (static_cast<long>(n) * C + c) * H * W,
+                           ones ? 0.0f : shift[static_cast<long>(n) * C + c], u, v, H, W);
+  }
+}
+
 // Q on one grid row u of one column v, for the 9 column shifts, added to row class kRowClass.
+// g1, g2: the two planes at grid position (0, 0) of their margins; `cols` their row length.
 struct RowPass {
-  const float *g1;
-  float s1;
-  const float* g2;
-  float s2;
-  int v, dh, H, W;
+  const float *g1, *g2;
+  int v, dh, cols;
 
   template <int kRowClass>
   __device__ __forceinline__ void add(float (&column)[kShifts * kClasses], int u) const {
-    const float a = grid_value(g1, s1, u, v, H, W);
-    for (int d = 0; d < kShifts; ++d)
-      column[d * kClasses + kRowClass] += a * grid_value(g2, s2, u + dh, v + d - kBand, H, W);
+    const float a = g1[u * cols + v];
+    const float* b = g2 + (u + dh) * cols + v - kBand;
+    BRAINCAM_UNROLL
+    for (int d = 0; d < kShifts; ++d) column[d * kClasses + kRowClass] += a * b[d];
   }
 };
 
@@ -81,18 +102,18 @@ __global__ void image_channel_shifts_kernel(float* __restrict__ shift, const flo
 // moments[n] = (m2: P x P, s1: P): the raw second and first moments of image n's shifted patches.
 // Grid: ((C+1) * (C+1) * kShifts jobs (c1, c2, dh), N); block: kThreads. Jobs that repeat another
 // (c2 < c1, dh < 0 on the diagonal) or are not needed return at once.
-__global__ void shifted_moments_kernel(double* __restrict__ moments, const float* __restrict__ x,
-                                       const float* __restrict__ shift, int C, int H, int W) {
+__global__ void shifted_moments_kernel(double* __restrict__ moments,
+                                       const float* __restrict__ planes, int C, int H, int W) {
   const int job = blockIdx.x, n = blockIdx.y;
   const int c1 = job / ((C + 1) * kShifts), c2 = job / kShifts % (C + 1), dh = job % kShifts - kBand;
   const bool ones = c2 == C;
   if (c1 == C || c2 < c1 || (c1 == c2 && dh < 0) || (ones && dh != 0)) return;
 
-  const long HW = static_cast<long>(H) * W;
-  const int P = C * kTaps, cols = W + 4;
-  const float* g1 = x + (static_cast<long>(n) * C + c1) * HW;
-  const float* g2 = ones ? nullptr : x + (static_cast<long>(n) * C + c2) * HW;
-  const float s1 = shift[static_cast<long>(n) * C + c1], s2 = ones ? 0.0f : shift[static_cast<long>(n) * C + c2];
+  const int P = C * kTaps, cols = W + 4, stride = margin_cols(W);
+  const long plane = static_cast<long>(margin_rows(H)) * stride;
+  const long origin = static_cast<long>(kBand) * stride + kBand;  // grid (0, 0)
+  const float* g1 = planes + (static_cast<long>(n) * (C + 1) + c1) * plane + origin;
+  const float* g2 = planes + (static_cast<long>(n) * (C + 1) + c2) * plane + origin;
 
   // sums[d][row class][column class], d = dw + kBand.
   BRAINCAM_SHARED(double, sums, kShifts * kClasses * kClasses);
@@ -108,7 +129,7 @@ __global__ void shifted_moments_kernel(double* __restrict__ moments, const float
     float column[kShifts * kClasses] = {};  // [d][row class]
     if (v < cols) {
       // Row classes as constants, so that `column` stays in registers.
-      const RowPass pass{g1, s1, g2, s2, v, dh, H, W};
+      const RowPass pass{g1, g2, v, dh, stride};
       pass.add<0>(column, 0);
       pass.add<1>(column, 1);
       pass.add<2>(column, 2);
@@ -120,10 +141,14 @@ __global__ void shifted_moments_kernel(double* __restrict__ moments, const float
       pass.add<kBand + 3>(column, H + 3);
     }
     const int cc = v < cols ? band_class(v, W) : kCore;
-    if (v < cols && cc != kCore)
+    if (v < cols && cc != kCore) {
+      BRAINCAM_UNROLL
       for (int e = 0; e < kShifts * kClasses; ++e) sums[e * kClasses + cc] = column[e];
-    if (v >= cols || cc != kCore)
-      for (float& value : column) value = 0.0f;
+    }
+    if (v >= cols || cc != kCore) {
+      BRAINCAM_UNROLL
+      for (int e = 0; e < kShifts * kClasses; ++e) column[e] = 0.0f;
+    }
     block_sum_each<kThreads>(core, column);
     for (int e = threadIdx.x; e < kShifts * kClasses; e += kThreads)
       sums[e * kClasses + kCore] += core[e];
@@ -221,9 +246,14 @@ void patch_statistics<KernelSet>(double* patch_mean, double* patch_cov, const fl
   const int P = C * kTaps;
   Scratch<float> shift(static_cast<std::size_t>(N) * C, stream);
   Scratch<double> moments(static_cast<std::size_t>(N) * (static_cast<std::size_t>(P) * P + P), stream);
+  const long plane_values =
+      static_cast<long>(N) * (C + 1) * margin_rows(H) * margin_cols(W);
+  Scratch<float> planes(static_cast<std::size_t>(plane_values), stream);
   launch(image_channel_shifts_kernel, dim3(C, N), kThreads, 0, stream, shift.data(), x, C, H, W);
+  launch(shifted_planes_kernel, elementwise_grid(plane_values, kThreads), kThreads, 0, stream,
+         planes.data(), x, shift.data(), N, C, H, W);
   launch(shifted_moments_kernel, dim3((C + 1) * (C + 1) * kShifts, N), kThreads, 0, stream,
-         moments.data(), x, shift.data(), C, H, W);
+         moments.data(), planes.data(), C, H, W);
   launch(combine_images_kernel, elementwise_grid(static_cast<long>(P) * P, kThreads), kThreads, 0,
          stream, patch_mean, patch_cov, moments.data(), shift.data(), N, C, H, W);
 }

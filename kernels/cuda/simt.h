@@ -8,7 +8,8 @@
 //   - launches with launch(kernel, grid, block, shared_bytes, stream, args...), never <<< >>>;
 //   - defines its launchers as the specializations for KernelSet (cuda::Gpu under nvcc,
 //     cuda::Emulated in the emulator).
-// Both builds provide: __global__ __device__ __host__ __forceinline__ __restrict__; threadIdx
+// BRAINCAM_UNROLL before a loop unrolls it fully on the GPU (nothing in the emulator): for loops
+// that index a register array. Both builds provide: __global__ __device__ __host__ __forceinline__ __restrict__; threadIdx
 // blockIdx blockDim gridDim warpSize; __syncthreads __syncwarp; __shfl_sync __shfl_up_sync
 // __shfl_down_sync __shfl_xor_sync __ballot_sync __any_sync __all_sync; atomicAdd (int,
 // unsigned, unsigned long long, float, double), atomicMax atomicMin atomicExch atomicCAS (int,
@@ -44,6 +45,8 @@ inline unsigned elementwise_grid(long n, int threads_per_block) {
 #include <utility>
 
 #define BRAINCAM_SHARED(type, name, count) __shared__ type name[count]
+// Unrolls the next loop fully, so that a register array it indexes stays in registers.
+#define BRAINCAM_UNROLL _Pragma("unroll")
 #define BRAINCAM_DYNAMIC_SHARED(type, name)                                               \
   extern __shared__ __align__(16) unsigned char braincam_dynamic_shared_memory[];         \
   type* const name = reinterpret_cast<type*>(braincam_dynamic_shared_memory)
@@ -120,6 +123,7 @@ void upload(T* device, const T* host, std::size_t count, Stream stream) {
 // A plain __shared__ variable would be one variable for all blocks: refuse it.
 #define __shared__ _Pragma("GCC error \"use BRAINCAM_SHARED or BRAINCAM_DYNAMIC_SHARED\"")
 
+#define BRAINCAM_UNROLL
 #define threadIdx (*::braincam::emulator::current_thread_idx)
 #define blockIdx (::braincam::emulator::current_block->block_idx)
 #define blockDim (::braincam::emulator::current_block->block_dim)

@@ -15,10 +15,12 @@
 //   through the flipped taps, then dx for every channel of the pixel.
 // spatial_weight_partials_kernel: per (tile, image) one thread per tap sums d(pre) * S over the
 //   tile's pixels from shared memory into a partial sum.
-// spatial_weight_sum_kernel: adds the partials of every tile and image in a fixed order. No
+// spatial_weight_sum_kernel: one block per tap adds the partials of every tile and image by a
+//   block sum in a fixed order. No
 //   atomics anywhere: the results are bitwise reproducible.
 #include "kernels/cuda/spatial_attention.h"
 
+#include "kernels/cuda/block_reduce.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
 
@@ -174,13 +176,14 @@ __global__ void spatial_weight_partials_kernel(float* __restrict__ partial,
   partial[(static_cast<long>(n) * gridDim.x + blockIdx.x) * kTaps + tid] = acc;
 }
 
+// One block per tap: the blocks' partial sums, added by block_sum.
 __global__ void spatial_weight_sum_kernel(float* __restrict__ dw, const float* __restrict__ partial,
                                           long blocks) {
-  const int t = threadIdx.x;
-  if (t >= kTaps) return;
+  const int t = blockIdx.x;
   float acc = 0.0f;
-  for (long b = 0; b < blocks; ++b) acc += partial[b * kTaps + t];
-  dw[t] = acc;
+  for (long b = threadIdx.x; b < blocks; b += kTapThreads) acc += partial[b * kTaps + t];
+  acc = block_sum<kTapThreads>(acc);
+  if (threadIdx.x == 0) dw[t] = acc;
 }
 
 dim3 tile_grid(int N, int H, int W) {
@@ -218,7 +221,7 @@ void spatial_attention_backward<KernelSet>(float* dx, float* dw, const float* dy
          gate, max_channel, w, C, H, W);
   launch(spatial_weight_partials_kernel, tiles, kTapThreads, 0, stream, partial.data(), dpre.data(),
          pooled, H, W);
-  launch(spatial_weight_sum_kernel, 1, kTapThreads, 0, stream, dw, partial.data(), blocks);
+  launch(spatial_weight_sum_kernel, kTaps, kTapThreads, 0, stream, dw, partial.data(), blocks);
 }
 
 }  // namespace braincam::cuda
