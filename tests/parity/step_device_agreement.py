@@ -1,7 +1,8 @@
 """`braincam step --device D` against `braincam step --device cpu --kernels reference`.
 
-    step_device_agreement.py --braincam BIN --device emulator|cuda [--batch 2] [--size 32]
-                             [--attention on|off] [--seed 0] [--workdir DIR]
+    step_device_agreement.py --braincam BIN --device emulator|cuda|cpu [--kernels fast|reference]
+                             [--batch 2] [--size 32] [--attention on|off] [--exact-conv]
+                             [--seed 0] [--workdir DIR]
 
 Writes a checkpoint with PyTorch's default initialization ranges (numpy only) and a random batch
 of size x size images, runs one training step on both devices and compares everything the step
@@ -15,6 +16,16 @@ writes, with float32 limits (both sides are float32 and round differently):
                             within 1e-3 of its scale of zero (Adam turns that noise into +-lr)
   running_mean/var          |d| <= 1e-6 + 1e-4 |x|
   step counts, num_batches_tracked, the set of tensors: exactly
+
+--kernels picks the device's kernel path (default fast: the fused first layer). --exact-conv draws
+the images as k/256 and conv1's weights and bias as m/256 (|m| <= 29, inside PyTorch's range), so
+every convolution output is exact in float32 whatever the summation order. Without it, two paths
+that sum the convolution in different orders round differently, and at the model's size (batch
+32, 240x240) a few of the millions of argmax decisions (pooling windows, the channel maximum
+descriptor) with a near-tie go the other way on each side: each such flip moves a whole window's
+or descriptor's gradient elsewhere, and the gradients then differ by about 1e-3 of their scale (measured:
+the fast CPU path against the CPU reference, 1.2e-3 to 4e-3). With exact convolution outputs both
+sides rank the same values.
 
 Exits 0 when every check passes, 1 when any fails, 77 (skip) when the device cannot run the step:
 no GPU, or an op without a kernel for the device yet.
@@ -35,7 +46,11 @@ ZERO_GRADIENT_SCALE = {"conv1.bias": "conv1.weight"}
 SKIP_MESSAGES = ("no kernel for device", "no usable GPU")
 
 
-def checkpoint(rng, size):
+def eight_bit(rng, shape, lo, hi):
+    return (rng.integers(lo, hi + 1, shape) / 256).astype(np.float32)
+
+
+def checkpoint(rng, size, exact_conv):
     """Parameters drawn in PyTorch's default ranges, and fresh batchnorm buffers."""
     fc_in = 32 * (size // 16) ** 2
     shapes = {"conv1.weight": ((32, 3, 5, 5), 75), "conv1.bias": ((32,), 75),
@@ -45,6 +60,9 @@ def checkpoint(rng, size):
               "fc.weight": ((1, fc_in), fc_in), "fc.bias": ((1,), fc_in)}
     tensors = {name: rng.uniform(-fan ** -0.5, fan ** -0.5, shape).astype(np.float32)
                for name, (shape, fan) in shapes.items()}
+    if exact_conv:
+        for name in ("conv1.weight", "conv1.bias"):
+            tensors[name] = eight_bit(rng, tensors[name].shape, -29, 29)
     tensors.update({"bn1.weight": np.ones(32, np.float32), "bn1.bias": np.zeros(32, np.float32),
                     "bn1.running_mean": np.zeros(32, np.float32),
                     "bn1.running_var": np.ones(32, np.float32),
@@ -101,7 +119,10 @@ def compare(got, want):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--braincam", required=True)
-    parser.add_argument("--device", choices=["emulator", "cuda"], default="emulator")
+    parser.add_argument("--device", choices=["emulator", "cuda", "cpu"], default="emulator")
+    parser.add_argument("--kernels", choices=["fast", "reference"], default="fast")
+    parser.add_argument("--exact-conv", action="store_true",
+                        help="8-bit images and conv1 weights: exact convolution outputs")
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--size", type=int, default=32, help="image height and width, a multiple of 16")
     parser.add_argument("--attention", choices=["on", "off"], default="on")
@@ -113,8 +134,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         work = args.workdir or tmp
         os.makedirs(work, exist_ok=True)
-        safetensors_numpy.write(os.path.join(work, "checkpoint.safetensors"), checkpoint(rng, args.size))
-        images = rng.uniform(0, 1, (args.batch, 3, args.size, args.size)).astype(np.float32)
+        safetensors_numpy.write(os.path.join(work, "checkpoint.safetensors"),
+                                checkpoint(rng, args.size, args.exact_conv))
+        shape = (args.batch, 3, args.size, args.size)
+        images = (eight_bit(rng, shape, 0, 255) if args.exact_conv
+                  else rng.uniform(0, 1, shape).astype(np.float32))
         labels = (np.arange(args.batch) % 2).astype(np.float32)  # both classes when N >= 2
         safetensors_numpy.write(os.path.join(work, "batch.safetensors"), {"images": images, "labels": labels})
         want, error = run_step(args.braincam, work, "reference",
@@ -122,7 +146,8 @@ def main():
         if want is None:
             print(f"step_device_agreement: FAIL, the CPU reference step failed: {error}")
             return 1
-        got, error = run_step(args.braincam, work, args.device, ["--device", args.device], args.attention)
+        got, error = run_step(args.braincam, work, args.device,
+                              ["--device", args.device, "--kernels", args.kernels], args.attention)
     if got is None:
         if any(message in error for message in SKIP_MESSAGES):
             print(f"step_device_agreement: SKIPPED, {args.device} cannot run the step yet: {error}")
@@ -131,8 +156,9 @@ def main():
         return 1
 
     rows = compare(got, want)
-    print(f"{args.device} against the CPU reference: batch {args.batch}, {args.size}x{args.size}, "
-          f"attention {args.attention}")
+    print(f"{args.device} ({args.kernels} kernels) against the CPU reference: batch {args.batch}, "
+          f"{args.size}x{args.size}, attention {args.attention}"
+          f"{', exact convolution' if args.exact_conv else ''}")
     print(f"{'quantity':40s} {'error':>11s} {'limit':>9s}")
     failures = 0
     for quantity, error, limit in rows:
