@@ -6,10 +6,11 @@
 //   affine map, keeps its column's first maximum, settles the window's with its 3 neighbour
 //   lanes and writes F = relu(max), the winner and h there. Only the pooled outputs reach global
 //   memory.
-// winner_patch_sums_kernel: one block per (image, band of 8 rows of pooled windows, 8 channels),
+// winner_patch_sums_kernel: one block per (image, band of 8 rows of pooled windows, 4 channels),
 //   a thread per (tap, channel); tile by tile along the band the block stages the input pixels
-//   under the windows in shared memory, and each thread adds g times its tap of each winner's
-//   patch (g = dF where F > 0), and g and g * xhat, into per-(image, band) partial sums.
+//   under the windows and each window's g (dF where F > 0), g * xhat and winner in shared
+//   memory, and each thread adds g times its tap of each winner's patch, and g and g * xhat,
+//   into per-(image, band) partial sums.
 // weight_gradient_kernel: one block per channel adds the partials (block_sum_each) and applies
 //   the closed form dw = k (sparse - dbeta mu - dgamma invstd Sigma w), k = gamma invstd.
 #include "kernels/cuda/conv_bn_relu_pool.h"
@@ -121,15 +122,16 @@ constexpr int kChannels = 3;  // the model's input channels
 constexpr int kPatch = kChannels * kTaps;
 constexpr int kSums = kPatch + 2;  // the taps, g, g * xhat
 constexpr int kWindowTile = 8;     // pooled windows per side of a staged tile
-constexpr int kWindowChannels = 8;  // output channels per block
+constexpr int kWindowChannels = 4;  // output channels per block (300 threads: 3 blocks per SM)
 constexpr int kStage = kWindowTile * kPool + 4;  // staged rows (columns): the windows' pixels and the halo
 
 // partial[n][band][k][0..P) = sum over the winners in band `band` (kWindowTile rows of windows)
 // of g * (the winner's patch), [P] = sum g, [P + 1] = sum g * xhat, g = dF where F > 0.
 // Grid: (bands, ceil(K / kWindowChannels), N); block: (kPatch, kWindowChannels), a thread per
-// (tap, channel). The block walks its band tile by tile, staging the tile's input pixels (all
-// channels, with the 2-pixel halo, zero outside the image) in shared memory once for its 8
-// channels; each thread then reads its tap of each winner's patch from there.
+// (tap, channel). The block walks its band tile by tile. For each tile it first stages, with
+// coalesced loads, the input pixels under the windows (all channels, with the 2-pixel halo, zero
+// outside the image) and, per channel and window, g, g * xhat and the winner; then each thread
+// adds g times its tap of each winner's patch reading shared memory only.
 __global__ void winner_patch_sums_kernel(float* __restrict__ partial,
                                          const float* __restrict__ dF, const float* __restrict__ F,
                                          const std::uint8_t* __restrict__ winner,
@@ -138,15 +140,16 @@ __global__ void winner_patch_sums_kernel(float* __restrict__ partial,
                                          const double* __restrict__ mean,
                                          const double* __restrict__ var, int H, int W, int K,
                                          double eps) {
+  constexpr int kWindows = kWindowTile * kWindowTile;
   BRAINCAM_SHARED(float, tile, kChannels * kStage * kStage);  // [c][row][column]
-  const int band = blockIdx.x, bands = gridDim.x, n = blockIdx.z;
-  const int k = blockIdx.y * kWindowChannels + threadIdx.y, tap = threadIdx.x;
+  BRAINCAM_SHARED(float, g_stage, kWindowChannels * kWindows);   // [channel][window]
+  BRAINCAM_SHARED(float, gx_stage, kWindowChannels * kWindows);  // g * xhat
+  BRAINCAM_SHARED(int, winner_stage, kWindowChannels * kWindows);
+  const int band = blockIdx.x, bands = gridDim.x, k0 = blockIdx.y * kWindowChannels, n = blockIdx.z;
+  const int k = k0 + threadIdx.y, tap = threadIdx.x;
   const int c = tap / kTaps, kh = tap / 5 % 5, kw = tap % 5;
   const int tid = threadIdx.y * kPatch + tap, threads = kPatch * kWindowChannels;
   const int Ho = H / kPool, Wo = W / kPool, i0 = band * kWindowTile;
-  const bool channel = k < K;
-  const float m = channel ? static_cast<float>(mean[k]) : 0.0f,
-              invstd = channel ? static_cast<float>(1.0 / sqrt(var[k] + eps)) : 0.0f;
   const float* image = x + static_cast<long>(n) * kChannels * H * W;
   float patch_sum = 0.0f, g_sum = 0.0f, g_xhat_sum = 0.0f;
   for (int j0 = 0; j0 < Wo; j0 += kWindowTile) {
@@ -157,24 +160,38 @@ __global__ void winner_patch_sums_kernel(float* __restrict__ partial,
                     ? image[(static_cast<long>(cc) * H + h) * W + col]
                     : 0.0f;
     }
-    __syncthreads();
-    for (int wi = 0; channel && wi < kWindowTile && i0 + wi < Ho; ++wi)
-      for (int wj = 0; wj < kWindowTile && j0 + wj < Wo; ++wj) {
-        const long o = ((static_cast<long>(n) * K + k) * Ho + i0 + wi) * Wo + j0 + wj;
-        const float g = F[o] > 0.0f ? dF[o] : 0.0f;
-        if (g == 0.0f) continue;
-        const int win = winner[o];
-        // The winner's tap (c, kh, kw) in staged coordinates.
-        const int r = kPool * wi + win / kPool + kh, q = kPool * wj + win % kPool + kw;
-        patch_sum += g * tile[(c * kStage + r) * kStage + q];
-        if (tap == 0) {
-          g_sum += g;
-          g_xhat_sum += g * ((h_winner[o] - m) * invstd);
-        }
+    for (int e = tid; e < kWindowChannels * kWindows; e += threads) {
+      const int kk = k0 + e / kWindows, i = i0 + e % kWindows / kWindowTile,
+                j = j0 + e % kWindowTile;
+      float g = 0.0f, gx = 0.0f;
+      int win = 0;
+      if (kk < K && i < Ho && j < Wo) {
+        const long o = ((static_cast<long>(n) * K + kk) * Ho + i) * Wo + j;
+        g = F[o] > 0.0f ? dF[o] : 0.0f;
+        const float invstd = static_cast<float>(1.0 / sqrt(var[kk] + eps));
+        gx = g * ((h_winner[o] - static_cast<float>(mean[kk])) * invstd);
+        win = winner[o];
       }
+      g_stage[e] = g;
+      gx_stage[e] = gx;
+      winner_stage[e] = win;
+    }
+    __syncthreads();
+    const int base = threadIdx.y * kWindows;
+    for (int w = 0; w < kWindows; ++w) {
+      const float g = g_stage[base + w];
+      if (g == 0.0f) continue;  // no gradient here, or a window outside the map
+      const int win = winner_stage[base + w];
+      // The winner's tap (c, kh, kw) in staged coordinates.
+      const int r = kPool * (w / kWindowTile) + win / kPool + kh,
+                q = kPool * (w % kWindowTile) + win % kPool + kw;
+      patch_sum += g * tile[(c * kStage + r) * kStage + q];
+      g_sum += g;
+      g_xhat_sum += gx_stage[base + w];
+    }
     __syncthreads();  // the next tile overwrites the stage
   }
-  if (!channel) return;
+  if (k >= K) return;
   float* out = partial + ((static_cast<long>(n) * bands + band) * K + k) * kSums;
   out[tap] = patch_sum;
   if (tap == 0) {
