@@ -3,12 +3,15 @@
 # the project in one pass of about 6 minutes, each step with its own timeout and result, so that
 # one failure hides nothing else; a summary table last.
 #
-#   tools/gpu_check.sh OUT_DIR [--build-dir DIR] [--budget SECONDS] [--skip STEP,...] [--dry-run]
+#   tools/gpu_check.sh OUT_DIR [--build-dir DIR] [--budget SECONDS] [--skip STEP,...]
+#                      [--commit SHA] [--dry-run]
 #
 # OUT_DIR receives every log, gradcheck.json, kernels.json, the bench and PyTorch JSON,
 # results/<date>-<card>.json (for benchmarks/results/) and summary.md. --dry-run prints what each
 # step would run and still ends with the summary. --skip names steps not to run (say, the PyTorch
-# baselines when they were measured on the same card earlier). Without a GPU the GPU steps say
+# baselines when they were measured on the same card earlier). --commit names the commit measured
+# (default: git rev-parse HEAD; pass it when the checkout's .git is not that of the working tree,
+# as on a machine that receives a copy of the files). Without a GPU the GPU steps say
 # "skipped: no GPU". Exit status: 0 when no step failed (skips included), 1 otherwise.
 #
 # Build: carry, do not build on the device. A build made on a CPU-only machine with the same
@@ -57,7 +60,7 @@
 #   results          benchmarks/gpu/write_results.py into OUT_DIR/results/             20
 set -uo pipefail
 
-usage() { echo "usage: $0 OUT_DIR [--build-dir DIR] [--budget SECONDS] [--skip STEP,...] [--dry-run]" >&2; exit 2; }
+usage() { echo "usage: $0 OUT_DIR [--build-dir DIR] [--budget SECONDS] [--skip STEP,...] [--commit SHA] [--dry-run]" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=""
@@ -65,11 +68,13 @@ build="$root/build-gpu"
 budget=330
 dry_run=0
 skip=","
+commit=""
 while (($#)); do
   case $1 in
     --build-dir) [[ $# -ge 2 ]] || usage; build=$(realpath -m "$2"); shift 2 ;;
     --budget) [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || usage; budget=$2; shift 2 ;;
     --skip) [[ $# -ge 2 ]] || usage; skip=",$2,"; shift 2 ;;
+    --commit) [[ $# -ge 2 ]] || usage; commit=$2; shift 2 ;;
     --dry-run) dry_run=1; shift ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     -*) usage ;;
@@ -77,6 +82,7 @@ while (($#)); do
   esac
 done
 [[ -n $out ]] || usage
+[[ -n $commit ]] || commit=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
 mkdir -p "$out/logs" || exit 2
 out=$(cd "$out" && pwd)
 
@@ -256,7 +262,7 @@ step torch-compile 180 1 sh -c '"$1" "$2" --backend compile --json > "$3"' sh "$
 figure "epoch $(json_field "$out/torch-compile.json" '["epoch_s"]') s"
 
 step results 20 1 "$python" "$root/benchmarks/gpu/write_results.py" \
-  --commit "$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)" \
+  --commit "$commit" \
   --kernels "$out/kernels.json" --braincam-train "$out/bench-train.json" \
   --braincam-infer "$out/bench-infer.json" \
   --braincam-train-reference "$out/bench-train-reference.json" \
@@ -268,7 +274,7 @@ figure "$(tail -1 "$out/logs/results.log" 2>/dev/null | grep -o 'results/.*json'
 # ---- summary ----------------------------------------------------------------------------------
 {
   echo
-  echo "## GPU check: ${card:-no GPU}, commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null), $((SECONDS - start_all)) s"
+  echo "## GPU check: ${card:-no GPU}, commit ${commit:0:7}, $((SECONDS - start_all)) s"
   echo
   echo "| step | result | seconds | key figures |"
   echo "|---|---|---|---|"

@@ -6,13 +6,11 @@
 //   affine map, keeps its column's first maximum, settles the window's with its 3 neighbour
 //   lanes and writes F = relu(max), the winner and h there. Only the pooled outputs reach global
 //   memory.
-// winner_patch_sums_kernel: one block per (image, band of 8 rows of pooled windows, 4 channels),
-//   a thread per (tap, channel); tile by tile along the band the block stages the input pixels
-//   under the windows and each window's g (dF where F > 0), g * xhat and winner in shared
-//   memory, and each thread adds g times its tap of each winner's patch, and g and g * xhat,
-//   into per-(image, band) partial sums.
-// weight_gradient_kernel: one block per channel adds the partials (block_sum_each) and applies
-//   the closed form dw = k (sparse - dbeta mu - dgamma invstd Sigma w), k = gamma invstd.
+// winner_patch_sums_kernel: one block per (channel, image); each thread walks a share of the
+//   pooled outputs where g = dF (F > 0) is nonzero, summing g times the winner's patch, g and
+//   g * xhat; then the block adds the threads' sums in a fixed order.
+// weight_gradient_kernel: one block per channel adds the images in order and applies the closed
+//   form dw = k (sparse - dbeta mu - dgamma invstd Sigma w), k = gamma invstd.
 #include "kernels/cuda/conv_bn_relu_pool.h"
 
 #include <cmath>
@@ -118,21 +116,16 @@ __global__ void conv_bn_relu_pool_forward_kernel(float* __restrict__ F,
   }
 }
 
-constexpr int kChannels = 3;  // the model's input channels
+constexpr int kChannels = 3;  // the model's input channels; the backward keeps P sums per thread
 constexpr int kPatch = kChannels * kTaps;
 constexpr int kSums = kPatch + 2;  // the taps, g, g * xhat
-constexpr int kWindowTile = 8;     // pooled windows per side of a staged tile
-constexpr int kWindowChannels = 4;  // output channels per block (300 threads: 3 blocks per SM)
-constexpr int kStage = kWindowTile * kPool + 4;  // staged rows (columns): the windows' pixels and the halo
+constexpr int kPatchThreads = 256;
 
-// partial[n][band][k][0..P) = sum over the winners in band `band` (kWindowTile rows of windows)
-// of g * (the winner's patch), [P] = sum g, [P + 1] = sum g * xhat, g = dF where F > 0.
-// Grid: (bands, ceil(K / kWindowChannels), N); block: (kPatch, kWindowChannels), a thread per
-// (tap, channel). The block walks its band tile by tile. For each tile it first stages, with
-// coalesced loads, the input pixels under the windows (all channels, with the 2-pixel halo, zero
-// outside the image) and, per channel and window, g, g * xhat and the winner; then each thread
-// adds g times its tap of each winner's patch reading shared memory only.
-__global__ void winner_patch_sums_kernel(float* __restrict__ partial,
+// partial[n][k][0..P) = sum over the winners of g * (the winner's patch), [P] = sum g,
+// [P + 1] = sum g * xhat, g = dF where F > 0. Grid: (K, N); block: kPatchThreads, each thread a
+// strided share of the pooled outputs with its kSums sums in registers (the 75 loads of a patch
+// are independent, so many are in flight), then block_sum_each.
+__global__ void winner_patch_sums_kernel(double* __restrict__ partial,
                                          const float* __restrict__ dF, const float* __restrict__ F,
                                          const std::uint8_t* __restrict__ winner,
                                          const float* __restrict__ h_winner,
@@ -140,95 +133,66 @@ __global__ void winner_patch_sums_kernel(float* __restrict__ partial,
                                          const double* __restrict__ mean,
                                          const double* __restrict__ var, int H, int W, int K,
                                          double eps) {
-  constexpr int kWindows = kWindowTile * kWindowTile;
-  BRAINCAM_SHARED(float, tile, kChannels * kStage * kStage);  // [c][row][column]
-  BRAINCAM_SHARED(float, g_stage, kWindowChannels * kWindows);   // [channel][window]
-  BRAINCAM_SHARED(float, gx_stage, kWindowChannels * kWindows);  // g * xhat
-  BRAINCAM_SHARED(int, winner_stage, kWindowChannels * kWindows);
-  const int band = blockIdx.x, bands = gridDim.x, k0 = blockIdx.y * kWindowChannels, n = blockIdx.z;
-  const int k = k0 + threadIdx.y, tap = threadIdx.x;
-  const int c = tap / kTaps, kh = tap / 5 % 5, kw = tap % 5;
-  const int tid = threadIdx.y * kPatch + tap, threads = kPatch * kWindowChannels;
-  const int Ho = H / kPool, Wo = W / kPool, i0 = band * kWindowTile;
+  const int k = blockIdx.x, n = blockIdx.y;
+  const int Ho = H / kPool, Wo = W / kPool;
+  const long base = (static_cast<long>(n) * K + k) * Ho * Wo;
   const float* image = x + static_cast<long>(n) * kChannels * H * W;
-  float patch_sum = 0.0f, g_sum = 0.0f, g_xhat_sum = 0.0f;
-  for (int j0 = 0; j0 < Wo; j0 += kWindowTile) {
-    for (int e = tid; e < kChannels * kStage * kStage; e += threads) {
-      const int cc = e / (kStage * kStage), h = kPool * i0 - 2 + e / kStage % kStage,
-                col = kPool * j0 - 2 + e % kStage;
-      tile[e] = h >= 0 && h < H && col >= 0 && col < W
-                    ? image[(static_cast<long>(cc) * H + h) * W + col]
-                    : 0.0f;
-    }
-    for (int e = tid; e < kWindowChannels * kWindows; e += threads) {
-      const int kk = k0 + e / kWindows, i = i0 + e % kWindows / kWindowTile,
-                j = j0 + e % kWindowTile;
-      float g = 0.0f, gx = 0.0f;
-      int win = 0;
-      if (kk < K && i < Ho && j < Wo) {
-        const long o = ((static_cast<long>(n) * K + kk) * Ho + i) * Wo + j;
-        g = F[o] > 0.0f ? dF[o] : 0.0f;
-        const float invstd = static_cast<float>(1.0 / sqrt(var[kk] + eps));
-        gx = g * ((h_winner[o] - static_cast<float>(mean[kk])) * invstd);
-        win = winner[o];
+  const float m = static_cast<float>(mean[k]), invstd = static_cast<float>(1.0 / sqrt(var[k] + eps));
+  float sums[kSums] = {};
+  for (int q = threadIdx.x; q < Ho * Wo; q += kPatchThreads) {
+    const long o = base + q;
+    const float g = F[o] > 0.0f ? dF[o] : 0.0f;
+    if (g == 0.0f) continue;
+    const int win = winner[o];
+    const int h0 = q / Wo * kPool + win / kPool - 2, w0 = q % Wo * kPool + win % kPool - 2;
+    BRAINCAM_UNROLL
+    for (int c = 0; c < kChannels; ++c)
+      BRAINCAM_UNROLL
+      for (int kh = 0; kh < 5; ++kh) {
+        const int h = h0 + kh;
+        if (h < 0 || h >= H) continue;
+        const float* row = image + (static_cast<long>(c) * H + h) * W;
+        BRAINCAM_UNROLL
+        for (int kw = 0; kw < 5; ++kw) {
+          const int col = w0 + kw;
+          if (col >= 0 && col < W) sums[c * kTaps + kh * 5 + kw] += g * row[col];
+        }
       }
-      g_stage[e] = g;
-      gx_stage[e] = gx;
-      winner_stage[e] = win;
-    }
-    __syncthreads();
-    const int base = threadIdx.y * kWindows;
-    for (int w = 0; w < kWindows; ++w) {
-      const float g = g_stage[base + w];
-      if (g == 0.0f) continue;  // no gradient here, or a window outside the map
-      const int win = winner_stage[base + w];
-      // The winner's tap (c, kh, kw) in staged coordinates.
-      const int r = kPool * (w / kWindowTile) + win / kPool + kh,
-                q = kPool * (w % kWindowTile) + win % kPool + kw;
-      patch_sum += g * tile[(c * kStage + r) * kStage + q];
-      g_sum += g;
-      g_xhat_sum += gx_stage[base + w];
-    }
-    __syncthreads();  // the next tile overwrites the stage
+    sums[kPatch] += g;
+    sums[kPatch + 1] += g * ((h_winner[o] - m) * invstd);
   }
-  if (k >= K) return;
-  float* out = partial + ((static_cast<long>(n) * bands + band) * K + k) * kSums;
-  out[tap] = patch_sum;
-  if (tap == 0) {
-    out[kPatch] = g_sum;
-    out[kPatch + 1] = g_xhat_sum;
-  }
+  BRAINCAM_SHARED(double, totals, kSums);
+  block_sum_each<kPatchThreads>(totals, sums);
+  for (int s = threadIdx.x; s < kSums; s += kPatchThreads)
+    partial[(static_cast<long>(n) * K + k) * kSums + s] = totals[s];
 }
 
-// Grid: K; block: kWeightThreads. Each thread adds a share of the (image, band) partials of
-// channel k, block_sum_each adds the threads' sums in double; then the closed form.
-constexpr int kWeightThreads = 256;
+// Grid: K; block: kWeightThreads (>= kPatch).
+constexpr int kWeightThreads = 128;
 __global__ void weight_gradient_kernel(float* __restrict__ dw, float* __restrict__ db,
                                        float* __restrict__ dgamma, float* __restrict__ dbeta,
-                                       const float* __restrict__ partial,
+                                       const double* __restrict__ partial,
                                        const float* __restrict__ w,
                                        const float* __restrict__ gamma,
                                        const double* __restrict__ var,
                                        const double* __restrict__ patch_mean,
-                                       const double* __restrict__ patch_cov, int parts, int K,
+                                       const double* __restrict__ patch_cov, int N, int K,
                                        double eps) {
   const int k = blockIdx.x, t = threadIdx.x;
-  float sums[kSums] = {};
-  for (int part = t; part < parts; part += kWeightThreads) {
-    const float* p = partial + (static_cast<long>(part) * K + k) * kSums;
-    BRAINCAM_UNROLL
-    for (int s = 0; s < kSums; ++s) sums[s] += p[s];
+  double d_beta = 0.0, d_gamma = 0.0, sparse = 0.0;
+  for (int n = 0; n < N; ++n) {
+    const double* sums = partial + (static_cast<long>(n) * K + k) * kSums;
+    d_beta += sums[kPatch];
+    d_gamma += sums[kPatch + 1];
+    if (t < kPatch) sparse += sums[t];
   }
-  BRAINCAM_SHARED(double, totals, kSums);
-  block_sum_each<kWeightThreads>(totals, sums);
-  const double d_beta = totals[kPatch], d_gamma = totals[kPatch + 1];
   const double invstd = 1.0 / sqrt(var[k] + eps), scale = gamma[k] * invstd;
   const float* wk = w + static_cast<long>(k) * kPatch;
   if (t < kPatch) {
     double cov_w = 0.0;
     for (int t2 = 0; t2 < kPatch; ++t2) cov_w += patch_cov[t * kPatch + t2] * wk[t2];
     dw[static_cast<long>(k) * kPatch + t] = static_cast<float>(
-        scale * (totals[t] - d_beta * patch_mean[t] - d_gamma * invstd * cov_w));
+        scale * (sparse - d_beta * patch_mean[t] - d_gamma * invstd * cov_w));
   }
   if (t == 0) {
     db[k] = 0.0f;
@@ -291,13 +255,11 @@ void conv_bn_relu_pool_backward<KernelSet>(float* dw, float* db, float* dgamma, 
     throw std::invalid_argument("conv_bn_relu_pool_backward: the GPU kernel takes " +
                                 std::to_string(kChannels) + " input channels, got " +
                                 std::to_string(C));
-  const int bands = (H / kPool + kWindowTile - 1) / kWindowTile, parts = N * bands;
-  Scratch<float> partial(static_cast<std::size_t>(parts) * K * kSums, stream);
-  launch(winner_patch_sums_kernel,
-         dim3(bands, (K + kWindowChannels - 1) / kWindowChannels, N), dim3(kPatch, kWindowChannels),
-         0, stream, partial.data(), dF, F, winner, h_winner, x, mean, var, H, W, K, eps);
+  Scratch<double> partial(static_cast<std::size_t>(N) * K * kSums, stream);
+  launch(winner_patch_sums_kernel, dim3(K, N), kPatchThreads, 0, stream, partial.data(),
+         dF, F, winner, h_winner, x, mean, var, H, W, K, eps);
   launch(weight_gradient_kernel, K, kWeightThreads, 0, stream, dw, db, dgamma, dbeta,
-         partial.data(), w, gamma, var, patch_mean, patch_cov, parts, K, eps);
+         partial.data(), w, gamma, var, patch_mean, patch_cov, N, K, eps);
 }
 
 }  // namespace braincam::cuda
