@@ -42,7 +42,8 @@ bool has_jpeg_end_marker(std::span<const std::uint8_t> b) {
 }
 
 // stb_image 2.27 writes past its Huffman size table when a JPEG table declares more than 256
-// codes (found by tests/fuzz/decode_crop_fuzzer); such files are refused before stb reads them.
+// codes (found by tests/fuzz/decode_crop_fuzzer, twice: the second time in a table whose counts
+// run past the end of its segment); such files are refused before stb reads them.
 bool jpeg_huffman_tables_ok(std::span<const std::uint8_t> b) {
   std::size_t i = 2;
   while (i + 4 <= b.size()) {
@@ -51,10 +52,11 @@ bool jpeg_huffman_tables_ok(std::span<const std::uint8_t> b) {
     if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD9)) { i += 2; continue; }
     const std::size_t length = static_cast<std::size_t>(b[i + 2]) << 8 | b[i + 3];
     if (marker == 0xC4) {
-      const std::size_t end = std::min(i + 2 + length, b.size());
-      for (std::size_t p = i + 4; p + 17 <= end;) {
+      // Like stb: tables are read while the segment has bytes left, each table's 16 counts even
+      // past the segment's end, and bytes past the end of the file read as 0.
+      for (std::size_t p = i + 4; p < i + 2 + length;) {
         int codes = 0;
-        for (int k = 1; k <= 16; ++k) codes += b[p + k];
+        for (std::size_t k = 1; k <= 16; ++k) codes += p + k < b.size() ? b[p + k] : 0;
         if (codes > 256) return false;
         p += 17 + static_cast<std::size_t>(codes);
       }
