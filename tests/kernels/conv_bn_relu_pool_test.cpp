@@ -13,6 +13,7 @@
 
 #include "engine/autograd.h"
 #include "engine/ops.h"
+#include "tests/fast_cpu/tensor_compare.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
@@ -84,23 +85,6 @@ Result run(const Layer& l, Device device, bool training) {
   for (Tensor* t : {&r.F, &r.running_mean, &r.running_var, &r.dw, &r.db, &r.dgamma, &r.dbeta})
     if (t->defined()) *t = t->to(Device::CPU);
   return r;
-}
-
-double max_abs(const Tensor& t) {
-  double m = 0;
-  for (double v : t.to_vector()) m = std::max(m, std::fabs(v));
-  return m;
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  const auto va = a.to_vector(), vb = b.to_vector();
-  double m = 0;
-  for (std::size_t i = 0; i < va.size(); ++i) {
-    if (std::isnan(va[i])) return std::numeric_limits<double>::infinity();
-    m = std::max(m, std::fabs(va[i] - vb[i]));
-  }
-  return m;
 }
 
 bool bitwise_equal(const Tensor& a, const Tensor& b) {
