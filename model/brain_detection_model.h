@@ -70,8 +70,8 @@ class BrainDetectionModel {
   std::int64_t num_batches_tracked() const { return num_batches_tracked_; }
   Tensor fc_weight() const { return param("fc.weight").value(); }
 
-  // The kernels of a float32 model on the CPU (default Fast). Float64 models and inputs that
-  // require a gradient always take the reference path.
+  // The kernels of a float32 model's first layer on any device (default Fast: fused). Float64
+  // models and inputs that require a gradient always take the reference path.
   KernelPath kernel_path() const { return kernel_path_; }
   void set_kernel_path(KernelPath path) { kernel_path_ = path; }
 

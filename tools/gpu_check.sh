@@ -76,7 +76,7 @@ while (($#)); do
     --skip) [[ $# -ge 2 ]] || usage; skip=",$2,"; shift 2 ;;
     --commit) [[ $# -ge 2 ]] || usage; commit=$2; shift 2 ;;
     --dry-run) dry_run=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     -*) usage ;;
     *) [[ -z $out ]] || usage; out=$1; shift ;;
   esac
@@ -266,6 +266,7 @@ step results 20 1 "$python" "$root/benchmarks/gpu/write_results.py" \
   --kernels "$out/kernels.json" --braincam-train "$out/bench-train.json" \
   --braincam-infer "$out/bench-infer.json" \
   --braincam-train-reference "$out/bench-train-reference.json" \
+  --braincam-infer-reference "$out/bench-infer-reference.json" \
   --braincam-infer-256 "$out/bench-infer-256.json" --braincam-infer-1 "$out/bench-infer-1.json" \
   --torch-eager "$out/torch-eager.json" \
   --torch-compile "$out/torch-compile.json" --out-dir "$out/results"

@@ -5,7 +5,8 @@
 
 NCU_CSV is `ncu --csv --page raw --metrics gpu__time_duration.sum` over a program that ran N
 identical steps (`braincam bench --steps` plus its warm-up). Prints each kernel's time per step,
-its share and launches per step, largest first, and the total. Nsight Compute serializes the
+its share and launches per step, largest first, and the total. Kernels that run once per program
+(none in a training step today) would be divided by N too. Nsight Compute serializes the
 kernels, so the total is the sum of the kernels' own times, without launch gaps.
 """
 import argparse
@@ -25,13 +26,19 @@ def main():
     with open(args.csv_path) as f:
         lines = [line for line in f if line.startswith('"')]  # ncu's own messages start with ==
     rows = list(csv.DictReader(lines))
+    # The row after the header gives each column's unit.
+    scale = {"ns": 1.0, "nsecond": 1.0, "us": 1e3, "usecond": 1e3, "ms": 1e6, "msecond": 1e6}
+    unit = rows[0].get("gpu__time_duration.sum", "") if rows else ""
+    if unit not in scale:
+        print(f"kernel_profile: unknown unit '{unit}' of gpu__time_duration.sum in {args.csv_path}",
+              file=sys.stderr)
+        return 1
     time_ns, launches = collections.Counter(), collections.Counter()
-    for row in rows:
-        value = row.get("gpu__time_duration.sum", "")
+    for row in rows[1:]:
         try:
-            duration = float(value.replace(",", ""))
+            duration = float(row.get("gpu__time_duration.sum", "").replace(",", "")) * scale[unit]
         except ValueError:
-            continue  # the units row
+            continue
         name = row["Kernel Name"].split("(")[0].split("<")[0].strip()
         time_ns[name] += duration
         launches[name] += 1

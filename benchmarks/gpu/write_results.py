@@ -10,6 +10,7 @@ Inputs, each optional (a missing or unreadable one leaves its fields null):
   --braincam-train   `braincam bench --device cuda --mode train --json` (batch 32)
   --braincam-infer   the same with --mode infer
   --braincam-train-reference  --mode train --kernels reference (the per-op kernels)
+  --braincam-infer-reference  --mode infer --kernels reference
   --braincam-infer-256, --braincam-infer-1  --mode infer at batch 256 and 1
   --torch-eager/-compile  the --json output of torch_gpu_baseline.py
 
@@ -18,7 +19,8 @@ Output (docs/benchmarks.md, "Results file"):
   training: {braincam_epoch_s, torch_eager_epoch_s, torch_compile_epoch_s, fifteen_epochs_s,
              torch_eager_fifteen_epochs_s, torch_compile_fifteen_epochs_s,
              braincam_reference_epoch_s, eager_ratio, compile_ratio, method},
-  inference: {images_per_s_batch_256, latency_batch_1_ms}
+  inference: {images_per_s_batch_32, images_per_s_batch_32_reference, images_per_s_batch_256,
+              latency_batch_1_ms}
 braincam's epoch and schedule are derived from the median step times of `braincam bench`
 (1,445 training images per epoch, 310 validation images per epoch, 15 epochs); PyTorch's are
 timed end to end by torch_gpu_baseline.py. Prints the path written.
@@ -48,6 +50,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commit", required=True)
     for name in ("kernels", "braincam-train", "braincam-infer", "braincam-train-reference",
+                 "braincam-infer-reference",
                  "braincam-infer-256", "braincam-infer-1", "torch-eager", "torch-compile"):
         parser.add_argument(f"--{name}")
     parser.add_argument("--card", help="default: the card the kernel benchmarks ran on")
@@ -59,6 +62,7 @@ def main():
     eager, compiled = load(args.torch_eager), load(args.torch_compile)
     train_reference = load(args.braincam_train_reference)
     infer_256, infer_1 = load(args.braincam_infer_256), load(args.braincam_infer_1)
+    infer_reference = load(args.braincam_infer_reference)
     card = args.card or (kernels or {}).get("card") or "unknown-card"
 
     kernel_rows = [{"name": f"{row['name']}, batch {row['batch']}", "ours_ms": row["ours_ms"],
@@ -91,6 +95,9 @@ def main():
                       "ratios: PyTorch epoch time over braincam's",
         },
         "inference": {
+            "images_per_s_batch_32": infer["images_per_s"] if infer else None,
+            "images_per_s_batch_32_reference": (infer_reference["images_per_s"]
+                                                if infer_reference else None),
             "images_per_s_batch_256": infer_256["images_per_s"] if infer_256 else None,
             "latency_batch_1_ms": infer_1["seconds_per_step"] * 1e3 if infer_1 else None,
         },

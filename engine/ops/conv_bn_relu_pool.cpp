@@ -186,6 +186,9 @@ Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const 
   if (record && !training)
     throw std::logic_error(
         "batchnorm in evaluation mode has no backward; run it under NoGradScope");
+  if (record && X.device() != Device::CPU && C != 3)
+    throw std::invalid_argument("conv_bn_relu_pool: the " + std::string(device_name(X.device())) +
+                                " backward takes 3 input channels, got " + std::to_string(C));
   const Sizes sizes{N, C, H, W, K, P};
   return X.device() == Device::CPU
              ? cpu_conv_bn_relu_pool(x, conv_w, conv_b, bn_gamma, bn_beta, running_mean,

@@ -72,8 +72,9 @@ __device__ T block_sum(T value) {
   return block_reduce<kThreads>(value, Sum{});
 }
 
-// totals[s] = the sum over the block's threads of values[s], for s < kCount, added in double in a
-// fixed order (warp trees, then warps in order); on return every thread sees all totals.
+// totals[s] = the sum over the block's threads of values[s], for s < kCount, in a fixed order: a
+// float shuffle tree per warp, then the warp totals in warp order in double; on return every
+// thread sees all totals.
 // totals must be shared memory of kCount doubles; every thread must call it.
 template <int kThreads, int kCount>
 __device__ void block_sum_each(double* totals, const float (&values)[kCount]) {

@@ -140,7 +140,7 @@ __global__ void channel_mlp_weight_gradient_kernel(
     const float* __restrict__ hidden, const float* __restrict__ desc, int N, int C, int Ch) {
   const int weights = Ch * C, o = blockIdx.x;
   float acc = 0.0f;
-  for (int kn = threadIdx.x; kn < 3 * N; kn += kMlpThreads) {  // (descriptor, image) order
+  for (int kn = threadIdx.x; kn < 3 * N; kn += kMlpThreads) {  // kn: (descriptor, image)
     const long n = kn % N;
     if (o < weights) {
       const int j = o / C, c = o % C;

@@ -9,7 +9,8 @@
 //   - defines its launchers as the specializations for KernelSet (cuda::Gpu under nvcc,
 //     cuda::Emulated in the emulator).
 // BRAINCAM_UNROLL before a loop unrolls it fully on the GPU (nothing in the emulator): for loops
-// that index a register array. Both builds provide: __global__ __device__ __host__ __forceinline__ __restrict__; threadIdx
+// that index a register array.
+// Both builds provide: __global__ __device__ __host__ __forceinline__ __restrict__; threadIdx
 // blockIdx blockDim gridDim warpSize; __syncthreads __syncwarp; __shfl_sync __shfl_up_sync
 // __shfl_down_sync __shfl_xor_sync __ballot_sync __any_sync __all_sync; atomicAdd (int,
 // unsigned, unsigned long long, float, double), atomicMax atomicMin atomicExch atomicCAS (int,

@@ -16,8 +16,8 @@
 // spatial_weight_partials_kernel: per (tile, image) one thread per tap sums d(pre) * S over the
 //   tile's pixels from shared memory into a partial sum.
 // spatial_weight_sum_kernel: one block per tap adds the partials of every tile and image by a
-//   block sum in a fixed order. No
-//   atomics anywhere: the results are bitwise reproducible.
+//   block sum in a fixed order.
+// No atomics anywhere: the results are bitwise reproducible.
 #include "kernels/cuda/spatial_attention.h"
 
 #include "kernels/cuda/block_reduce.h"

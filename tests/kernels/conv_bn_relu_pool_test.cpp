@@ -124,6 +124,23 @@ TEST_CASE("fused conv-batchnorm-relu-pool: the emulator matches the CPU referenc
   check_layer(Device::Emulator);
 }
 
+TEST_CASE("fused conv-batchnorm-relu-pool: the emulator refuses to train on other than 3 channels",
+          "[conv_bn_relu_pool][emulator]") {
+  std::mt19937 rng(4);
+  const Layer layer({1, 2, 4, 16, 16}, rng);
+  const Device d = Device::Emulator;
+  Var w(layer.w.to(d), true), b(layer.b.to(d), true), gamma(layer.gamma.to(d), true),
+      beta(layer.beta.to(d), true);
+  Tensor rm = layer.running_mean.to(d).clone(), rv = layer.running_var.to(d).clone();
+  CHECK_THROWS_AS(
+      conv_bn_relu_pool(Var(layer.x.to(d)), w, b, gamma, beta, rm, rv, true, 0.1, 1e-5),
+      std::invalid_argument);
+  NoGradScope no_grad;  // without a backward, any channel count
+  CHECK(conv_bn_relu_pool(Var(layer.x.to(d)), w, b, gamma, beta, rm, rv, true, 0.1, 1e-5)
+            .value()
+            .dim(1) == 4);
+}
+
 TEST_CASE("fused conv-batchnorm-relu-pool: the GPU matches the CPU reference",
           "[conv_bn_relu_pool][gpu]") {
   on_gpu([]<class>() { check_layer(Device::CUDA); });
