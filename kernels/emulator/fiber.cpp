@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <system_error>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -19,11 +20,56 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+#if defined(__x86_64__)
+// braincam_switch_stack(save, load): pushes the callee-saved registers of the System V ABI and
+// the SSE and x87 control words, stores the stack pointer in *save, loads `load` and pops the
+// same from there: the return then continues wherever that stack was left, or, on a fresh stack,
+// enters the function whose address start() put there.
+asm(R"(
+  .text
+  .p2align 4
+  .type braincam_switch_stack, @function
+braincam_switch_stack:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  subq $16, %rsp
+  stmxcsr 8(%rsp)
+  fnstcw (%rsp)
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  fldcw (%rsp)
+  ldmxcsr 8(%rsp)
+  addq $16, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size braincam_switch_stack, .-braincam_switch_stack
+  .section .note.GNU-stack,"",@progbits
+  .text
+)");
+extern "C" void braincam_switch_stack(void** save, void* load);
+#endif
+
 namespace braincam::emulator {
 
 namespace {
 
 thread_local Fiber* running = nullptr;
+
+// Leaves the stack `from` saves for the one `to` holds.
+#if defined(__x86_64__)
+void switch_context(void** from, void* const* to) { braincam_switch_stack(from, *to); }
+#else
+void switch_context(ucontext_t* from, const ucontext_t* to) { swapcontext(from, to); }
+#endif
 
 // AddressSanitizer must be told about every stack switch, or it mistakes the fiber's frames for
 // overflows of the scheduler's stack. Without it these are no-ops.
@@ -48,7 +94,12 @@ Fiber::Fiber(std::size_t stack_bytes) {
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mapping_ == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "fiber stack");
   // The guard page: the stack grows down into it.
-  if (mprotect(mapping_, page, PROT_NONE) != 0 || getcontext(&context_) != 0) {
+#if defined(__x86_64__)
+  const bool context_ready = true;
+#else
+  const bool context_ready = getcontext(&context_) == 0;
+#endif
+  if (mprotect(mapping_, page, PROT_NONE) != 0 || !context_ready) {
     const int error = errno;
     munmap(mapping_, mapping_bytes_);
     throw std::system_error(error, std::generic_category(), "fiber setup");
@@ -66,17 +117,32 @@ void Fiber::start(void (*body)(void*), void* arg) {
   body_ = body;
   arg_ = arg;
   finished_ = false;
+#if defined(__x86_64__)
+  // The frame braincam_switch_stack pops, from the top of the stack down: a null return address
+  // for the trampoline (which never returns), the trampoline's address where a call would have
+  // left it (16-byte aligned, so the trampoline starts as if called), six zero registers, and
+  // the default control words (SSE: all exceptions masked, round to nearest; x87: the same,
+  // 64-bit precision).
+  auto* top = reinterpret_cast<std::uintptr_t*>(stack_ + stack_bytes_);
+  top[-1] = 0;
+  top[-2] = reinterpret_cast<std::uintptr_t>(&Fiber::trampoline);
+  for (int r = 3; r <= 8; ++r) top[-r] = 0;
+  top[-9] = 0x1F80;  // MXCSR
+  top[-10] = 0x037F; // x87 control word
+  context_ = top - 10;
+#else
   context_.uc_stack.ss_sp = stack_;
   context_.uc_stack.ss_size = stack_bytes_;
   context_.uc_link = nullptr;
   makecontext(&context_, &Fiber::trampoline, 0);
+#endif
 }
 
 void Fiber::resume() {
   running = this;
   void* fake_stack = nullptr;
   start_switch(&fake_stack, stack_, stack_bytes_);
-  swapcontext(&caller_, &context_);
+  switch_context(&caller_, &context_);
   finish_switch(fake_stack, nullptr, nullptr);
   running = nullptr;
 }
@@ -99,7 +165,7 @@ void Fiber::switch_in() { finish_switch(fake_stack_, &caller_stack_, &caller_sta
 
 void Fiber::switch_out(bool for_good) {
   start_switch(for_good ? nullptr : &fake_stack_, caller_stack_, caller_stack_bytes_);
-  swapcontext(&context_, &caller_);
+  switch_context(&context_, &caller_);
 }
 
 }  // namespace braincam::emulator

@@ -2,11 +2,16 @@
 // A fiber: a function running on its own stack that can suspend itself and be resumed later, all
 // on one OS thread. The SIMT emulator runs every GPU thread of a block as one fiber.
 //
-// Built on ucontext (glibc). Stacks are mmap'ed with a guard page below them, so a kernel that
-// overflows its stack faults instead of corrupting memory, and are reused across blocks and
-// launches: start() only resets the registers.
+// On x86-64 a switch saves the callee-saved registers on the stack being left and loads the
+// other stack pointer (fiber.cpp): no system call, where glibc's swapcontext makes one to save
+// and restore the signal mask and spent three quarters of the emulator's time. Elsewhere it is
+// ucontext. Stacks are mmap'ed with a guard page below them, so a kernel that overflows its stack
+// faults instead of corrupting memory, and are reused across blocks and launches: start() only
+// resets the registers.
 #include <cstddef>
+#if !defined(__x86_64__)
 #include <ucontext.h>
+#endif
 
 namespace braincam::emulator {
 
@@ -32,8 +37,13 @@ class Fiber {
   void switch_in();
   void switch_out(bool for_good);
 
+#if defined(__x86_64__)
+  void* context_ = nullptr;  // the fiber's saved stack pointer
+  void* caller_ = nullptr;   // the resume()'s
+#else
   ucontext_t context_{};
   ucontext_t caller_{};  // zeroed: its uc_stack stays empty, which AddressSanitizer reads
+#endif
   void* mapping_ = nullptr;
   std::size_t mapping_bytes_ = 0;
   char* stack_ = nullptr;
