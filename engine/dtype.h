@@ -8,7 +8,7 @@
 
 namespace braincam {
 
-enum class DType { F32, F64, I32, I64 };
+enum class DType { F32, F64, I32, I64, U8 };  // U8: images as stored (0..255)
 
 // Where a tensor's memory lives and which kernels run on it:
 //   CPU      host memory, CPU reference (or fast) kernels
@@ -16,7 +16,9 @@ enum class DType { F32, F64, I32, I64 };
 //   CUDA     device memory, the CUDA kernels on a GPU
 enum class Device { CPU, Emulator, CUDA };
 
-inline std::size_t element_size(DType t) { return t == DType::F32 || t == DType::I32 ? 4 : 8; }
+inline std::size_t element_size(DType t) {
+  return t == DType::U8 ? 1 : t == DType::F32 || t == DType::I32 ? 4 : 8;
+}
 
 inline const char* dtype_name(DType t) {
   switch (t) {
@@ -24,6 +26,7 @@ inline const char* dtype_name(DType t) {
     case DType::F64: return "F64";
     case DType::I32: return "I32";
     case DType::I64: return "I64";
+    case DType::U8: return "U8";
   }
   return "?";
 }
@@ -44,6 +47,7 @@ template <> constexpr DType dtype_of<float>() { return DType::F32; }
 template <> constexpr DType dtype_of<double>() { return DType::F64; }
 template <> constexpr DType dtype_of<std::int32_t>() { return DType::I32; }
 template <> constexpr DType dtype_of<std::int64_t>() { return DType::I64; }
+template <> constexpr DType dtype_of<std::uint8_t>() { return DType::U8; }
 
 // Calls f.template operator()<T>() with T = float or double, matching `t`.
 template <class F>

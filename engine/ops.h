@@ -1,6 +1,9 @@
 #pragma once
 // The differentiable ops of the model, each a thin autograd wrapper (engine/ops/<op>.cpp) over
 // the kernels of the tensors' device. Shapes are NCHW; see kernels/cpu/<op>.h for the maths.
+#include <cstdint>
+#include <span>
+
 #include "engine/autograd.h"
 
 namespace braincam {
@@ -19,14 +22,38 @@ Var batchnorm_eval(const Var& x, const Var& gamma, const Var& beta, const Tensor
 
 Var relu(const Var& x);
 
+// The model input of a batch from stored images (a constant): images is M x H x W x C of U8
+// (HWC, as the dataset cache keeps them), on any device; image index[b] becomes batch entry b,
+// N x C x H x W floats pixel / 255. Throws std::out_of_range for an index outside [0, M).
+Tensor gather_images(const Tensor& images, std::span<const std::int32_t> index);
+
+// The per-image patch moments (kernels/cuda/patch_statistics.h) of a set of stored images,
+// computed once on the emulator or the GPU, so that the fused first layer of a training batch
+// drawn from the set only merges them: the moments depend on the images alone, not on the
+// weights. They hold for the images exactly as stored, never for augmented ones.
+struct PatchMomentCache {
+  Tensor moments;  // M x (P * P + P), F64: per image, P x P second moments, then P sums
+  Tensor shifts;   // M x C, F32: per image channel, the value the moments are taken about
+};
+// images: as for gather_images, on the emulator or the GPU.
+PatchMomentCache patch_moment_cache(const Tensor& images);
+// The images of a batch as entries of a cache: batch image b is entry index[b].
+struct CachedPatchMoments {
+  const PatchMomentCache& cache;
+  std::span<const std::int32_t> index;
+};
+
 // The fused first layer maxpool4(relu(batchnorm(conv5x5(x, w, b)))) of the fast kernel path
 // (float32, H and W multiples of 4; W of 16 on the CPU; 3 input channels on the emulator and the
-// GPU): one pass that never stores the full-resolution activation. Training mode takes the batch statistics from the patch statistics of x and
-// updates the running ones like batchnorm_train; evaluation mode uses the running ones and,
-// like batchnorm_eval, records no graph. No gradient for x: it throws if x requires one.
+// GPU): one pass that never stores the full-resolution activation. Training mode takes the
+// batch statistics from the patch statistics of x and updates the running ones like
+// batchnorm_train; evaluation mode uses the running ones and, like batchnorm_eval, records no
+// graph. No gradient for x: it throws if x requires one.
+// `cached`, when given in training mode on the emulator or the GPU, holds the patch moments of
+// x's images (see PatchMomentCache) and the statistics come from them instead of from x.
 Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const Var& bn_gamma,
                       const Var& bn_beta, Tensor running_mean, Tensor running_var, bool training,
-                      double momentum, double eps);
+                      double momentum, double eps, const CachedPatchMoments* cached = nullptr);
 
 // 4x4 max pooling, stride 4; the first maximum of a window wins.
 Var maxpool4(const Var& x);

@@ -25,7 +25,8 @@ DType parse_dtype(const std::string& s, const std::string& where) {
   if (s == "F64") return DType::F64;
   if (s == "I32") return DType::I32;
   if (s == "I64") return DType::I64;
-  throw SafetensorsError(where + ": unsupported dtype '" + s + "' (braincam reads F32, F64, I32, I64)");
+  if (s == "U8") return DType::U8;
+  throw SafetensorsError(where + ": unsupported dtype '" + s + "' (braincam reads F32, F64, I32, I64, U8)");
 }
 
 struct Entry {

@@ -62,6 +62,7 @@ double read_element(const void* data, DType t, std::int64_t i) {
     case DType::F64: return static_cast<const double*>(data)[i];
     case DType::I32: return static_cast<const std::int32_t*>(data)[i];
     case DType::I64: return static_cast<double>(static_cast<const std::int64_t*>(data)[i]);
+    case DType::U8: return static_cast<const std::uint8_t*>(data)[i];
   }
   return 0;
 }
@@ -71,6 +72,7 @@ void write_element(void* data, DType t, std::int64_t i, double v) {
     case DType::F64: static_cast<double*>(data)[i] = v; break;
     case DType::I32: static_cast<std::int32_t*>(data)[i] = static_cast<std::int32_t>(v); break;
     case DType::I64: static_cast<std::int64_t*>(data)[i] = static_cast<std::int64_t>(v); break;
+    case DType::U8: static_cast<std::uint8_t*>(data)[i] = static_cast<std::uint8_t>(v); break;
   }
 }
 }  // namespace
@@ -114,6 +116,7 @@ template float* Tensor::data<float>() const;
 template double* Tensor::data<double>() const;
 template std::int32_t* Tensor::data<std::int32_t>() const;
 template std::int64_t* Tensor::data<std::int64_t>() const;
+template std::uint8_t* Tensor::data<std::uint8_t>() const;
 
 Tensor Tensor::reshape(Shape shape) const {
   if (shape_numel(shape) != numel())

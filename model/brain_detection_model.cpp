@@ -69,7 +69,8 @@ bool BrainDetectionModel::is_attention_parameter(const std::string& name) const 
 }
 
 ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bool training,
-                                           bool leaf_A, const Tensor& frozen_guidance) {
+                                           bool leaf_A, const Tensor& frozen_guidance,
+                                           const CachedPatchMoments* patch_moments) {
   const Tensor& x = images.value();
   check_shape(x, {x.dim(0), 3, shape_.height, shape_.width}, "model input");
   // With a leaf A, nothing before A is differentiated.
@@ -81,7 +82,8 @@ ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bo
   if (fast) {
     r.F = conv_bn_relu_pool(images, param("conv1.weight"), param("conv1.bias"), param("bn1.weight"),
                             param("bn1.bias"), running_mean_, running_var_, training,
-                            kBatchNormMomentum, kBatchNormEps);
+                            kBatchNormMomentum, kBatchNormEps,
+                            training && device_ != Device::CPU ? patch_moments : nullptr);
   } else {
     const Var h = conv5x5(images, param("conv1.weight"), param("conv1.bias"));
     const Var normalized =

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/ops.h"
 #include "engine/parameters.h"
 #include "model/kernel_path.h"
 
@@ -49,8 +50,11 @@ class BrainDetectionModel {
   // and records nothing before it (explanations differentiate z with respect to A). Evaluation
   // mode otherwise runs under a NoGradScope. A defined `frozen_guidance` replaces the CAM
   // guidance computed from F: finite-difference checks hold it fixed, as backward does.
+  // `patch_moments`, the images' cached patch moments, spare the fused first layer computing them
+  // in training mode on the emulator and the GPU (ignored elsewhere).
   ForwardResult forward(const Var& images, bool attention, bool training, bool leaf_A = false,
-                        const Tensor& frozen_guidance = Tensor());
+                        const Tensor& frozen_guidance = Tensor(),
+                        const CachedPatchMoments* patch_moments = nullptr);
 
   // The trainable parameters (names as in the spec), in a fixed order.
   const ParameterList& parameters() const { return parameters_; }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <numeric>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
@@ -105,20 +107,25 @@ std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& 
   return st.metadata;
 }
 
-std::vector<double> predict_probabilities(BrainDetectionModel& model, const data::DatasetCache& cache,
-                                          const std::vector<std::size_t>& indices, bool attention,
-                                          int batch) {
+std::vector<double> predict_probabilities(BrainDetectionModel& model, const ImageSet& images,
+                                          bool attention, int batch) {
   NoGradScope no_grad;
   std::vector<double> probabilities;
-  const std::int64_t side = data::kInputSize;
-  for (std::size_t start = 0; start < indices.size(); start += batch) {
-    const std::size_t n = std::min<std::size_t>(batch, indices.size() - start);
-    Tensor images({static_cast<std::int64_t>(n), 3, side, side}, DType::F32);
-    cache.fill_batch({indices.data() + start, n}, images.data<float>());
-    const Tensor z = model.forward(Var(images.to(model.device())), attention, false).logits.value();
+  std::vector<std::size_t> positions;
+  for (std::size_t start = 0; start < images.size(); start += batch) {
+    positions.resize(std::min<std::size_t>(batch, images.size() - start));
+    std::iota(positions.begin(), positions.end(), start);
+    const ImageSet::Batch b = images.batch(positions);
+    const Tensor z = model.forward(Var(b.images.to(model.device())), attention, false).logits.value();
     for (double v : z.to_vector()) probabilities.push_back(tumor_probability(v));
   }
   return probabilities;
+}
+
+std::vector<double> predict_probabilities(BrainDetectionModel& model, const data::DatasetCache& cache,
+                                          const std::vector<std::size_t>& indices, bool attention,
+                                          int batch) {
+  return predict_probabilities(model, ImageSet(cache, indices, model.device()), attention, batch);
 }
 
 TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
@@ -163,6 +170,15 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   if (val_set.empty()) throw std::runtime_error(o.cache.string() + ": the validation split is empty");
   std::vector<int> val_labels;
   for (std::size_t i : val_set) val_labels.push_back(cache.label(i));
+  // Batches are gathered on the model's device from the images held there; augmented ones are
+  // made on the host from the dataset cache.
+  const ImageSet val_images(cache, val_set, o.device);
+  std::optional<ImageSet> train_images;
+  if (!o.augment) {
+    train_images.emplace(cache, train_set, o.device);
+    if (o.device != Device::CPU && model.kernel_path() == KernelPath::Fast)
+      train_images->keep_patch_moments();
+  }
   const std::size_t batches = (train_set.size() + o.batch - 1) / o.batch;
 
   auto metadata = [&](int epoch, bool attention) {
@@ -182,10 +198,11 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   };
 
   const int side = data::kInputSize;
-  Tensor images({o.batch, 3, side, side}, DType::F32), labels({o.batch}, DType::F32);
   for (int epoch = state.epochs_done + 1; epoch <= o.epochs; ++epoch) {
     const bool attention = attention_in_epoch(o, epoch);
-    std::vector<std::size_t> order = train_set;
+    // Positions in train_set, shuffled.
+    std::vector<std::size_t> order(train_set.size());
+    std::iota(order.begin(), order.end(), 0);
     Rng rng(o.seed, kShuffleStream, static_cast<std::uint64_t>(epoch));
     shuffle(order, rng);
     const auto start = Clock::now();
@@ -193,21 +210,32 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
 
     for (std::size_t b = state.batches_done; b < batches; ++b) {
       const std::size_t first = b * o.batch, n = std::min<std::size_t>(o.batch, order.size() - first);
-      const std::span<const std::size_t> ids(order.data() + first, n);
-      const data::BatchAugment augment{.seed = o.seed, .step = static_cast<std::uint64_t>(epoch), .ranges = {}};
-      Tensor x = n == static_cast<std::size_t>(o.batch) ? images : Tensor({static_cast<std::int64_t>(n), 3, side, side}, DType::F32);
-      cache.fill_batch(ids, x.data<float>(), o.augment ? &augment : nullptr);
-      Tensor y({static_cast<std::int64_t>(n)}, DType::F32);
-      for (std::size_t i = 0; i < n; ++i) y.data<float>()[i] = static_cast<float>(cache.label(ids[i]));
-
-      const StepResult r = training_step(model, optimizer, x.to(o.device), y.to(o.device), attention);
+      const std::span<const std::size_t> positions(order.data() + first, n);
+      std::vector<float> y(n);
+      for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<float>(cache.label(train_set[positions[i]]));
+      const StepResult r = [&] {
+        if (train_images) {
+          const ImageSet::Batch batch = train_images->batch(positions);
+          const std::optional<CachedPatchMoments> moments = batch.patch_moments();
+          return training_step(model, optimizer, batch.images, batch.labels, attention,
+                               moments ? &*moments : nullptr);
+        }
+        std::vector<std::size_t> ids(n);
+        for (std::size_t i = 0; i < n; ++i) ids[i] = train_set[positions[i]];
+        const data::BatchAugment augment{.seed = o.seed, .step = static_cast<std::uint64_t>(epoch), .ranges = {}};
+        Tensor x({static_cast<std::int64_t>(n), 3, side, side}, DType::F32);
+        cache.fill_batch(ids, x.data<float>(), &augment);
+        Tensor labels({static_cast<std::int64_t>(n)}, DType::F32);
+        std::copy(y.begin(), y.end(), labels.data<float>());
+        return training_step(model, optimizer, x.to(o.device), labels.to(o.device), attention);
+      }();
       const double loss = r.loss.item();
       if (!std::isfinite(loss))
         throw std::runtime_error("training stopped: the loss is " + std::to_string(loss) + " in epoch " +
                                  std::to_string(epoch) + ", batch " + std::to_string(b + 1) + "; " +
                                  (o.out / "last.safetensors").string() + " and best.safetensors keep the last good epoch");
       const std::vector<double> z = r.logits.to_vector();
-      for (std::size_t i = 0; i < n; ++i) state.correct += (z[i] > 0) == (y.data<float>()[i] > 0.5f);
+      for (std::size_t i = 0; i < n; ++i) state.correct += (z[i] > 0) == (y[i] > 0.5f);
       state.loss_sum += loss * static_cast<double>(n);
       state.seen += static_cast<std::int64_t>(n);
       state.batches_done = b + 1;
@@ -228,7 +256,7 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
       }
     }
 
-    const std::vector<double> p = predict_probabilities(model, cache, val_set, attention, o.batch);
+    const std::vector<double> p = predict_probabilities(model, val_images, attention, o.batch);
     const ClassificationMetrics val = classification_metrics(p, val_labels);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     EpochRecord record{epoch, attention, state.loss_sum / state.seen,

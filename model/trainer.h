@@ -18,6 +18,7 @@
 
 #include "data/dataset_cache.h"
 #include "model/brain_detection_model.h"
+#include "model/image_set.h"
 #include "model/metrics_csv.h"
 
 namespace braincam {
@@ -68,7 +69,10 @@ TrainResult train(const TrainOptions& options, const TrainCallbacks& callbacks =
 std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& file,
                                                    BrainDetectionModel& model);
 
-// Probabilities of "tumor" for the images `indices` of `cache`, in evaluation mode, in batches.
+// Probabilities of "tumor" for the images of a set, in evaluation mode, in batches.
+std::vector<double> predict_probabilities(BrainDetectionModel& model, const ImageSet& images,
+                                          bool attention, int batch = 32);
+// The same for the images `indices` of `cache`.
 std::vector<double> predict_probabilities(BrainDetectionModel& model, const data::DatasetCache& cache,
                                           const std::vector<std::size_t>& indices, bool attention,
                                           int batch = 32);

@@ -6,14 +6,16 @@
 namespace braincam {
 
 StepResult training_step(BrainDetectionModel& model, Adam& optimizer, const Tensor& images,
-                         const Tensor& labels, bool attention) {
+                         const Tensor& labels, bool attention,
+                         const CachedPatchMoments* patch_moments) {
   // NVTX ranges around the step and its phases, above the per-op ranges of the GPU kernels, so
   // that Nsight Systems shows the timeline step by step (free when no profiler is attached).
   const gpu::OpRange step_range("training step");
   optimizer.zero_grad();
   const ForwardResult r = [&] {
     const gpu::OpRange range("forward");
-    return model.forward(Var(images), attention, /*training=*/true);
+    return model.forward(Var(images), attention, /*training=*/true, /*leaf_A=*/false, Tensor(),
+                         patch_moments);
   }();
   const Var loss = bce_with_logits(r.logits, labels);
   {

@@ -12,7 +12,9 @@ struct StepResult {
 };
 
 // images: N x 3 x H x W, labels: N (0 or 1), in the model's dtype and on its device.
+// patch_moments: the images' cached patch moments (ImageSet), or null.
 StepResult training_step(BrainDetectionModel& model, Adam& optimizer, const Tensor& images,
-                         const Tensor& labels, bool attention);
+                         const Tensor& labels, bool attention,
+                         const CachedPatchMoments* patch_moments = nullptr);
 
 }  // namespace braincam

@@ -1,5 +1,7 @@
-// braincam bench: times whole training or inference steps of the model on random data, after a
-// warm-up, and reports images/s. benchmarks/compare_cpu.sh puts the figures next to PyTorch's.
+// braincam bench: times whole training or inference steps of the model on random data (inference
+// with or without the CAM maps), after a warm-up, and reports images/s; or (--mode schedule) the spec's whole training schedule as the
+// trainer runs it, on random images held on the device. benchmarks/compare_cpu.sh and
+// benchmarks/gpu/write_results.py put the figures next to PyTorch's.
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -7,12 +9,17 @@
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <numeric>
+#include <utility>
 #include <vector>
 
 #include "engine/adam.h"
 #include "engine/autograd.h"
 #include "engine/device_memory.h"
 #include "engine/random.h"
+#include "model/explanations.h"
+#include "model/image_set.h"
+#include "model/trainer.h"
 #include "model/training_step.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
@@ -24,8 +31,14 @@ namespace {
 struct BenchOptions {
   std::string mode = "train", device = "cpu", kernel_path = "fast", attention = "on";
   int batch = 32, steps = 5, warmup = 1, threads = 0;
+  // --mode schedule: the default dataset's splits (70% and 15% of 2,065) and the spec's schedule.
+  int train_images = 1445, val_images = 310, epochs = 15, warmup_epochs = 2;
   bool json = false;
 };
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 // The nominal arithmetic of one step: the 5x5 convolution (2 flops per multiply-add) forward
 // and, when training, its weight gradient; everything else is under 2% and not counted.
@@ -43,7 +56,93 @@ Tensor random_tensor(Shape shape, Rng& rng, bool binary) {
   return t;
 }
 
+// Random uint8 images (count x H x W x 3, on the host) and labels.
+std::pair<Tensor, std::vector<int>> random_images(int count, const ModelShape& shape, Rng& rng) {
+  Tensor images({count, shape.height, shape.width, 3}, DType::U8);
+  for (std::int64_t i = 0; i < images.numel(); ++i)
+    images.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(rng.next() >> 56);
+  std::vector<int> labels(count);
+  for (int& label : labels) label = static_cast<int>(rng.below(2));
+  return {images, labels};
+}
+
+// The trainer's work without its files: the images go to the device (with their patch moments
+// on the fused device path), then epochs of shuffled batches, each step's loss read back as the
+// trainer reads it, each epoch followed by validation. Reports one epoch with attention (after an
+// untimed one that warms the allocator) and the whole schedule, set-up included.
+void run_schedule_bench(const BenchOptions& o) {
+  const Device device = resolve_device(o.device);
+  if (o.threads > 0) omp_set_num_threads(o.threads);
+  const ModelShape shape;
+  BrainDetectionModel model(shape, DType::F32, device);
+  model.set_kernel_path(parse_kernel_path(o.kernel_path));
+  Adam optimizer(model.parameters(), AdamOptions{});
+  Rng rng(1);
+  auto synchronize = [&] {
+    if (device == Device::CUDA) gpu::synchronize();
+  };
+
+  auto [train_images, train_labels] = random_images(o.train_images, shape, rng);
+  auto [val_images, val_labels] = random_images(o.val_images, shape, rng);
+  const auto setup_start = std::chrono::steady_clock::now();
+  ImageSet train(train_images, std::move(train_labels), device);
+  const ImageSet val(val_images, std::move(val_labels), device);
+  if (device != Device::CPU && model.kernel_path() == KernelPath::Fast) train.keep_patch_moments();
+  synchronize();
+  const double setup_s = seconds_since(setup_start);
+
+  auto train_epoch = [&](bool attention, std::uint64_t epoch) {
+    std::vector<std::size_t> order(train.size());
+    std::iota(order.begin(), order.end(), 0);
+    Rng shuffle_rng(1, 1, epoch);
+    shuffle(order, shuffle_rng);
+    for (std::size_t first = 0; first < order.size(); first += o.batch) {
+      const std::size_t n = std::min<std::size_t>(o.batch, order.size() - first);
+      const ImageSet::Batch batch = train.batch({order.data() + first, n});
+      const std::optional<CachedPatchMoments> moments = batch.patch_moments();
+      training_step(model, optimizer, batch.images, batch.labels, attention,
+                    moments ? &*moments : nullptr)
+          .loss.item();
+    }
+  };
+  auto timed = [&](auto&& body) {
+    synchronize();
+    const auto start = std::chrono::steady_clock::now();
+    body();
+    synchronize();
+    return seconds_since(start);
+  };
+
+  timed([&] { train_epoch(true, 0); });  // warm-up
+  const double epoch_s = timed([&] { train_epoch(true, 1); });
+  const double schedule_s = timed([&] {
+    for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+      const bool attention = epoch > o.warmup_epochs;
+      train_epoch(attention, epoch);
+      predict_probabilities(model, val, attention, o.batch);
+    }
+  });
+  const double total_s = setup_s + schedule_s;
+  if (o.json) {
+    const nlohmann::json j = {{"mode", o.mode},         {"device", o.device},
+                              {"kernel_path", o.kernel_path},
+                              {"batch", o.batch},       {"train_images", o.train_images},
+                              {"val_images", o.val_images}, {"epochs", o.epochs},
+                              {"setup_s", setup_s},     {"epoch_s", epoch_s},
+                              {"schedule_s", schedule_s}, {"fifteen_epochs_s", total_s},
+                              {"patch_moments_cached", train.has_patch_moments()}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf(
+        "braincam schedule (%s, %s path): set-up %.3f s, one epoch of %d images %.3f s, %d epochs "
+        "with validation of %d images %.3f s, %.3f s with the set-up\n",
+        o.device.c_str(), o.kernel_path.c_str(), setup_s, o.train_images, epoch_s, o.epochs,
+        o.val_images, schedule_s, total_s);
+  }
+}
+
 void run_bench(const BenchOptions& o) {
+  if (o.mode == "schedule") return run_schedule_bench(o);
   const Device device = resolve_device(o.device);
   if (o.threads > 0) omp_set_num_threads(o.threads);
   const bool training = o.mode == "train", attention = o.attention == "on";
@@ -60,6 +159,8 @@ void run_bench(const BenchOptions& o) {
   auto step = [&] {
     if (training) {
       training_step(model, optimizer, images, labels, attention);
+    } else if (o.mode == "explain") {
+      explain(model, images, CamMethod::Cam, attention);
     } else {
       NoGradScope no_grad;
       model.forward(Var(images), attention, /*training=*/false);
@@ -112,7 +213,17 @@ void add_bench_command(CLI::App& app) {
   auto o = std::make_shared<BenchOptions>();
   CLI::App* cmd =
       app.add_subcommand("bench", "Time whole training or inference steps on random data");
-  cmd->add_option("--mode", o->mode, "train|infer")->check(CLI::IsMember({"train", "infer"}));
+  cmd->add_option("--mode", o->mode,
+                  "train|infer: single steps; explain: inference with each image's CAM map, on the "
+                  "host; schedule: the whole training schedule on random images")
+      ->check(CLI::IsMember({"train", "infer", "explain", "schedule"}));
+  cmd->add_option("--train-images", o->train_images, "schedule: training images")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--val-images", o->val_images, "schedule: validation images")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--epochs", o->epochs, "schedule: epochs")->check(CLI::PositiveNumber);
+  cmd->add_option("--warmup-epochs", o->warmup_epochs, "schedule: epochs without attention first")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--batch", o->batch, "images per step")->check(CLI::PositiveNumber);
   cmd->add_option("--steps", o->steps, "timed steps (the median is reported)")
       ->check(CLI::PositiveNumber);

@@ -54,6 +54,9 @@
 #   bench-train-reference   the same on the per-op kernels                             60
 #   bench-infer, bench-infer-reference   --mode infer, batch 32, on each path          60
 #   bench-infer-256, bench-infer-1       inference at batch 256 and 1, fused path      60
+#   bench-explain-1  one image's inference with its CAM map on the host (--mode explain) 60
+#   bench-schedule   braincam bench --mode schedule: the 15-epoch schedule with validation
+#                    as the trainer runs it (images and patch moments kept on the GPU)    90
 #   profile          ncu: each kernel's time in a training step (batch 32)             90
 #   torch-eager      benchmarks/gpu/torch_gpu_baseline.py --backend eager             120
 #   torch-compile    the same with --backend compile                                  180
@@ -242,6 +245,10 @@ bench bench-infer infer 32 fast
 bench bench-infer-reference infer 32 reference
 bench bench-infer-256 infer 256 fast
 bench bench-infer-1 infer 1 fast
+bench bench-explain-1 explain 1 fast
+step bench-schedule 90 1 sh -c '"$1" bench --device cuda --mode schedule --json > "$2"' \
+  sh "$braincam" "$out/bench-schedule.json"
+figure "set-up $(json_field "$out/bench-schedule.json" '["setup_s"]') s, epoch $(json_field "$out/bench-schedule.json" '["epoch_s"]') s, 15 epochs $(json_field "$out/bench-schedule.json" '["fifteen_epochs_s"]') s"
 
 # Per-kernel time of a training step: ncu serializes the kernels and reports each one's duration
 # (clocks left as the card has them). Warm-up 1 + 2 steps; the table divides by 3.
@@ -268,6 +275,7 @@ step results 20 1 "$python" "$root/benchmarks/gpu/write_results.py" \
   --braincam-train-reference "$out/bench-train-reference.json" \
   --braincam-infer-reference "$out/bench-infer-reference.json" \
   --braincam-infer-256 "$out/bench-infer-256.json" --braincam-infer-1 "$out/bench-infer-1.json" \
+  --braincam-schedule "$out/bench-schedule.json" --braincam-explain-1 "$out/bench-explain-1.json" \
   --torch-eager "$out/torch-eager.json" \
   --torch-compile "$out/torch-compile.json" --out-dir "$out/results"
 figure "$(tail -1 "$out/logs/results.log" 2>/dev/null | grep -o 'results/.*json')"

@@ -12,18 +12,24 @@ Inputs, each optional (a missing or unreadable one leaves its fields null):
   --braincam-train-reference  --mode train --kernels reference (the per-op kernels)
   --braincam-infer-reference  --mode infer --kernels reference
   --braincam-infer-256, --braincam-infer-1  --mode infer at batch 256 and 1
+  --braincam-schedule  --mode schedule: the 15-epoch schedule timed end to end
+  --braincam-explain-1  --mode explain at batch 1: one image with its CAM map on the host
   --torch-eager/-compile  the --json output of torch_gpu_baseline.py
 
 Output (docs/benchmarks.md, "Results file"):
   card, commit, date, kernels: [{name, ours_ms, library_ms, ratio, library}],
   training: {braincam_epoch_s, torch_eager_epoch_s, torch_compile_epoch_s, fifteen_epochs_s,
              torch_eager_fifteen_epochs_s, torch_compile_fifteen_epochs_s,
-             braincam_reference_epoch_s, eager_ratio, compile_ratio, method},
+             braincam_setup_s, braincam_step_epoch_s, braincam_reference_epoch_s, eager_ratio,
+             compile_ratio, method},
   inference: {images_per_s_batch_32, images_per_s_batch_32_reference, images_per_s_batch_256,
-              latency_batch_1_ms}
-braincam's epoch and schedule are derived from the median step times of `braincam bench`
-(1,445 training images per epoch, 310 validation images per epoch, 15 epochs); PyTorch's are
-timed end to end by torch_gpu_baseline.py. Prints the path written.
+              latency_batch_1_ms, latency_batch_1_with_cam_ms}
+braincam's epoch and schedule are timed end to end by `braincam bench --mode schedule` (the
+schedule with its set-up: images to the GPU, patch moments); without that input they are derived
+from the median step times of `--mode train` and `--mode infer` (1,445 training and 310
+validation images per epoch, 15 epochs). braincam_step_epoch_s is always the derived epoch (each
+step computing its patch moments) and braincam_reference_epoch_s the same on the per-op kernels.
+PyTorch's figures are timed end to end by torch_gpu_baseline.py. Prints the path written.
 """
 import argparse
 import datetime
@@ -51,7 +57,9 @@ def main():
     parser.add_argument("--commit", required=True)
     for name in ("kernels", "braincam-train", "braincam-infer", "braincam-train-reference",
                  "braincam-infer-reference",
-                 "braincam-infer-256", "braincam-infer-1", "torch-eager", "torch-compile"):
+                 "braincam-infer-256", "braincam-infer-1", "braincam-explain-1",
+                 "braincam-schedule", "torch-eager",
+                 "torch-compile"):
         parser.add_argument(f"--{name}")
     parser.add_argument("--card", help="default: the card the kernel benchmarks ran on")
     parser.add_argument("--out-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results"))
@@ -63,14 +71,24 @@ def main():
     train_reference = load(args.braincam_train_reference)
     infer_256, infer_1 = load(args.braincam_infer_256), load(args.braincam_infer_1)
     infer_reference = load(args.braincam_infer_reference)
+    explain_1 = load(args.braincam_explain_1)
     card = args.card or (kernels or {}).get("card") or "unknown-card"
 
     kernel_rows = [{"name": f"{row['name']}, batch {row['batch']}", "ours_ms": row["ours_ms"],
                     "library_ms": row["library_ms"], "ratio": row["ratio"], "library": row["library"]}
                    for row in (kernels or {}).get("rows", [])]
-    braincam_epoch_s = TRAIN_IMAGES / train["images_per_s"] if train else None
-    fifteen_epochs_s = (EPOCHS * (braincam_epoch_s + VAL_IMAGES / infer["images_per_s"])
-                        if train and infer else None)
+    schedule = load(args.braincam_schedule)
+    step_epoch_s = TRAIN_IMAGES / train["images_per_s"] if train else None
+    if schedule:
+        braincam_epoch_s, fifteen_epochs_s = schedule["epoch_s"], schedule["fifteen_epochs_s"]
+        method = ("braincam: `braincam bench --mode schedule`, timed end to end (the 15 epochs with "
+                  "their set-up)")
+    else:
+        braincam_epoch_s = step_epoch_s
+        fifteen_epochs_s = (EPOCHS * (step_epoch_s + VAL_IMAGES / infer["images_per_s"])
+                            if train and infer else None)
+        method = ("braincam: median step of `braincam bench` (batch 32) times 1,445 training and "
+                  "310 validation images per epoch")
     eager_epoch_s = eager["epoch_s"] if eager else None
     compile_epoch_s = compiled["epoch_s"] if compiled else None
     result = {
@@ -86,12 +104,14 @@ def main():
             "fifteen_epochs_s": fifteen_epochs_s,
             "torch_eager_fifteen_epochs_s": eager["fifteen_epochs_s"] if eager else None,
             "torch_compile_fifteen_epochs_s": compiled["fifteen_epochs_s"] if compiled else None,
+            "braincam_setup_s": schedule["setup_s"] if schedule else None,
+            "braincam_step_epoch_s": step_epoch_s,
             "braincam_reference_epoch_s": (TRAIN_IMAGES / train_reference["images_per_s"]
                                            if train_reference else None),
-            "eager_ratio": eager_epoch_s / braincam_epoch_s if eager and train else None,
-            "compile_ratio": compile_epoch_s / braincam_epoch_s if compiled and train else None,
-            "method": "braincam: median step of `braincam bench` (batch 32) times 1,445 training and "
-                      "310 validation images per epoch; PyTorch: timed end to end on random data on the GPU; "
+            "eager_ratio": eager_epoch_s / braincam_epoch_s if eager and braincam_epoch_s else None,
+            "compile_ratio": (compile_epoch_s / braincam_epoch_s
+                              if compiled and braincam_epoch_s else None),
+            "method": method + "; PyTorch: timed end to end on random data on the GPU; "
                       "ratios: PyTorch epoch time over braincam's",
         },
         "inference": {
@@ -100,6 +120,8 @@ def main():
                                                 if infer_reference else None),
             "images_per_s_batch_256": infer_256["images_per_s"] if infer_256 else None,
             "latency_batch_1_ms": infer_1["seconds_per_step"] * 1e3 if infer_1 else None,
+            "latency_batch_1_with_cam_ms": (explain_1["seconds_per_step"] * 1e3
+                                            if explain_1 else None),
         },
     }
     slug = re.sub(r"[^a-z0-9]+", "-", card.lower()).strip("-")

@@ -88,12 +88,34 @@ Var cpu_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, co
                       });
 }
 
+// The index of the batch's images in a patch moment cache, on x's device, after checking that
+// the cache fits x.
+Tensor cache_index(const CachedPatchMoments& cached, const Tensor& x) {
+  const PatchMomentCache& cache = cached.cache;
+  const std::int64_t M = cache.moments.defined() ? cache.moments.dim(0) : 0;
+  const int C = x.dim(1);
+  if (cache.moments.device() != x.device() || cache.shifts.device() != x.device() ||
+      cache.moments.shape() != Shape{M, cuda::image_moments_size(C)} ||
+      cache.shifts.shape() != Shape{M, C} ||
+      static_cast<std::int64_t>(cached.index.size()) != x.dim(0))
+    throw std::invalid_argument("conv_bn_relu_pool: the patch moment cache does not fit the input " +
+                                shape_str(x.shape()) + " on " + device_name(x.device()));
+  Tensor index({x.dim(0)}, DType::I32);
+  for (std::size_t b = 0; b < cached.index.size(); ++b) {
+    if (cached.index[b] < 0 || cached.index[b] >= M)
+      throw std::out_of_range("conv_bn_relu_pool: cache entry " + std::to_string(cached.index[b]) +
+                              " of " + std::to_string(M));
+    index.data<std::int32_t>()[b] = cached.index[b];
+  }
+  return index.to(x.device());
+}
+
 // The emulator's and the GPU's fused kernels (kernels/cuda/patch_statistics.cu,
 // conv_bn_relu_pool.cu): everything stays on the device, statistics in double.
 Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
                              const Var& bn_gamma, const Var& bn_beta, Tensor running_mean,
                              Tensor running_var, bool training, double momentum, double eps,
-                             bool record, Sizes s) {
+                             bool record, const CachedPatchMoments* cached, Sizes s) {
   const Tensor &X = x.value(), &Wt = conv_w.value(), &B = conv_b.value(), &G = bn_gamma.value(),
                &Be = bn_beta.value();
   const auto [N, C, H, W, K, P] = s;
@@ -107,9 +129,16 @@ Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
     patch_mean = Tensor({P}, DType::F64, device);
     patch_cov = Tensor({P, P}, DType::F64, device);
     Tensor batch_mean({K}, DType::F32, device), batch_var({K}, DType::F32, device);
+    const Tensor cached_index = cached ? cache_index(*cached, X) : Tensor();
     run_device_kernel(X, "conv_bn_relu_pool statistics", [&]<class Set>(cuda::Stream stream) {
-      cuda::patch_statistics<Set>(patch_mean.data<double>(), patch_cov.data<double>(),
-                                  X.data<float>(), N, C, H, W, stream);
+      if (cached)
+        cuda::combine_patch_moments<Set>(
+            patch_mean.data<double>(), patch_cov.data<double>(),
+            cached->cache.moments.data<double>(), cached->cache.shifts.data<float>(),
+            cached_index.data<std::int32_t>(), N, C, H, W, stream);
+      else
+        cuda::patch_statistics<Set>(patch_mean.data<double>(), patch_cov.data<double>(),
+                                    X.data<float>(), N, C, H, W, stream);
       cuda::channel_statistics<Set>(mean.data<double>(), var.data<double>(),
                                     patch_mean.data<double>(), patch_cov.data<double>(),
                                     Wt.data<float>(), B.data<float>(), K, P, stream);
@@ -132,13 +161,11 @@ Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
   }
 
   Tensor F({N, K, H / 4, W / 4}, DType::F32, device);
-  // The winners are bytes, kept in an I32 tensor of a quarter the length.
-  Tensor winner = record ? Tensor({(F.numel() + 3) / 4}, DType::I32, device) : Tensor();
+  Tensor winner = record ? Tensor(F.shape(), DType::U8, device) : Tensor();
   Tensor h_winner = record ? Tensor(F.shape(), DType::F32, device) : Tensor();
-  auto winner_bytes = [](const Tensor& t) { return static_cast<std::uint8_t*>(t.raw()); };
   run_device_kernel(X, "conv_bn_relu_pool", [&]<class Set>(cuda::Stream stream) {
     cuda::conv_bn_relu_pool_forward<Set>(
-        F.data<float>(), record ? winner_bytes(winner) : nullptr,
+        F.data<float>(), record ? winner.data<std::uint8_t>() : nullptr,
         record ? h_winner.data<float>() : nullptr, X.data<float>(), Wt.data<float>(),
         B.data<float>(), scale.data<float>(), shift.data<float>(), N, C, H, W, K, stream);
   });
@@ -151,7 +178,7 @@ Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
         run_device_kernel(dF, "conv_bn_relu_pool backward", [&]<class Set>(cuda::Stream stream) {
           cuda::conv_bn_relu_pool_backward<Set>(
               dw.data<float>(), db.data<float>(), dgamma.data<float>(), dbeta.data<float>(),
-              dF.data<float>(), F.data<float>(), winner_bytes(winner), h_winner.data<float>(),
+              dF.data<float>(), F.data<float>(), winner.data<std::uint8_t>(), h_winner.data<float>(),
               X.data<float>(), Wt.data<float>(), G.data<float>(), mean.data<double>(),
               var.data<double>(), patch_mean.data<double>(), patch_cov.data<double>(), N, C, H,
               W, K, eps, stream);
@@ -164,7 +191,7 @@ Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
 
 Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const Var& bn_gamma,
                       const Var& bn_beta, Tensor running_mean, Tensor running_var, bool training,
-                      double momentum, double eps) {
+                      double momentum, double eps, const CachedPatchMoments* cached) {
   const Tensor &X = x.value(), &Wt = conv_w.value(), &B = conv_b.value(), &G = bn_gamma.value(),
                &Be = bn_beta.value();
   check_same_kind("conv_bn_relu_pool", {&X, &Wt, &B, &G, &Be, &running_mean, &running_var});
@@ -189,12 +216,15 @@ Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const 
   if (record && X.device() != Device::CPU && C != 3)
     throw std::invalid_argument("conv_bn_relu_pool: the " + std::string(device_name(X.device())) +
                                 " backward takes 3 input channels, got " + std::to_string(C));
+  if (cached && X.device() == Device::CPU)
+    throw std::invalid_argument("conv_bn_relu_pool: patch moment caches are for the emulator and the GPU");
   const Sizes sizes{N, C, H, W, K, P};
   return X.device() == Device::CPU
              ? cpu_conv_bn_relu_pool(x, conv_w, conv_b, bn_gamma, bn_beta, running_mean,
                                      running_var, training, momentum, eps, record, sizes)
              : device_conv_bn_relu_pool(x, conv_w, conv_b, bn_gamma, bn_beta, running_mean,
-                                        running_var, training, momentum, eps, record, sizes);
+                                        running_var, training, momentum, eps, record, cached,
+                                        sizes);
 }
 
 }  // namespace braincam

@@ -10,10 +10,12 @@
 // Kernels, all with sums in a fixed order:
 //   image_channel_shifts_kernel  the constant of each (image, channel): its mean
 //   shifted_planes_kernel        the planes g, with a margin of zeros (no bounds checks later)
-//   shifted_moments_kernel       one block per (image, c1, c2, dh): the 9 column shifts dw
+//   shifted_moments_kernel       one block per (image, c1, c2 >= c1, dh): the 9 column shifts dw
 //                                together, each thread one column at a time, a block sum for the
 //                                core columns; writes the image's raw moments
 //   combine_images_kernel        per (t1, t2): the images' scatter matrices and means merged
+// The first three depend on one image each: image_patch_moments keeps their result per image, so
+// that a set of stored images needs them once (combine_patch_moments then takes an index).
 //   channel_statistics_kernel    per channel: w . mu + b and w^T Sigma w
 #include "kernels/cuda/patch_statistics.h"
 
@@ -99,15 +101,36 @@ __global__ void image_channel_shifts_kernel(float* __restrict__ shift, const flo
     shift[static_cast<long>(blockIdx.y) * C + blockIdx.x] = static_cast<float>(sum / HW);
 }
 
+// The jobs (c1, c2, dh) of one image: for each image channel c1, the plane of ones (dh = 0),
+// itself (dh >= 0: the others are transposes) and every later channel (all 9 dh). The other
+// pairs repeat these.
+__host__ __device__ __forceinline__ int moment_jobs(int C) {
+  return C * (1 + kBand + 1) + C * (C - 1) / 2 * kShifts;
+}
+__device__ __forceinline__ void job_of(int job, int C, int& c1, int& c2, int& dh) {
+  for (c1 = 0;; ++c1) {
+    const int jobs_of_c1 = 1 + (kBand + 1) + (C - 1 - c1) * kShifts;
+    if (job < jobs_of_c1) break;
+    job -= jobs_of_c1;
+  }
+  if (job == 0) {
+    c2 = C, dh = 0;
+  } else if (job <= kBand + 1) {
+    c2 = c1, dh = job - 1;
+  } else {
+    job -= kBand + 2;
+    c2 = c1 + 1 + job / kShifts, dh = job % kShifts - kBand;
+  }
+}
+
 // moments[n] = (m2: P x P, s1: P): the raw second and first moments of image n's shifted patches.
-// Grid: ((C+1) * (C+1) * kShifts jobs (c1, c2, dh), N); block: kThreads. Jobs that repeat another
-// (c2 < c1, dh < 0 on the diagonal) or are not needed return at once.
+// Grid: (moment_jobs(C), N); block: kThreads.
 __global__ void shifted_moments_kernel(double* __restrict__ moments,
                                        const float* __restrict__ planes, int C, int H, int W) {
-  const int job = blockIdx.x, n = blockIdx.y;
-  const int c1 = job / ((C + 1) * kShifts), c2 = job / kShifts % (C + 1), dh = job % kShifts - kBand;
+  const int n = blockIdx.y;
+  int c1, c2, dh;
+  job_of(blockIdx.x, C, c1, c2, dh);
   const bool ones = c2 == C;
-  if (c1 == C || c2 < c1 || (c1 == c2 && dh < 0) || (ones && dh != 0)) return;
 
   const int P = C * kTaps, cols = W + 4, stride = margin_cols(W);
   const long plane = static_cast<long>(margin_rows(H)) * stride;
@@ -183,18 +206,22 @@ __global__ void shifted_moments_kernel(double* __restrict__ moments,
 // One thread per (t1, t2): with each image's patch mean mean_n = shift + s1 / n_pos and scatter
 // S_n = m2 - s1 s1^T / n_pos (about its own mean), the batch covariance is
 //   (sum_n S_n + n_pos sum_n (mean_n - mu)(mean_n - mu)^T) / (N n_pos),  mu = mean over n.
-// patch_mean[t1] is written by the t2 = 0 threads.
+// Batch image n is entry index[n] of moments and shift (n when index is null). patch_mean[t1] is
+// written by the t2 = 0 threads.
 __global__ void combine_images_kernel(double* __restrict__ patch_mean, double* __restrict__ patch_cov,
                                       const double* __restrict__ moments,
-                                      const float* __restrict__ shift, int N, int C, int H, int W) {
+                                      const float* __restrict__ shift,
+                                      const std::int32_t* __restrict__ index, int N, int C, int H,
+                                      int W) {
   const int P = C * kTaps;
   const double positions = static_cast<double>(H) * W;
   const long stride = static_cast<long>(P) * P + P;
   for (long e = blockIdx.x * static_cast<long>(blockDim.x) + threadIdx.x; e < static_cast<long>(P) * P;
        e += static_cast<long>(gridDim.x) * blockDim.x) {
     const int t1 = static_cast<int>(e / P), t2 = static_cast<int>(e % P);
+    auto entry = [&](int n) -> long { return index ? index[n] : n; };
     auto mean_of = [&](int n, int t) {
-      return shift[static_cast<long>(n) * C + t / kTaps] + moments[n * stride + P * P + t] / positions;
+      return shift[entry(n) * C + t / kTaps] + moments[entry(n) * stride + P * P + t] / positions;
     };
     double mu1 = 0.0, mu2 = 0.0;
     for (int n = 0; n < N; ++n) {
@@ -205,7 +232,7 @@ __global__ void combine_images_kernel(double* __restrict__ patch_mean, double* _
     mu2 /= N;
     double scatter = 0.0, spread = 0.0;
     for (int n = 0; n < N; ++n) {
-      const double* image = moments + n * stride;
+      const double* image = moments + entry(n) * stride;
       scatter += image[e] - image[P * P + t1] * image[P * P + t2] / positions;
       spread += (mean_of(n, t1) - mu1) * (mean_of(n, t2) - mu2);
     }
@@ -240,22 +267,38 @@ __global__ void channel_statistics_kernel(double* __restrict__ mean, double* __r
 }  // namespace
 
 template <>
+void image_patch_moments<KernelSet>(double* moments, float* shift, const float* x, int N, int C,
+                                    int H, int W, Stream stream) {
+  require_positive_sizes("image_patch_moments",
+                         {{"N", N}, {"C", C}, {"H - 3", H - 3}, {"W - 3", W - 3}});
+  const long plane_values = static_cast<long>(N) * (C + 1) * margin_rows(H) * margin_cols(W);
+  Scratch<float> planes(static_cast<std::size_t>(plane_values), stream);
+  launch(image_channel_shifts_kernel, dim3(C, N), kThreads, 0, stream, shift, x, C, H, W);
+  launch(shifted_planes_kernel, elementwise_grid(plane_values, kThreads), kThreads, 0, stream,
+         planes.data(), x, shift, N, C, H, W);
+  launch(shifted_moments_kernel, dim3(moment_jobs(C), N), kThreads, 0, stream,
+         moments, planes.data(), C, H, W);
+}
+
+template <>
+void combine_patch_moments<KernelSet>(double* patch_mean, double* patch_cov, const double* moments,
+                                      const float* shift, const std::int32_t* index, int N, int C,
+                                      int H, int W, Stream stream) {
+  require_positive_sizes("combine_patch_moments", {{"N", N}, {"C", C}, {"H", H}, {"W", W}});
+  const int P = C * kTaps;
+  launch(combine_images_kernel, elementwise_grid(static_cast<long>(P) * P, kThreads), kThreads, 0,
+         stream, patch_mean, patch_cov, moments, shift, index, N, C, H, W);
+}
+
+template <>
 void patch_statistics<KernelSet>(double* patch_mean, double* patch_cov, const float* x, int N,
                                  int C, int H, int W, Stream stream) {
   require_positive_sizes("patch_statistics", {{"N", N}, {"C", C}, {"H - 3", H - 3}, {"W - 3", W - 3}});
-  const int P = C * kTaps;
   Scratch<float> shift(static_cast<std::size_t>(N) * C, stream);
-  Scratch<double> moments(static_cast<std::size_t>(N) * (static_cast<std::size_t>(P) * P + P), stream);
-  const long plane_values =
-      static_cast<long>(N) * (C + 1) * margin_rows(H) * margin_cols(W);
-  Scratch<float> planes(static_cast<std::size_t>(plane_values), stream);
-  launch(image_channel_shifts_kernel, dim3(C, N), kThreads, 0, stream, shift.data(), x, C, H, W);
-  launch(shifted_planes_kernel, elementwise_grid(plane_values, kThreads), kThreads, 0, stream,
-         planes.data(), x, shift.data(), N, C, H, W);
-  launch(shifted_moments_kernel, dim3((C + 1) * (C + 1) * kShifts, N), kThreads, 0, stream,
-         moments.data(), planes.data(), C, H, W);
-  launch(combine_images_kernel, elementwise_grid(static_cast<long>(P) * P, kThreads), kThreads, 0,
-         stream, patch_mean, patch_cov, moments.data(), shift.data(), N, C, H, W);
+  Scratch<double> moments(static_cast<std::size_t>(N) * image_moments_size(C), stream);
+  image_patch_moments<KernelSet>(moments.data(), shift.data(), x, N, C, H, W, stream);
+  combine_patch_moments<KernelSet>(patch_mean, patch_cov, moments.data(), shift.data(), nullptr, N,
+                                   C, H, W, stream);
 }
 
 template <>

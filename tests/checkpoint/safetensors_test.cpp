@@ -45,6 +45,7 @@ TEST_CASE("safetensors round trip keeps names, dtypes, shapes, values and metada
   dict["a.weight"] = Tensor::from_vector({2, 3}, {1, -2, 3.5, 4, 5, 6}, DType::F32);
   dict["b"] = Tensor::from_vector({3}, {0.1, 0.2, 0.3}, DType::F64);
   dict["count"] = Tensor::full({}, 42, DType::I64);
+  dict["pixels"] = Tensor::from_vector({2, 2}, {0, 7, 128, 255}, DType::U8);
   dict["empty"] = Tensor({0, 4}, DType::F32);
   const std::string path = temp_path("roundtrip.safetensors");
   write_safetensors(path, dict, {{"epoch", "3"}});

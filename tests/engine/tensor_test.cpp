@@ -84,6 +84,11 @@ TEST_CASE("to(dtype) converts values; the same dtype shares storage", "[tensor]"
   CHECK(i.data<std::int64_t>()[0] == -2);  // truncation toward zero, as a C++ cast
   CHECK(i.data<std::int64_t>()[1] == 2);
   CHECK(i.data<std::int64_t>()[2] == 9'000'000'000'000'000);
+
+  const Tensor bytes = Tensor::from_vector({3}, {0, 128, 255}, DType::U8);
+  CHECK(bytes.bytes() == 3);
+  CHECK(bytes.data<std::uint8_t>()[2] == 255);
+  CHECK(bytes.to(DType::F32).to_vector() == std::vector<double>{0, 128, 255});
 }
 
 TEST_CASE("check_shape names the tensor", "[tensor]") {

@@ -141,9 +141,64 @@ TEST_CASE("fused conv-batchnorm-relu-pool: the emulator refuses to train on othe
             .dim(1) == 4);
 }
 
+// A batch drawn from stored images: the statistics merged from the set's cached per-image patch
+// moments give the same bits as those computed from the batch (the per-image sums are the same
+// kernels on the same values), so the output, running statistics and gradients are identical.
+void check_cached_moments(Device device) {
+  constexpr int M = 3, H = 16, W = 32, K = 8;
+  std::mt19937 rng(12);
+  Tensor stored({M, H, W, 3}, DType::U8);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (std::int64_t i = 0; i < stored.numel(); ++i)
+    stored.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(byte(rng));
+  stored = stored.to(device);
+  const std::vector<std::int32_t> index = {2, 0, 2};  // shuffled, one image twice
+  const PatchMomentCache cache = patch_moment_cache(stored);
+  const Layer layer({3, 3, K, H, W}, rng);
+  const Tensor x = gather_images(stored, index);
+
+  auto pass = [&](const CachedPatchMoments* cached) {
+    Var w(layer.w.to(device), true), b(layer.b.to(device), true),
+        gamma(layer.gamma.to(device), true), beta(layer.beta.to(device), true);
+    Result r{Tensor(), layer.running_mean.to(device).clone(), layer.running_var.to(device).clone(),
+             {}, {}, {}, {}};
+    const Var F = conv_bn_relu_pool(Var(x), w, b, gamma, beta, r.running_mean, r.running_var,
+                                    true, 0.1, 1e-5, cached);
+    backward(F, layer.dF.to(device));
+    r.F = F.value();
+    r.dw = w.grad();
+    r.dgamma = gamma.grad();
+    r.dbeta = beta.grad();
+    for (Tensor* t : {&r.F, &r.running_mean, &r.running_var, &r.dw, &r.dgamma, &r.dbeta})
+      *t = t->to(Device::CPU);
+    return r;
+  };
+  const CachedPatchMoments cached{cache, index};
+  const Result direct = pass(nullptr), from_cache = pass(&cached);
+  CHECK(bitwise_equal(from_cache.F, direct.F));
+  CHECK(bitwise_equal(from_cache.running_mean, direct.running_mean));
+  CHECK(bitwise_equal(from_cache.running_var, direct.running_var));
+  CHECK(bitwise_equal(from_cache.dw, direct.dw));
+  CHECK(bitwise_equal(from_cache.dgamma, direct.dgamma));
+  CHECK(bitwise_equal(from_cache.dbeta, direct.dbeta));
+
+  const std::vector<std::int32_t> too_short = {2, 0}, outside = {2, 0, 3};
+  const CachedPatchMoments wrong_size{cache, too_short}, wrong_entry{cache, outside};
+  CHECK_THROWS_AS(pass(&wrong_size), std::invalid_argument);
+  CHECK_THROWS_AS(pass(&wrong_entry), std::out_of_range);
+}
+
+TEST_CASE("fused conv-batchnorm-relu-pool: cached patch moments give the same bits on the emulator",
+          "[conv_bn_relu_pool][emulator]") {
+  check_cached_moments(Device::Emulator);
+}
+
 TEST_CASE("fused conv-batchnorm-relu-pool: the GPU matches the CPU reference",
           "[conv_bn_relu_pool][gpu]") {
-  on_gpu([]<class>() { check_layer(Device::CUDA); });
+  on_gpu([]<class>() {
+    check_layer(Device::CUDA);
+    check_cached_moments(Device::CUDA);
+  });
 }
 
 }  // namespace

@@ -4,10 +4,12 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include "data/preprocess.h"
 #include "data/prepare_dataset.h"
 #include "data/synth_dataset.h"
 #include "model/metrics.h"
@@ -71,6 +73,32 @@ std::vector<std::string> metrics_without_timing(const fs::path& run) {
 }
 
 }  // namespace
+
+TEST_CASE("image set: batches are the dataset cache's, bit for bit, on the CPU and the emulator") {
+  const data::DatasetCache cache = data::DatasetCache::open(tiny_cache());
+  const std::vector<std::size_t> indices = {7, 2, 30};
+  const std::vector<std::size_t> positions = {2, 0, 2};  // images 30, 7, 30
+  std::vector<std::size_t> ids;
+  for (std::size_t p : positions) ids.push_back(indices[p]);
+  Tensor want({3, 3, data::kInputSize, data::kInputSize}, DType::F32);
+  cache.fill_batch(ids, want.data<float>());
+  for (Device device : {Device::CPU, Device::Emulator}) {
+    INFO(device_name(device));
+    const ImageSet set(cache, indices, device);
+    REQUIRE(set.size() == 3);
+    const ImageSet::Batch batch = set.batch(positions);
+    CHECK(batch.images.device() == device);
+    const Tensor got = batch.images.to(Device::CPU);
+    CHECK(std::memcmp(got.raw(), want.raw(), want.bytes()) == 0);
+    CHECK(batch.labels.to_vector() == std::vector<double>{static_cast<double>(cache.label(30)),
+                                                          static_cast<double>(cache.label(7)),
+                                                          static_cast<double>(cache.label(30))});
+    CHECK_FALSE(batch.patch_moments().has_value());
+    CHECK_THROWS_AS(set.batch(std::vector<std::size_t>{3}), std::out_of_range);
+  }
+  CHECK_THROWS_AS(ImageSet(cache, std::vector<std::size_t>{cache.size()}, Device::CPU),
+                  std::out_of_range);
+}
 
 TEST_CASE("trainer: attention is off in the warm-up epochs and on after") {
   TrainOptions o;

@@ -1,0 +1,38 @@
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+#include <vector>
+
+#include "engine/dispatch.h"
+#include "engine/ops.h"
+#include "kernels/cuda/patch_statistics.h"
+
+namespace braincam {
+
+PatchMomentCache patch_moment_cache(const Tensor& images) {
+  if (images.device() == Device::CPU || images.ndim() != 4)
+    throw std::invalid_argument(
+        "patch_moment_cache: images must be M x H x W x C on the emulator or the GPU, got " +
+        shape_str(images.shape()) + " on " + device_name(images.device()));
+  const int M = images.dim(0), H = images.dim(1), W = images.dim(2), C = images.dim(3);
+  const long per_image = cuda::image_moments_size(C);
+  PatchMomentCache cache{Tensor({M, per_image}, DType::F64, images.device()),
+                         Tensor({M, C}, DType::F32, images.device())};
+  // A batch's worth of float images at a time.
+  constexpr int kChunk = 32;
+  std::vector<std::int32_t> index;
+  for (int first = 0; first < M; first += kChunk) {
+    index.resize(std::min(kChunk, M - first));
+    std::iota(index.begin(), index.end(), first);
+    const Tensor x = gather_images(images, index);
+    run_device_kernel(x, "patch_moment_cache", [&]<class Set>(cuda::Stream stream) {
+      cuda::image_patch_moments<Set>(cache.moments.data<double>() + first * per_image,
+                                     cache.shifts.data<float>() + static_cast<long>(first) * C,
+                                     x.data<float>(), static_cast<int>(index.size()), C, H, W,
+                                     stream);
+    });
+  }
+  return cache;
+}
+
+}  // namespace braincam

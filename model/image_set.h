@@ -1,0 +1,57 @@
+#pragma once
+// A set of images held where the model runs, as the dataset cache stores them (uint8, HWC), with
+// their labels. Batches are gathered and turned into floats there (gather_images): a training step
+// on the GPU sends only the batch's index across the bus, where sending the batch would move 22 MB
+// of floats. The images go to the device once, a quarter of the size of floats.
+//
+// On the emulator and the GPU the set can also keep the fused first layer's patch moments of every
+// image (PatchMomentCache): they depend on the images alone, so computed once they spare every
+// later training batch that work. Only for images used as stored: augmented batches come from the
+// dataset cache instead.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "data/dataset_cache.h"
+#include "engine/ops.h"
+
+namespace braincam {
+
+class ImageSet {
+ public:
+  // Images `indices` of `cache`, in that order, on `device`.
+  ImageSet(const data::DatasetCache& cache, std::span<const std::size_t> indices, Device device);
+  // images: M x H x W x 3 of U8 (moved to `device`); labels: M values 0 or 1.
+  ImageSet(const Tensor& images, std::vector<int> labels, Device device);
+
+  std::size_t size() const { return labels_.size(); }
+  int label(std::size_t position) const { return labels_[position]; }
+  Device device() const { return images_.device(); }
+
+  // Computes and keeps the patch moments of every image; on the emulator and the GPU only.
+  void keep_patch_moments();
+  bool has_patch_moments() const { return patch_moments_.has_value(); }
+
+  struct Batch {
+    Tensor images;                     // N x 3 x H x W F32, pixel / 255, on the set's device
+    Tensor labels;                     // N F32, on the set's device
+    std::vector<std::int32_t> index;   // the positions in the set
+    const PatchMomentCache* moments;   // the set's patch moments, or null
+
+    // The images' cached patch moments for the model, or nothing when the set keeps none.
+    std::optional<CachedPatchMoments> patch_moments() const {
+      if (!moments) return std::nullopt;
+      return CachedPatchMoments{*moments, index};
+    }
+  };
+  // The images at `positions` (each below size()), in that order.
+  Batch batch(std::span<const std::size_t> positions) const;
+
+ private:
+  Tensor images_;  // M x H x W x 3, U8
+  std::vector<int> labels_;
+  std::optional<PatchMomentCache> patch_moments_;
+};
+
+}  // namespace braincam

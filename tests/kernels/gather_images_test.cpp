@@ -1,0 +1,76 @@
+// Gathering a batch from stored uint8 images (kernels/cuda/gather_images.cu) against the CPU
+// reference (kernels/cpu/gather_images.cpp), which is checked against its definition: bit for
+// bit, since both divide by 255 in IEEE float. The index repeats and skips images.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "engine/ops.h"
+#include "kernels/cpu/gather_images.h"
+#include "kernels/cuda/gather_images.h"
+#include "tests/kernels/kernel_test_support.h"
+
+namespace braincam::test {
+namespace {
+
+constexpr int M = 4, C = 3, H = 5, W = 7;
+const std::vector<std::int32_t> kIndex = {3, 1, 3, 0};
+
+std::vector<std::uint8_t> stored_images() {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::vector<std::uint8_t> images(static_cast<std::size_t>(M) * H * W * C);
+  for (auto& v : images) v = static_cast<std::uint8_t>(byte(rng));
+  images[0] = 0;    // the two ends of the range
+  images[1] = 255;
+  return images;
+}
+
+std::vector<float> reference_batch(const std::vector<std::uint8_t>& images) {
+  std::vector<float> out(kIndex.size() * C * H * W, kPoison);
+  cpu::gather_images(out.data(), images.data(), kIndex.data(), static_cast<int>(kIndex.size()), C,
+                     H, W);
+  return out;
+}
+
+TEST_CASE("gather images: the CPU reference is pixel / 255 in NCHW order", "[gather_images]") {
+  const std::vector<std::uint8_t> images = stored_images();
+  const std::vector<float> out = reference_batch(images);
+  for (std::size_t b = 0; b < kIndex.size(); ++b)
+    for (int c = 0; c < C; ++c)
+      for (int i = 0; i < H * W; ++i) {
+        const float want = static_cast<float>(images[(kIndex[b] * H * W + i) * C + c]) / 255.0f;
+        REQUIRE(out[(b * C + c) * H * W + i] == want);
+      }
+}
+
+template <class Set>
+void check_gather() {
+  const std::vector<std::uint8_t> images = stored_images();
+  const Tensor IMAGES = on_device<Set>(images), INDEX = on_device<Set>(kIndex);
+  Tensor OUT = on_device<Set>(std::vector<float>(kIndex.size() * C * H * W, kPoison));
+  cuda::gather_images<Set>(OUT.data<float>(), IMAGES.data<std::uint8_t>(),
+                           INDEX.data<std::int32_t>(), static_cast<int>(kIndex.size()), C, H, W,
+                           stream_of<Set>());
+  require_identical(on_host<Set, float>(OUT), reference_batch(images), "batch");
+}
+
+TEST_CASE("gather images: the emulator matches the CPU reference", "[gather_images][emulator]") {
+  check_gather<cuda::Emulated>();
+}
+
+TEST_CASE("gather images: the GPU matches the CPU reference", "[gather_images][gpu]") {
+  on_gpu([]<class Set>() { check_gather<Set>(); });
+}
+
+TEST_CASE("gather images: the op checks its input", "[gather_images]") {
+  const Tensor images = Tensor::zeros({2, H, W, C}, DType::U8);
+  CHECK(gather_images(images, std::vector<std::int32_t>{1, 0}).shape() == Shape{2, C, H, W});
+  CHECK_THROWS_AS(gather_images(images, std::vector<std::int32_t>{2}), std::out_of_range);
+  CHECK_THROWS_AS(gather_images(images, std::vector<std::int32_t>{-1}), std::out_of_range);
+  CHECK_THROWS_AS(gather_images(Tensor::zeros({2, H, W, C}, DType::F32), std::vector<std::int32_t>{0}),
+                  std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace braincam::test
