@@ -6,9 +6,10 @@
 //   affine map, keeps its column's first maximum, settles the window's with its 3 neighbour
 //   lanes and writes F = relu(max), the winner and h there. Only the pooled outputs reach global
 //   memory.
-// winner_patch_sums_kernel: one block per (channel, image); each thread walks a share of the
-//   pooled outputs where g = dF (F > 0) is nonzero, summing g times the winner's patch, g and
-//   g * xhat; then the block adds the threads' sums in a fixed order.
+// winner_patch_sums_kernel: one block per (channel, image); each warp walks a share of the
+//   pooled outputs where g = dF (F > 0) is nonzero, a window at a time, each lane summing its
+//   taps of g times the winner's patch (or g, or g * xhat) in double; then the block adds the
+//   warps' sums in a fixed order.
 // weight_gradient_kernel: one block per channel adds the images in order and applies the closed
 //   form dw = k (sparse - dbeta mu - dgamma invstd Sigma w), k = gamma invstd.
 #include "kernels/cuda/conv_bn_relu_pool.h"
@@ -116,15 +117,20 @@ __global__ void conv_bn_relu_pool_forward_kernel(float* __restrict__ F,
   }
 }
 
-constexpr int kChannels = 3;  // the model's input channels; the backward keeps P sums per thread
+constexpr int kChannels = 3;  // the model's input channels
 constexpr int kPatch = kChannels * kTaps;
 constexpr int kSums = kPatch + 2;  // the taps, g, g * xhat
-constexpr int kPatchThreads = 256;
+constexpr int kPatchThreads = 256, kPatchWarps = kPatchThreads / 32;
+constexpr int kSumsPerLane = (kSums + 31) / 32;  // lane l keeps sums l, l + 32, l + 64
 
 // partial[n][k][0..P) = sum over the winners of g * (the winner's patch), [P] = sum g,
-// [P + 1] = sum g * xhat, g = dF where F > 0. Grid: (K, N); block: kPatchThreads, each thread a
-// strided share of the pooled outputs with its kSums sums in registers (the 75 loads of a patch
-// are independent, so many are in flight), then block_sum_each.
+// [P + 1] = sum g * xhat, g = dF where F > 0. Grid: (K, N); block: kPatchThreads.
+//
+// A warp takes the pooled outputs 32 at a time: each lane stages one window's g, g * xhat and
+// patch corner in shared memory, then the warp walks the 32 windows together, lane l adding the
+// window's value of sums l, l + 32 and l + 64 (a tap, or g or g * xhat) to its own accumulators.
+// So the lanes of one load read one patch, a few cache lines, where a thread per window would
+// read 32 patches, 32 lines per load. The warps' accumulators are added in warp order.
 __global__ void winner_patch_sums_kernel(double* __restrict__ partial,
                                          const float* __restrict__ dF, const float* __restrict__ F,
                                          const std::uint8_t* __restrict__ winner,
@@ -133,38 +139,80 @@ __global__ void winner_patch_sums_kernel(double* __restrict__ partial,
                                          const double* __restrict__ mean,
                                          const double* __restrict__ var, int H, int W, int K,
                                          double eps) {
-  const int k = blockIdx.x, n = blockIdx.y;
-  const int Ho = H / kPool, Wo = W / kPool;
-  const long base = (static_cast<long>(n) * K + k) * Ho * Wo;
+  const int k = blockIdx.x, n = blockIdx.y, lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  const int Ho = H / kPool, Wo = W / kPool, windows = Ho * Wo;
+  const long base = (static_cast<long>(n) * K + k) * windows;
   const float* image = x + static_cast<long>(n) * kChannels * H * W;
   const float m = static_cast<float>(mean[k]), invstd = static_cast<float>(1.0 / sqrt(var[k] + eps));
-  float sums[kSums] = {};
-  for (int q = threadIdx.x; q < Ho * Wo; q += kPatchThreads) {
-    const long o = base + q;
-    const float g = F[o] > 0.0f ? dF[o] : 0.0f;
-    if (g == 0.0f) continue;
-    const int win = winner[o];
-    const int h0 = q / Wo * kPool + win / kPool - 2, w0 = q % Wo * kPool + win % kPool - 2;
-    BRAINCAM_UNROLL
-    for (int c = 0; c < kChannels; ++c)
-      BRAINCAM_UNROLL
-      for (int kh = 0; kh < 5; ++kh) {
-        const int h = h0 + kh;
-        if (h < 0 || h >= H) continue;
-        const float* row = image + (static_cast<long>(c) * H + h) * W;
-        BRAINCAM_UNROLL
-        for (int kw = 0; kw < 5; ++kw) {
-          const int col = w0 + kw;
-          if (col >= 0 && col < W) sums[c * kTaps + kh * 5 + kw] += g * row[col];
-        }
-      }
-    sums[kPatch] += g;
-    sums[kPatch + 1] += g * ((h_winner[o] - m) * invstd);
+
+  // This lane's sums: for a tap, its channel's plane and its offset in the patch.
+  int tap_row[kSumsPerLane], tap_col[kSumsPerLane];
+  const float* tap_plane[kSumsPerLane];
+  BRAINCAM_UNROLL
+  for (int j = 0; j < kSumsPerLane; ++j) {
+    const int t = lane + 32 * j, tap = t % kTaps;
+    tap_plane[j] = image + static_cast<long>(t < kPatch ? t / kTaps : 0) * H * W;
+    tap_row[j] = tap / 5;
+    tap_col[j] = tap % 5;
   }
-  BRAINCAM_SHARED(double, totals, kSums);
-  block_sum_each<kPatchThreads>(totals, sums);
-  for (int s = threadIdx.x; s < kSums; s += kPatchThreads)
-    partial[(static_cast<long>(n) * K + k) * kSums + s] = totals[s];
+  double acc[kSumsPerLane] = {};
+
+  using Staged = float[32];
+  BRAINCAM_SHARED(Staged, staged_g, kPatchWarps);
+  BRAINCAM_SHARED(Staged, staged_gx, kPatchWarps);
+  using Corner = int[32];
+  BRAINCAM_SHARED(Corner, staged_h0, kPatchWarps);  // the patch's top row and left column
+  BRAINCAM_SHARED(Corner, staged_w0, kPatchWarps);
+  for (int q0 = warp * 32; q0 < windows; q0 += kPatchThreads) {
+    const int q = q0 + lane;
+    float g = 0.0f, gx = 0.0f;
+    int top = 0, left = 0;
+    if (q < windows) {
+      const long o = base + q;
+      g = F[o] > 0.0f ? dF[o] : 0.0f;
+      gx = g * ((h_winner[o] - m) * invstd);
+      const int win = winner[o];
+      top = q / Wo * kPool + win / kPool - 2;
+      left = q % Wo * kPool + win % kPool - 2;
+    }
+    staged_g[warp][lane] = g;
+    staged_gx[warp][lane] = gx;
+    staged_h0[warp][lane] = top;
+    staged_w0[warp][lane] = left;
+    __syncwarp();
+    for (int e = 0; e < 32; ++e) {
+      const float ge = staged_g[warp][e];
+      if (ge == 0.0f) continue;  // the same for every lane
+      const int h0 = staged_h0[warp][e], w0 = staged_w0[warp][e];
+      BRAINCAM_UNROLL
+      for (int j = 0; j < kSumsPerLane; ++j) {
+        const int t = lane + 32 * j;
+        float value = 0.0f;
+        if (t < kPatch) {
+          const int h = h0 + tap_row[j], col = w0 + tap_col[j];
+          if (h >= 0 && h < H && col >= 0 && col < W) value = ge * tap_plane[j][h * W + col];
+        } else if (t == kPatch) {
+          value = ge;
+        } else if (t == kPatch + 1) {
+          value = staged_gx[warp][e];
+        }
+        acc[j] += value;
+      }
+    }
+    __syncwarp();
+  }
+
+  using WarpSums = double[kSums];
+  BRAINCAM_SHARED(WarpSums, warp_sums, kPatchWarps);
+  BRAINCAM_UNROLL
+  for (int j = 0; j < kSumsPerLane; ++j)
+    if (lane + 32 * j < kSums) warp_sums[warp][lane + 32 * j] = acc[j];
+  __syncthreads();
+  for (int t = threadIdx.x; t < kSums; t += kPatchThreads) {
+    double total = 0.0;
+    for (int w = 0; w < kPatchWarps; ++w) total += warp_sums[w][t];
+    partial[(static_cast<long>(n) * K + k) * kSums + t] = total;
+  }
 }
 
 // Grid: K; block: kWeightThreads (>= kPatch).
