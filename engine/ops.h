@@ -1,9 +1,6 @@
 #pragma once
 // The differentiable ops of the model, each a thin autograd wrapper (engine/ops/<op>.cpp) over
 // the kernels of the tensors' device. Shapes are NCHW; see kernels/cpu/<op>.h for the maths.
-#include <cstdint>
-#include <span>
-
 #include "engine/autograd.h"
 
 namespace braincam {
@@ -24,8 +21,10 @@ Var relu(const Var& x);
 
 // The model input of a batch from stored images (a constant): images is M x H x W x C of U8
 // (HWC, as the dataset cache keeps them), on any device; image index[b] becomes batch entry b,
-// N x C x H x W floats pixel / 255. Throws std::out_of_range for an index outside [0, M).
-Tensor gather_images(const Tensor& images, std::span<const std::int32_t> index);
+// N x C x H x W floats pixel / 255. index: N of I32 on the images' device, every entry in
+// [0, M): the caller checks them (ImageSet does, on the host), since a device cannot without
+// waiting for it.
+Tensor gather_images(const Tensor& images, const Tensor& index);
 
 // The per-image patch moments (kernels/cuda/patch_statistics.h) of a set of stored images,
 // computed once on the emulator or the GPU, so that the fused first layer of a training batch
@@ -37,10 +36,11 @@ struct PatchMomentCache {
 };
 // images: as for gather_images, on the emulator or the GPU.
 PatchMomentCache patch_moment_cache(const Tensor& images);
-// The images of a batch as entries of a cache: batch image b is entry index[b].
+// The images of a batch as entries of a cache: batch image b is entry index[b] (as for
+// gather_images: I32 on the cache's device, entries checked by the caller).
 struct CachedPatchMoments {
   const PatchMomentCache& cache;
-  std::span<const std::int32_t> index;
+  Tensor index;
 };
 
 // The fused first layer maxpool4(relu(batchnorm(conv5x5(x, w, b)))) of the fast kernel path
@@ -49,8 +49,8 @@ struct CachedPatchMoments {
 // batch statistics from the patch statistics of x and updates the running ones like
 // batchnorm_train; evaluation mode uses the running ones and, like batchnorm_eval, records no
 // graph. No gradient for x: it throws if x requires one.
-// `cached`, when given in training mode on the emulator or the GPU, holds the patch moments of
-// x's images (see PatchMomentCache) and the statistics come from them instead of from x.
+// `cached`, the patch moments of x's images (see PatchMomentCache), is for the emulator and the
+// GPU: in training mode the statistics come from them instead of from x.
 Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const Var& bn_gamma,
                       const Var& bn_beta, Tensor running_mean, Tensor running_var, bool training,
                       double momentum, double eps, const CachedPatchMoments* cached = nullptr);

@@ -72,7 +72,9 @@ void write_element(void* data, DType t, std::int64_t i, double v) {
     case DType::F64: static_cast<double*>(data)[i] = v; break;
     case DType::I32: static_cast<std::int32_t*>(data)[i] = static_cast<std::int32_t>(v); break;
     case DType::I64: static_cast<std::int64_t*>(data)[i] = static_cast<std::int64_t>(v); break;
-    case DType::U8: static_cast<std::uint8_t*>(data)[i] = static_cast<std::uint8_t>(v); break;
+    case DType::U8:  // toward zero, as the other integer types, saturated to 0..255 (NaN: 0)
+      static_cast<std::uint8_t*>(data)[i] = v >= 255 ? 255 : v > 0 ? static_cast<std::uint8_t>(v) : 0;
+      break;
   }
 }
 }  // namespace

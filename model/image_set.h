@@ -1,8 +1,8 @@
 #pragma once
-// A set of images held where the model runs, as the dataset cache stores them (uint8, HWC), with
-// their labels. Batches are gathered and turned into floats there (gather_images): a training step
-// on the GPU sends only the batch's index across the bus, where sending the batch would move 22 MB
-// of floats. The images go to the device once, a quarter of the size of floats.
+// A set of images held where the model runs, as the dataset cache stores them (uint8, HWC).
+// Batches are gathered and turned into floats there (gather_images): a training step on the GPU
+// sends the batch's index (and the trainer its labels) across the bus, where sending the batch
+// would move 22 MB of floats. The images go to the device once, a quarter of the size of floats.
 //
 // On the emulator and the GPU the set can also keep the fused first layer's patch moments of every
 // image (PatchMomentCache): they depend on the images alone, so computed once they spare every
@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <vector>
 
 #include "data/dataset_cache.h"
 #include "engine/ops.h"
@@ -22,11 +21,13 @@ class ImageSet {
  public:
   // Images `indices` of `cache`, in that order, on `device`.
   ImageSet(const data::DatasetCache& cache, std::span<const std::size_t> indices, Device device);
-  // images: M x H x W x 3 of U8 (moved to `device`); labels: M values 0 or 1.
-  ImageSet(const Tensor& images, std::vector<int> labels, Device device);
+  // images: M x H x W x 3 of U8, moved to `device`.
+  ImageSet(const Tensor& images, Device device);
+  // Batches point into the set: it stays where it was made.
+  ImageSet(const ImageSet&) = delete;
+  ImageSet& operator=(const ImageSet&) = delete;
 
-  std::size_t size() const { return labels_.size(); }
-  int label(std::size_t position) const { return labels_[position]; }
+  std::size_t size() const { return static_cast<std::size_t>(images_.dim(0)); }
   Device device() const { return images_.device(); }
 
   // Computes and keeps the patch moments of every image; on the emulator and the GPU only.
@@ -34,23 +35,24 @@ class ImageSet {
   bool has_patch_moments() const { return patch_moments_.has_value(); }
 
   struct Batch {
-    Tensor images;                     // N x 3 x H x W F32, pixel / 255, on the set's device
-    Tensor labels;                     // N F32, on the set's device
-    std::vector<std::int32_t> index;   // the positions in the set
-    const PatchMomentCache* moments;   // the set's patch moments, or null
+    Tensor images;                    // N x 3 x H x W F32, pixel / 255, on the set's device
+    Tensor index;                     // N I32 on the set's device: the positions in the set
+    const PatchMomentCache* moments;  // the set's patch moments, or null
 
-    // The images' cached patch moments for the model, or nothing when the set keeps none.
-    std::optional<CachedPatchMoments> patch_moments() const {
+    // The images' cached patch moments for the model, or nothing when the set keeps none. Refers
+    // to this batch and its set: not for a temporary batch.
+    std::optional<CachedPatchMoments> patch_moments() const& {
       if (!moments) return std::nullopt;
       return CachedPatchMoments{*moments, index};
     }
+    std::optional<CachedPatchMoments> patch_moments() && = delete;
   };
-  // The images at `positions` (each below size()), in that order.
+  // The images at `positions`, in that order. Throws std::out_of_range for a position at or past
+  // size().
   Batch batch(std::span<const std::size_t> positions) const;
 
  private:
   Tensor images_;  // M x H x W x 3, U8
-  std::vector<int> labels_;
   std::optional<PatchMomentCache> patch_moments_;
 };
 

@@ -211,13 +211,15 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     for (std::size_t b = state.batches_done; b < batches; ++b) {
       const std::size_t first = b * o.batch, n = std::min<std::size_t>(o.batch, order.size() - first);
       const std::span<const std::size_t> positions(order.data() + first, n);
-      std::vector<float> y(n);
-      for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<float>(cache.label(train_set[positions[i]]));
+      Tensor y({static_cast<std::int64_t>(n)}, DType::F32);
+      for (std::size_t i = 0; i < n; ++i)
+        y.data<float>()[i] = static_cast<float>(cache.label(train_set[positions[i]]));
+      const Tensor labels = y.to(o.device);
       const StepResult r = [&] {
         if (train_images) {
           const ImageSet::Batch batch = train_images->batch(positions);
           const std::optional<CachedPatchMoments> moments = batch.patch_moments();
-          return training_step(model, optimizer, batch.images, batch.labels, attention,
+          return training_step(model, optimizer, batch.images, labels, attention,
                                moments ? &*moments : nullptr);
         }
         std::vector<std::size_t> ids(n);
@@ -225,9 +227,7 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
         const data::BatchAugment augment{.seed = o.seed, .step = static_cast<std::uint64_t>(epoch), .ranges = {}};
         Tensor x({static_cast<std::int64_t>(n), 3, side, side}, DType::F32);
         cache.fill_batch(ids, x.data<float>(), &augment);
-        Tensor labels({static_cast<std::int64_t>(n)}, DType::F32);
-        std::copy(y.begin(), y.end(), labels.data<float>());
-        return training_step(model, optimizer, x.to(o.device), labels.to(o.device), attention);
+        return training_step(model, optimizer, x.to(o.device), labels, attention);
       }();
       const double loss = r.loss.item();
       if (!std::isfinite(loss))
@@ -235,7 +235,7 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
                                  std::to_string(epoch) + ", batch " + std::to_string(b + 1) + "; " +
                                  (o.out / "last.safetensors").string() + " and best.safetensors keep the last good epoch");
       const std::vector<double> z = r.logits.to_vector();
-      for (std::size_t i = 0; i < n; ++i) state.correct += (z[i] > 0) == (y[i] > 0.5f);
+      for (std::size_t i = 0; i < n; ++i) state.correct += (z[i] > 0) == (y.data<float>()[i] > 0.5f);
       state.loss_sum += loss * static_cast<double>(n);
       state.seen += static_cast<std::int64_t>(n);
       state.batches_done = b + 1;

@@ -88,26 +88,18 @@ Var cpu_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, co
                       });
 }
 
-// The index of the batch's images in a patch moment cache, on x's device, after checking that
-// the cache fits x.
-Tensor cache_index(const CachedPatchMoments& cached, const Tensor& x) {
+// Throws unless the cache and the index fit x.
+void check_cache(const CachedPatchMoments& cached, const Tensor& x) {
   const PatchMomentCache& cache = cached.cache;
   const std::int64_t M = cache.moments.defined() ? cache.moments.dim(0) : 0;
   const int C = x.dim(1);
+  const Tensor& index = cached.index;
   if (cache.moments.device() != x.device() || cache.shifts.device() != x.device() ||
       cache.moments.shape() != Shape{M, cuda::image_moments_size(C)} ||
-      cache.shifts.shape() != Shape{M, C} ||
-      static_cast<std::int64_t>(cached.index.size()) != x.dim(0))
+      cache.shifts.shape() != Shape{M, C} || index.dtype() != DType::I32 ||
+      index.device() != x.device() || index.shape() != Shape{x.dim(0)})
     throw std::invalid_argument("conv_bn_relu_pool: the patch moment cache does not fit the input " +
                                 shape_str(x.shape()) + " on " + device_name(x.device()));
-  Tensor index({x.dim(0)}, DType::I32);
-  for (std::size_t b = 0; b < cached.index.size(); ++b) {
-    if (cached.index[b] < 0 || cached.index[b] >= M)
-      throw std::out_of_range("conv_bn_relu_pool: cache entry " + std::to_string(cached.index[b]) +
-                              " of " + std::to_string(M));
-    index.data<std::int32_t>()[b] = cached.index[b];
-  }
-  return index.to(x.device());
 }
 
 // The emulator's and the GPU's fused kernels (kernels/cuda/patch_statistics.cu,
@@ -129,13 +121,13 @@ Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
     patch_mean = Tensor({P}, DType::F64, device);
     patch_cov = Tensor({P, P}, DType::F64, device);
     Tensor batch_mean({K}, DType::F32, device), batch_var({K}, DType::F32, device);
-    const Tensor cached_index = cached ? cache_index(*cached, X) : Tensor();
+    if (cached) check_cache(*cached, X);
     run_device_kernel(X, "conv_bn_relu_pool statistics", [&]<class Set>(cuda::Stream stream) {
       if (cached)
         cuda::combine_patch_moments<Set>(
             patch_mean.data<double>(), patch_cov.data<double>(),
             cached->cache.moments.data<double>(), cached->cache.shifts.data<float>(),
-            cached_index.data<std::int32_t>(), N, C, H, W, stream);
+            cached->index.data<std::int32_t>(), N, C, H, W, stream);
       else
         cuda::patch_statistics<Set>(patch_mean.data<double>(), patch_cov.data<double>(),
                                     X.data<float>(), N, C, H, W, stream);

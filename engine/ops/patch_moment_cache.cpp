@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
-#include <vector>
 
 #include "engine/dispatch.h"
 #include "engine/ops.h"
@@ -20,16 +19,15 @@ PatchMomentCache patch_moment_cache(const Tensor& images) {
                          Tensor({M, C}, DType::F32, images.device())};
   // A batch's worth of float images at a time.
   constexpr int kChunk = 32;
-  std::vector<std::int32_t> index;
   for (int first = 0; first < M; first += kChunk) {
-    index.resize(std::min(kChunk, M - first));
-    std::iota(index.begin(), index.end(), first);
-    const Tensor x = gather_images(images, index);
+    const int n = std::min(kChunk, M - first);
+    Tensor index({n}, DType::I32);
+    std::iota(index.data<std::int32_t>(), index.data<std::int32_t>() + n, first);
+    const Tensor x = gather_images(images, index.to(images.device()));
     run_device_kernel(x, "patch_moment_cache", [&]<class Set>(cuda::Stream stream) {
       cuda::image_patch_moments<Set>(cache.moments.data<double>() + first * per_image,
                                      cache.shifts.data<float>() + static_cast<long>(first) * C,
-                                     x.data<float>(), static_cast<int>(index.size()), C, H, W,
-                                     stream);
+                                     x.data<float>(), n, C, H, W, stream);
     });
   }
   return cache;

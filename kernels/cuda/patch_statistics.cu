@@ -14,9 +14,9 @@
 //                                together, each thread one column at a time, a block sum for the
 //                                core columns; writes the image's raw moments
 //   combine_images_kernel        per (t1, t2): the images' scatter matrices and means merged
+//   channel_statistics_kernel    per channel: w . mu + b and w^T Sigma w
 // The first three depend on one image each: image_patch_moments keeps their result per image, so
 // that a set of stored images needs them once (combine_patch_moments then takes an index).
-//   channel_statistics_kernel    per channel: w . mu + b and w^T Sigma w
 #include "kernels/cuda/patch_statistics.h"
 
 #include "kernels/cuda/block_reduce.h"
@@ -27,7 +27,7 @@ namespace braincam::cuda {
 
 namespace {
 
-constexpr int kTaps = 25, kSize = 5, kBand = 4, kShifts = 2 * kBand + 1;
+constexpr int kTaps = kPatchTaps, kSize = 5, kBand = 4, kShifts = 2 * kBand + 1;
 constexpr int kClasses = 2 * kBand + 1;  // 0..3 leading band, 4..7 trailing band, 8 core
 constexpr int kCore = 2 * kBand;
 constexpr int kThreads = 256;
@@ -107,8 +107,9 @@ __global__ void image_channel_shifts_kernel(float* __restrict__ shift, const flo
 __host__ __device__ __forceinline__ int moment_jobs(int C) {
   return C * (1 + kBand + 1) + C * (C - 1) / 2 * kShifts;
 }
+// job < moment_jobs(C).
 __device__ __forceinline__ void job_of(int job, int C, int& c1, int& c2, int& dh) {
-  for (c1 = 0;; ++c1) {
+  for (c1 = 0; c1 < C - 1; ++c1) {
     const int jobs_of_c1 = 1 + (kBand + 1) + (C - 1 - c1) * kShifts;
     if (job < jobs_of_c1) break;
     job -= jobs_of_c1;

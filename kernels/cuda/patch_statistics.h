@@ -18,7 +18,10 @@ void patch_statistics(double* patch_mean, double* patch_cov, const float* x, int
 // The moments of each image on its own, which depend on nothing else and can be kept per image:
 // shift: N x C, each image channel's mean; moments: N x (P * P + P), per image the second
 // moments of its patches minus the shift (P x P), then their sums (P).
-inline long image_moments_size(int C) { return static_cast<long>(C) * 25 * (C * 25 + 1); }
+inline constexpr int kPatchTaps = 25;  // a 5 x 5 window per channel
+inline long image_moments_size(int C) {
+  return static_cast<long>(C) * kPatchTaps * (C * kPatchTaps + 1);
+}
 template <class Set>
 void image_patch_moments(double* moments, float* shift, const float* x, int N, int C, int H, int W,
                          Stream stream);

@@ -20,13 +20,13 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-#if defined(__x86_64__)
+#ifdef BRAINCAM_FIBER_STACK_SWITCH
 // braincam_switch_stack(save, load): pushes the callee-saved registers of the System V ABI and
 // the SSE and x87 control words, stores the stack pointer in *save, loads `load` and pops the
 // same from there: the return then continues wherever that stack was left, or, on a fresh stack,
 // enters the function whose address start() put there.
 asm(R"(
-  .text
+  .pushsection .text
   .p2align 4
   .type braincam_switch_stack, @function
 braincam_switch_stack:
@@ -52,8 +52,7 @@ braincam_switch_stack:
   popq %rbp
   ret
   .size braincam_switch_stack, .-braincam_switch_stack
-  .section .note.GNU-stack,"",@progbits
-  .text
+  .popsection
 )");
 extern "C" void braincam_switch_stack(void** save, void* load);
 #endif
@@ -65,7 +64,7 @@ namespace {
 thread_local Fiber* running = nullptr;
 
 // Leaves the stack `from` saves for the one `to` holds.
-#if defined(__x86_64__)
+#ifdef BRAINCAM_FIBER_STACK_SWITCH
 void switch_context(void** from, void* const* to) { braincam_switch_stack(from, *to); }
 #else
 void switch_context(ucontext_t* from, const ucontext_t* to) { swapcontext(from, to); }
@@ -94,7 +93,7 @@ Fiber::Fiber(std::size_t stack_bytes) {
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mapping_ == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "fiber stack");
   // The guard page: the stack grows down into it.
-#if defined(__x86_64__)
+#ifdef BRAINCAM_FIBER_STACK_SWITCH
   const bool context_ready = true;
 #else
   const bool context_ready = getcontext(&context_) == 0;
@@ -111,18 +110,24 @@ Fiber::~Fiber() { munmap(mapping_, mapping_bytes_); }
 
 void Fiber::start(void (*body)(void*), void* arg) {
 #ifdef BRAINCAM_FIBER_ASAN
-  // Frames abandoned mid-body leave their redzones poisoned; the new body reuses that stack.
-  if (!finished_) __asan_unpoison_memory_region(stack_, stack_bytes_);
+  // Frames abandoned mid-body leave their redzones poisoned; the new body reuses that stack. The
+  // top page, where the first frame goes, is cleared every time.
+  if (!finished_)
+    __asan_unpoison_memory_region(stack_, stack_bytes_);
+  else
+    __asan_unpoison_memory_region(stack_ + stack_bytes_ - 4096, 4096);
 #endif
   body_ = body;
   arg_ = arg;
   finished_ = false;
-#if defined(__x86_64__)
-  // The frame braincam_switch_stack pops, from the top of the stack down: a null return address
-  // for the trampoline (which never returns), the trampoline's address where a call would have
-  // left it (16-byte aligned, so the trampoline starts as if called), six zero registers, and
-  // the default control words (SSE: all exceptions masked, round to nearest; x87: the same,
-  // 64-bit precision).
+  fake_stack_ = nullptr;  // the last body's, if any, is gone: the first switch in has none
+#ifdef BRAINCAM_FIBER_STACK_SWITCH
+  // The frame braincam_switch_stack pops, from the top of the stack down (the stack pointer is
+  // then top - 80): the x87 control word and MXCSR (their defaults: exceptions masked, round to
+  // nearest, x87 at 64-bit precision), six zero registers (rbp = 0 ends stack walks), and the
+  // trampoline's address at top - 16, which the final `ret` pops. The trampoline so starts with
+  // the stack pointer at top - 8, as if called (16-byte aligned before the call), above a null
+  // return address: it never returns.
   auto* top = reinterpret_cast<std::uintptr_t*>(stack_ + stack_bytes_);
   top[-1] = 0;
   top[-2] = reinterpret_cast<std::uintptr_t>(&Fiber::trampoline);

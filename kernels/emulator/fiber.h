@@ -2,14 +2,18 @@
 // A fiber: a function running on its own stack that can suspend itself and be resumed later, all
 // on one OS thread. The SIMT emulator runs every GPU thread of a block as one fiber.
 //
-// On x86-64 a switch saves the callee-saved registers on the stack being left and loads the
-// other stack pointer (fiber.cpp): no system call, where glibc's swapcontext makes one to save
-// and restore the signal mask and spent three quarters of the emulator's time. Elsewhere it is
-// ucontext. Stacks are mmap'ed with a guard page below them, so a kernel that overflows its stack
-// faults instead of corrupting memory, and are reused across blocks and launches: start() only
-// resets the registers.
+// On x86-64 (64-bit pointers, no shadow stack) a switch saves the callee-saved registers on the
+// stack being left and loads the other stack pointer (fiber.cpp): no system call, where glibc's
+// swapcontext makes one to save and restore the signal mask and spent three quarters of the
+// emulator's time. Elsewhere it is ucontext. Stacks are mmap'ed with a guard page below them, so
+// a kernel that overflows its stack faults instead of corrupting memory, and are reused across
+// blocks and launches: start() only resets the registers.
 #include <cstddef>
-#if !defined(__x86_64__)
+
+// A shadow stack (CET) would refuse the return into a fresh fiber, which no call made.
+#if defined(__x86_64__) && defined(__LP64__) && !(defined(__CET__) && (__CET__ & 2))
+#define BRAINCAM_FIBER_STACK_SWITCH 1
+#else
 #include <ucontext.h>
 #endif
 
@@ -37,7 +41,7 @@ class Fiber {
   void switch_in();
   void switch_out(bool for_good);
 
-#if defined(__x86_64__)
+#ifdef BRAINCAM_FIBER_STACK_SWITCH
   void* context_ = nullptr;  // the fiber's saved stack pointer
   void* caller_ = nullptr;   // the resume()'s
 #else

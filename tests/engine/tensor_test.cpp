@@ -2,6 +2,7 @@
 #include "engine/tensor.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
 
 using namespace braincam;
@@ -89,6 +90,9 @@ TEST_CASE("to(dtype) converts values; the same dtype shares storage", "[tensor]"
   CHECK(bytes.bytes() == 3);
   CHECK(bytes.data<std::uint8_t>()[2] == 255);
   CHECK(bytes.to(DType::F32).to_vector() == std::vector<double>{0, 128, 255});
+  const Tensor saturated =
+      Tensor::from_vector({4}, {-3.5, 7.9, 300, std::nan("")}, DType::F64).to(DType::U8);
+  CHECK(saturated.to_vector() == std::vector<double>{0, 7, 255, 0});
 }
 
 TEST_CASE("check_shape names the tensor", "[tensor]") {

@@ -145,14 +145,16 @@ TEST_CASE("fused conv-batchnorm-relu-pool: the emulator refuses to train on othe
 // moments give the same bits as those computed from the batch (the per-image sums are the same
 // kernels on the same values), so the output, running statistics and gradients are identical.
 void check_cached_moments(Device device) {
-  constexpr int M = 3, H = 16, W = 32, K = 8;
+  // 33 images: the cache is computed 32 at a time, and the batch takes images of both chunks.
+  constexpr int M = 33, H = 8, W = 16, K = 8;
   std::mt19937 rng(12);
   Tensor stored({M, H, W, 3}, DType::U8);
   std::uniform_int_distribution<int> byte(0, 255);
   for (std::int64_t i = 0; i < stored.numel(); ++i)
     stored.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(byte(rng));
   stored = stored.to(device);
-  const std::vector<std::int32_t> index = {2, 0, 2};  // shuffled, one image twice
+  // Shuffled, one image twice.
+  const Tensor index = Tensor::from_vector({3}, {32, 0, 32}, DType::I32).to(device);
   const PatchMomentCache cache = patch_moment_cache(stored);
   const Layer layer({3, 3, K, H, W}, rng);
   const Tensor x = gather_images(stored, index);
@@ -182,10 +184,10 @@ void check_cached_moments(Device device) {
   CHECK(bitwise_equal(from_cache.dgamma, direct.dgamma));
   CHECK(bitwise_equal(from_cache.dbeta, direct.dbeta));
 
-  const std::vector<std::int32_t> too_short = {2, 0}, outside = {2, 0, 3};
-  const CachedPatchMoments wrong_size{cache, too_short}, wrong_entry{cache, outside};
-  CHECK_THROWS_AS(pass(&wrong_size), std::invalid_argument);
-  CHECK_THROWS_AS(pass(&wrong_entry), std::out_of_range);
+  const CachedPatchMoments too_short{cache, Tensor::from_vector({2}, {32, 0}, DType::I32).to(device)},
+      host_index{cache, Tensor::from_vector({3}, {32, 0, 32}, DType::I32)};
+  CHECK_THROWS_AS(pass(&too_short), std::invalid_argument);
+  CHECK_THROWS_AS(pass(&host_index), std::invalid_argument);
 }
 
 TEST_CASE("fused conv-batchnorm-relu-pool: cached patch moments give the same bits on the emulator",

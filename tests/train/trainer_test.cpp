@@ -90,14 +90,32 @@ TEST_CASE("image set: batches are the dataset cache's, bit for bit, on the CPU a
     CHECK(batch.images.device() == device);
     const Tensor got = batch.images.to(Device::CPU);
     CHECK(std::memcmp(got.raw(), want.raw(), want.bytes()) == 0);
-    CHECK(batch.labels.to_vector() == std::vector<double>{static_cast<double>(cache.label(30)),
-                                                          static_cast<double>(cache.label(7)),
-                                                          static_cast<double>(cache.label(30))});
+    CHECK(batch.index.to_vector() == std::vector<double>{2, 0, 2});
     CHECK_FALSE(batch.patch_moments().has_value());
     CHECK_THROWS_AS(set.batch(std::vector<std::size_t>{3}), std::out_of_range);
   }
   CHECK_THROWS_AS(ImageSet(cache, std::vector<std::size_t>{cache.size()}, Device::CPU),
                   std::out_of_range);
+}
+
+// The trainer on the emulator takes the device path: images held there, batches gathered there,
+// the fused first layer on cached patch moments. It follows the CPU to float32 rounding.
+TEST_CASE("trainer: on the emulator with cached patch moments it follows the CPU") {
+  auto run = [](Device device, const std::string& name) {
+    TrainOptions o = tiny_options(name);
+    o.epochs = 2;
+    o.batch = 4;
+    o.max_train_images = 4;  // one batch per epoch
+    o.device = device;
+    return train(o).epochs;
+  };
+  const std::vector<EpochRecord> cpu = run(Device::CPU, "cpu"), emulator = run(Device::Emulator, "emu");
+  REQUIRE(emulator.size() == cpu.size());
+  for (std::size_t e = 0; e < cpu.size(); ++e) {
+    CHECK(emulator[e].train_loss == Approx(cpu[e].train_loss).epsilon(1e-4));
+    CHECK(emulator[e].val_loss == Approx(cpu[e].val_loss).epsilon(1e-4));
+    CHECK(emulator[e].train_accuracy == cpu[e].train_accuracy);
+  }
 }
 
 TEST_CASE("trainer: attention is off in the warm-up epochs and on after") {
