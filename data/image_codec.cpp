@@ -27,7 +27,16 @@ namespace {
 // Larger than any MRI slice; guards against decompression bombs in hostile headers.
 constexpr int kMaxSide = 16384;
 
-bool is_jpeg(std::span<const std::uint8_t> b) { return b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF; }
+// Where a JPEG's markers start after its start-of-image marker, or 0 for other files. stb_image
+// takes the start marker after any run of 0xFF fill bytes, as every marker (the fuzzer found a
+// file that reached stb's Huffman overflow through a leading fill byte).
+std::size_t jpeg_body(std::span<const std::uint8_t> b) {
+  if (b.empty() || b[0] != 0xFF) return 0;
+  std::size_t i = 1;
+  while (i < b.size() && b[i] == 0xFF) ++i;
+  return i < b.size() && b[i] == 0xD8 ? i + 1 : 0;
+}
+bool is_jpeg(std::span<const std::uint8_t> b) { return jpeg_body(b) != 0; }
 
 // stb_image decodes a cut-off JPEG without complaint (the missing part comes out gray), so a
 // complete file is recognised by an end-of-image marker after its last start-of-scan marker
@@ -42,10 +51,11 @@ bool has_jpeg_end_marker(std::span<const std::uint8_t> b) {
 }
 
 // stb_image 2.27 writes past its Huffman size table when a JPEG table declares more than 256
-// codes (found by tests/fuzz/decode_crop_fuzzer, twice: the second time in a table whose counts
-// run past the end of its segment); such files are refused before stb reads them.
+// codes (found by tests/fuzz/decode_crop_fuzzer, three times: then in a table whose counts run
+// past the end of its segment, and behind a leading fill byte); such files are refused before
+// stb reads them.
 bool jpeg_huffman_tables_ok(std::span<const std::uint8_t> b) {
-  std::size_t i = 2;
+  std::size_t i = jpeg_body(b);
   while (i + 4 <= b.size()) {
     if (b[i] != 0xFF || b[i + 1] == 0xFF) { ++i; continue; }  // entropy-coded data, fill bytes
     const std::uint8_t marker = b[i + 1];
