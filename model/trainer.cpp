@@ -12,6 +12,7 @@
 
 #include "data/preprocess.h"
 #include "engine/random.h"
+#include "engine/readback.h"
 #include "engine/atomic_file.h"
 #include "engine/ops.h"
 #include "engine/safetensors.h"
@@ -208,6 +209,38 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     const auto start = Clock::now();
     std::size_t images_this_run = 0;
 
+    // A step's loss and logits are read once the next step is queued (Readback), so that the GPU
+    // does not wait for the host between steps.
+    struct QueuedStep {
+      std::size_t batch, first, n;
+      Tensor labels;  // on the host
+      Readback results;
+    };
+    std::optional<QueuedStep> queued;
+    // Adds a queued step's results to the epoch's tallies and reports it.
+    auto settle = [&](const QueuedStep& q) {
+      const std::vector<Tensor> results = q.results.read();
+      const double loss = results[0].item();
+      if (!std::isfinite(loss))
+        throw std::runtime_error("training stopped: the loss is " + std::to_string(loss) + " in epoch " +
+                                 std::to_string(epoch) + ", batch " + std::to_string(q.batch + 1) + "; " +
+                                 (o.out / "last.safetensors").string() + " and best.safetensors keep the last good epoch");
+      const std::vector<double> z = results[1].to_vector();
+      for (std::size_t i = 0; i < q.n; ++i)
+        state.correct += (z[i] > 0) == (q.labels.data<float>()[i] > 0.5f);
+      state.loss_sum += loss * static_cast<double>(q.n);
+      state.seen += static_cast<std::int64_t>(q.n);
+      state.batches_done = q.batch + 1;
+      images_this_run += q.n;
+      const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+      const double rate = images_this_run / std::max(elapsed, 1e-9);
+      if (callbacks.on_batch) {
+        const double left_images = static_cast<double>(order.size() - (q.first + q.n)) +
+                                   static_cast<double>(o.epochs - epoch) * order.size();
+        callbacks.on_batch({epoch, o.epochs, q.batch + 1, batches, loss, rate, left_images / rate});
+      }
+    };
+
     for (std::size_t b = state.batches_done; b < batches; ++b) {
       const std::size_t first = b * o.batch, n = std::min<std::size_t>(o.batch, order.size() - first);
       const std::span<const std::size_t> positions(order.data() + first, n);
@@ -229,32 +262,18 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
         cache.fill_batch(ids, x.data<float>(), &augment);
         return training_step(model, optimizer, x.to(o.device), labels, attention);
       }();
-      const double loss = r.loss.item();
-      if (!std::isfinite(loss))
-        throw std::runtime_error("training stopped: the loss is " + std::to_string(loss) + " in epoch " +
-                                 std::to_string(epoch) + ", batch " + std::to_string(b + 1) + "; " +
-                                 (o.out / "last.safetensors").string() + " and best.safetensors keep the last good epoch");
-      const std::vector<double> z = r.logits.to_vector();
-      for (std::size_t i = 0; i < n; ++i) state.correct += (z[i] > 0) == (y.data<float>()[i] > 0.5f);
-      state.loss_sum += loss * static_cast<double>(n);
-      state.seen += static_cast<std::int64_t>(n);
-      state.batches_done = b + 1;
-      images_this_run += n;
-
-      const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-      const double rate = images_this_run / std::max(elapsed, 1e-9);
-      if (callbacks.on_batch) {
-        const double left_images = static_cast<double>(order.size() - (first + n)) +
-                                   static_cast<double>(o.epochs - epoch) * order.size();
-        callbacks.on_batch({epoch, o.epochs, b + 1, batches, loss, rate, left_images / rate});
-      }
+      QueuedStep step{b, first, n, y, Readback({r.loss, r.logits})};
+      if (queued) settle(*queued);
+      queued = std::move(step);
       if (callbacks.stop_requested && callbacks.stop_requested() && b + 1 < batches) {
+        settle(*queued);
         save_checkpoint(o.out / "last.safetensors", model, &optimizer, metadata(epoch - 1, attention));
         result.interrupted = true;
         result.best_epoch = state.best_epoch;
         return result;
       }
     }
+    if (queued) settle(*queued);
 
     const std::vector<double> p = predict_probabilities(model, val_images, attention, o.batch);
     const ClassificationMetrics val = classification_metrics(p, val_labels);

@@ -47,4 +47,30 @@ void synchronize() {
   if (available()) BRAINCAM_CUDA_CHECK(cudaStreamSynchronize(engine_stream()));
 }
 
+namespace {
+// The stream of QueuePoint's copies, beside the engine's (never destroyed, as that one).
+cudaStream_t readback_stream() {
+  static const cudaStream_t stream = [] {
+    cudaStream_t s = nullptr;
+    BRAINCAM_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+    return s;
+  }();
+  return stream;
+}
+}  // namespace
+
+QueuePoint::QueuePoint() {
+  cudaEvent_t event = nullptr;
+  BRAINCAM_CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+  event_ = std::shared_ptr<void>(event, [](void* e) { cudaEventDestroy(static_cast<cudaEvent_t>(e)); });
+  BRAINCAM_CUDA_CHECK(cudaEventRecord(event, engine_stream()));
+}
+
+void QueuePoint::copy_to_host(void* dst, const void* src, std::size_t bytes) const {
+  const cudaStream_t side = readback_stream();
+  BRAINCAM_CUDA_CHECK(cudaStreamWaitEvent(side, static_cast<cudaEvent_t>(event_.get()), 0));
+  BRAINCAM_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, side));
+  BRAINCAM_CUDA_CHECK(cudaStreamSynchronize(side));
+}
+
 }  // namespace braincam::gpu

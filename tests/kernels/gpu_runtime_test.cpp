@@ -1,10 +1,13 @@
-// The engine's GPU runtime: availability, checked calls, device memory. On a machine without a
-// GPU, availability must answer without crashing; the tests that need a GPU say they are skipped.
+// The engine's GPU runtime: availability, checked calls, device memory, reading results back. On
+// a machine without a GPU, availability must answer without crashing; the tests that need a GPU
+// say they are skipped.
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
 
 #include "engine/device_memory.h"
+#include "engine/ops.h"
+#include "engine/readback.h"
 #include "engine/tensor.h"
 #include "tests/kernels/kernel_test_support.h"
 
@@ -52,6 +55,28 @@ TEST_CASE("gpu: the caching allocator reuses freed blocks and reports running ou
     gpu::release(again, 900);
     CHECK_THROWS_WITH(gpu::allocate(std::size_t{1} << 50), Catch::Contains("out of GPU memory"));
   });
+}
+
+// A Readback made before more work is queued reads the values of its point in the queue, on
+// every device: on the GPU through the side stream, while the later work may still run.
+void check_readback(Device device) {
+  Tensor values = Tensor::from_vector({4}, {1.5, -2, 3, 0.25}, DType::F32).to(device);
+  const Readback readback({values});
+  Var x(values), y = relu(x);  // queued after the point; writes another tensor
+  const std::vector<Tensor> read = readback.read();
+  REQUIRE(read.size() == 1);
+  CHECK(read[0].device() == Device::CPU);
+  CHECK(read[0].to_vector() == std::vector<double>{1.5, -2, 3, 0.25});
+  CHECK(y.value().to_vector() == std::vector<double>{1.5, 0, 3, 0.25});
+}
+
+TEST_CASE("readback: values read on the host, on the CPU and the emulator", "[gpu_runtime]") {
+  check_readback(Device::CPU);
+  check_readback(Device::Emulator);
+}
+
+TEST_CASE("readback: values read on the host while later work is queued, on the GPU", "[gpu]") {
+  on_gpu([]<class>() { check_readback(Device::CUDA); });
 }
 
 }  // namespace
