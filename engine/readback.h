@@ -2,7 +2,7 @@
 // Device results read on the host later without holding the device up. A Readback is made right
 // after the work that writes its tensors is queued; read() then waits for that work alone, not
 // for what was queued since. So a training loop can queue step b + 1 before it reads step b's
-// loss, and the GPU does not wait for the host between steps. On the CPU and the emulator the
+// loss, and the GPU need not wait for the host between steps. On the CPU and the emulator the
 // work is done when it is queued, and read() is a plain copy.
 #include <optional>
 #include <vector>

@@ -210,7 +210,7 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     std::size_t images_this_run = 0;
 
     // A step's loss and logits are read once the next step is queued (Readback), so that the GPU
-    // does not wait for the host between steps.
+    // need not wait for the host between steps.
     struct QueuedStep {
       std::size_t batch, first, n;
       Tensor labels;  // on the host

@@ -190,7 +190,8 @@ __global__ void winner_patch_sums_kernel(double* __restrict__ partial,
         float value = 0.0f;
         if (t < kPatch) {
           const int h = h0 + tap_row[j], col = w0 + tap_col[j];
-          if (h >= 0 && h < H && col >= 0 && col < W) value = ge * tap_plane[j][h * W + col];
+          if (h >= 0 && h < H && col >= 0 && col < W)
+            value = ge * tap_plane[j][static_cast<long>(h) * W + col];
         } else if (t == kPatch) {
           value = ge;
         } else if (t == kPatch + 1) {

@@ -160,12 +160,18 @@ TEST_CASE("bad files are refused with a reason", "[data][codec]") {
   CHECK_THROWS_WITH(decode_image(short_segment, "dht-short.jpg"), Catch::Contains("bad Huffman table"));
   // The first bad table behind a fill byte before the start-of-image marker, which stb_image
   // skips (a file the fuzzer found); and a good JPEG so prefixed still decodes.
-  std::vector<std::uint8_t> fill_byte = bad_table;
-  fill_byte.insert(fill_byte.begin(), 0xFF);
-  CHECK_THROWS_WITH(decode_image(fill_byte, "fill.jpg"), Catch::Contains("bad Huffman table"));
-  std::vector<std::uint8_t> good = encode_jpeg(pattern(16, 16, 3), 90);
-  good.insert(good.begin(), 0xFF);
-  CHECK(decode_image(good, "fill-good.jpg").rgb.width == 16);
+  for (int fill : {1, 3}) {
+    std::vector<std::uint8_t> fill_bytes = bad_table;
+    fill_bytes.insert(fill_bytes.begin(), fill, 0xFF);
+    CHECK_THROWS_WITH(decode_image(fill_bytes, "fill.jpg"), Catch::Contains("bad Huffman table"));
+    std::vector<std::uint8_t> good = encode_jpeg(pattern(16, 16, 3), 90);
+    good.insert(good.begin(), fill, 0xFF);
+    CHECK(decode_image(good, "fill-good.jpg").rgb.width == 16);
+  }
+  // Fill bytes between the start marker and the next one.
+  std::vector<std::uint8_t> inner_fill = bad_table;
+  inner_fill.insert(inner_fill.begin() + 2, 2, 0xFF);
+  CHECK_THROWS_WITH(decode_image(inner_fill, "inner-fill.jpg"), Catch::Contains("bad Huffman table"));
   std::vector<std::uint8_t> png = encode_png(pattern(64, 64, 3));
   png.resize(png.size() / 2);
   CHECK_THROWS_AS(decode_image(png, "cut.png"), DataError);
