@@ -167,6 +167,23 @@ void Tensor::copy_from(const Tensor& src) {
     gpu::copy_on_device(raw(), src.raw(), n);
 }
 
+Tensor Tensor::rows(std::int64_t first, std::int64_t count) const {
+  if (ndim() == 0 || first < 0 || count < 0 || first + count > dim(0))
+    throw std::out_of_range("rows [" + std::to_string(first) + ", " + std::to_string(first + count) +
+                            ") of a tensor of shape " + shape_str(shape_));
+  Shape shape = shape_;
+  shape[0] = count;
+  Tensor out(shape, dtype_, device_);
+  const std::size_t n = out.bytes();
+  if (n == 0) return out;
+  const void* src = static_cast<const char*>(raw()) + static_cast<std::size_t>(first) * (n / count);
+  if (on_host())
+    std::memcpy(out.raw(), src, n);
+  else
+    gpu::copy_on_device(out.raw(), src, n);
+  return out;
+}
+
 void Tensor::fill(double value) {
   if (!on_host()) {
     Tensor host(shape_, dtype_, Device::CPU);

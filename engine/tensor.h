@@ -65,6 +65,9 @@ class Tensor {
   Tensor to(DType dtype) const;
   // Copies the values of `src` (same shape; any device; same dtype) into this tensor.
   void copy_from(const Tensor& src);
+  // A copy of entries [first, first + count) along the first dimension, on the same device (on a
+  // GPU a copy queued on the device, which the host does not wait for).
+  Tensor rows(std::int64_t first, std::int64_t count) const;
   void fill(double value);
 
   // Host-side element access for tests and tools (any float dtype, converted to double).

@@ -39,7 +39,7 @@ void ImageSet::keep_patch_moments() {
   if (!patch_moments_ && size() > 0) patch_moments_ = patch_moment_cache(images_);
 }
 
-ImageSet::Batch ImageSet::batch(std::span<const std::size_t> positions) const {
+ImageSet::Order ImageSet::order(std::span<const std::size_t> positions) const {
   Tensor index({static_cast<std::int64_t>(positions.size())}, DType::I32);
   for (std::size_t i = 0; i < positions.size(); ++i) {
     if (positions[i] >= size())
@@ -47,8 +47,16 @@ ImageSet::Batch ImageSet::batch(std::span<const std::size_t> positions) const {
                               std::to_string(size()));
     index.data<std::int32_t>()[i] = static_cast<std::int32_t>(positions[i]);
   }
-  index = index.to(device());
+  return Order(index.to(device()));
+}
+
+ImageSet::Batch ImageSet::batch(const Order& order, std::size_t first, std::size_t n) const {
+  const Tensor index = order.index_.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n));
   return {gather_images(images_, index), index, patch_moments_ ? &*patch_moments_ : nullptr};
+}
+
+ImageSet::Batch ImageSet::batch(std::span<const std::size_t> positions) const {
+  return batch(order(positions), 0, positions.size());
 }
 
 }  // namespace braincam

@@ -1,8 +1,8 @@
 #pragma once
 // A set of images held where the model runs, as the dataset cache stores them (uint8, HWC).
-// Batches are gathered and turned into floats there (gather_images): a training step on the GPU
-// sends the batch's index (and the trainer its labels) across the bus, where sending the batch
-// would move 22 MB of floats. The images go to the device once, a quarter of the size of floats.
+// Batches are gathered and turned into floats there (gather_images): the images go to the device
+// once, a quarter of the size of floats, and an epoch's order once (Order), where sending every
+// batch would move 22 MB of floats across the bus.
 //
 // On the emulator and the GPU the set can also keep the fused first layer's patch moments of every
 // image (PatchMomentCache): they depend on the images alone, so computed once they spare every
@@ -34,6 +34,20 @@ class ImageSet {
   void keep_patch_moments();
   bool has_patch_moments() const { return patch_moments_.has_value(); }
 
+  // An order of the set's images (positions, each below size()), checked and held on the
+  // device in one copy: the batches cut from it need no copy from the host.
+  class Order {
+   public:
+    std::size_t size() const { return static_cast<std::size_t>(index_.dim(0)); }
+
+   private:
+    friend class ImageSet;
+    explicit Order(Tensor index) : index_(std::move(index)) {}
+    Tensor index_;  // I32 on the set's device
+  };
+  // Throws std::out_of_range for a position at or past size().
+  Order order(std::span<const std::size_t> positions) const;
+
   struct Batch {
     Tensor images;                    // N x 3 x H x W F32, pixel / 255, on the set's device
     Tensor index;                     // N I32 on the set's device: the positions in the set
@@ -47,8 +61,9 @@ class ImageSet {
     }
     std::optional<CachedPatchMoments> patch_moments() && = delete;
   };
-  // The images at `positions`, in that order. Throws std::out_of_range for a position at or past
-  // size().
+  // The images order[first, first + n).
+  Batch batch(const Order& order, std::size_t first, std::size_t n) const;
+  // The images at `positions`, in that order (one copy of the positions to the device).
   Batch batch(std::span<const std::size_t> positions) const;
 
  private:

@@ -206,6 +206,13 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     std::iota(order.begin(), order.end(), 0);
     Rng rng(o.seed, kShuffleStream, static_cast<std::uint64_t>(epoch));
     shuffle(order, rng);
+    // The epoch's order and labels go to the device once; each batch is a slice of them.
+    Tensor epoch_labels({static_cast<std::int64_t>(order.size())}, DType::F32);
+    for (std::size_t i = 0; i < order.size(); ++i)
+      epoch_labels.data<float>()[i] = static_cast<float>(cache.label(train_set[order[i]]));
+    const Tensor device_labels = epoch_labels.to(o.device);
+    const std::optional<ImageSet::Order> device_order =
+        train_images ? std::optional(train_images->order(order)) : std::nullopt;
     const auto start = Clock::now();
     std::size_t images_this_run = 0;
 
@@ -243,20 +250,19 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
 
     for (std::size_t b = state.batches_done; b < batches; ++b) {
       const std::size_t first = b * o.batch, n = std::min<std::size_t>(o.batch, order.size() - first);
-      const std::span<const std::size_t> positions(order.data() + first, n);
-      Tensor y({static_cast<std::int64_t>(n)}, DType::F32);
-      for (std::size_t i = 0; i < n; ++i)
-        y.data<float>()[i] = static_cast<float>(cache.label(train_set[positions[i]]));
-      const Tensor labels = y.to(o.device);
+      const auto rows = [&](const Tensor& t) {
+        return t.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n));
+      };
+      const Tensor y = rows(epoch_labels), labels = rows(device_labels);
       const StepResult r = [&] {
         if (train_images) {
-          const ImageSet::Batch batch = train_images->batch(positions);
+          const ImageSet::Batch batch = train_images->batch(*device_order, first, n);
           const std::optional<CachedPatchMoments> moments = batch.patch_moments();
           return training_step(model, optimizer, batch.images, labels, attention,
                                moments ? &*moments : nullptr);
         }
         std::vector<std::size_t> ids(n);
-        for (std::size_t i = 0; i < n; ++i) ids[i] = train_set[positions[i]];
+        for (std::size_t i = 0; i < n; ++i) ids[i] = train_set[order[first + i]];
         const data::BatchAugment augment{.seed = o.seed, .step = static_cast<std::uint64_t>(epoch), .ranges = {}};
         Tensor x({static_cast<std::int64_t>(n), 3, side, side}, DType::F32);
         cache.fill_batch(ids, x.data<float>(), &augment);

@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <numeric>
-#include <span>
 #include <vector>
 
 #include "engine/adam.h"
@@ -97,17 +96,21 @@ void run_schedule_bench(const BenchOptions& o) {
     std::iota(order.begin(), order.end(), 0);
     Rng shuffle_rng(1, 1, epoch);
     shuffle(order, shuffle_rng);
+    // As the trainer: the order and its labels go to the device once per epoch.
+    Tensor epoch_labels({static_cast<std::int64_t>(order.size())}, DType::F32);
+    for (std::size_t i = 0; i < order.size(); ++i)
+      epoch_labels.data<float>()[i] = train_labels.data<float>()[order[i]];
+    const Tensor device_labels = epoch_labels.to(device);
+    const ImageSet::Order device_order = train.order(order);
     std::optional<Readback> queued;  // the last step's loss and logits, read after the next is queued
     for (std::size_t first = 0; first < order.size(); first += o.batch) {
       const std::size_t n = std::min<std::size_t>(o.batch, order.size() - first);
-      const std::span<const std::size_t> positions(order.data() + first, n);
-      Tensor labels({static_cast<std::int64_t>(n)}, DType::F32);
-      for (std::size_t i = 0; i < n; ++i)
-        labels.data<float>()[i] = train_labels.data<float>()[positions[i]];
-      const ImageSet::Batch batch = train.batch(positions);
+      const ImageSet::Batch batch = train.batch(device_order, first, n);
       const std::optional<CachedPatchMoments> moments = batch.patch_moments();
-      const StepResult r = training_step(model, optimizer, batch.images, labels.to(device),
-                                         attention, moments ? &*moments : nullptr);
+      const StepResult r = training_step(
+          model, optimizer, batch.images,
+          device_labels.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n)),
+          attention, moments ? &*moments : nullptr);
       Readback results({r.loss, r.logits});
       if (queued) queued->read();
       queued = std::move(results);

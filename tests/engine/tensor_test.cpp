@@ -95,6 +95,19 @@ TEST_CASE("to(dtype) converts values; the same dtype shares storage", "[tensor]"
   CHECK(saturated.to_vector() == std::vector<double>{0, 7, 255, 0});
 }
 
+TEST_CASE("rows copies a range of the first dimension", "[tensor]") {
+  const Tensor t = Tensor::from_vector({3, 2}, {1, 2, 3, 4, 5, 6}, DType::F32);
+  for (Device device : {Device::CPU, Device::Emulator}) {
+    const Tensor r = t.to(device).rows(1, 2);
+    CHECK(r.device() == device);
+    CHECK(r.shape() == Shape{2, 2});
+    CHECK(r.to_vector() == std::vector<double>{3, 4, 5, 6});
+  }
+  CHECK(t.rows(3, 0).shape() == Shape{0, 2});
+  CHECK_THROWS_AS(t.rows(2, 2), std::out_of_range);
+  CHECK_THROWS_AS(t.rows(-1, 1), std::out_of_range);
+}
+
 TEST_CASE("check_shape names the tensor", "[tensor]") {
   const Tensor t = Tensor::zeros({2, 3}, DType::F32);
   CHECK_NOTHROW(check_shape(t, {2, 3}, "thing"));

@@ -91,6 +91,11 @@ TEST_CASE("image set: batches are the dataset cache's, bit for bit, on the CPU a
     const Tensor got = batch.images.to(Device::CPU);
     CHECK(std::memcmp(got.raw(), want.raw(), want.bytes()) == 0);
     CHECK(batch.index.to_vector() == std::vector<double>{2, 0, 2});
+    // A slice of an order held on the device: its last two images.
+    const ImageSet::Batch slice = set.batch(set.order(positions), 1, 2);
+    const Tensor got_slice = slice.images.to(Device::CPU), want_slice = want.rows(1, 2);
+    CHECK(std::memcmp(got_slice.raw(), want_slice.raw(), want_slice.bytes()) == 0);
+    CHECK(slice.index.to_vector() == std::vector<double>{0, 2});
     CHECK_FALSE(batch.patch_moments().has_value());
     CHECK_THROWS_AS(set.batch(std::vector<std::size_t>{3}), std::out_of_range);
   }
