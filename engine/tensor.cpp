@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "engine/device_memory.h"
+#include "engine/gpu_runtime.h"
+#include "kernels/cuda/fill.h"
 
 namespace braincam {
 
@@ -185,14 +187,19 @@ Tensor Tensor::rows(std::int64_t first, std::int64_t count) const {
 }
 
 void Tensor::fill(double value) {
-  if (!on_host()) {
-    Tensor host(shape_, dtype_, Device::CPU);
-    host.fill(value);
-    copy_from(host);
+  const std::int64_t n = numel();
+  if (on_host()) {
+    for (std::int64_t i = 0; i < n; ++i) write_element(raw(), dtype_, i, value);
     return;
   }
-  const std::int64_t n = numel();
-  for (std::int64_t i = 0; i < n; ++i) write_element(raw(), dtype_, i, value);
+#if BRAINCAM_HAVE_CUDA
+  // A kernel, not a copy from the host: that copy could wait for the work queued before it.
+  std::uint64_t pattern = 0;  // the element's bytes
+  write_element(&pattern, dtype_, 0, value);
+  cuda::fill_elements<cuda::Gpu>(raw(), pattern, static_cast<int>(element_size(dtype_)), n,
+                                 gpu::stream());
+  gpu::check_launch("fill");
+#endif
 }
 
 double Tensor::item(std::int64_t i) const {
