@@ -1,5 +1,6 @@
 // The safetensors reader and writer, and what the model does with a checkpoint that does not fit.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -22,10 +23,9 @@ std::string temp_path(const std::string& name) {
 std::vector<std::uint8_t> file_with_header(const std::string& header, std::size_t data_bytes,
                                            std::uint64_t declared_len = ~0ull) {
   const std::uint64_t len = declared_len == ~0ull ? header.size() : declared_len;
-  std::vector<std::uint8_t> bytes(8);
+  std::vector<std::uint8_t> bytes(8 + header.size() + data_bytes, 0);
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<std::uint8_t>(len >> (8 * i));
-  bytes.insert(bytes.end(), header.begin(), header.end());
-  bytes.resize(bytes.size() + data_bytes, 0);
+  std::copy(header.begin(), header.end(), bytes.begin() + 8);
   return bytes;
 }
 
