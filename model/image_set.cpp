@@ -51,12 +51,15 @@ ImageSet::Order ImageSet::order(std::span<const std::size_t> positions) const {
 }
 
 ImageSet::Batch ImageSet::batch(const Order& order, std::size_t first, std::size_t n) const {
-  const Tensor index = order.index_.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n));
-  return {gather_images(images_, index), index, patch_moments_ ? &*patch_moments_ : nullptr};
+  return batch_of(order.index_.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n)));
 }
 
 ImageSet::Batch ImageSet::batch(std::span<const std::size_t> positions) const {
-  return batch(order(positions), 0, positions.size());
+  return batch_of(order(positions).index_);
+}
+
+ImageSet::Batch ImageSet::batch_of(const Tensor& index) const {
+  return {gather_images(images_, index), index, patch_moments_ ? &*patch_moments_ : nullptr};
 }
 
 }  // namespace braincam

@@ -37,10 +37,6 @@ class ImageSet {
   // An order of the set's images (positions, each below size()), checked and held on the
   // device in one copy: the batches cut from it need no copy from the host.
   class Order {
-   public:
-    std::size_t size() const { return static_cast<std::size_t>(index_.dim(0)); }
-
-   private:
     friend class ImageSet;
     explicit Order(Tensor index) : index_(std::move(index)) {}
     Tensor index_;  // I32 on the set's device
@@ -67,6 +63,8 @@ class ImageSet {
   Batch batch(std::span<const std::size_t> positions) const;
 
  private:
+  Batch batch_of(const Tensor& index) const;  // index: I32 on the device, checked
+
   Tensor images_;  // M x H x W x 3, U8
   std::optional<PatchMomentCache> patch_moments_;
 };
