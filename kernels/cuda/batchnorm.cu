@@ -1,16 +1,27 @@
 // Batch normalization. Every channel statistic is a deterministic two-level reduction in double:
 //
-// batchnorm_*_partials_kernel: one block per plane (image n, channel c) sums its H*W values
-//   (each thread a strided share, then block_sum) into partial[c][n].
-// batchnorm_*_coefficients_kernel: one thread per channel adds its N partials in image order
-//   and turns them into the statistics and the per-channel coefficients of the elementwise pass.
-// batchnorm_normalize_kernel / batchnorm_input_gradient_kernel: one block per plane applies them.
+// batchnorm_*_partials_kernel: one block per slice of a plane (image n, channel c; PlaneSlices)
+//   sums its values (each thread a strided share of quads, then block_sum) into
+//   partial[c][n][slice].
+// batchnorm_*_coefficients_kernel: one thread per channel adds its partials in (image, slice)
+//   order and turns them into the statistics and the per-channel coefficients of the
+//   elementwise pass.
+// batchnorm_normalize_kernel / batchnorm_input_gradient_kernel: one block per slice applies them.
 //
 // The sums run in double, as the CPU reference's do, so the float32 results are the reference's
 // up to the final rounding. The training statistics take one pass over x: the sums of d = x - x0
 // and d^2, with x0 the channel's first value, give mean = x0 + sum d / n and
 // var = (sum d^2 - (sum d)^2 / n) / n without the cancellation of raw sums of squares.
+//
+// The passes are bound by memory bandwidth: each thread moves four consecutive values at a time
+// (one 16-byte access where the addresses allow), several of them in flight, and the elementwise
+// passes take their blocks in reverse order, starting on the planes the reduction read last,
+// which may still be in L2.
 #include "kernels/cuda/batchnorm.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
 
 #include "kernels/cuda/block_reduce.h"
 #include "kernels/cuda/positive_sizes.h"
@@ -21,6 +32,96 @@ namespace braincam::cuda {
 namespace {
 
 constexpr int kThreads = 256;
+constexpr int kQuad = 4;  // values a thread moves at a time
+
+// How the launchers cut each plane of HW values: `count` slices of `length` values (a multiple
+// of kQuad; the last slice may be shorter), one block per (plane, slice). A plane is one slice
+// unless the batch has too few planes to keep the GPU busy (batch 1 has 32): then it gets up to
+// enough slices for about kTargetBlocks blocks, none shorter than a quad per thread.
+struct PlaneSlices {
+  int count, length;
+};
+
+PlaneSlices plane_slices(int planes, int HW) {
+  constexpr int kTargetBlocks = 1024, kShortest = kQuad * kThreads;
+  const int wanted = (kTargetBlocks + planes - 1) / planes;
+  const int most = (HW + kShortest - 1) / kShortest;
+  const int count = std::max(1, std::min(wanted, most));
+  const int length = ((HW + count - 1) / count + kQuad - 1) / kQuad * kQuad;
+  return {(HW + length - 1) / length, length};
+}
+
+unsigned slice_blocks(int N, int C, PlaneSlices slices) {
+  return static_cast<unsigned>(N) * static_cast<unsigned>(C) * static_cast<unsigned>(slices.count);
+}
+
+unsigned channel_blocks(int C) { return static_cast<unsigned>((C + kThreads - 1) / kThreads); }
+
+// This block's values: plane `plane` (n * C + c) from `offset`, `begin` to `end` in the plane.
+// The elementwise passes count the blocks backwards (`reversed`).
+struct Slice {
+  int plane, slice;
+  long offset;  // of the plane's first value
+  int begin, end;
+};
+
+__device__ __forceinline__ Slice block_slice(PlaneSlices slices, int HW, bool reversed) {
+  const int block = reversed ? static_cast<int>(gridDim.x - 1 - blockIdx.x) : blockIdx.x;
+  const int plane = block / slices.count, slice = block % slices.count;
+  const int begin = slice * slices.length;
+  const int end = begin + slices.length < HW ? begin + slices.length : HW;
+  return {plane, slice, static_cast<long>(plane) * HW, begin, end};
+}
+
+// Four consecutive values; the last quad of a slice may hold fewer (`valid`).
+struct Quad {
+  float v[kQuad];
+};
+
+// The values in the quad from p of a slice ending at end: always kQuad with kVector (then HW is
+// a multiple of kQuad).
+template <bool kVector>
+__device__ __forceinline__ int quad_values(int p, int end) {
+  if constexpr (kVector) return kQuad;
+  return end - p < kQuad ? end - p : kQuad;
+}
+
+// kVector: one 16-byte access (every plane of every array of the pass starts 16-byte aligned,
+// see quads_aligned); else one value at a time. The same values either way, and since the
+// threads take the same quads in the same order, the same results.
+template <bool kVector>
+__device__ __forceinline__ Quad load_quad(const float* __restrict__ p, int valid) {
+  Quad q{};
+  if constexpr (kVector) {
+    const float4 f = *reinterpret_cast<const float4*>(p);
+    q = {{f.x, f.y, f.z, f.w}};
+  } else {
+    for (int j = 0; j < valid; ++j) q.v[j] = p[j];
+  }
+  return q;
+}
+
+template <bool kVector>
+__device__ __forceinline__ void store_quad(float* __restrict__ p, const Quad& q, int valid) {
+  if constexpr (kVector) {
+    *reinterpret_cast<float4*>(p) = float4{q.v[0], q.v[1], q.v[2], q.v[3]};
+  } else {
+    for (int j = 0; j < valid; ++j) p[j] = q.v[j];
+  }
+}
+
+// Whether every plane of every array starts on a 16-byte boundary, for the kVector passes.
+bool quads_aligned(int HW, std::initializer_list<const float*> arrays) {
+  if (HW % kQuad != 0) return false;
+  for (const float* a : arrays)
+    if (reinterpret_cast<std::uintptr_t>(a) % sizeof(float4) != 0) return false;
+  return true;
+}
+
+// The first value of this thread's first quad, and the step to its next: the quads of a slice
+// are dealt to the threads in turn.
+__device__ __forceinline__ int first_quad(const Slice& s) { return s.begin + kQuad * threadIdx.x; }
+constexpr int kQuadStep = kQuad * kThreads;
 
 // Per channel: y = x * scale + shift, computed in A (double in training, float in evaluation).
 template <class A>
@@ -34,40 +135,65 @@ struct GradientCoefficients {
   double mean, invstd, k, a, b;
 };
 
-// partial_d[c][n], partial_d2[c][n]: the sums of d and d^2 over plane (n, c), d = x - x[0][c][0].
-__global__ void batchnorm_statistics_partials_kernel(double* __restrict__ partial_d,
-                                                     double* __restrict__ partial_d2,
-                                                     const float* __restrict__ x, int N, int C,
-                                                     int HW) {
-  const int n = blockIdx.x / C, c = blockIdx.x % C;
-  const float* plane = x + static_cast<long>(blockIdx.x) * HW;
+// partial_d[c][n][slice], partial_d2[c][n][slice]: the sums of d and d^2 over a slice of plane
+// (n, c), d = x - x[0][c][0].
+template <bool kVector>
+__device__ void statistics_partials(double* __restrict__ partial_d,
+                                    double* __restrict__ partial_d2, const float* __restrict__ x,
+                                    int N, int C, int HW, PlaneSlices slices) {
+  const Slice s = block_slice(slices, HW, false);
+  const int n = s.plane / C, c = s.plane % C;
+  const float* plane = x + s.offset;
   const double pivot = x[static_cast<long>(c) * HW];
   double d = 0.0, d2 = 0.0;
-  for (int p = threadIdx.x; p < HW; p += kThreads) {
-    const double v = plane[p] - pivot;
-    d += v;
-    d2 += v * v;
+  BRAINCAM_UNROLL_BY(4)
+  for (int p = first_quad(s); p < s.end; p += kQuadStep) {
+    const int valid = quad_values<kVector>(p, s.end);
+    const Quad q = load_quad<kVector>(plane + p, valid);
+    BRAINCAM_UNROLL
+    for (int j = 0; j < kQuad; ++j) {
+      if (j >= valid) break;
+      const double v = q.v[j] - pivot;
+      d += v;
+      d2 += v * v;
+    }
   }
   d = block_sum<kThreads>(d);
   d2 = block_sum<kThreads>(d2);
   if (threadIdx.x == 0) {
-    partial_d[static_cast<long>(c) * N + n] = d;
-    partial_d2[static_cast<long>(c) * N + n] = d2;
+    const long at = (static_cast<long>(c) * N + n) * slices.count + s.slice;
+    partial_d[at] = d;
+    partial_d2[at] = d2;
   }
+}
+
+__global__ void batchnorm_statistics_partials_kernel(double* __restrict__ partial_d,
+                                                     double* __restrict__ partial_d2,
+                                                     const float* __restrict__ x, int N, int C,
+                                                     int HW, PlaneSlices slices, bool vector) {
+  if (vector)
+    statistics_partials<true>(partial_d, partial_d2, x, N, C, HW, slices);
+  else
+    statistics_partials<false>(partial_d, partial_d2, x, N, C, HW, slices);
+}
+
+// Sums the `count` partials of channel c in order.
+__device__ __forceinline__ double channel_total(const double* __restrict__ partial, int c,
+                                                int count) {
+  double total = 0.0;
+  for (int i = 0; i < count; ++i) total += partial[static_cast<long>(c) * count + i];
+  return total;
 }
 
 __global__ void batchnorm_statistics_coefficients_kernel(
     Affine<double>* __restrict__ affine, float* __restrict__ mean, float* __restrict__ var,
     const double* __restrict__ partial_d, const double* __restrict__ partial_d2,
     const float* __restrict__ x, const float* __restrict__ gamma, const float* __restrict__ beta,
-    int N, int C, int HW, float eps) {
+    int N, int C, int HW, int slices, float eps) {
   const int c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= C) return;
-  double d = 0.0, d2 = 0.0;
-  for (int n = 0; n < N; ++n) {
-    d += partial_d[static_cast<long>(c) * N + n];
-    d2 += partial_d2[static_cast<long>(c) * N + n];
-  }
+  const double d = channel_total(partial_d, c, N * slices),
+               d2 = channel_total(partial_d2, c, N * slices);
   const double count = static_cast<double>(N) * HW;
   const double mu = x[static_cast<long>(c) * HW] + d / count;
   const double v = fmax((d2 - d * d / count) / count, 0.0);  // rounding may dip below zero
@@ -90,14 +216,33 @@ __global__ void batchnorm_eval_coefficients_kernel(Affine<float>* __restrict__ a
   affine[c] = {scale, beta[c] - running_mean[c] * scale};
 }
 
-// One block per plane: y = x * scale + shift of the plane's channel.
+// One block per slice: y = x * scale + shift of the plane's channel.
+template <bool kVector, class A>
+__device__ void normalize(float* __restrict__ y, const float* __restrict__ x,
+                          const Affine<A>* __restrict__ affine, int C, int HW,
+                          PlaneSlices slices) {
+  const Slice s = block_slice(slices, HW, true);
+  const Affine<A> a = affine[s.plane % C];
+  const float* in = x + s.offset;
+  float* out = y + s.offset;
+  BRAINCAM_UNROLL_BY(4)
+  for (int p = first_quad(s); p < s.end; p += kQuadStep) {
+    const int valid = quad_values<kVector>(p, s.end);
+    Quad q = load_quad<kVector>(in + p, valid);
+    BRAINCAM_UNROLL
+    for (int j = 0; j < kQuad; ++j) q.v[j] = static_cast<float>(q.v[j] * a.scale + a.shift);
+    store_quad<kVector>(out + p, q, valid);
+  }
+}
+
 template <class A>
 __global__ void batchnorm_normalize_kernel(float* __restrict__ y, const float* __restrict__ x,
-                                           const Affine<A>* __restrict__ affine, int C, int HW) {
-  const Affine<A> a = affine[blockIdx.x % C];
-  const long base = static_cast<long>(blockIdx.x) * HW;
-  for (int p = threadIdx.x; p < HW; p += kThreads)
-    y[base + p] = static_cast<float>(x[base + p] * a.scale + a.shift);
+                                           const Affine<A>* __restrict__ affine, int C, int HW,
+                                           PlaneSlices slices, bool vector) {
+  if (vector)
+    normalize<true>(y, x, affine, C, HW, slices);
+  else
+    normalize<false>(y, x, affine, C, HW, slices);
 }
 
 __global__ void batchnorm_update_running_kernel(float* __restrict__ running_mean,
@@ -111,26 +256,51 @@ __global__ void batchnorm_update_running_kernel(float* __restrict__ running_mean
   running_var[c] = (1 - momentum) * running_var[c] + momentum * var[c] * unbias;
 }
 
-// partial_dy[c][n], partial_dy_xhat[c][n]: the sums of dy and dy * xhat over plane (n, c).
-__global__ void batchnorm_backward_partials_kernel(
-    double* __restrict__ partial_dy, double* __restrict__ partial_dy_xhat,
-    const float* __restrict__ dy, const float* __restrict__ x, const float* __restrict__ mean,
-    const float* __restrict__ var, int N, int C, int HW, float eps) {
-  const int n = blockIdx.x / C, c = blockIdx.x % C;
-  const long base = static_cast<long>(blockIdx.x) * HW;
+// partial_dy[c][n][slice], partial_dy_xhat[c][n][slice]: the sums of dy and dy * xhat over a
+// slice of plane (n, c).
+template <bool kVector>
+__device__ void backward_partials(double* __restrict__ partial_dy,
+                                  double* __restrict__ partial_dy_xhat,
+                                  const float* __restrict__ dy, const float* __restrict__ x,
+                                  const float* __restrict__ mean, const float* __restrict__ var,
+                                  int N, int C, int HW, PlaneSlices slices, float eps) {
+  const Slice s = block_slice(slices, HW, false);
+  const int n = s.plane / C, c = s.plane % C;
+  const float* g_plane = dy + s.offset;
+  const float* x_plane = x + s.offset;
   const double mu = mean[c], invstd = 1.0 / sqrt(static_cast<double>(var[c]) + eps);
   double sum_dy = 0.0, sum_dy_xhat = 0.0;
-  for (int p = threadIdx.x; p < HW; p += kThreads) {
-    const double g = dy[base + p];
-    sum_dy += g;
-    sum_dy_xhat += g * ((x[base + p] - mu) * invstd);
+  BRAINCAM_UNROLL_BY(4)
+  for (int p = first_quad(s); p < s.end; p += kQuadStep) {
+    const int valid = quad_values<kVector>(p, s.end);
+    const Quad g = load_quad<kVector>(g_plane + p, valid),
+               v = load_quad<kVector>(x_plane + p, valid);
+    BRAINCAM_UNROLL
+    for (int j = 0; j < kQuad; ++j) {
+      if (j >= valid) break;
+      const double gj = g.v[j];
+      sum_dy += gj;
+      sum_dy_xhat += gj * ((v.v[j] - mu) * invstd);
+    }
   }
   sum_dy = block_sum<kThreads>(sum_dy);
   sum_dy_xhat = block_sum<kThreads>(sum_dy_xhat);
   if (threadIdx.x == 0) {
-    partial_dy[static_cast<long>(c) * N + n] = sum_dy;
-    partial_dy_xhat[static_cast<long>(c) * N + n] = sum_dy_xhat;
+    const long at = (static_cast<long>(c) * N + n) * slices.count + s.slice;
+    partial_dy[at] = sum_dy;
+    partial_dy_xhat[at] = sum_dy_xhat;
   }
+}
+
+__global__ void batchnorm_backward_partials_kernel(
+    double* __restrict__ partial_dy, double* __restrict__ partial_dy_xhat,
+    const float* __restrict__ dy, const float* __restrict__ x, const float* __restrict__ mean,
+    const float* __restrict__ var, int N, int C, int HW, PlaneSlices slices, float eps,
+    bool vector) {
+  if (vector)
+    backward_partials<true>(partial_dy, partial_dy_xhat, dy, x, mean, var, N, C, HW, slices, eps);
+  else
+    backward_partials<false>(partial_dy, partial_dy_xhat, dy, x, mean, var, N, C, HW, slices, eps);
 }
 
 __global__ void batchnorm_backward_coefficients_kernel(
@@ -138,14 +308,11 @@ __global__ void batchnorm_backward_coefficients_kernel(
     float* __restrict__ dbeta, const double* __restrict__ partial_dy,
     const double* __restrict__ partial_dy_xhat, const float* __restrict__ mean,
     const float* __restrict__ var, const float* __restrict__ gamma, int N, int C, int HW,
-    float eps) {
+    int slices, float eps) {
   const int c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= C) return;
-  double sum_dy = 0.0, sum_dy_xhat = 0.0;
-  for (int n = 0; n < N; ++n) {
-    sum_dy += partial_dy[static_cast<long>(c) * N + n];
-    sum_dy_xhat += partial_dy_xhat[static_cast<long>(c) * N + n];
-  }
+  const double sum_dy = channel_total(partial_dy, c, N * slices),
+               sum_dy_xhat = channel_total(partial_dy_xhat, c, N * slices);
   dbeta[c] = static_cast<float>(sum_dy);
   dgamma[c] = static_cast<float>(sum_dy_xhat);
   const double count = static_cast<double>(N) * HW;
@@ -153,21 +320,41 @@ __global__ void batchnorm_backward_coefficients_kernel(
   coefficients[c] = {mean[c], invstd, gamma[c] * invstd, sum_dy / count, sum_dy_xhat / count};
 }
 
-// One block per plane: dx = k * (dy - a - xhat * b).
-__global__ void batchnorm_input_gradient_kernel(
-    float* __restrict__ dx, const float* __restrict__ dy, const float* __restrict__ x,
-    const GradientCoefficients* __restrict__ coefficients, int C, int HW) {
-  const GradientCoefficients k = coefficients[blockIdx.x % C];
-  const long base = static_cast<long>(blockIdx.x) * HW;
-  for (int p = threadIdx.x; p < HW; p += kThreads) {
-    const double xhat = (x[base + p] - k.mean) * k.invstd;
-    dx[base + p] = static_cast<float>(k.k * (dy[base + p] - k.a - xhat * k.b));
+// One block per slice: dx = k * (dy - a - xhat * b).
+template <bool kVector>
+__device__ void input_gradient(float* __restrict__ dx, const float* __restrict__ dy,
+                               const float* __restrict__ x,
+                               const GradientCoefficients* __restrict__ coefficients, int C,
+                               int HW, PlaneSlices slices) {
+  const Slice s = block_slice(slices, HW, true);
+  const GradientCoefficients k = coefficients[s.plane % C];
+  const float* g_plane = dy + s.offset;
+  const float* x_plane = x + s.offset;
+  float* out = dx + s.offset;
+  BRAINCAM_UNROLL_BY(4)
+  for (int p = first_quad(s); p < s.end; p += kQuadStep) {
+    const int valid = quad_values<kVector>(p, s.end);
+    const Quad g = load_quad<kVector>(g_plane + p, valid),
+               v = load_quad<kVector>(x_plane + p, valid);
+    Quad q;
+    BRAINCAM_UNROLL
+    for (int j = 0; j < kQuad; ++j) {
+      const double xhat = (v.v[j] - k.mean) * k.invstd;
+      q.v[j] = static_cast<float>(k.k * (g.v[j] - k.a - xhat * k.b));
+    }
+    store_quad<kVector>(out + p, q, valid);
   }
 }
 
-unsigned channel_blocks(int C) { return static_cast<unsigned>((C + kThreads - 1) / kThreads); }
-
-unsigned planes(int N, int C) { return static_cast<unsigned>(N) * static_cast<unsigned>(C); }
+__global__ void batchnorm_input_gradient_kernel(
+    float* __restrict__ dx, const float* __restrict__ dy, const float* __restrict__ x,
+    const GradientCoefficients* __restrict__ coefficients, int C, int HW, PlaneSlices slices,
+    bool vector) {
+  if (vector)
+    input_gradient<true>(dx, dy, x, coefficients, C, HW, slices);
+  else
+    input_gradient<false>(dx, dy, x, coefficients, C, HW, slices);
+}
 
 }  // namespace
 
@@ -176,16 +363,17 @@ void batchnorm_forward_train<KernelSet>(float* y, float* mean, float* var, const
                                         const float* gamma, const float* beta, int N, int C, int HW,
                                         float eps, Stream stream) {
   require_positive_sizes("batchnorm_forward_train", {{"N", N}, {"C", C}, {"HW", HW}});
-  Scratch<double> partial_d(static_cast<std::size_t>(C) * N, stream),
-      partial_d2(static_cast<std::size_t>(C) * N, stream);
+  const PlaneSlices slices = plane_slices(N * C, HW);
+  const std::size_t partials = static_cast<std::size_t>(C) * N * slices.count;
+  Scratch<double> partial_d(partials, stream), partial_d2(partials, stream);
   Scratch<Affine<double>> affine(C, stream);
-  launch(batchnorm_statistics_partials_kernel, planes(N, C), kThreads, 0, stream, partial_d.data(),
-         partial_d2.data(), x, N, C, HW);
+  launch(batchnorm_statistics_partials_kernel, slice_blocks(N, C, slices), kThreads, 0, stream,
+         partial_d.data(), partial_d2.data(), x, N, C, HW, slices, quads_aligned(HW, {x}));
   launch(batchnorm_statistics_coefficients_kernel, channel_blocks(C), kThreads, 0, stream,
          affine.data(), mean, var, partial_d.data(), partial_d2.data(), x, gamma, beta, N, C, HW,
-         eps);
-  launch(batchnorm_normalize_kernel<double>, planes(N, C), kThreads, 0, stream, y, x, affine.data(),
-         C, HW);
+         slices.count, eps);
+  launch(batchnorm_normalize_kernel<double>, slice_blocks(N, C, slices), kThreads, 0, stream, y, x,
+         affine.data(), C, HW, slices, quads_aligned(HW, {x, y}));
 }
 
 template <>
@@ -204,11 +392,12 @@ void batchnorm_forward_eval<KernelSet>(float* y, const float* x, const float* ga
                                        const float* running_var, int N, int C, int HW, float eps,
                                        Stream stream) {
   require_positive_sizes("batchnorm_forward_eval", {{"N", N}, {"C", C}, {"HW", HW}});
+  const PlaneSlices slices = plane_slices(N * C, HW);
   Scratch<Affine<float>> affine(C, stream);
   launch(batchnorm_eval_coefficients_kernel, channel_blocks(C), kThreads, 0, stream, affine.data(),
          gamma, beta, running_mean, running_var, C, eps);
-  launch(batchnorm_normalize_kernel<float>, planes(N, C), kThreads, 0, stream, y, x, affine.data(),
-         C, HW);
+  launch(batchnorm_normalize_kernel<float>, slice_blocks(N, C, slices), kThreads, 0, stream, y, x,
+         affine.data(), C, HW, slices, quads_aligned(HW, {x, y}));
 }
 
 template <>
@@ -217,16 +406,18 @@ void batchnorm_backward<KernelSet>(float* dx, float* dgamma, float* dbeta, const
                                    const float* gamma, int N, int C, int HW, float eps,
                                    Stream stream) {
   require_positive_sizes("batchnorm_backward", {{"N", N}, {"C", C}, {"HW", HW}});
-  Scratch<double> partial_dy(static_cast<std::size_t>(C) * N, stream),
-      partial_dy_xhat(static_cast<std::size_t>(C) * N, stream);
+  const PlaneSlices slices = plane_slices(N * C, HW);
+  const std::size_t partials = static_cast<std::size_t>(C) * N * slices.count;
+  Scratch<double> partial_dy(partials, stream), partial_dy_xhat(partials, stream);
   Scratch<GradientCoefficients> coefficients(C, stream);
-  launch(batchnorm_backward_partials_kernel, planes(N, C), kThreads, 0, stream, partial_dy.data(),
-         partial_dy_xhat.data(), dy, x, mean, var, N, C, HW, eps);
+  launch(batchnorm_backward_partials_kernel, slice_blocks(N, C, slices), kThreads, 0, stream,
+         partial_dy.data(), partial_dy_xhat.data(), dy, x, mean, var, N, C, HW, slices, eps,
+         quads_aligned(HW, {dy, x}));
   launch(batchnorm_backward_coefficients_kernel, channel_blocks(C), kThreads, 0, stream,
          coefficients.data(), dgamma, dbeta, partial_dy.data(), partial_dy_xhat.data(), mean, var,
-         gamma, N, C, HW, eps);
-  launch(batchnorm_input_gradient_kernel, planes(N, C), kThreads, 0, stream, dx, dy, x,
-         coefficients.data(), C, HW);
+         gamma, N, C, HW, slices.count, eps);
+  launch(batchnorm_input_gradient_kernel, slice_blocks(N, C, slices), kThreads, 0, stream, dx, dy,
+         x, coefficients.data(), C, HW, slices, quads_aligned(HW, {dx, dy, x}));
 }
 
 }  // namespace braincam::cuda

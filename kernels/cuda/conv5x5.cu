@@ -2,11 +2,14 @@
 //
 // conv5x5_tiled_kernel: the forward pass, and the input gradient, which is the same convolution
 //   of dy with the weights transposed and flipped; the loop is conv5x5_tile.h's.
-// conv5x5_weight_partials_kernel: one block per (input channel, output channel, image) sums
-//   dy * x over the image for the 25 taps, and dy alone for the bias.
-// conv5x5_weight_sum_kernel: adds those per-image partial sums in image order.
+// conv5x5_weight_partials_kernel: one block per (input channel, output channel, image, band of
+//   rows) sums dy * x over the band for the 25 taps, and dy alone for the bias. An image is one
+//   band unless the batch is too small to keep the GPU busy (weight_row_bands).
+// conv5x5_weight_sum_kernel: adds those partial sums in (image, band) order.
 // No atomics: every sum has a fixed order, so results are bitwise reproducible.
 #include "kernels/cuda/conv5x5.h"
+
+#include <algorithm>
 
 #include "kernels/cuda/conv5x5_tile.h"
 #include "kernels/cuda/positive_sizes.h"
@@ -47,9 +50,24 @@ constexpr int kReduceThreads = 256;
 constexpr int kWarps = kReduceThreads / 32;
 constexpr int kSums = kTaps + 1;  // the 25 taps and the bias
 
-// partial[n][k][c][t] = sum over (h, w) of dy[n][k][h][w] * x[n][c][h + kh - 2][w + kw - 2],
-// and in the c = 0 blocks bias_partial[n][k] = sum over (h, w) of dy[n][k][h][w].
-// Grid: (C, K, N); block: kReduceThreads. Each thread sums a strided share of the pixels; the
+// The bands of rows each image is cut into for the weight gradient: 1 when the (C, K, N) blocks
+// are enough to fill the GPU, else up to enough for about kTargetBlocks blocks (batch 1 has 96),
+// each band at least kFewestRows rows. The rows of a band: ceil(H / bands).
+int weight_row_bands(int N, int C, int K, int H) {
+  constexpr long kTargetBlocks = 1024;
+  constexpr int kFewestRows = 4;
+  const long blocks = static_cast<long>(N) * C * K;
+  const long wanted = (kTargetBlocks + blocks - 1) / blocks;
+  const long most = (H + kFewestRows - 1) / kFewestRows;
+  const int bands = static_cast<int>(std::max(1L, std::min(wanted, most)));
+  const int rows = (H + bands - 1) / bands;
+  return (H + rows - 1) / rows;
+}
+
+// partial[b][k][c][t] = sum over the pixels (h, w) of band b (image b / bands) of
+// dy[n][k][h][w] * x[n][c][h + kh - 2][w + kw - 2], and in the c = 0 blocks
+// bias_partial[b][k] = sum over them of dy[n][k][h][w].
+// Grid: (C, K, N * bands); block: kReduceThreads. Each thread sums a strided share of the pixels; the
 // block then adds the threads' sums in a fixed order through shared memory: one thread per
 // (sum, warp) adds its warp's 32 values, one thread per sum adds the warp totals. Rows of
 // kSums + 1 (odd) floats keep both passes free of shared-memory bank conflicts.
@@ -57,12 +75,14 @@ __global__ void conv5x5_weight_partials_kernel(float* __restrict__ partial,
                                                float* __restrict__ bias_partial,
                                                const float* __restrict__ dy,
                                                const float* __restrict__ x, int C, int H, int W,
-                                               int K) {
-  const int c = blockIdx.x, k = blockIdx.y, n = blockIdx.z;
+                                               int K, int bands) {
+  const int c = blockIdx.x, k = blockIdx.y, band = blockIdx.z, n = band / bands;
+  const int rows = (H + bands - 1) / bands, first_row = band % bands * rows;
+  const int last_row = first_row + rows < H ? first_row + rows : H;
   const float* g = dy + (static_cast<long>(n) * K + k) * H * W;
   const float* in = x + (static_cast<long>(n) * C + c) * H * W;
   float acc[kSums] = {};
-  for (int p = threadIdx.x; p < H * W; p += kReduceThreads) {
+  for (int p = first_row * W + threadIdx.x; p < last_row * W; p += kReduceThreads) {
     const int h = p / W, col = p % W;
     const float gv = g[p];
     for (int kh = 0; kh < 5; ++kh) {
@@ -92,12 +112,12 @@ __global__ void conv5x5_weight_partials_kernel(float* __restrict__ partial,
   float total = 0.0f;
   for (int warp = 0; warp < kWarps; ++warp) total += warp_totals[s * kWarps + warp];
   if (s < kTaps)
-    partial[((static_cast<long>(n) * K + k) * C + c) * kTaps + s] = total;
+    partial[((static_cast<long>(band) * K + k) * C + c) * kTaps + s] = total;
   else
-    bias_partial[static_cast<long>(n) * K + k] = total;
+    bias_partial[static_cast<long>(band) * K + k] = total;
 }
 
-// dw[k][c][t] and db[k]: the per-image partial sums added in image order.
+// dw[k][c][t] and db[k]: the partial sums of the N bands (all images' bands) added in order.
 __global__ void conv5x5_weight_sum_kernel(float* __restrict__ dw, float* __restrict__ db,
                                           const float* __restrict__ partial,
                                           const float* __restrict__ bias_partial, int N, int C,
@@ -131,13 +151,14 @@ void conv5x5_backward<KernelSet>(float* dx, float* dw, float* db, const float* d
                                  const float* x, const float* w, int N, int C, int H, int W,
                                  int K, Stream stream) {
   require_positive_sizes("conv5x5_backward", {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"K", K}});
-  Scratch<float> partial(static_cast<std::size_t>(N) * K * C * kTaps, stream);
-  Scratch<float> bias_partial(static_cast<std::size_t>(N) * K, stream);
-  launch(conv5x5_weight_partials_kernel, dim3(C, K, N), kReduceThreads, 0, stream,
-         partial.data(), bias_partial.data(), dy, x, C, H, W, K);
+  const int bands = weight_row_bands(N, C, K, H), all_bands = N * bands;
+  Scratch<float> partial(static_cast<std::size_t>(all_bands) * K * C * kTaps, stream);
+  Scratch<float> bias_partial(static_cast<std::size_t>(all_bands) * K, stream);
+  launch(conv5x5_weight_partials_kernel, dim3(C, K, all_bands), kReduceThreads, 0, stream,
+         partial.data(), bias_partial.data(), dy, x, C, H, W, K, bands);
   const long sums = static_cast<long>(K) * C * kTaps + K;
   launch(conv5x5_weight_sum_kernel, elementwise_grid(sums, 256), 256, 0, stream, dw, db,
-         partial.data(), bias_partial.data(), N, C, K);
+         partial.data(), bias_partial.data(), all_bands, C, K);
   if (dx)
     launch(conv5x5_tiled_kernel<true>, conv5x5_tile_grid(H, W, C, N), conv5x5_tile_block(), 0, stream, dx,
            dy, w, nullptr, K, H, W, C);

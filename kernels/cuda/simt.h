@@ -9,12 +9,13 @@
 //   - defines its launchers as the specializations for KernelSet (cuda::Gpu under nvcc,
 //     cuda::Emulated in the emulator).
 // BRAINCAM_UNROLL before a loop unrolls it fully on the GPU (nothing in the emulator): for loops
-// that index a register array.
+// that index a register array. BRAINCAM_UNROLL_BY(n) unrolls n times: a streaming loop then has
+// n iterations' loads in flight at once.
 // Both builds provide: __global__ __device__ __host__ __forceinline__ __restrict__; threadIdx
 // blockIdx blockDim gridDim warpSize; __syncthreads __syncwarp; __shfl_sync __shfl_up_sync
 // __shfl_down_sync __shfl_xor_sync __ballot_sync __any_sync __all_sync; atomicAdd (int,
 // unsigned, unsigned long long, float, double), atomicMax atomicMin atomicExch atomicCAS (int,
-// unsigned, unsigned long long); the float functions of <cmath>; and the helpers below
+// unsigned, unsigned long long); the float functions of <cmath>; float4; and the helpers below
 // (elementwise_grid, Scratch). A kernel that needs more adds it here, to both sections.
 //
 // Shared memory:
@@ -48,6 +49,8 @@ inline unsigned elementwise_grid(long n, int threads_per_block) {
 #define BRAINCAM_SHARED(type, name, count) __shared__ type name[count]
 // Unrolls the next loop fully, so that a register array it indexes stays in registers.
 #define BRAINCAM_UNROLL _Pragma("unroll")
+#define BRAINCAM_PRAGMA(text) _Pragma(#text)
+#define BRAINCAM_UNROLL_BY(n) BRAINCAM_PRAGMA(unroll n)
 #define BRAINCAM_DYNAMIC_SHARED(type, name)                                               \
   extern __shared__ __align__(16) unsigned char braincam_dynamic_shared_memory[];         \
   type* const name = reinterpret_cast<type*>(braincam_dynamic_shared_memory)
@@ -125,6 +128,7 @@ void upload(T* device, const T* host, std::size_t count, Stream stream) {
 #define __shared__ _Pragma("GCC error \"use BRAINCAM_SHARED or BRAINCAM_DYNAMIC_SHARED\"")
 
 #define BRAINCAM_UNROLL
+#define BRAINCAM_UNROLL_BY(n)
 #define threadIdx (*::braincam::emulator::current_thread_idx)
 #define blockIdx (::braincam::emulator::current_block->block_idx)
 #define blockDim (::braincam::emulator::current_block->block_dim)
@@ -145,6 +149,11 @@ namespace braincam::cuda {
 using KernelSet = Emulated;
 using emulator::dim3;
 using emulator::uint3;
+
+// CUDA's vector type for 16-byte loads and stores.
+struct alignas(16) float4 {
+  float x, y, z, w;
+};
 
 template <class... Params, class... Args>
 void launch(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t shared_bytes, Stream,

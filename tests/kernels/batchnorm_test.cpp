@@ -132,7 +132,10 @@ void check_batchnorm_shapes() {
   for (BnShape s : {BnShape{1, 3, 35},   // batch 1, planes smaller than a block
                     BnShape{33, 2, 9},   // batch 33
                     BnShape{2, 5, 323},  // planes longer than a block, odd
-                    BnShape{3, 1, 1}})   // one value per plane
+                    BnShape{3, 1, 1},    // one value per plane
+                    BnShape{2, 1, 4096},  // few planes: each cut into 4 slices of 1024
+                    BnShape{1, 2, 3001}})  // 3 slices, the last ending in a partial quad; the
+                                           // second plane starts off a 16-byte boundary
     check_batchnorm<Set>(s, seed++);
 }
 
@@ -143,6 +146,57 @@ TEST_CASE("batchnorm: emulator matches the CPU reference up to float32 rounding"
 
 TEST_CASE("batchnorm: GPU matches the CPU reference up to float32 rounding", "[batchnorm][gpu]") {
   on_gpu([]<class Set>() { check_batchnorm_shapes<Set>(); });
+}
+
+// The kernels read and write four values at a time, as one 16-byte access only where the
+// addresses allow: tensors one float off that boundary must give the same bits.
+template <class Set>
+void check_batchnorm_alignment() {
+  constexpr int N = 1, C = 2, HW = 4096;
+  constexpr std::size_t size = static_cast<std::size_t>(N) * C * HW;
+  std::mt19937 rng(5);
+  const std::vector<float> x = random_floats(size, rng, 1.5f, 2.5f), dy = random_floats(size, rng),
+                           gamma = random_floats(C, rng, 0.5f, 1.5f), beta = random_floats(C, rng);
+  // Each run's arrays start `shift` floats into their tensors.
+  auto run = [&](int shift) {
+    auto shifted = [&](const std::vector<float>& v) {
+      std::vector<float> padded(shift, kPoison);
+      padded.insert(padded.end(), v.begin(), v.end());
+      return on_device<Set>(padded);
+    };
+    Tensor X = shifted(x), DY = shifted(dy), G = on_device<Set>(gamma), B = on_device<Set>(beta),
+           Y = shifted(std::vector<float>(size, kPoison)), DX = shifted(std::vector<float>(size, kPoison)),
+           MEAN = on_device<Set>(std::vector<float>(C)), VAR = on_device<Set>(std::vector<float>(C)),
+           DG = on_device<Set>(std::vector<float>(C)), DB = on_device<Set>(std::vector<float>(C));
+    const cuda::Stream stream = stream_of<Set>();
+    cuda::batchnorm_forward_train<Set>(Y.data<float>() + shift, MEAN.data<float>(), VAR.data<float>(),
+                                       X.data<float>() + shift, G.data<float>(), B.data<float>(), N,
+                                       C, HW, kEps, stream);
+    cuda::batchnorm_backward<Set>(DX.data<float>() + shift, DG.data<float>(), DB.data<float>(),
+                                  DY.data<float>() + shift, X.data<float>() + shift,
+                                  MEAN.data<float>(), VAR.data<float>(), G.data<float>(), N, C, HW,
+                                  kEps, stream);
+    std::vector<float> out = on_host<Set, float>(Y), dx = on_host<Set, float>(DX);
+    out.erase(out.begin(), out.begin() + shift);
+    dx.erase(dx.begin(), dx.begin() + shift);
+    for (const Tensor* t : {&MEAN, &VAR, &DG, &DB})
+      for (float v : on_host<Set, float>(*t)) out.push_back(v);
+    out.insert(out.end(), dx.begin(), dx.end());
+    return out;
+  };
+  const std::vector<float> aligned = run(0);
+  require_identical(run(1), aligned, "y, statistics and gradients one float off alignment");
+  require_identical(run(2), aligned, "two floats off");
+}
+
+TEST_CASE("batchnorm: results do not depend on the alignment of the tensors",
+          "[batchnorm][emulator]") {
+  check_batchnorm_alignment<cuda::Emulated>();
+}
+
+TEST_CASE("batchnorm: GPU results do not depend on the alignment of the tensors",
+          "[batchnorm][gpu]") {
+  on_gpu([]<class Set>() { check_batchnorm_alignment<Set>(); });
 }
 
 }  // namespace
