@@ -1,7 +1,7 @@
-// Multi-tensor Adam: one launch updates every parameter. The launcher copies the descriptors
-// (pointers, sizes and each parameter's bias corrections) to a device array; block row y of the
-// grid takes parameter y in a grid-stride loop over its elements, so blocks beyond a small
-// parameter's size exit at once. Each element is read and written once: 16 bytes read (p, m, v,
+// Multi-tensor Adam: one launch updates every parameter. The descriptors (pointers, sizes and
+// each parameter's bias corrections) are in a device array, written by adam_store_kernel from its
+// arguments; block row y of the update's grid takes parameter y in a grid-stride loop over its
+// elements, so blocks beyond a small parameter's size exit at once. Each element is read and written once: 16 bytes read (p, m, v,
 // g) and 12 written (p, m, v) per element.
 #include "kernels/cuda/adam.h"
 
@@ -18,6 +18,17 @@ namespace {
 constexpr int kThreads = 256;
 constexpr int kMaxTensors = 65535;  // the grid's y dimension
 
+// Descriptors passed by value to one store launch: 16 of 48 bytes, well within the 4 KB of a
+// kernel's parameters.
+constexpr int kStoreBatch = 16;
+struct DescriptorBatch {
+  AdamTensor tensor[kStoreBatch];
+};
+
+__global__ void adam_store_kernel(AdamTensor* __restrict__ table, DescriptorBatch batch, int count) {
+  if (static_cast<int>(threadIdx.x) < count) table[threadIdx.x] = batch.tensor[threadIdx.x];
+}
+
 // The float operations of cpu::adam_update, in its order.
 __global__ void adam_kernel(const AdamTensor* __restrict__ tensors, float b1, float b2, float e,
                             float one_minus_b1, float one_minus_b2) {
@@ -33,23 +44,46 @@ __global__ void adam_kernel(const AdamTensor* __restrict__ tensors, float b1, fl
   }
 }
 
+void check_count(const char* op, int count) {
+  if (count < 0 || count > kMaxTensors)
+    throw std::invalid_argument(std::string(op) + ": " + std::to_string(count) +
+                                " parameters, expected 0 to " + std::to_string(kMaxTensors));
+}
+
 }  // namespace
+
+template <>
+void adam_store_descriptors<KernelSet>(AdamTensor* table, const AdamTensor* tensors, int count,
+                                       Stream stream) {
+  check_count("adam_store_descriptors", count);
+  for (int first = 0; first < count; first += kStoreBatch) {
+    const int n = std::min(kStoreBatch, count - first);
+    DescriptorBatch batch{};
+    std::copy(tensors + first, tensors + first + n, batch.tensor);
+    launch(adam_store_kernel, 1, kStoreBatch, 0, stream, table + first, batch, n);
+  }
+}
+
+template <>
+void adam_update_table<KernelSet>(const AdamTensor* table, int count, long largest, double beta1,
+                                  double beta2, double eps, Stream stream) {
+  check_count("adam_update_table", count);
+  if (count == 0) return;
+  launch(adam_kernel, dim3(elementwise_grid(std::max(largest, 1L), kThreads), static_cast<unsigned>(count)),
+         kThreads, 0, stream, table, static_cast<float>(beta1), static_cast<float>(beta2),
+         static_cast<float>(eps), static_cast<float>(1 - beta1), static_cast<float>(1 - beta2));
+}
 
 template <>
 void adam_update_all<KernelSet>(const AdamTensor* tensors, int count, double beta1, double beta2,
                                 double eps, Stream stream) {
+  check_count("adam_update_all", count);
   if (count == 0) return;
-  if (count < 0 || count > kMaxTensors)
-    throw std::invalid_argument("adam_update_all: " + std::to_string(count) +
-                                " parameters, expected 0 to " + std::to_string(kMaxTensors));
   long largest = 1;
   for (int i = 0; i < count; ++i) largest = std::max(largest, tensors[i].n);
-  Scratch<AdamTensor> on_device(count, stream);
-  upload(on_device.data(), tensors, count, stream);
-  launch(adam_kernel, dim3(elementwise_grid(largest, kThreads), static_cast<unsigned>(count)),
-         kThreads, 0, stream, on_device.data(), static_cast<float>(beta1),
-         static_cast<float>(beta2), static_cast<float>(eps), static_cast<float>(1 - beta1),
-         static_cast<float>(1 - beta2));
+  Scratch<AdamTensor> table(count, stream);
+  adam_store_descriptors<KernelSet>(table.data(), tensors, count, stream);
+  adam_update_table<KernelSet>(table.data(), count, largest, beta1, beta2, eps, stream);
 }
 
 }  // namespace braincam::cuda

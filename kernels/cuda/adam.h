@@ -33,7 +33,20 @@ inline AdamTensor adam_tensor(float* param, float* m, float* v, const float* gra
           static_cast<float>(std::sqrt(1 - std::pow(beta2, step)))};
 }
 
-// Updates every parameter of tensors[0 .. count) (a host array; count at most 65,535).
+// The descriptors reach the device as kernel arguments, never by a copy from host memory: such a
+// copy can make the host wait for the work queued before it, and a CUDA graph cannot record it.
+
+// Writes the host array tensors[0 .. count) to `table`, device memory for count descriptors.
+template <class Set>
+void adam_store_descriptors(AdamTensor* table, const AdamTensor* tensors, int count, Stream stream);
+
+// Updates every parameter described by table[0 .. count) (device memory; count at most 65,535);
+// largest: the largest n among them.
+template <class Set>
+void adam_update_table(const AdamTensor* table, int count, long largest, double beta1, double beta2,
+                       double eps, Stream stream);
+
+// Both: the host array tensors[0 .. count) stored in scratch memory, then the update.
 template <class Set>
 void adam_update_all(const AdamTensor* tensors, int count, double beta1, double beta2, double eps,
                      Stream stream);

@@ -91,20 +91,6 @@ class Scratch {
   Stream stream_;
 };
 
-// Copies count values from host memory to device memory (a Scratch), in stream order. The host
-// values may be reused when it returns: a copy from pageable memory is staged before that.
-template <class T>
-void upload(T* device, const T* host, std::size_t count, Stream stream) {
-  const cudaError_t status =
-      cudaMemcpyAsync(device, host, count * sizeof(T), cudaMemcpyHostToDevice,
-                      static_cast<cudaStream_t>(stream));
-  if (status != cudaSuccess) {
-    cudaGetLastError();
-    throw std::runtime_error(std::string("kernel upload: cudaMemcpyAsync failed: ") +
-                             cudaGetErrorString(status));
-  }
-}
-
 }  // namespace braincam::cuda
 
 #else  // ---- the host compiler: the SIMT emulator -------------------------------------------
@@ -178,11 +164,6 @@ class Scratch {
  private:
   std::unique_ptr<T[]> data_;
 };
-
-template <class T>
-void upload(T* device, const T* host, std::size_t count, Stream) {
-  std::memcpy(device, host, count * sizeof(T));
-}
 
 inline void __syncthreads() { emulator::syncthreads(); }
 

@@ -25,10 +25,11 @@ template <class Set>
 void check_adam() {
   std::mt19937 rng(71);
   // Sizes from one element up to several blocks, each at its own step count (a parameter that
-  // missed steps keeps a smaller count).
+  // missed steps keeps a smaller count); 20 parameters, more than one launch stores (16).
+  std::vector<std::pair<int, long>> shapes{{1, 1}, {7, 2}, {300, 5}, {1000, 100}, {33, 1}};
+  for (int i = 0; i < 15; ++i) shapes.emplace_back(1 + 5 * i, 1 + i);
   std::vector<Parameter> params;
-  for (auto [n, step] : std::initializer_list<std::pair<int, long>>{
-           {1, 1}, {7, 2}, {300, 5}, {1000, 100}, {33, 1}}) {
+  for (auto [n, step] : shapes) {
     Parameter q{random_floats(n, rng), random_floats(n, rng, -0.1f, 0.1f),
                 random_floats(n, rng, 0, 0.01f), random_floats(n, rng), step};
     if (step == 1) {  // a first step starts from zero moments
