@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/device_graph.h"
 #include "engine/device_memory.h"
 #include "engine/gpu_runtime.h"
 #include "kernels/cuda/fill.h"
@@ -86,6 +87,7 @@ void write_element(void* data, DType t, std::int64_t i, double v) {
 Tensor::Tensor(Shape shape, DType dtype, Device device)
     : shape_(std::move(shape)), dtype_(dtype), device_(device) {
   storage_ = std::make_shared<Storage>(shape_numel(shape_) * element_size(dtype), device);
+  keep_while_recording(device, storage_);
 }
 
 Tensor Tensor::zeros(Shape shape, DType dtype, Device device) {
@@ -147,8 +149,13 @@ Tensor Tensor::to(DType dtype) const {
   if (dtype == dtype_) return *this;
   if (!on_host()) return to(Device::CPU).to(dtype).to(device_);
   Tensor t(shape_, dtype, device_);
-  const std::int64_t n = numel();
-  for (std::int64_t i = 0; i < n; ++i) write_element(t.raw(), dtype, i, read_element(raw(), dtype_, i));
+  auto convert = [to = t.raw(), to_type = dtype, from = raw(), from_type = dtype_, n = numel()] {
+    for (std::int64_t i = 0; i < n; ++i) write_element(to, to_type, i, read_element(from, from_type, i));
+  };
+  if (device_ == Device::Emulator)
+    run_emulated(convert);
+  else
+    convert();
   return t;
 }
 
@@ -159,7 +166,10 @@ void Tensor::copy_from(const Tensor& src) {
                                 dtype_name(dtype_));
   const std::size_t n = bytes();
   if (n == 0 || raw() == src.raw()) return;
-  if (on_host() && src.on_host())
+  if (device_ != src.device_) refuse_while_recording("a copy between the host and a device");
+  if (device_ == Device::Emulator && src.device_ == Device::Emulator)
+    run_emulated([dst = raw(), from = src.raw(), n] { std::memcpy(dst, from, n); });
+  else if (on_host() && src.on_host())
     std::memcpy(raw(), src.raw(), n);
   else if (on_host())
     gpu::copy_to_host(raw(), src.raw(), n);
@@ -179,7 +189,9 @@ Tensor Tensor::rows(std::int64_t first, std::int64_t count) const {
   const std::size_t n = out.bytes();
   if (n == 0) return out;
   const void* src = static_cast<const char*>(raw()) + static_cast<std::size_t>(first) * (n / count);
-  if (on_host())
+  if (device_ == Device::Emulator)
+    run_emulated([dst = out.raw(), src, n] { std::memcpy(dst, src, n); });
+  else if (on_host())
     std::memcpy(out.raw(), src, n);
   else
     gpu::copy_on_device(out.raw(), src, n);
@@ -189,7 +201,13 @@ Tensor Tensor::rows(std::int64_t first, std::int64_t count) const {
 void Tensor::fill(double value) {
   const std::int64_t n = numel();
   if (on_host()) {
-    for (std::int64_t i = 0; i < n; ++i) write_element(raw(), dtype_, i, value);
+    auto write = [data = raw(), dtype = dtype_, n, value] {
+      for (std::int64_t i = 0; i < n; ++i) write_element(data, dtype, i, value);
+    };
+    if (device_ == Device::Emulator)
+      run_emulated(write);
+    else
+      write();
     return;
   }
 #if BRAINCAM_HAVE_CUDA
@@ -204,6 +222,7 @@ void Tensor::fill(double value) {
 
 double Tensor::item(std::int64_t i) const {
   if (i < 0 || i >= numel()) throw std::out_of_range("item: index out of range");
+  if (device_ != Device::CPU) refuse_while_recording("reading a device value on the host");
   if (!on_host()) return to(Device::CPU).item(i);
   return read_element(raw(), dtype_, i);
 }

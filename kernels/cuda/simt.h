@@ -104,6 +104,7 @@ class Scratch {
 #include <type_traits>
 
 #include "kernels/emulator/emulator.h"
+#include "kernels/emulator/recording.h"
 
 #define __global__
 #define __device__
@@ -149,20 +150,30 @@ void launch(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t shared
     void (*kernel)(Params...);
     std::tuple<std::decay_t<Params>...> params;
   } call{kernel, std::tuple<std::decay_t<Params>...>(std::forward<Args>(args)...)};
-  emulator::run_grid(grid, block, shared_bytes, [](void* p) {
+  constexpr auto run = [](void* p) {
     Call& c = *static_cast<Call*>(p);
     std::apply(c.kernel, c.params);
-  }, &call);
+  };
+  if (emulator::Recording* recording = emulator::active_recording()) {
+    recording->add([grid, block, shared_bytes, call, run]() mutable {
+      emulator::run_grid(grid, block, shared_bytes, run, &call);
+    });
+    return;
+  }
+  emulator::run_grid(grid, block, shared_bytes, run, &call);
 }
 
+// A recording keeps the memory for the launches it holds.
 template <class T>
 class Scratch {
  public:
-  Scratch(std::size_t count, Stream) : data_(std::make_unique_for_overwrite<T[]>(count)) {}
+  Scratch(std::size_t count, Stream) : data_(std::make_shared_for_overwrite<T[]>(count)) {
+    if (emulator::Recording* recording = emulator::active_recording()) recording->keep(data_);
+  }
   T* data() const { return data_.get(); }
 
  private:
-  std::unique_ptr<T[]> data_;
+  std::shared_ptr<T[]> data_;
 };
 
 inline void __syncthreads() { emulator::syncthreads(); }

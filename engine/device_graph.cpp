@@ -1,0 +1,85 @@
+#include "engine/device_graph.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/gpu_runtime.h"
+#include "kernels/emulator/recording.h"
+
+namespace braincam {
+
+struct RecordedGraph {
+  Device device;
+  emulator::Recording emulated;           // Device::Emulator
+  void* graph = nullptr;                   // Device::CUDA: the instantiated CUDA graph
+  std::vector<std::shared_ptr<void>> kept;  // device memory allocated while recording
+
+  explicit RecordedGraph(Device d) : device(d) {}
+  ~RecordedGraph() {
+    if (graph) gpu::destroy_graph(graph);  // before `kept` releases the memory it uses
+  }
+  RecordedGraph(const RecordedGraph&) = delete;
+  RecordedGraph& operator=(const RecordedGraph&) = delete;
+};
+
+namespace {
+// The graph the calling thread records, or null.
+thread_local RecordedGraph* recording = nullptr;
+
+// Makes `r` the calling thread's recording for its lifetime (and the emulator's, on the emulator).
+class RecordingScope {
+ public:
+  explicit RecordingScope(RecordedGraph& r) {
+    recording = &r;
+    if (r.device == Device::Emulator) emulator::set_active_recording(&r.emulated);
+  }
+  ~RecordingScope() {
+    if (recording->device == Device::Emulator) emulator::set_active_recording(nullptr);
+    recording = nullptr;
+  }
+  RecordingScope(const RecordingScope&) = delete;
+  RecordingScope& operator=(const RecordingScope&) = delete;
+};
+}  // namespace
+
+DeviceGraph::DeviceGraph(Device device, const std::function<void()>& work)
+    : recorded_(std::make_shared<RecordedGraph>(device)) {
+  if (device == Device::CPU) throw std::invalid_argument("DeviceGraph: the CPU has no device graph");
+  refuse_while_recording("DeviceGraph");
+  if (device == Device::CUDA) gpu::begin_capture();
+  try {
+    RecordingScope scope(*recorded_);
+    work();
+  } catch (...) {
+    if (device == Device::CUDA) gpu::abandon_capture();
+    throw;
+  }
+  if (device == Device::CUDA) recorded_->graph = gpu::end_capture();
+}
+
+void DeviceGraph::replay() const {
+  refuse_while_recording("DeviceGraph::replay");
+  if (recorded_->device == Device::CUDA)
+    gpu::launch_graph(recorded_->graph);
+  else
+    recorded_->emulated.replay();
+}
+
+void refuse_while_recording(const char* what) {
+  if (recording)
+    throw std::logic_error(std::string(what) + ": not possible while recording a device graph");
+}
+
+void keep_while_recording(Device device, std::shared_ptr<void> memory) {
+  if (recording && device != Device::CPU) recording->kept.push_back(std::move(memory));
+}
+
+void run_emulated(std::function<void()> work) {
+  if (recording && recording->device == Device::Emulator)
+    recording->emulated.add(std::move(work));
+  else
+    work();
+}
+
+}  // namespace braincam

@@ -1,0 +1,46 @@
+#pragma once
+// The device work of a function, recorded once and replayed: a CUDA graph on Device::CUDA, the
+// emulator's Recording (kernels/emulator/recording.h) on Device::Emulator. A recorded training step
+// replays as one launch instead of some forty, without the host work (autograd, allocation,
+// launch calls) that queued them.
+//
+// What the recorded function may do: queue kernels and device-to-device copies (the engine's
+// stream on the GPU) and allocate device tensors. Every device tensor allocated while it records is
+// kept by the graph, at the same address, for as long as the graph lives: replays read and write
+// it there, so a tensor the function returns holds the result of the latest replay.
+// What it may not do: copy between the host and the device, or read a device value on the host
+// (refused with std::logic_error: a graph cannot hold them); and a recorded kernel's arguments are
+// fixed, so host values that change between replays (a step count, say) must reach the kernels
+// through device memory written before each replay, outside the graph.
+#include <functional>
+#include <memory>
+
+#include "engine/tensor.h"
+
+namespace braincam {
+
+struct RecordedGraph;  // engine/device_graph.cpp
+
+class DeviceGraph {
+ public:
+  // Runs `work` on the calling thread, recording instead of running the device work it queues.
+  // `device`: Device::Emulator or Device::CUDA.
+  DeviceGraph(Device device, const std::function<void()>& work);
+  // Queues the recorded work once (on the GPU: on the engine's stream, in order with the rest).
+  void replay() const;
+
+ private:
+  std::shared_ptr<RecordedGraph> recorded_;
+};
+
+// Throws std::logic_error "<what>: not possible while recording a device graph" when the calling
+// thread is recording one.
+void refuse_while_recording(const char* what);
+
+// For Tensor: keeps device memory allocated while the calling thread records a graph.
+void keep_while_recording(Device device, std::shared_ptr<void> memory);
+// For Tensor: runs host work on emulator memory (the emulator's device memory is host memory),
+// or, while the calling thread records a graph, records it to run at each replay instead.
+void run_emulated(std::function<void()> work);
+
+}  // namespace braincam

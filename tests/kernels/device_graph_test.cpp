@@ -1,0 +1,77 @@
+// DeviceGraph: device work recorded once and replayed, on the emulator and (with a GPU) as a CUDA
+// graph. Recording must not run the work; a replay must run it on the values the recorded
+// tensors hold at that time; what a graph cannot hold must be refused.
+#include <catch2/catch.hpp>
+
+#include <optional>
+#include <stdexcept>
+
+#include "engine/device_graph.h"
+#include "engine/ops.h"
+#include "engine/tensor_math.h"
+#include "tests/kernels/kernel_test_support.h"
+
+namespace braincam::test {
+namespace {
+
+template <class Set>
+void check_record_and_replay() {
+  const Device device = device_of<Set>();
+  Tensor x = on_device<Set>(std::vector<float>{-1, 2, -3, 4});
+  Tensor counter = on_device<Set>(std::vector<float>{0, 0, 0, 0});
+  Tensor y;  // relu(x) + counter, allocated while recording
+  const DeviceGraph graph(device, [&] {
+    Tensor r = relu(Var(x)).value();  // a kernel into memory allocated while recording
+    add_inplace(r, counter);          // a kernel on memory from before
+    y = r.rows(1, 3);                 // a device copy
+    Tensor one = Tensor::full({4}, 1.0, DType::F32, device);  // a fill
+    add_inplace(counter, one);
+  });
+  // Nothing ran while recording.
+  CHECK(on_host<Set, float>(counter) == std::vector<float>{0, 0, 0, 0});
+
+  graph.replay();
+  CHECK(on_host<Set, float>(y) == std::vector<float>{2, 0, 4});
+  CHECK(on_host<Set, float>(counter) == std::vector<float>{1, 1, 1, 1});
+
+  // A replay reads what the tensors hold then.
+  x.copy_from(on_device<Set>(std::vector<float>{5, 6, 7, 8}));
+  graph.replay();
+  graph.replay();
+  CHECK(on_host<Set, float>(y) == std::vector<float>{8, 9, 10});
+  CHECK(on_host<Set, float>(counter) == std::vector<float>{3, 3, 3, 3});
+}
+
+template <class Set>
+void check_refusals() {
+  const Device device = device_of<Set>();
+  const Tensor x = on_device<Set>(std::vector<float>{1, 2});
+  const Tensor host = Tensor::zeros({2}, DType::F32);
+  CHECK_THROWS_WITH(DeviceGraph(device, [&] { (void)x.item(0); }),
+                    Catch::Contains("not possible while recording a device graph"));
+  CHECK_THROWS_AS(DeviceGraph(device, [&] { (void)host.to(device); }), std::logic_error);
+  CHECK_THROWS_AS(DeviceGraph(device, [&] { DeviceGraph inner(device, [] {}); }), std::logic_error);
+  // A failed recording leaves nothing behind: the device works as before.
+  const Tensor y = relu(Var(x)).value();
+  CHECK(on_host<Set, float>(y) == std::vector<float>{1, 2});
+  const DeviceGraph empty(device, [] {});
+  CHECK_NOTHROW(empty.replay());
+}
+
+TEST_CASE("device graph: the emulator records, replays on current values, refuses host copies",
+          "[device_graph][emulator]") {
+  check_record_and_replay<cuda::Emulated>();
+  check_refusals<cuda::Emulated>();
+  CHECK_THROWS_AS(DeviceGraph(Device::CPU, [] {}), std::invalid_argument);
+}
+
+TEST_CASE("device graph: a CUDA graph records, replays on current values, refuses host copies",
+          "[device_graph][gpu]") {
+  on_gpu([]<class Set>() {
+    check_record_and_replay<Set>();
+    check_refusals<Set>();
+  });
+}
+
+}  // namespace
+}  // namespace braincam::test
