@@ -1,5 +1,6 @@
 #include "engine/adam.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -20,6 +21,7 @@ void Adam::step() {
   struct Update {
     Tensor value, grad;
     State* state;
+    std::string name;
   };
   std::vector<Update> updates;
   for (auto& p : params_) {
@@ -33,7 +35,7 @@ void Adam::step() {
       s.exp_avg_sq = Tensor::zeros(value.shape(), value.dtype(), value.device());
     }
     ++s.step;
-    updates.push_back({value, grad, &s});
+    updates.push_back({value, grad, &s, p.name});
   }
   if (updates.empty()) return;
   // The CPU updates one parameter at a time; the GPU kernel updates them all in one launch.
@@ -48,14 +50,55 @@ void Adam::step() {
       },
       [&]<class Set>(cuda::Stream s) {
         std::vector<cuda::AdamTensor> tensors;
-        for (const Update& u : updates)
-          tensors.push_back(cuda::adam_tensor(
-              u.value.data<float>(), u.state->exp_avg.data<float>(),
-              u.state->exp_avg_sq.data<float>(), u.grad.data<float>(), u.value.numel(),
-              options_.lr, options_.beta1, options_.beta2, u.state->step));
+        for (const Update& u : updates) tensors.push_back(descriptor(u.name, u.value, u.grad));
         cuda::adam_update_all<Set>(tensors.data(), static_cast<int>(tensors.size()),
                                    options_.beta1, options_.beta2, options_.eps, s);
       });
+}
+
+cuda::AdamTensor Adam::descriptor(const std::string& name, const Tensor& value, const Tensor& grad) {
+  State& s = state_.at(name);
+  return cuda::adam_tensor(value.data<float>(), s.exp_avg.data<float>(), s.exp_avg_sq.data<float>(),
+                           grad.data<float>(), value.numel(), options_.lr, options_.beta1,
+                           options_.beta2, s.step);
+}
+
+Adam::RecordedStep Adam::record_step() {
+  RecordedStep step;
+  for (auto& p : params_) {
+    const Tensor& grad = p.var.grad();
+    if (!grad.defined()) continue;
+    const Tensor& value = p.var.value();
+    const auto s = state_.find(p.name);
+    if (s == state_.end() || !s->second.exp_avg.defined())
+      throw std::logic_error("adam: recording a step of '" + p.name +
+                             "', which has no moments yet: take one step before recording");
+    step.entries.push_back({value, grad, p.name});
+    step.largest = std::max(step.largest, static_cast<long>(value.numel()));
+  }
+  if (step.entries.empty()) return step;
+  const Tensor& like = step.entries.front().value;
+  step.table = Tensor({static_cast<std::int64_t>(step.entries.size() * sizeof(cuda::AdamTensor))},
+                      DType::U8, like.device());
+  run_device_kernel(like, "adam", [&]<class Set>(cuda::Stream s) {
+    cuda::adam_update_table<Set>(reinterpret_cast<const cuda::AdamTensor*>(step.table.raw()),
+                                 static_cast<int>(step.entries.size()), step.largest,
+                                 options_.beta1, options_.beta2, options_.eps, s);
+  });
+  return step;
+}
+
+void Adam::advance(const RecordedStep& step) {
+  if (step.entries.empty()) return;
+  std::vector<cuda::AdamTensor> tensors;
+  for (const RecordedStep::Entry& e : step.entries) {
+    ++state_.at(e.name).step;
+    tensors.push_back(descriptor(e.name, e.value, e.grad));
+  }
+  run_device_kernel(step.entries.front().value, "adam", [&]<class Set>(cuda::Stream s) {
+    cuda::adam_store_descriptors<Set>(reinterpret_cast<cuda::AdamTensor*>(step.table.raw()),
+                                      tensors.data(), static_cast<int>(tensors.size()), s);
+  });
 }
 
 StateDict Adam::state_dict() const {

@@ -5,8 +5,10 @@
 // `optim.step.<name>` (an F32 scalar, as PyTorch keeps it).
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/parameters.h"
+#include "kernels/cuda/adam.h"
 
 namespace braincam {
 
@@ -27,6 +29,25 @@ class Adam {
   const AdamOptions& options() const { return options_; }
   void set_lr(double lr) { options_.lr = lr; }
 
+  // The update split in two for a step recorded in a device graph (model/training_step_graph.h),
+  // whose kernels cannot advance host values such as the step counts and bias corrections:
+  // record_step() queues the update of the parameters that have a gradient now, reading their
+  // descriptors from device memory; advance() moves those parameters one step on and writes the
+  // descriptors, before each replay. Emulator and GPU only; every parameter updated must have
+  // taken a step before (creating the moments is not part of a step's work).
+  class RecordedStep {
+    friend class Adam;
+    struct Entry {
+      Tensor value, grad;
+      std::string name;
+    };
+    std::vector<Entry> entries;
+    Tensor table;  // the descriptors, on the device
+    long largest = 0;
+  };
+  RecordedStep record_step();
+  void advance(const RecordedStep& step);
+
   // The optimizer state under the `optim.` names, on the CPU.
   StateDict state_dict() const;
   // Takes the `optim.` entries of `dict` (others are ignored). A parameter with no entries starts
@@ -38,6 +59,8 @@ class Adam {
     Tensor exp_avg, exp_avg_sq;
     long step = 0;
   };
+  // The descriptor of parameter `name` for the kernels, at its current step count.
+  cuda::AdamTensor descriptor(const std::string& name, const Tensor& value, const Tensor& grad);
   ParameterList params_;
   AdamOptions options_;
   std::map<std::string, State> state_;

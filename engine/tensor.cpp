@@ -1,5 +1,6 @@
 #include "engine/tensor.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -186,16 +187,30 @@ Tensor Tensor::rows(std::int64_t first, std::int64_t count) const {
   Shape shape = shape_;
   shape[0] = count;
   Tensor out(shape, dtype_, device_);
-  const std::size_t n = out.bytes();
-  if (n == 0) return out;
-  const void* src = static_cast<const char*>(raw()) + static_cast<std::size_t>(first) * (n / count);
-  if (device_ == Device::Emulator)
-    run_emulated([dst = out.raw(), src, n] { std::memcpy(dst, src, n); });
-  else if (on_host())
-    std::memcpy(out.raw(), src, n);
-  else
-    gpu::copy_on_device(out.raw(), src, n);
+  out.copy_rows_from(*this, first);
   return out;
+}
+
+void Tensor::copy_rows_from(const Tensor& src, std::int64_t first) {
+  const bool same_rows = ndim() > 0 && src.ndim() == ndim() &&
+                         std::equal(shape_.begin() + 1, shape_.end(), src.shape_.begin() + 1);
+  if (!same_rows || src.dtype_ != dtype_ || src.device_ != device_ || first < 0 ||
+      first + dim(0) > src.dim(0))
+    throw std::invalid_argument("copy_rows_from: rows [" + std::to_string(first) + ", " +
+                                std::to_string(first + (ndim() > 0 ? dim(0) : 0)) + ") of " +
+                                shape_str(src.shape_) + " " + dtype_name(src.dtype_) + " on " +
+                                device_name(src.device_) + " into " + shape_str(shape_) + " " +
+                                dtype_name(dtype_) + " on " + device_name(device_));
+  const std::size_t n = bytes();
+  if (n == 0) return;
+  void* dst = raw();
+  const void* from = static_cast<const char*>(src.raw()) + static_cast<std::size_t>(first) * (n / dim(0));
+  if (device_ == Device::Emulator)
+    run_emulated([dst, from, n] { std::memcpy(dst, from, n); });
+  else if (on_host())
+    std::memcpy(dst, from, n);
+  else
+    gpu::copy_on_device(dst, from, n);
 }
 
 void Tensor::fill(double value) {

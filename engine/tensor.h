@@ -68,6 +68,9 @@ class Tensor {
   // A copy of entries [first, first + count) along the first dimension, on the same device (on a
   // GPU a copy queued on the device, which the host does not wait for).
   Tensor rows(std::int64_t first, std::int64_t count) const;
+  // Copies entries [first, first + dim(0)) along the first dimension of `src` (same device and
+  // dtype, the same shape past the first dimension) into this tensor, as rows() does.
+  void copy_rows_from(const Tensor& src, std::int64_t first);
   void fill(double value);
 
   // Host-side element access for tests and tools (any float dtype, converted to double).

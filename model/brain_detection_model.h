@@ -72,6 +72,9 @@ class BrainDetectionModel {
   DType dtype() const { return dtype_; }
   Device device() const { return device_; }
   std::int64_t num_batches_tracked() const { return num_batches_tracked_; }
+  // The host side of a training forward, for the replays of one recorded in a device graph
+  // (model/training_step_graph.h): the forward counts its batch here, a replay does not run it.
+  void set_num_batches_tracked(std::int64_t count) { num_batches_tracked_ = count; }
   Tensor fc_weight() const { return param("fc.weight").value(); }
 
   // The kernels of a float32 model's first layer on any device (default Fast: fused). Float64

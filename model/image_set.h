@@ -17,6 +17,8 @@
 
 namespace braincam {
 
+class TrainingStepGraph;  // model/training_step_graph.h
+
 class ImageSet {
  public:
   // Images `indices` of `cache`, in that order, on `device`.
@@ -38,6 +40,7 @@ class ImageSet {
   // device in one copy: the batches cut from it need no copy from the host.
   class Order {
     friend class ImageSet;
+    friend class TrainingStepGraph;
     explicit Order(Tensor index) : index_(std::move(index)) {}
     Tensor index_;  // I32 on the set's device
   };
@@ -63,6 +66,7 @@ class ImageSet {
   Batch batch(std::span<const std::size_t> positions) const;
 
  private:
+  friend class TrainingStepGraph;  // gathers through an index it refills from an Order
   Batch batch_of(const Tensor& index) const;  // index: I32 on the device, checked
 
   Tensor images_;  // M x H x W x 3, U8

@@ -18,6 +18,7 @@
 #include "engine/safetensors.h"
 #include "model/metrics.h"
 #include "model/training_step.h"
+#include "model/training_steps.h"
 
 namespace braincam {
 
@@ -175,10 +176,12 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   // made on the host from the dataset cache.
   const ImageSet val_images(cache, val_set, o.device);
   std::optional<ImageSet> train_images;
+  std::optional<TrainingSteps> train_steps;
   if (!o.augment) {
     train_images.emplace(cache, train_set, o.device);
     if (o.device != Device::CPU && model.kernel_path() == KernelPath::Fast)
       train_images->keep_patch_moments();
+    train_steps.emplace(model, optimizer, *train_images, o.graphs);
   }
   const std::size_t batches = (train_set.size() + o.batch - 1) / o.batch;
 
@@ -253,20 +256,15 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
       const auto rows = [&](const Tensor& t) {
         return t.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n));
       };
-      const Tensor y = rows(epoch_labels), labels = rows(device_labels);
+      const Tensor y = rows(epoch_labels);
       const StepResult r = [&] {
-        if (train_images) {
-          const ImageSet::Batch batch = train_images->batch(*device_order, first, n);
-          const std::optional<CachedPatchMoments> moments = batch.patch_moments();
-          return training_step(model, optimizer, batch.images, labels, attention,
-                               moments ? &*moments : nullptr);
-        }
+        if (train_steps) return train_steps->step(*device_order, device_labels, first, n, attention);
         std::vector<std::size_t> ids(n);
         for (std::size_t i = 0; i < n; ++i) ids[i] = train_set[order[first + i]];
         const data::BatchAugment augment{.seed = o.seed, .step = static_cast<std::uint64_t>(epoch), .ranges = {}};
         Tensor x({static_cast<std::int64_t>(n), 3, side, side}, DType::F32);
         cache.fill_batch(ids, x.data<float>(), &augment);
-        return training_step(model, optimizer, x.to(o.device), labels, attention);
+        return training_step(model, optimizer, x.to(o.device), rows(device_labels), attention);
       }();
       QueuedStep step{b, first, n, y, Readback({r.loss, r.logits})};
       if (queued) settle(*queued);

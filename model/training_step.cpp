@@ -5,12 +5,11 @@
 
 namespace braincam {
 
-StepResult training_step(BrainDetectionModel& model, Adam& optimizer, const Tensor& images,
-                         const Tensor& labels, bool attention,
-                         const CachedPatchMoments* patch_moments) {
-  // NVTX ranges around the step and its phases, above the per-op ranges of the GPU kernels, so
-  // that Nsight Systems shows the timeline step by step (free when no profiler is attached).
-  const gpu::OpRange step_range("training step");
+StepResult training_step_gradients(BrainDetectionModel& model, Adam& optimizer,
+                                   const Tensor& images, const Tensor& labels, bool attention,
+                                   const CachedPatchMoments* patch_moments) {
+  // NVTX ranges around the phases, above the per-op ranges of the GPU kernels, so that Nsight
+  // Systems shows the timeline step by step (free when no profiler is attached).
   optimizer.zero_grad();
   const ForwardResult r = [&] {
     const gpu::OpRange range("forward");
@@ -22,11 +21,18 @@ StepResult training_step(BrainDetectionModel& model, Adam& optimizer, const Tens
     const gpu::OpRange range("backward");
     backward(loss);
   }
-  {
-    const gpu::OpRange range("optimizer");
-    optimizer.step();
-  }
   return {r.logits.value().reshape({images.dim(0)}), loss.value()};
+}
+
+StepResult training_step(BrainDetectionModel& model, Adam& optimizer, const Tensor& images,
+                         const Tensor& labels, bool attention,
+                         const CachedPatchMoments* patch_moments) {
+  const gpu::OpRange step_range("training step");
+  StepResult result =
+      training_step_gradients(model, optimizer, images, labels, attention, patch_moments);
+  const gpu::OpRange range("optimizer");
+  optimizer.step();
+  return result;
 }
 
 }  // namespace braincam

@@ -17,4 +17,10 @@ StepResult training_step(BrainDetectionModel& model, Adam& optimizer, const Tens
                          const Tensor& labels, bool attention,
                          const CachedPatchMoments* patch_moments = nullptr);
 
+// The step without Adam's update: the gradients are left on the parameters (what a recorded step,
+// model/training_step_graph.h, runs before its own update).
+StepResult training_step_gradients(BrainDetectionModel& model, Adam& optimizer,
+                                   const Tensor& images, const Tensor& labels, bool attention,
+                                   const CachedPatchMoments* patch_moments = nullptr);
+
 }  // namespace braincam

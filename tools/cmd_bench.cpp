@@ -21,6 +21,7 @@
 #include "model/image_set.h"
 #include "model/trainer.h"
 #include "model/training_step.h"
+#include "model/training_steps.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
 
@@ -29,7 +30,7 @@ namespace braincam::tools {
 namespace {
 
 struct BenchOptions {
-  std::string mode = "train", device = "cpu", kernel_path = "fast", attention = "on";
+  std::string mode = "train", device = "cpu", kernel_path = "fast", attention = "on", graph = "on";
   int batch = 32, steps = 5, warmup = 1, threads = 0;
   // --mode schedule: the default dataset's splits (70% and 15% of 2,065) and the spec's schedule.
   int train_images = 1445, val_images = 310, epochs = 15, warmup_epochs = 2;
@@ -90,6 +91,7 @@ void run_schedule_bench(const BenchOptions& o) {
   if (device != Device::CPU && model.kernel_path() == KernelPath::Fast) train.keep_patch_moments();
   synchronize();
   const double setup_s = seconds_since(setup_start);
+  TrainingSteps steps(model, optimizer, train, o.graph == "on");
 
   auto train_epoch = [&](bool attention, std::uint64_t epoch) {
     std::vector<std::size_t> order(train.size());
@@ -105,12 +107,7 @@ void run_schedule_bench(const BenchOptions& o) {
     std::optional<Readback> queued;  // the last step's loss and logits, read after the next is queued
     for (std::size_t first = 0; first < order.size(); first += o.batch) {
       const std::size_t n = std::min<std::size_t>(o.batch, order.size() - first);
-      const ImageSet::Batch batch = train.batch(device_order, first, n);
-      const std::optional<CachedPatchMoments> moments = batch.patch_moments();
-      const StepResult r = training_step(
-          model, optimizer, batch.images,
-          device_labels.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n)),
-          attention, moments ? &*moments : nullptr);
+      const StepResult r = steps.step(device_order, device_labels, first, n, attention);
       Readback results({r.loss, r.logits});
       if (queued) queued->read();
       queued = std::move(results);
@@ -142,13 +139,14 @@ void run_schedule_bench(const BenchOptions& o) {
                               {"val_images", o.val_images}, {"epochs", o.epochs},
                               {"setup_s", setup_s},     {"epoch_s", epoch_s},
                               {"schedule_s", schedule_s}, {"total_s", total_s},
-                              {"patch_moments_cached", train.has_patch_moments()}};
+                              {"patch_moments_cached", train.has_patch_moments()},
+                              {"graphs", steps.graphs()}};
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf(
-        "braincam schedule (%s, %s path): set-up %.3f s, one epoch of %d images %.3f s, %d epochs "
-        "with validation of %d images %.3f s, %.3f s with the set-up\n",
-        o.device.c_str(), o.kernel_path.c_str(), setup_s, o.train_images, epoch_s, o.epochs,
+        "braincam schedule (%s, %s path, graphs %s): set-up %.3f s, one epoch of %d images %.3f s, "
+        "%d epochs with validation of %d images %.3f s, %.3f s with the set-up\n",
+        o.device.c_str(), o.kernel_path.c_str(), steps.graphs() ? "on" : "off", setup_s, o.train_images, epoch_s, o.epochs,
         o.val_images, schedule_s, total_s);
   }
 }
@@ -244,6 +242,10 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--kernels", o->kernel_path, "fast|reference: the fused first layer or one kernel per op")
       ->check(CLI::IsMember({"fast", "reference"}));
   cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
+  cmd->add_option("--graph", o->graph,
+                  "schedule: on|off, replay each training step from a recorded graph on the GPU and "
+                  "the emulator, or queue every kernel from the host")
+      ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--threads", o->threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", o->json, "print one JSON object");

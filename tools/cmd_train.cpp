@@ -19,7 +19,7 @@ extern "C" void on_sigint(int) { g_interrupted = true; }
 
 struct TrainArgs {
   TrainOptions options;
-  std::string device = "auto";
+  std::string device = "auto", graph = "on";
   bool no_attention = false;
   bool no_charts = false;
 };
@@ -43,6 +43,7 @@ void print_progress(const TrainProgress& p) {
 void run_train(TrainArgs& a) {
   TrainOptions& o = a.options;
   o.device = resolve_device(a.device);
+  o.graphs = a.graph == "on";
   o.attention = !a.no_attention;
   std::signal(SIGINT, on_sigint);
   const bool tty = ::isatty(STDERR_FILENO);
@@ -89,6 +90,11 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--no-charts", a->no_charts, "skip the training-curve charts (no gnuplot needed)");
   cmd->add_option("--seed", o.seed, "seed of initialization, shuffling and augmentation")->capture_default_str();
   cmd->add_option("--device", a->device, kDeviceHelp)->capture_default_str();
+  cmd->add_option("--graph", a->graph,
+                  "on|off: on the GPU and the emulator, replay each training step from a recorded "
+                  "graph (a CUDA graph), or queue every kernel from the host")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--resume", o.resume, "continue the run in this folder from its last.safetensors");
   cmd->add_option("--max-train-images", o.max_train_images, "train on a fixed random subset of this many images")->check(CLI::NonNegativeNumber);
   cmd->callback([a] {

@@ -123,6 +123,28 @@ TEST_CASE("trainer: on the emulator with cached patch moments it follows the CPU
   }
 }
 
+// The trainer replays its steps from recorded graphs on the emulator (model/training_steps.h):
+// the checkpoints must be those of steps queued op by op, to the bit. Batches of 2 and 1 images;
+// the second epoch records and replays both sizes. (tests/kernels/training_step_graph_test.cpp
+// checks the graphs across attention settings, on both kernel paths.)
+TEST_CASE("trainer: on the emulator, steps replayed from graphs give the checkpoints of steps op by op") {
+  auto run = [](bool graphs, const std::string& name) {
+    TrainOptions o = tiny_options(name);
+    o.epochs = 2;
+    o.warmup_epochs = 2;
+    o.batch = 2;
+    o.max_train_images = 3;
+    o.device = Device::Emulator;
+    o.graphs = graphs;
+    train(o);
+    return o.out;
+  };
+  const fs::path replayed = run(true, "graphs_on"), queued = run(false, "graphs_off");
+  CHECK(bytes_of(replayed / "last.safetensors") == bytes_of(queued / "last.safetensors"));
+  CHECK(bytes_of(replayed / "best.safetensors") == bytes_of(queued / "best.safetensors"));
+  CHECK(metrics_without_timing(replayed) == metrics_without_timing(queued));
+}
+
 TEST_CASE("trainer: attention is off in the warm-up epochs and on after") {
   TrainOptions o;
   o.warmup_epochs = 2;

@@ -1,0 +1,39 @@
+#include "model/training_steps.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace braincam {
+
+TrainingSteps::TrainingSteps(BrainDetectionModel& model, Adam& optimizer, const ImageSet& set,
+                             bool graphs)
+    : model_(model), optimizer_(optimizer), set_(set), graphs_(graphs && set.device() != Device::CPU) {}
+
+StepResult TrainingSteps::step(const ImageSet::Order& order, const Tensor& labels,
+                               std::size_t first, std::size_t n, bool attention) {
+  const Setting setting{n, attention};
+  if (graphs_ && stepped_.contains(setting)) {
+    // The schedule switches attention on once: the graphs of the other setting are done with.
+    std::erase_if(recorded_, [&](const auto& entry) { return entry.first.second != attention; });
+    std::unique_ptr<TrainingStepGraph>& graph = recorded_[setting];
+    if (!graph) {
+      try {
+        graph = std::make_unique<TrainingStepGraph>(model_, optimizer_, set_, n, attention);
+      } catch (const std::runtime_error& e) {
+        throw std::runtime_error(std::string("recording the training step as a device graph failed: ") +
+                                 e.what() + " (train with --graph off to queue each kernel instead)");
+      }
+    }
+    return graph->step(order, labels, first);
+  }
+  const ImageSet::Batch batch = set_.batch(order, first, n);
+  const std::optional<CachedPatchMoments> moments = batch.patch_moments();
+  const Tensor batch_labels =
+      labels.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n));
+  StepResult result = training_step(model_, optimizer_, batch.images, batch_labels, attention,
+                                    moments ? &*moments : nullptr);
+  stepped_.insert(setting);
+  return result;
+}
+
+}  // namespace braincam

@@ -1,0 +1,43 @@
+#pragma once
+// Training steps on batches of an ImageSet, as the trainer and `braincam bench --mode schedule`
+// take them. On the emulator and the GPU each batch size and attention setting is recorded as a
+// TrainingStepGraph on its second step and replayed from then on (the first step, op by op, gives
+// Adam the moments of the parameters that setting updates); without graphs, and on the CPU, every
+// step runs op by op. Either way the results are training_step's, to the bit.
+#include <map>
+#include <memory>
+#include <set>
+#include <utility>
+
+#include "engine/adam.h"
+#include "model/brain_detection_model.h"
+#include "model/image_set.h"
+#include "model/training_step.h"
+#include "model/training_step_graph.h"
+
+namespace braincam {
+
+class TrainingSteps {
+ public:
+  // The model, optimizer and set must outlive this object.
+  TrainingSteps(BrainDetectionModel& model, Adam& optimizer, const ImageSet& set, bool graphs);
+
+  // Queues the step on the images order[first, first + n) with labels[first, first + n) (F32 on
+  // the set's device).
+  StepResult step(const ImageSet::Order& order, const Tensor& labels, std::size_t first,
+                  std::size_t n, bool attention);
+
+  // Whether steps are replayed from graphs.
+  bool graphs() const { return graphs_; }
+
+ private:
+  using Setting = std::pair<std::size_t, bool>;  // batch size, attention
+  BrainDetectionModel& model_;
+  Adam& optimizer_;
+  const ImageSet& set_;
+  bool graphs_;
+  std::set<Setting> stepped_;  // the settings that have taken a step op by op
+  std::map<Setting, std::unique_ptr<TrainingStepGraph>> recorded_;
+};
+
+}  // namespace braincam

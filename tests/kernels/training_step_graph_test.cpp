@@ -1,0 +1,112 @@
+// Training steps replayed from recorded graphs (model/training_steps.h) against the same steps
+// queued op by op, on the emulator and on the GPU: every step's loss and logits, and at the end
+// every parameter, running statistic, batch count and Adam moment, bit for bit. Batches of 3, 3
+// and 1 images over four epochs, attention from the third: graphs are recorded without attention
+// (epoch 2), dropped when attention comes on (epoch 3), recorded with it (epoch 4), for both batch
+// sizes; on both kernel paths, the fused one on cached patch moments.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <numeric>
+
+#include "engine/adam.h"
+#include "engine/random.h"
+#include "model/brain_detection_model.h"
+#include "model/image_set.h"
+#include "model/training_steps.h"
+#include "tests/kernels/kernel_test_support.h"
+
+namespace braincam::test {
+namespace {
+
+constexpr ModelShape kShape{32, 32, 16, 8};
+constexpr std::size_t kImages = 7, kBatch = 3;
+
+struct Run {
+  std::vector<std::vector<double>> losses, logits;  // per step
+  StateDict state;                                  // model and optimizer at the end
+};
+
+Run train(Device device, KernelPath path, bool graphs) {
+  BrainDetectionModel model(kShape, DType::F32, device);
+  model.initialize(3);
+  model.set_kernel_path(path);
+  Adam optimizer(model.parameters(), AdamOptions{});
+  std::mt19937 rng(29);
+  Tensor pixels({static_cast<std::int64_t>(kImages), kShape.height, kShape.width, 3}, DType::U8);
+  for (std::int64_t i = 0; i < pixels.numel(); ++i)
+    pixels.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(rng() >> 24);
+  ImageSet set(pixels, device);
+  if (path == KernelPath::Fast) set.keep_patch_moments();
+  TrainingSteps steps(model, optimizer, set, graphs);
+  REQUIRE(steps.graphs() == graphs);
+
+  Run run;
+  for (int epoch = 1; epoch <= 4; ++epoch) {
+    std::vector<std::size_t> order(kImages);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<double> labels;
+    for (std::size_t i : order) labels.push_back(i % 2);
+    const Tensor device_labels =
+        Tensor::from_vector({static_cast<std::int64_t>(kImages)}, labels, DType::F32).to(device);
+    const ImageSet::Order device_order = set.order(order);
+    for (std::size_t first = 0; first < kImages; first += kBatch) {
+      const std::size_t n = std::min(kBatch, kImages - first);
+      const StepResult r = steps.step(device_order, device_labels, first, n, epoch > 2);
+      run.losses.push_back(r.loss.to_vector());
+      run.logits.push_back(r.logits.to_vector());
+    }
+  }
+  run.state = model.state_dict();
+  for (auto& [name, tensor] : optimizer.state_dict()) run.state[name] = tensor;
+  return run;
+}
+
+void require_same(const Run& replayed, const Run& queued) {
+  REQUIRE(replayed.losses.size() == queued.losses.size());
+  for (std::size_t s = 0; s < queued.losses.size(); ++s) {
+    INFO("step " << s + 1);
+    CHECK(replayed.losses[s] == queued.losses[s]);
+    CHECK(replayed.logits[s] == queued.logits[s]);
+  }
+  REQUIRE(replayed.state.size() == queued.state.size());
+  for (const auto& [name, tensor] : queued.state) {
+    INFO(name);
+    CHECK(replayed.state.at(name).to_vector() == tensor.to_vector());
+  }
+}
+
+void check_both_paths(Device device) {
+  for (KernelPath path : {KernelPath::Reference, KernelPath::Fast}) {
+    INFO((path == KernelPath::Fast ? "fused first layer" : "per-op kernels"));
+    require_same(train(device, path, true), train(device, path, false));
+  }
+}
+
+TEST_CASE("training step graph: the emulator's replays are the steps queued op by op, to the bit",
+          "[training_step_graph][emulator]") {
+  check_both_paths(Device::Emulator);
+}
+
+TEST_CASE("training step graph: CUDA graph replays are the steps queued op by op, to the bit",
+          "[training_step_graph][gpu]") {
+  on_gpu([]<class>() { check_both_paths(Device::CUDA); });
+}
+
+TEST_CASE("training step graph: recording needs Adam's moments, and a set on the model's device",
+          "[training_step_graph][emulator]") {
+  BrainDetectionModel model(kShape, DType::F32, Device::Emulator);
+  model.initialize(3);
+  Adam optimizer(model.parameters(), AdamOptions{});
+  const Tensor pixels = Tensor::zeros({4, kShape.height, kShape.width, 3}, DType::U8);
+  const ImageSet set(pixels, Device::Emulator);
+  CHECK_THROWS_WITH(TrainingStepGraph(model, optimizer, set, 2, false),
+                    Catch::Contains("take one step before recording"));
+  CHECK(model.num_batches_tracked() == 0);
+  const ImageSet cpu_set(pixels, Device::CPU);
+  CHECK_THROWS_AS(TrainingStepGraph(model, optimizer, cpu_set, 2, false), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace braincam::test
