@@ -56,7 +56,9 @@
 #   bench-infer-256, bench-infer-1       inference at batch 256 and 1, fused path      60
 #   bench-explain-1  one image's inference with its CAM map on the host (--mode explain) 60
 #   bench-schedule   braincam bench --mode schedule: the 15-epoch schedule with validation
-#                    as the trainer runs it (images and patch moments kept on the GPU)    90
+#                    as the trainer runs it (images and patch moments kept on the GPU, steps
+#                    replayed from CUDA graphs)                                          90
+#   bench-schedule-no-graph   the same with --graph off (every kernel queued from the host) 90
 #   profile          ncu: each kernel's time in a training step (batch 32)             90
 #   torch-eager      benchmarks/gpu/torch_gpu_baseline.py --backend eager             120
 #   torch-compile    the same with --backend compile                                  180
@@ -249,6 +251,9 @@ bench bench-explain-1 explain 1 fast
 step bench-schedule 90 1 sh -c '"$1" bench --device cuda --mode schedule --json > "$2"' \
   sh "$braincam" "$out/bench-schedule.json"
 figure "set-up $(json_field "$out/bench-schedule.json" '["setup_s"]') s, epoch $(json_field "$out/bench-schedule.json" '["epoch_s"]') s, 15 epochs $(json_field "$out/bench-schedule.json" '["total_s"]') s with the set-up"
+step bench-schedule-no-graph 90 1 sh -c '"$1" bench --device cuda --mode schedule --graph off --json > "$2"' \
+  sh "$braincam" "$out/bench-schedule-no-graph.json"
+figure "epoch $(json_field "$out/bench-schedule-no-graph.json" '["epoch_s"]') s, 15 epochs $(json_field "$out/bench-schedule-no-graph.json" '["total_s"]') s with the set-up"
 
 # Per-kernel time of a training step: ncu serializes the kernels and reports each one's duration
 # (clocks left as the card has them). Warm-up 1 + 2 steps; the table divides by 3.
@@ -276,6 +281,7 @@ step results 20 1 "$python" "$root/benchmarks/gpu/write_results.py" \
   --braincam-infer-reference "$out/bench-infer-reference.json" \
   --braincam-infer-256 "$out/bench-infer-256.json" --braincam-infer-1 "$out/bench-infer-1.json" \
   --braincam-schedule "$out/bench-schedule.json" --braincam-explain-1 "$out/bench-explain-1.json" \
+  --braincam-schedule-no-graph "$out/bench-schedule-no-graph.json" \
   --torch-eager "$out/torch-eager.json" \
   --torch-compile "$out/torch-compile.json" --out-dir "$out/results"
 figure "$(tail -1 "$out/logs/results.log" 2>/dev/null | grep -o 'results/.*json')"

@@ -13,6 +13,7 @@ Inputs, each optional (a missing or unreadable one leaves its fields null):
   --braincam-infer-reference  --mode infer --kernels reference
   --braincam-infer-256, --braincam-infer-1  --mode infer at batch 256 and 1
   --braincam-schedule  --mode schedule: the 15-epoch schedule timed end to end
+  --braincam-schedule-no-graph  the same with --graph off (every kernel queued from the host)
   --braincam-explain-1  --mode explain at batch 1: one image with its CAM map on the host
   --torch-eager/-compile  the --json output of torch_gpu_baseline.py
 
@@ -20,7 +21,8 @@ Output (docs/benchmarks.md, "Results file"):
   card, commit, date, kernels: [{name, ours_ms, library_ms, ratio, library}],
   training: {braincam_epoch_s, torch_eager_epoch_s, torch_compile_epoch_s, fifteen_epochs_s,
              torch_eager_fifteen_epochs_s, torch_compile_fifteen_epochs_s,
-             braincam_setup_s, braincam_schedule_without_setup_s, braincam_step_epoch_s, braincam_reference_epoch_s, eager_ratio,
+             braincam_setup_s, braincam_schedule_without_setup_s, braincam_epoch_no_graph_s,
+             fifteen_epochs_no_graph_s, braincam_step_epoch_s, braincam_reference_epoch_s, eager_ratio,
              compile_ratio, method},
   inference: {images_per_s_batch_32, images_per_s_batch_32_reference, images_per_s_batch_256,
               latency_batch_1_ms, latency_batch_1_with_cam_ms}
@@ -58,7 +60,7 @@ def main():
     for name in ("kernels", "braincam-train", "braincam-infer", "braincam-train-reference",
                  "braincam-infer-reference",
                  "braincam-infer-256", "braincam-infer-1", "braincam-explain-1",
-                 "braincam-schedule", "torch-eager",
+                 "braincam-schedule", "braincam-schedule-no-graph", "torch-eager",
                  "torch-compile"):
         parser.add_argument(f"--{name}")
     parser.add_argument("--card", help="default: the card the kernel benchmarks ran on")
@@ -78,6 +80,7 @@ def main():
                     "library_ms": row["library_ms"], "ratio": row["ratio"], "library": row["library"]}
                    for row in (kernels or {}).get("rows", [])]
     schedule = load(args.braincam_schedule)
+    no_graph = load(args.braincam_schedule_no_graph)
     step_epoch_s = TRAIN_IMAGES / train["images_per_s"] if train else None
     if schedule:
         braincam_epoch_s, fifteen_epochs_s = schedule["epoch_s"], schedule["total_s"]
@@ -106,6 +109,8 @@ def main():
             "torch_compile_fifteen_epochs_s": compiled["fifteen_epochs_s"] if compiled else None,
             "braincam_setup_s": schedule["setup_s"] if schedule else None,
             "braincam_schedule_without_setup_s": schedule["schedule_s"] if schedule else None,
+            "braincam_epoch_no_graph_s": no_graph["epoch_s"] if no_graph else None,
+            "fifteen_epochs_no_graph_s": no_graph["total_s"] if no_graph else None,
             "braincam_step_epoch_s": step_epoch_s,
             "braincam_reference_epoch_s": (TRAIN_IMAGES / train_reference["images_per_s"]
                                            if train_reference else None),
