@@ -112,15 +112,19 @@ std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& 
 std::vector<double> predict_probabilities(BrainDetectionModel& model, const ImageSet& images,
                                           bool attention, int batch) {
   NoGradScope no_grad;
-  std::vector<double> probabilities;
-  std::vector<std::size_t> positions;
+  // Every batch is queued before any logit is read, so that a GPU runs them back to back.
+  std::vector<std::size_t> positions(images.size());
+  std::iota(positions.begin(), positions.end(), 0);
+  const ImageSet::Order order = images.order(positions);
+  std::vector<Tensor> logits;
   for (std::size_t start = 0; start < images.size(); start += batch) {
-    positions.resize(std::min<std::size_t>(batch, images.size() - start));
-    std::iota(positions.begin(), positions.end(), start);
-    const ImageSet::Batch b = images.batch(positions);
-    const Tensor z = model.forward(Var(b.images.to(model.device())), attention, false).logits.value();
-    for (double v : z.to_vector()) probabilities.push_back(tumor_probability(v));
+    const ImageSet::Batch b =
+        images.batch(order, start, std::min<std::size_t>(batch, images.size() - start));
+    logits.push_back(model.forward(Var(b.images.to(model.device())), attention, false).logits.value());
   }
+  std::vector<double> probabilities;
+  for (const Tensor& z : logits)
+    for (double v : z.to_vector()) probabilities.push_back(tumor_probability(v));
   return probabilities;
 }
 

@@ -14,6 +14,7 @@
 
 #include "engine/adam.h"
 #include "engine/autograd.h"
+#include "engine/device_graph.h"
 #include "engine/device_memory.h"
 #include "engine/random.h"
 #include "engine/readback.h"
@@ -166,14 +167,22 @@ void run_bench(const BenchOptions& o) {
       random_tensor({o.batch, 3, shape.height, shape.width}, rng, false).to(device);
   const Tensor labels = random_tensor({o.batch}, rng, true).to(device);
 
+  auto infer = [&] {
+    NoGradScope no_grad;
+    model.forward(Var(images), attention, /*training=*/false);
+  };
+  // --mode infer on a device: the forward recorded once and replayed at every step.
+  std::optional<DeviceGraph> inference;
+  if (o.mode == "infer" && o.graph == "on" && device != Device::CPU) inference.emplace(device, infer);
   auto step = [&] {
     if (training) {
       training_step(model, optimizer, images, labels, attention);
     } else if (o.mode == "explain") {
       explain(model, images, CamMethod::Cam, attention);
+    } else if (inference) {
+      inference->replay();
     } else {
-      NoGradScope no_grad;
-      model.forward(Var(images), attention, /*training=*/false);
+      infer();
     }
     if (device == Device::CUDA) gpu::synchronize();
   };
@@ -198,6 +207,7 @@ void run_bench(const BenchOptions& o) {
                               {"device", o.device},
                               {"kernel_path", o.kernel_path},
                               {"attention", attention},
+                              {"graph", inference.has_value()},
                               {"batch", o.batch},
                               {"steps", o.steps},
                               {"threads", omp_get_max_threads()},
@@ -210,9 +220,10 @@ void run_bench(const BenchOptions& o) {
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf(
-        "braincam %s (%s, %s path, %d threads): %.1f images/s, %.1f ms per step of %d "
+        "braincam %s (%s, %s path%s, %d threads): %.1f images/s, %.1f ms per step of %d "
         "(median of %d), %.1f GFLOP/s, peak RSS %.0f MB\n",
-        o.mode.c_str(), o.device.c_str(), o.kernel_path.c_str(), omp_get_max_threads(),
+        o.mode.c_str(), o.device.c_str(), o.kernel_path.c_str(),
+        inference ? ", replayed from a graph" : "", omp_get_max_threads(),
         o.batch / median, median * 1e3, o.batch, o.steps, flops * 1e-9 / median, peak_rss_mb);
   }
 }
@@ -243,8 +254,9 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::IsMember({"fast", "reference"}));
   cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--graph", o->graph,
-                  "schedule: on|off, replay each training step from a recorded graph on the GPU and "
-                  "the emulator, or queue every kernel from the host")
+                  "schedule and infer: on|off, replay each training step (schedule) or forward "
+                  "(infer) from a recorded graph on the GPU and the emulator, or queue every kernel "
+                  "from the host")
       ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--threads", o->threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::PositiveNumber);

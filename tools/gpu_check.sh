@@ -54,6 +54,8 @@
 #   bench-train-reference   the same on the per-op kernels                             60
 #   bench-infer, bench-infer-reference   --mode infer, batch 32, on each path          60
 #   bench-infer-256, bench-infer-1       inference at batch 256 and 1, fused path      60
+#                    (--mode infer replays the forward from a CUDA graph)
+#   bench-infer-1-no-graph               batch 1 with --graph off                     60
 #   bench-explain-1  one image's inference with its CAM map on the host (--mode explain) 60
 #   bench-schedule   braincam bench --mode schedule: the 15-epoch schedule with validation
 #                    as the trainer runs it (images and patch moments kept on the GPU, steps
@@ -236,9 +238,9 @@ figure "FMA $(json_field "$out/kernels.json" '["ceilings"]["fma_gflop_per_s"]') 
 # Whole steps at batch 32 on both kernel paths (fast: the fused first layer; reference: one
 # kernel per op), and inference at batch 256 and 1 (the latency of one image).
 bench() {
-  local name=$1 mode=$2 batch=$3 kernels=$4
-  step "$name" 60 1 sh -c '"$1" bench --device cuda --mode "$2" --batch "$3" --kernels "$4" --warmup 3 --steps 20 --json > "$5"' \
-    sh "$braincam" "$mode" "$batch" "$kernels" "$out/$name.json"
+  local name=$1 mode=$2 batch=$3 kernels=$4 graph=${5:-on}
+  step "$name" 60 1 sh -c '"$1" bench --device cuda --mode "$2" --batch "$3" --kernels "$4" --graph "$5" --warmup 3 --steps 20 --json > "$6"' \
+    sh "$braincam" "$mode" "$batch" "$kernels" "$graph" "$out/$name.json"
   figure "$(json_field "$out/$name.json" '["images_per_s"]') images/s, $(json_field "$out/$name.json" '["seconds_per_step"]') s/step"
 }
 bench bench-train train 32 fast
@@ -247,6 +249,7 @@ bench bench-infer infer 32 fast
 bench bench-infer-reference infer 32 reference
 bench bench-infer-256 infer 256 fast
 bench bench-infer-1 infer 1 fast
+bench bench-infer-1-no-graph infer 1 fast off
 bench bench-explain-1 explain 1 fast
 step bench-schedule 90 1 sh -c '"$1" bench --device cuda --mode schedule --json > "$2"' \
   sh "$braincam" "$out/bench-schedule.json"
@@ -282,6 +285,7 @@ step results 20 1 "$python" "$root/benchmarks/gpu/write_results.py" \
   --braincam-infer-256 "$out/bench-infer-256.json" --braincam-infer-1 "$out/bench-infer-1.json" \
   --braincam-schedule "$out/bench-schedule.json" --braincam-explain-1 "$out/bench-explain-1.json" \
   --braincam-schedule-no-graph "$out/bench-schedule-no-graph.json" \
+  --braincam-infer-1-no-graph "$out/bench-infer-1-no-graph.json" \
   --torch-eager "$out/torch-eager.json" \
   --torch-compile "$out/torch-compile.json" --out-dir "$out/results"
 figure "$(tail -1 "$out/logs/results.log" 2>/dev/null | grep -o 'results/.*json')"

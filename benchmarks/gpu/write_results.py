@@ -11,7 +11,9 @@ Inputs, each optional (a missing or unreadable one leaves its fields null):
   --braincam-infer   the same with --mode infer
   --braincam-train-reference  --mode train --kernels reference (the per-op kernels)
   --braincam-infer-reference  --mode infer --kernels reference
-  --braincam-infer-256, --braincam-infer-1  --mode infer at batch 256 and 1
+  --braincam-infer-256, --braincam-infer-1  --mode infer at batch 256 and 1 (forward replayed
+                     from a graph)
+  --braincam-infer-1-no-graph  --mode infer at batch 1 with --graph off
   --braincam-schedule  --mode schedule: the 15-epoch schedule timed end to end
   --braincam-schedule-no-graph  the same with --graph off (every kernel queued from the host)
   --braincam-explain-1  --mode explain at batch 1: one image with its CAM map on the host
@@ -25,7 +27,7 @@ Output (docs/benchmarks.md, "Results file"):
              fifteen_epochs_no_graph_s, braincam_step_epoch_s, braincam_reference_epoch_s, eager_ratio,
              compile_ratio, method},
   inference: {images_per_s_batch_32, images_per_s_batch_32_reference, images_per_s_batch_256,
-              latency_batch_1_ms, latency_batch_1_with_cam_ms}
+              latency_batch_1_ms, latency_batch_1_no_graph_ms, latency_batch_1_with_cam_ms}
 braincam's epoch and schedule are timed end to end by `braincam bench --mode schedule` (the
 schedule with its set-up: images to the GPU, patch moments); without that input they are derived
 from the median step times of `--mode train` and `--mode infer` (1,445 training and 310
@@ -59,7 +61,8 @@ def main():
     parser.add_argument("--commit", required=True)
     for name in ("kernels", "braincam-train", "braincam-infer", "braincam-train-reference",
                  "braincam-infer-reference",
-                 "braincam-infer-256", "braincam-infer-1", "braincam-explain-1",
+                 "braincam-infer-256", "braincam-infer-1", "braincam-infer-1-no-graph",
+                 "braincam-explain-1",
                  "braincam-schedule", "braincam-schedule-no-graph", "torch-eager",
                  "torch-compile"):
         parser.add_argument(f"--{name}")
@@ -74,6 +77,7 @@ def main():
     infer_256, infer_1 = load(args.braincam_infer_256), load(args.braincam_infer_1)
     infer_reference = load(args.braincam_infer_reference)
     explain_1 = load(args.braincam_explain_1)
+    infer_1_no_graph = load(args.braincam_infer_1_no_graph)
     card = args.card or (kernels or {}).get("card") or "unknown-card"
 
     kernel_rows = [{"name": f"{row['name']}, batch {row['batch']}", "ours_ms": row["ours_ms"],
@@ -126,6 +130,8 @@ def main():
                                                 if infer_reference else None),
             "images_per_s_batch_256": infer_256["images_per_s"] if infer_256 else None,
             "latency_batch_1_ms": infer_1["seconds_per_step"] * 1e3 if infer_1 else None,
+            "latency_batch_1_no_graph_ms": (infer_1_no_graph["seconds_per_step"] * 1e3
+                                            if infer_1_no_graph else None),
             "latency_batch_1_with_cam_ms": (explain_1["seconds_per_step"] * 1e3
                                             if explain_1 else None),
         },

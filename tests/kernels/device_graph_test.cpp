@@ -9,6 +9,7 @@
 #include "engine/device_graph.h"
 #include "engine/ops.h"
 #include "engine/tensor_math.h"
+#include "model/brain_detection_model.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
@@ -58,11 +59,30 @@ void check_refusals() {
   CHECK_NOTHROW(empty.replay());
 }
 
+// The model's evaluation forward (what `braincam bench --mode infer` replays), recorded on one
+// batch and replayed on another, against the forward run op by op on that batch: the same bits.
+template <class Set>
+void check_recorded_forward() {
+  const Device device = device_of<Set>();
+  BrainDetectionModel model({32, 32, 16, 8}, DType::F32, device);
+  model.initialize(11);
+  std::mt19937 rng(13);
+  Tensor images = on_device<Set>(random_floats(2 * 3 * 32 * 32, rng, 0, 1)).reshape({2, 3, 32, 32});
+  NoGradScope no_grad;
+  Tensor logits;
+  const DeviceGraph forward(device, [&] { logits = model.forward(Var(images), true, false).logits.value(); });
+  images.copy_from(on_device<Set>(random_floats(2 * 3 * 32 * 32, rng, 0, 1)).reshape({2, 3, 32, 32}));
+  forward.replay();
+  const Tensor want = model.forward(Var(images), true, false).logits.value();
+  require_identical(on_host<Set, float>(logits), on_host<Set, float>(want), "logits");
+}
+
 TEST_CASE("device graph: the emulator records, replays on current values, refuses host copies",
           "[device_graph][emulator]") {
   check_record_and_replay<cuda::Emulated>();
   check_refusals<cuda::Emulated>();
   CHECK_THROWS_AS(DeviceGraph(Device::CPU, [] {}), std::invalid_argument);
+  check_recorded_forward<cuda::Emulated>();
 }
 
 TEST_CASE("device graph: a CUDA graph records, replays on current values, refuses host copies",
@@ -70,6 +90,7 @@ TEST_CASE("device graph: a CUDA graph records, replays on current values, refuse
   on_gpu([]<class Set>() {
     check_record_and_replay<Set>();
     check_refusals<Set>();
+    check_recorded_forward<Set>();
   });
 }
 
