@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include "engine/device_graph.h"
+
 namespace braincam {
 
 Readback::Readback(std::vector<Tensor> tensors) : tensors_(std::move(tensors)) {
+  refuse_while_recording("Readback");
   if (std::any_of(tensors_.begin(), tensors_.end(),
                   [](const Tensor& t) { return t.device() == Device::CUDA; }))
     point_.emplace();

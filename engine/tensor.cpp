@@ -148,15 +148,12 @@ Tensor Tensor::to(Device device) const {
 
 Tensor Tensor::to(DType dtype) const {
   if (dtype == dtype_) return *this;
+  // Converted on the host: for a device tensor a copy there and back, which no graph can hold.
+  if (device_ != Device::CPU) refuse_while_recording("a dtype conversion of a device tensor");
   if (!on_host()) return to(Device::CPU).to(dtype).to(device_);
   Tensor t(shape_, dtype, device_);
-  auto convert = [to = t.raw(), to_type = dtype, from = raw(), from_type = dtype_, n = numel()] {
-    for (std::int64_t i = 0; i < n; ++i) write_element(to, to_type, i, read_element(from, from_type, i));
-  };
-  if (device_ == Device::Emulator)
-    run_emulated(convert);
-  else
-    convert();
+  const std::int64_t n = numel();
+  for (std::int64_t i = 0; i < n; ++i) write_element(t.raw(), dtype, i, read_element(raw(), dtype_, i));
   return t;
 }
 

@@ -12,9 +12,10 @@ TrainingSteps::TrainingSteps(BrainDetectionModel& model, Adam& optimizer, const 
 StepResult TrainingSteps::step(const ImageSet::Order& order, const Tensor& labels,
                                std::size_t first, std::size_t n, bool attention) {
   const Setting setting{n, attention};
+  // The schedule switches attention on once: the graphs of the other setting are done with, and
+  // their memory goes before this step's.
+  std::erase_if(recorded_, [&](const auto& entry) { return entry.first.second != attention; });
   if (graphs_ && stepped_.contains(setting)) {
-    // The schedule switches attention on once: the graphs of the other setting are done with.
-    std::erase_if(recorded_, [&](const auto& entry) { return entry.first.second != attention; });
     std::unique_ptr<TrainingStepGraph>& graph = recorded_[setting];
     if (!graph) {
       try {

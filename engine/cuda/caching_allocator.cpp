@@ -66,7 +66,12 @@ void* allocate(std::size_t bytes) {
   }
   void* block = nullptr;
   cudaError_t status = cudaMalloc(&block, size);
-  if (status == cudaErrorMemoryAllocation) {
+  // Returning the cache means cudaFree, which synchronizes the device: not while the engine's
+  // stream records a graph (engine/device_graph.h).
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  if (status == cudaErrorMemoryAllocation &&
+      cudaStreamIsCapturing(engine_stream(), &capture) == cudaSuccess &&
+      capture == cudaStreamCaptureStatusNone) {
     cudaGetLastError();
     c.return_to_device();
     status = cudaMalloc(&block, size);
@@ -78,7 +83,11 @@ void* allocate(std::size_t bytes) {
     throw std::runtime_error("out of GPU memory: cannot allocate " + mib(size) + " (" +
                              std::to_string(bytes) + " bytes asked); tensors hold " +
                              mib(c.in_use) + ", the device has " + mib(free) + " free of " +
-                             mib(total));
+                             mib(total) +
+                             (capture == cudaStreamCaptureStatusNone
+                                  ? ""
+                                  : " (while recording a graph, which keeps every tensor of the "
+                                    "recorded work: --graph off needs less)"));
   }
   if (status != cudaSuccess) throw_call_error("cudaMalloc", status_error(status), __FILE__, __LINE__);
   c.in_use += size;

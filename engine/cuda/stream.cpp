@@ -4,6 +4,7 @@
 
 #include "engine/cuda/check.h"
 #include "engine/cuda/runtime.h"
+#include "engine/device_graph.h"
 #include "engine/device_memory.h"
 #include "engine/gpu_runtime.h"
 
@@ -44,6 +45,7 @@ void copy_on_device(void* dst, const void* src, std::size_t bytes) {
 }
 
 void synchronize() {
+  refuse_while_recording("synchronize");
   if (available()) BRAINCAM_CUDA_CHECK(cudaStreamSynchronize(engine_stream()));
 }
 
@@ -60,6 +62,7 @@ cudaStream_t readback_stream() {
 }  // namespace
 
 QueuePoint::QueuePoint() {
+  refuse_while_recording("QueuePoint");
   cudaEvent_t event = nullptr;
   BRAINCAM_CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
   event_ = std::shared_ptr<void>(event, [](void* e) { cudaEventDestroy(static_cast<cudaEvent_t>(e)); });

@@ -4,12 +4,10 @@
 //   of dy with the weights transposed and flipped; the loop is conv5x5_tile.h's.
 // conv5x5_weight_partials_kernel: one block per (input channel, output channel, image, band of
 //   rows) sums dy * x over the band for the 25 taps, and dy alone for the bias. An image is one
-//   band unless the batch is too small to keep the GPU busy (weight_row_bands).
+//   band unless the batch is too small to keep the GPU busy (conv5x5_weight_bands).
 // conv5x5_weight_sum_kernel: adds those partial sums in (image, band) order.
 // No atomics: every sum has a fixed order, so results are bitwise reproducible.
 #include "kernels/cuda/conv5x5.h"
-
-#include <algorithm>
 
 #include "kernels/cuda/conv5x5_tile.h"
 #include "kernels/cuda/positive_sizes.h"
@@ -49,20 +47,6 @@ __global__ void conv5x5_tiled_kernel(float* __restrict__ y, const float* __restr
 constexpr int kReduceThreads = 256;
 constexpr int kWarps = kReduceThreads / 32;
 constexpr int kSums = kTaps + 1;  // the 25 taps and the bias
-
-// The bands of rows each image is cut into for the weight gradient: 1 when the (C, K, N) blocks
-// are enough to fill the GPU, else up to enough for about kTargetBlocks blocks (batch 1 has 96),
-// each band at least kFewestRows rows. The rows of a band: ceil(H / bands).
-int weight_row_bands(int N, int C, int K, int H) {
-  constexpr long kTargetBlocks = 1024;
-  constexpr int kFewestRows = 4;
-  const long blocks = static_cast<long>(N) * C * K;
-  const long wanted = (kTargetBlocks + blocks - 1) / blocks;
-  const long most = (H + kFewestRows - 1) / kFewestRows;
-  const int bands = static_cast<int>(std::max(1L, std::min(wanted, most)));
-  const int rows = (H + bands - 1) / bands;
-  return (H + rows - 1) / rows;
-}
 
 // partial[b][k][c][t] = sum over the pixels (h, w) of band b (image b / bands) of
 // dy[n][k][h][w] * x[n][c][h + kh - 2][w + kw - 2], and in the c = 0 blocks
@@ -151,7 +135,7 @@ void conv5x5_backward<KernelSet>(float* dx, float* dw, float* db, const float* d
                                  const float* x, const float* w, int N, int C, int H, int W,
                                  int K, Stream stream) {
   require_positive_sizes("conv5x5_backward", {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"K", K}});
-  const int bands = weight_row_bands(N, C, K, H), all_bands = N * bands;
+  const int bands = conv5x5_weight_bands(N, C, K, H), all_bands = N * bands;
   Scratch<float> partial(static_cast<std::size_t>(all_bands) * K * C * kTaps, stream);
   Scratch<float> bias_partial(static_cast<std::size_t>(all_bands) * K, stream);
   launch(conv5x5_weight_partials_kernel, dim3(C, K, all_bands), kReduceThreads, 0, stream,

@@ -8,6 +8,7 @@
 
 #include "engine/device_graph.h"
 #include "engine/ops.h"
+#include "engine/readback.h"
 #include "engine/tensor_math.h"
 #include "model/brain_detection_model.h"
 #include "tests/kernels/kernel_test_support.h"
@@ -52,6 +53,8 @@ void check_refusals() {
                     Catch::Contains("not possible while recording a device graph"));
   CHECK_THROWS_AS(DeviceGraph(device, [&] { (void)host.to(device); }), std::logic_error);
   CHECK_THROWS_AS(DeviceGraph(device, [&] { DeviceGraph inner(device, [] {}); }), std::logic_error);
+  CHECK_THROWS_AS(DeviceGraph(device, [&] { Readback r({x}); }), std::logic_error);
+  CHECK_THROWS_AS(DeviceGraph(device, [&] { (void)x.to(DType::F64); }), std::logic_error);
   // A failed recording leaves nothing behind: the device works as before.
   const Tensor y = relu(Var(x)).value();
   CHECK(on_host<Set, float>(y) == std::vector<float>{1, 2});

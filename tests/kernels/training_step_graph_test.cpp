@@ -42,6 +42,7 @@ Run train(Device device, KernelPath path, bool graphs) {
   REQUIRE(steps.graphs() == graphs);
 
   Run run;
+  std::vector<StepResult> results;
   for (int epoch = 1; epoch <= 4; ++epoch) {
     std::vector<std::size_t> order(kImages);
     std::iota(order.begin(), order.end(), 0);
@@ -53,10 +54,14 @@ Run train(Device device, KernelPath path, bool graphs) {
     const ImageSet::Order device_order = set.order(order);
     for (std::size_t first = 0; first < kImages; first += kBatch) {
       const std::size_t n = std::min(kBatch, kImages - first);
-      const StepResult r = steps.step(device_order, device_labels, first, n, epoch > 2);
-      run.losses.push_back(r.loss.to_vector());
-      run.logits.push_back(r.logits.to_vector());
+      results.push_back(steps.step(device_order, device_labels, first, n, epoch > 2));
     }
+  }
+  // Read only now, as the trainer reads a step's results after later steps are queued: each
+  // step's must be its own.
+  for (const StepResult& r : results) {
+    run.losses.push_back(r.loss.to_vector());
+    run.logits.push_back(r.logits.to_vector());
   }
   run.state = model.state_dict();
   for (auto& [name, tensor] : optimizer.state_dict()) run.state[name] = tensor;
