@@ -288,7 +288,7 @@ step results 20 1 "$python" "$root/benchmarks/gpu/write_results.py" \
   --braincam-infer-1-no-graph "$out/bench-infer-1-no-graph.json" \
   --torch-eager "$out/torch-eager.json" \
   --torch-compile "$out/torch-compile.json" --out-dir "$out/results"
-figure "$(tail -1 "$out/logs/results.log" 2>/dev/null | grep -o 'results/.*json')"
+figure "$(grep -o 'results/[^ ]*[.]json' "$out/logs/results.log" 2>/dev/null | tail -1)"
 
 # ---- summary ----------------------------------------------------------------------------------
 {
@@ -300,5 +300,10 @@ figure "$(tail -1 "$out/logs/results.log" 2>/dev/null | grep -o 'results/.*json'
   for i in "${!names[@]}"; do
     echo "| ${names[$i]} | ${results[$i]} | ${seconds[$i]} | ${figures[$i]} |"
   done
+  # write_results.py's table of the training figures against PyTorch, with the goals.
+  if grep -q '^| | epoch' "$out/logs/results.log" 2>/dev/null; then
+    echo
+    sed -n '/^| | epoch/,/under 1 s/p' "$out/logs/results.log"
+  fi
 } | tee "$out/summary.md"
 exit $failed

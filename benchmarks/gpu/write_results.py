@@ -33,7 +33,9 @@ schedule with its set-up: images to the GPU, patch moments); without that input 
 from the median step times of `--mode train` and `--mode infer` (1,445 training and 310
 validation images per epoch, 15 epochs). braincam_step_epoch_s is always the derived epoch (each
 step computing its patch moments) and braincam_reference_epoch_s the same on the per-op kernels.
-PyTorch's figures are timed end to end by torch_gpu_baseline.py. Prints the path written.
+PyTorch's figures are timed end to end by torch_gpu_baseline.py. Prints the training figures
+against PyTorch as a table, whether the goals of docs/benchmarks.md are met, and last the path
+written.
 """
 import argparse
 import datetime
@@ -142,8 +144,39 @@ def main():
     with open(path, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
+    print("\n".join(training_table(result["training"])))
     print(path)
     return 0
+
+
+def training_table(t):
+    """The whole-training comparison as a Markdown table, with the issue's goals."""
+    def seconds(v):
+        return f"{v:.4g} s" if v is not None else "-"
+
+    def faster(theirs, ours):
+        return f"{theirs / ours:.2f}x" if theirs and ours else "-"
+
+    ours, ours_15 = t["braincam_epoch_s"], t["fifteen_epochs_s"]
+    lines = ["| | epoch | 15 epochs with validation | braincam faster by (epoch) |", "|---|---|---|---|",
+             f"| braincam | {seconds(ours)} | {seconds(ours_15)} | |"]
+    if t.get("braincam_epoch_no_graph_s") is not None:
+        lines.append(f"| braincam, --graph off | {seconds(t['braincam_epoch_no_graph_s'])} | "
+                     f"{seconds(t.get('fifteen_epochs_no_graph_s'))} | |")
+    for label, epoch, fifteen in (("PyTorch eager", "torch_eager_epoch_s", "torch_eager_fifteen_epochs_s"),
+                                  ("torch.compile", "torch_compile_epoch_s",
+                                   "torch_compile_fifteen_epochs_s")):
+        lines.append(f"| {label} | {seconds(t[epoch])} | {seconds(t[fifteen])} | "
+                     f"{faster(t[epoch], ours)} |")
+
+    def goal(text, value, met):
+        return f"- {text}: " + ("not measured" if value is None else
+                                ("met" if met(value) else "not met") + f" ({value:.3g})")
+
+    lines += ["", goal("at least 5x faster than PyTorch eager", t["eager_ratio"], lambda r: r >= 5),
+              goal("at least 3x faster than torch.compile", t["compile_ratio"], lambda r: r >= 3),
+              goal("15 epochs with validation under 1 s", ours_15, lambda s: s < 1)]
+    return lines
 
 
 if __name__ == "__main__":
