@@ -168,6 +168,42 @@ LibraryCall batchnorm_backward(Cudnn& dnn, Nchw shape, cudnnBatchNormMode_t mode
 }
 
 namespace {
+std::shared_ptr<cudnnActivationStruct> relu() {
+  cudnnActivationDescriptor_t d = nullptr;
+  BRAINCAM_CUDA_CHECK(cudnnCreateActivationDescriptor(&d));
+  auto result = owned<cudnnActivationDescriptor_t, cudnnDestroyActivationDescriptor>(d);
+  BRAINCAM_CUDA_CHECK(cudnnSetActivationDescriptor(d, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
+  return result;
+}
+}  // namespace
+
+LibraryCall relu_forward(Cudnn& dnn, Nchw shape, const std::vector<const float*>& x,
+                         const std::vector<float*>& y) {
+  auto xd = tensor(shape);
+  auto ad = relu();
+  const cudnnHandle_t h = dnn.handle();
+  return {[=](int rep) {
+            const std::size_t i = rep % x.size();
+            BRAINCAM_CUDA_CHECK(cudnnActivationForward(h, ad.get(), &kOne, xd.get(), x[i], &kZero, xd.get(), y[i]));
+          },
+          "cuDNN ReLU forward"};
+}
+
+LibraryCall relu_backward(Cudnn& dnn, Nchw shape, const std::vector<const float*>& y,
+                          const std::vector<const float*>& dy, const std::vector<float*>& dx) {
+  auto xd = tensor(shape);
+  auto ad = relu();
+  const cudnnHandle_t h = dnn.handle();
+  return {[=](int rep) {
+            const std::size_t i = rep % y.size();
+            // For ReLU the input may stand in for the output: both are positive at the same places.
+            BRAINCAM_CUDA_CHECK(cudnnActivationBackward(h, ad.get(), &kOne, xd.get(), y[i], xd.get(), dy[i],
+                                                        xd.get(), y[i], &kZero, xd.get(), dx[i]));
+          },
+          "cuDNN ReLU backward"};
+}
+
+namespace {
 std::shared_ptr<cudnnPoolingStruct> pool4() {
   cudnnPoolingDescriptor_t d = nullptr;
   BRAINCAM_CUDA_CHECK(cudnnCreatePoolingDescriptor(&d));

@@ -2,8 +2,8 @@
 // The cuDNN equivalents of braincam's kernels, set up once at given shapes and buffers and then
 // called once per repetition: the 5x5 convolution forward (with the bias add) and its weight
 // and bias gradient, with the fastest algorithm cudnnFind... measures in the requested math
-// mode; batch normalization in training mode, forward and backward; 4x4 max pooling, forward
-// and backward. Every call runs on the stream given to Cudnn. Buffers are rotated by repetition
+// mode; batch normalization in training mode, forward and backward; ReLU and 4x4 max pooling,
+// forward and backward. Every call runs on the stream given to Cudnn. Buffers are rotated by repetition
 // (index rep % number of buffers).
 #include <cudnn.h>
 
@@ -51,6 +51,12 @@ LibraryCall batchnorm_forward_training(Cudnn& dnn, Nchw shape, cudnnBatchNormMod
 LibraryCall batchnorm_backward(Cudnn& dnn, Nchw shape, cudnnBatchNormMode_t mode,
                                const std::vector<const float*>& x,
                                const std::vector<const float*>& dy, const std::vector<float*>& dx);
+
+// ReLU by cudnnActivationForward / Backward (in place allowed: y may be x, dx may be dy).
+LibraryCall relu_forward(Cudnn& dnn, Nchw shape, const std::vector<const float*>& x,
+                         const std::vector<float*>& y);
+LibraryCall relu_backward(Cudnn& dnn, Nchw shape, const std::vector<const float*>& y,
+                          const std::vector<const float*>& dy, const std::vector<float*>& dx);
 
 LibraryCall maxpool4_forward(Cudnn& dnn, Nchw x_shape, const std::vector<const float*>& x,
                              const std::vector<float*>& y);

@@ -248,6 +248,84 @@ void maxpool_rows(Runner& r, int N, int size, const char* label, std::vector<Row
   rows.push_back(bwd);
 }
 
+// Library calls made one after the other as one.
+LibraryCall in_sequence(const std::vector<LibraryCall>& calls) {
+  std::string description;
+  for (const LibraryCall& c : calls) description += (description.empty() ? "" : " + ") + c.description;
+  return {[calls](int rep) {
+            for (const LibraryCall& c : calls) c.run(rep);
+          },
+          description};
+}
+
+// The fused first layer (kernels/cuda/conv_bn_relu_pool.cu: conv5x5, batchnorm with batch
+// statistics, ReLU and maxpool4 in one pass that never writes the 240x240 activation, and its
+// sparse backward) against the same four ops in cuDNN called one after the other, strict FP32:
+// what the fusion saves. Ours computes the batch statistics from the images' patch moments in
+// every call (a training step with the moments cached skips that part). Flops are the nominal
+// convolution's, forward and weight gradient; bytes the fused minimum: x read and the pooled
+// output written (forward), x and its gradient read (backward).
+void first_layer_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const Shape x_shape{N, kC, kSize, kSize}, y_shape{N, kK, kSize, kSize},
+      p_shape{N, kK, kSize / 4, kSize / 4}, w_shape{kK, kC, 5, 5};
+  const double flops = 2.0 * N * kK * kC * 25 * kSize * kSize,
+               bytes = static_cast<double>(bytes_of(x_shape) + bytes_of(p_shape));
+  const int sets = rotation_sets(bytes_of(x_shape) + bytes_of(p_shape));
+  const auto x = r.random_sets(x_shape, sets, 90, 0.0f, 1.0f), dp = r.random_sets(p_shape, sets, 100);
+  const Tensor w = r.random(w_shape, 9, -0.1f, 0.1f), b = r.random({kK}, 10, -0.1f, 0.1f),
+               gamma = r.random({kK}, 11, 0.5f, 1.5f), beta = r.random({kK}, 12, -0.5f, 0.5f);
+  Tensor running_mean = r.random({kK}, 13, -0.1f, 0.1f), running_var = r.random({kK}, 14, 0.5f, 1.5f);
+  const Var wv(w, true), bv(b, true), gv(gamma, true), bev(beta, true);
+  auto fused = [&](const Tensor& images) {
+    return conv_bn_relu_pool(Var(images), wv, bv, gv, bev, running_mean, running_var, /*training=*/true,
+                             0.1, 1e-5);
+  };
+
+  // cuDNN's intermediates flush the L2 cache on their own: two sets of buffers are enough.
+  const int library_sets = 2;
+  const std::vector<Tensor> lx(x.begin(), x.begin() + library_sets),
+      ldp(dp.begin(), dp.begin() + library_sets);
+  auto y = empty_sets(y_shape, library_sets), h = empty_sets(y_shape, library_sets),
+       p = empty_sets(p_shape, library_sets), dh = empty_sets(y_shape, library_sets),
+       dy = empty_sets(y_shape, library_sets);
+  Tensor dw(w_shape, DType::F32, Device::CUDA), db({kK}, DType::F32, Device::CUDA);
+  const Nchw x_dims = nchw(x_shape), y_dims = nchw(y_shape);
+  auto library_forward = [&](cudnnBatchNormMode_t mode) {
+    return in_sequence({conv5x5_forward(r.dnn(), x_dims, kK, CUDNN_FMA_MATH, in(lx), w.data<float>(), b.data<float>(), out(y)),
+                        batchnorm_forward_training(r.dnn(), y_dims, mode, in(y), out(h)),
+                        relu_forward(r.dnn(), y_dims, in(h), out(h)),
+                        maxpool4_forward(r.dnn(), y_dims, in(h), out(p))});
+  };
+  const std::vector<cudnnBatchNormMode_t> modes{CUDNN_BATCHNORM_SPATIAL, CUDNN_BATCHNORM_SPATIAL_PERSISTENT};
+
+  Row fwd{"conv+bn+relu+pool forward, training", N, flops, bytes};
+  r.time_ours(fwd, [&] { return [&](int rep) { fused(x[rep % x.size()]); }; });
+  std::vector<std::function<LibraryCall()>> fwd_variants, bwd_variants;
+  for (const auto mode : modes) {
+    fwd_variants.push_back([&, mode] { return library_forward(mode); });
+    bwd_variants.push_back([&, mode] {
+      // The backward reads the forward's outputs: run it once on every set first.
+      const LibraryCall forward = library_forward(mode);
+      for (int i = 0; i < library_sets; ++i) forward.run(i);
+      return in_sequence({maxpool4_backward(r.dnn(), y_dims, in(h), in(p), in(ldp), out(dh)),
+                          relu_backward(r.dnn(), y_dims, in(h), in(dh), out(dh)),
+                          batchnorm_backward(r.dnn(), y_dims, mode, in(y), in(dh), out(dy)),
+                          conv5x5_weight_gradient(r.dnn(), x_dims, kK, CUDNN_FMA_MATH, in(lx), in(dy), dw.data<float>(), db.data<float>())});
+    });
+  }
+  r.time_library(fwd, fwd_variants);
+  rows.push_back(fwd);
+
+  Row bwd{"conv+bn+relu+pool backward", N, flops, bytes};
+  r.time_ours(bwd, [&] {
+    std::vector<Var> outputs;
+    for (const Tensor& xs_set : x) outputs.push_back(fused(xs_set));
+    return backward_only(outputs, dp);
+  });
+  r.time_library(bwd, bwd_variants);
+  rows.push_back(bwd);
+}
+
 void linear_rows(Runner& r, int N, std::vector<Row>& rows) {
   const int In = kK * (kSize / 16) * (kSize / 16);
   const Shape x_shape{N, In}, w_shape{1, In}, z_shape{N, 1};
@@ -320,6 +398,7 @@ int run(int argc, char** argv) {
     maxpool_rows(r, N, kSize, "pool1", rows);
     maxpool_rows(r, N, kSize / 4, "pool2", rows);
     linear_rows(r, N, rows);
+    first_layer_rows(r, N, rows);
   }
 
   std::printf("\n%-42s %5s %10s %10s %7s %9s %8s %7s %7s  %s\n", "kernel", "batch", "ours ms", "library ms",
