@@ -4,29 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "data/preprocess.h"
-
 namespace braincam {
-
-namespace {
-
-Tensor cache_images(const data::DatasetCache& cache, std::span<const std::size_t> indices) {
-  constexpr int side = data::kInputSize, channels = data::kInputChannels;
-  constexpr std::size_t bytes = static_cast<std::size_t>(side) * side * channels;
-  Tensor images({static_cast<std::int64_t>(indices.size()), side, side, channels}, DType::U8);
-  for (std::size_t i = 0; i < indices.size(); ++i) {
-    if (indices[i] >= cache.size())
-      throw std::out_of_range("ImageSet: image " + std::to_string(indices[i]) + " of a cache of " +
-                              std::to_string(cache.size()));
-    std::copy_n(cache.pixels(indices[i]), bytes, images.data<std::uint8_t>() + i * bytes);
-  }
-  return images;
-}
-
-}  // namespace
-
-ImageSet::ImageSet(const data::DatasetCache& cache, std::span<const std::size_t> indices, Device device)
-    : ImageSet(cache_images(cache, indices), device) {}
 
 ImageSet::ImageSet(const Tensor& images, Device device) {
   if (images.dtype() != DType::U8 || images.ndim() != 4 || images.dim(3) != 3)

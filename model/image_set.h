@@ -12,7 +12,6 @@
 #include <optional>
 #include <span>
 
-#include "data/dataset_cache.h"
 #include "engine/ops.h"
 
 namespace braincam {
@@ -21,9 +20,8 @@ class TrainingStepGraph;  // model/training_step_graph.h
 
 class ImageSet {
  public:
-  // Images `indices` of `cache`, in that order, on `device`.
-  ImageSet(const data::DatasetCache& cache, std::span<const std::size_t> indices, Device device);
-  // images: M x H x W x 3 of U8, moved to `device`.
+  // images: M x H x W x 3 of U8 (a dataset cache's: model/trainer.h, cache_images), moved to
+  // `device`.
   ImageSet(const Tensor& images, Device device);
   // Batches point into the set: it stays where it was made.
   ImageSet(const ImageSet&) = delete;

@@ -1,5 +1,6 @@
 #include "model/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -109,6 +110,19 @@ std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& 
   return st.metadata;
 }
 
+Tensor cache_images(const data::DatasetCache& cache, std::span<const std::size_t> indices) {
+  constexpr int side = data::kInputSize, channels = data::kInputChannels;
+  constexpr std::size_t bytes = static_cast<std::size_t>(side) * side * channels;
+  Tensor images({static_cast<std::int64_t>(indices.size()), side, side, channels}, DType::U8);
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    if (indices[i] >= cache.size())
+      throw std::out_of_range("cache_images: image " + std::to_string(indices[i]) + " of a cache of " +
+                              std::to_string(cache.size()));
+    std::copy_n(cache.pixels(indices[i]), bytes, images.data<std::uint8_t>() + i * bytes);
+  }
+  return images;
+}
+
 std::vector<double> predict_probabilities(BrainDetectionModel& model, const ImageSet& images,
                                           bool attention, int batch) {
   NoGradScope no_grad;
@@ -131,7 +145,8 @@ std::vector<double> predict_probabilities(BrainDetectionModel& model, const Imag
 std::vector<double> predict_probabilities(BrainDetectionModel& model, const data::DatasetCache& cache,
                                           const std::vector<std::size_t>& indices, bool attention,
                                           int batch) {
-  return predict_probabilities(model, ImageSet(cache, indices, model.device()), attention, batch);
+  return predict_probabilities(model, ImageSet(cache_images(cache, indices), model.device()),
+                               attention, batch);
 }
 
 TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
@@ -178,11 +193,11 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   for (std::size_t i : val_set) val_labels.push_back(cache.label(i));
   // Batches are gathered on the model's device from the images held there; augmented ones are
   // made on the host from the dataset cache.
-  const ImageSet val_images(cache, val_set, o.device);
+  const ImageSet val_images(cache_images(cache, val_set), o.device);
   std::optional<ImageSet> train_images;
   std::optional<TrainingSteps> train_steps;
   if (!o.augment) {
-    train_images.emplace(cache, train_set, o.device);
+    train_images.emplace(cache_images(cache, train_set), o.device);
     if (o.device != Device::CPU && model.kernel_path() == KernelPath::Fast)
       train_images->keep_patch_moments();
     train_steps.emplace(model, optimizer, *train_images, o.graphs);

@@ -84,7 +84,7 @@ TEST_CASE("image set: batches are the dataset cache's, bit for bit, on the CPU a
   cache.fill_batch(ids, want.data<float>());
   for (Device device : {Device::CPU, Device::Emulator}) {
     INFO(device_name(device));
-    const ImageSet set(cache, indices, device);
+    const ImageSet set(cache_images(cache, indices), device);
     REQUIRE(set.size() == 3);
     const ImageSet::Batch batch = set.batch(positions);
     CHECK(batch.images.device() == device);
@@ -99,7 +99,7 @@ TEST_CASE("image set: batches are the dataset cache's, bit for bit, on the CPU a
     CHECK_FALSE(batch.patch_moments().has_value());
     CHECK_THROWS_AS(set.batch(std::vector<std::size_t>{3}), std::out_of_range);
   }
-  CHECK_THROWS_AS(ImageSet(cache, std::vector<std::size_t>{cache.size()}, Device::CPU),
+  CHECK_THROWS_AS(cache_images(cache, std::vector<std::size_t>{cache.size()}),
                   std::out_of_range);
 }
 
