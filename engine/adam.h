@@ -8,9 +8,12 @@
 #include <vector>
 
 #include "engine/parameters.h"
-#include "kernels/cuda/adam.h"
 
 namespace braincam {
+
+namespace cuda {
+struct AdamTensor;  // kernels/cuda/adam.h
+}
 
 struct AdamOptions {
   double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
@@ -21,7 +24,8 @@ class Adam {
   Adam(ParameterList params, AdamOptions options);
 
   // Updates every parameter whose gradient is defined: on the CPU one parameter at a time, on
-  // the emulator and the GPU all of them in one kernel launch.
+  // the emulator and the GPU all of them in one update launch (after one launch that stores
+  // their descriptors, per 16 parameters).
   void step();
   // Clears all gradients (to undefined, PyTorch's set_to_none).
   void zero_grad();

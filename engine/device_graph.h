@@ -1,8 +1,8 @@
 #pragma once
 // The device work of a function, recorded once and replayed: a CUDA graph on Device::CUDA, the
 // emulator's Recording (kernels/emulator/recording.h) on Device::Emulator. A recorded training step
-// replays as one launch instead of some forty, without the host work (autograd, allocation,
-// launch calls) that queued them.
+// replays as one graph launch instead of some forty kernel launches, without the host work
+// (autograd, allocation, launch calls) that queued them.
 //
 // What the recorded function may do: queue kernels and device-to-device copies (the engine's
 // stream on the GPU) and allocate device tensors. Every device tensor allocated while it records is

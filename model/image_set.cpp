@@ -1,6 +1,5 @@
 #include "model/image_set.h"
 
-#include <algorithm>
 #include <stdexcept>
 #include <string>
 

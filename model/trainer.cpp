@@ -19,7 +19,7 @@
 #include "engine/safetensors.h"
 #include "model/metrics.h"
 #include "model/training_step.h"
-#include "model/training_steps.h"
+#include "model/training_step_runner.h"
 
 namespace braincam {
 
@@ -195,7 +195,7 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   // made on the host from the dataset cache.
   const ImageSet val_images(cache_images(cache, val_set), o.device);
   std::optional<ImageSet> train_images;
-  std::optional<TrainingSteps> train_steps;
+  std::optional<TrainingStepRunner> train_steps;  // with train_images
   if (!o.augment) {
     train_images.emplace(cache_images(cache, train_set), o.device);
     if (o.device != Device::CPU && model.kernel_path() == KernelPath::Fast)

@@ -33,7 +33,7 @@ struct TrainOptions {
   std::uint64_t seed = 0;
   Device device = Device::CPU;
   // On the emulator and the GPU: replay each training step from a recorded device graph
-  // (model/training_steps.h); false: queue every kernel from the host. The same results either way.
+  // (model/training_step_runner.h); false: queue every kernel from the host. The same results either way.
   bool graphs = true;
   std::filesystem::path resume;  // a RUN folder to continue from (empty: start afresh)
   int max_train_images = 0;      // > 0: use only the first this many of the shuffled train split

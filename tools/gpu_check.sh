@@ -54,7 +54,7 @@
 #   bench-train-reference   the same on the per-op kernels                             60
 #   bench-infer, bench-infer-reference   --mode infer, batch 32, on each path          60
 #   bench-infer-256, bench-infer-1       inference at batch 256 and 1, fused path      60
-#                    (--mode infer replays the forward from a CUDA graph)
+#                    (every --mode infer step replays the forward from a CUDA graph)
 #   bench-infer-1-no-graph               batch 1 with --graph off                     60
 #   bench-explain-1  one image's inference with its CAM map on the host (--mode explain) 60
 #   bench-schedule   braincam bench --mode schedule: the 15-epoch schedule with validation
@@ -287,7 +287,7 @@ step results 20 1 "$python" "$root/benchmarks/gpu/write_results.py" \
   --braincam-schedule-no-graph "$out/bench-schedule-no-graph.json" \
   --braincam-infer-1-no-graph "$out/bench-infer-1-no-graph.json" \
   --torch-eager "$out/torch-eager.json" \
-  --torch-compile "$out/torch-compile.json" --out-dir "$out/results"
+  --torch-compile "$out/torch-compile.json" --out-dir "$out/results" --table "$out/training-table.md"
 figure "$(grep -o 'results/[^ ]*[.]json' "$out/logs/results.log" 2>/dev/null | tail -1)"
 
 # ---- summary ----------------------------------------------------------------------------------
@@ -301,9 +301,9 @@ figure "$(grep -o 'results/[^ ]*[.]json' "$out/logs/results.log" 2>/dev/null | t
     echo "| ${names[$i]} | ${results[$i]} | ${seconds[$i]} | ${figures[$i]} |"
   done
   # write_results.py's table of the training figures against PyTorch, with the goals.
-  if grep -q '^| | epoch' "$out/logs/results.log" 2>/dev/null; then
+  if [[ -s $out/training-table.md ]]; then
     echo
-    sed -n '/^| | epoch/,/under 1 s/p' "$out/logs/results.log"
+    cat "$out/training-table.md"
   fi
 } | tee "$out/summary.md"
 exit $failed

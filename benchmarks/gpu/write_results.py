@@ -3,7 +3,7 @@
 
     write_results.py --commit SHA [--kernels K.json] [--braincam-train T.json]
                      [--braincam-infer I.json] [--torch-eager E.json] [--torch-compile C.json]
-                     [--card NAME] [--out-dir benchmarks/results]
+                     [--card NAME] [--out-dir benchmarks/results] [--table FILE]
 
 Inputs, each optional (a missing or unreadable one leaves its fields null):
   --kernels          the --json output of braincam_gpu_benchmarks
@@ -69,6 +69,7 @@ def main():
                  "torch-compile"):
         parser.add_argument(f"--{name}")
     parser.add_argument("--card", help="default: the card the kernel benchmarks ran on")
+    parser.add_argument("--table", help="also write the table of training figures to this file")
     parser.add_argument("--out-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results"))
     args = parser.parse_args()
 
@@ -144,13 +145,17 @@ def main():
     with open(path, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
-    print("\n".join(training_table(result["training"])))
+    table = "\n".join(training_table(result["training"])) + "\n"
+    print(table, end="")
+    if args.table:
+        with open(args.table, "w") as f:
+            f.write(table)
     print(path)
     return 0
 
 
 def training_table(t):
-    """The whole-training comparison as a Markdown table, with the issue's goals."""
+    """The whole-training comparison as a Markdown table, with the goals of docs/benchmarks.md."""
     def seconds(v):
         return f"{v:.4g} s" if v is not None else "-"
 

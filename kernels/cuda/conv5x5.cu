@@ -101,20 +101,21 @@ __global__ void conv5x5_weight_partials_kernel(float* __restrict__ partial,
     bias_partial[static_cast<long>(band) * K + k] = total;
 }
 
-// dw[k][c][t] and db[k]: the partial sums of the N bands (all images' bands) added in order.
+// dw[k][c][t] and db[k]: the partial sums of all images' bands (`partials` of them) added in
+// order.
 __global__ void conv5x5_weight_sum_kernel(float* __restrict__ dw, float* __restrict__ db,
                                           const float* __restrict__ partial,
-                                          const float* __restrict__ bias_partial, int N, int C,
-                                          int K) {
+                                          const float* __restrict__ bias_partial, int partials,
+                                          int C, int K) {
   const long weights = static_cast<long>(K) * C * kTaps;
   for (long o = blockIdx.x * static_cast<long>(blockDim.x) + threadIdx.x; o < weights + K;
        o += static_cast<long>(gridDim.x) * blockDim.x) {
     float total = 0.0f;
     if (o < weights) {
-      for (int n = 0; n < N; ++n) total += partial[n * weights + o];
+      for (int i = 0; i < partials; ++i) total += partial[i * weights + o];
       dw[o] = total;
     } else {
-      for (int n = 0; n < N; ++n) total += bias_partial[static_cast<long>(n) * K + (o - weights)];
+      for (int i = 0; i < partials; ++i) total += bias_partial[static_cast<long>(i) * K + (o - weights)];
       db[o - weights] = total;
     }
   }

@@ -8,10 +8,6 @@ thread_local Recording* active = nullptr;
 
 Recording* active_recording() { return active; }
 
-Recording* set_active_recording(Recording* recording) {
-  Recording* previous = active;
-  active = recording;
-  return previous;
-}
+void set_active_recording(Recording* recording) { active = recording; }
 
 }  // namespace braincam::emulator

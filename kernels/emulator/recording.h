@@ -16,7 +16,6 @@ class Recording {
   void replay() const {
     for (const auto& work : work_) work();
   }
-  std::size_t size() const { return work_.size(); }
 
  private:
   std::vector<std::function<void()>> work_;
@@ -25,7 +24,7 @@ class Recording {
 
 // The recording active on the calling OS thread, or null.
 Recording* active_recording();
-// Makes `recording` (or null: none) the calling thread's active recording; returns the previous.
-Recording* set_active_recording(Recording* recording);
+// Makes `recording` (or null: none) the calling thread's active recording.
+void set_active_recording(Recording* recording);
 
 }  // namespace braincam::emulator

@@ -12,13 +12,17 @@ SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "b
 
 
 def run(folder, inputs):
-    args = [sys.executable, SCRIPT, "--commit", "0123abc", "--out-dir", os.path.join(folder, "out")]
+    table = os.path.join(folder, "table.md")
+    args = [sys.executable, SCRIPT, "--commit", "0123abc", "--out-dir", os.path.join(folder, "out"),
+            "--table", table]
     for name, content in inputs.items():
         path = os.path.join(folder, name + ".json")
         with open(path, "w") as f:
             json.dump(content, f)
         args += ["--" + name, path]
     printed = subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()
+    with open(table) as f:
+        check(f.read().splitlines() == printed[:-1], "the table file is the table printed")
     with open(printed[-1]) as f:
         return json.load(f), printed
 

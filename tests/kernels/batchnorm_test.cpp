@@ -134,8 +134,8 @@ void check_batchnorm_shapes() {
                     BnShape{2, 5, 323},  // planes longer than a block, odd
                     BnShape{3, 1, 1},    // one value per plane
                     BnShape{2, 1, 4096},  // few planes: each cut into 4 slices of 1024
-                    BnShape{1, 2, 3001}})  // 3 slices, the last ending in a partial quad; the
-                                           // second plane starts off a 16-byte boundary
+                    BnShape{1, 2, 3001}})  // 3 slices, the last ending in a partial quad (HW
+                                           // not a multiple of 4: one value at a time)
     check_batchnorm<Set>(s, seed++);
 }
 

@@ -88,6 +88,13 @@ void check_conv5x5_shapes() {
     check_conv5x5<Set>(s, seed++);
 }
 
+TEST_CASE("conv5x5: small batches cut the weight gradient into bands of rows", "[conv5x5]") {
+  CHECK(cuda::conv5x5_weight_bands(32, 3, 32, 240) == 1);   // 3,072 blocks already
+  CHECK(cuda::conv5x5_weight_bands(1, 3, 32, 240) == 11);   // 96 blocks: 11 bands of 22 rows
+  CHECK(cuda::conv5x5_weight_bands(1, 3, 5, 17) == 5);      // at most ceil(17 / 4) bands
+  CHECK(cuda::conv5x5_weight_bands(1, 1, 1, 1) == 1);
+}
+
 TEST_CASE("conv5x5: emulator matches the CPU reference within float32 rounding",
           "[conv5x5][emulator]") {
   check_conv5x5_shapes<cuda::Emulated>();

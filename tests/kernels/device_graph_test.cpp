@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "engine/device_graph.h"
+#include "engine/device_memory.h"
 #include "engine/ops.h"
 #include "engine/readback.h"
 #include "engine/tensor_math.h"
@@ -93,6 +94,9 @@ TEST_CASE("device graph: a CUDA graph records, replays on current values, refuse
   on_gpu([]<class Set>() {
     check_record_and_replay<Set>();
     check_refusals<Set>();
+    // What would break a stream capture: a synchronization, an event on the captured stream.
+    CHECK_THROWS_AS(DeviceGraph(Device::CUDA, [] { gpu::synchronize(); }), std::logic_error);
+    CHECK_THROWS_AS(DeviceGraph(Device::CUDA, [] { gpu::QueuePoint point; }), std::logic_error);
     check_recorded_forward<Set>();
   });
 }

@@ -1,9 +1,10 @@
-// Training steps replayed from recorded graphs (model/training_steps.h) against the same steps
-// queued op by op, on the emulator and on the GPU: every step's loss and logits, and at the end
-// every parameter, running statistic, batch count and Adam moment, bit for bit. Batches of 3, 3
-// and 1 images over four epochs, attention from the third: graphs are recorded without attention
-// (epoch 2), dropped when attention comes on (epoch 3), recorded with it (epoch 4), for both batch
-// sizes; on both kernel paths, the fused one on cached patch moments.
+// Training steps replayed from recorded graphs (model/training_step_runner.h) against the same
+// steps queued op by op, on the emulator and on the GPU: every step's loss and logits, and at the
+// end every parameter, running statistic, batch count and Adam moment, bit for bit. Batches of 3,
+// 3 and 1 images over four epochs, attention from the third: the batches of 3 are recorded on the
+// second batch of epochs 1 and 3, the batch of 1 in epochs 2 and 4, and the graphs without
+// attention are dropped when attention comes on; on both kernel paths, the fused one on cached
+// patch moments.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -13,7 +14,7 @@
 #include "engine/random.h"
 #include "model/brain_detection_model.h"
 #include "model/image_set.h"
-#include "model/training_steps.h"
+#include "model/training_step_runner.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
@@ -38,8 +39,7 @@ Run train(Device device, KernelPath path, bool graphs) {
     pixels.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(rng() >> 24);
   ImageSet set(pixels, device);
   if (path == KernelPath::Fast) set.keep_patch_moments();
-  TrainingSteps steps(model, optimizer, set, graphs);
-  REQUIRE(steps.graphs() == graphs);
+  TrainingStepRunner steps(model, optimizer, set, graphs);
 
   Run run;
   std::vector<StepResult> results;
@@ -57,6 +57,11 @@ Run train(Device device, KernelPath path, bool graphs) {
       results.push_back(steps.step(device_order, device_labels, first, n, epoch > 2));
     }
   }
+  // Per batch size and attention setting: the first step op by op, the second recorded, all
+  // later ones replayed; 4 settings of 12 steps. Those without attention are dropped.
+  CHECK(steps.recordings() == (graphs ? 4 : 0));
+  CHECK(steps.replays() == (graphs ? 8 : 0));
+  CHECK(steps.graphs_held() == (graphs ? 2 : 0));
   // Read only now, as the trainer reads a step's results after later steps are queued: each
   // step's must be its own.
   for (const StepResult& r : results) {

@@ -1,15 +1,15 @@
-#include "model/training_steps.h"
+#include "model/training_step_runner.h"
 
 #include <stdexcept>
 #include <string>
 
 namespace braincam {
 
-TrainingSteps::TrainingSteps(BrainDetectionModel& model, Adam& optimizer, const ImageSet& set,
+TrainingStepRunner::TrainingStepRunner(BrainDetectionModel& model, Adam& optimizer, const ImageSet& set,
                              bool graphs)
     : model_(model), optimizer_(optimizer), set_(set), graphs_(graphs && set.device() != Device::CPU) {}
 
-StepResult TrainingSteps::step(const ImageSet::Order& order, const Tensor& labels,
+StepResult TrainingStepRunner::step(const ImageSet::Order& order, const Tensor& labels,
                                std::size_t first, std::size_t n, bool attention) {
   const Setting setting{n, attention};
   // The schedule switches attention on once: the graphs of the other setting are done with, and
@@ -24,7 +24,9 @@ StepResult TrainingSteps::step(const ImageSet::Order& order, const Tensor& label
         throw std::runtime_error(std::string("recording the training step as a device graph failed: ") +
                                  e.what() + " (train with --graph off to queue each kernel instead)");
       }
+      ++recordings_;
     }
+    ++replays_;
     return graph->step(order, labels, first);
   }
   const ImageSet::Batch batch = set_.batch(order, first, n);

@@ -1,9 +1,10 @@
 #pragma once
-// Training steps on batches of an ImageSet, as the trainer and `braincam bench --mode schedule`
-// take them. On the emulator and the GPU each batch size and attention setting is recorded as a
-// TrainingStepGraph on its second step and replayed from then on (the first step, op by op, gives
-// Adam the moments of the parameters that setting updates); without graphs, and on the CPU, every
-// step runs op by op. Either way the results are training_step's, to the bit.
+// Runs training steps on batches of an ImageSet, as the trainer and `braincam bench --mode
+// schedule` take them. On the emulator and the GPU each batch size and attention setting is
+// recorded as a TrainingStepGraph on its second step and replayed from then on (the first step, op
+// by op, gives Adam the moments of the parameters that setting updates); the graphs of the other
+// attention setting are dropped when a step with this one comes. Without graphs, and on the CPU,
+// every step runs op by op. Either way the results are training_step's, to the bit.
 #include <map>
 #include <memory>
 #include <set>
@@ -17,10 +18,10 @@
 
 namespace braincam {
 
-class TrainingSteps {
+class TrainingStepRunner {
  public:
   // The model, optimizer and set must outlive this object.
-  TrainingSteps(BrainDetectionModel& model, Adam& optimizer, const ImageSet& set, bool graphs);
+  TrainingStepRunner(BrainDetectionModel& model, Adam& optimizer, const ImageSet& set, bool graphs);
 
   // Queues the step on the images order[first, first + n) with labels[first, first + n) (F32 on
   // the set's device).
@@ -29,6 +30,10 @@ class TrainingSteps {
 
   // Whether steps are replayed from graphs.
   bool graphs() const { return graphs_; }
+  // How many graphs were recorded, how many steps replayed one, and how many graphs are held.
+  int recordings() const { return recordings_; }
+  int replays() const { return replays_; }
+  std::size_t graphs_held() const { return recorded_.size(); }
 
  private:
   using Setting = std::pair<std::size_t, bool>;  // batch size, attention
@@ -38,6 +43,7 @@ class TrainingSteps {
   bool graphs_;
   std::set<Setting> stepped_;  // the settings that have taken a step op by op
   std::map<Setting, std::unique_ptr<TrainingStepGraph>> recorded_;
+  int recordings_ = 0, replays_ = 0;
 };
 
 }  // namespace braincam
