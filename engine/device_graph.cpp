@@ -11,8 +11,8 @@ namespace braincam {
 
 struct RecordedGraph {
   Device device;
-  emulator::Recording emulated;           // Device::Emulator
-  void* graph = nullptr;                   // Device::CUDA: the instantiated CUDA graph
+  emulator::Recording emulated;             // Device::Emulator
+  void* graph = nullptr;                    // Device::CUDA: the instantiated CUDA graph
   std::vector<std::shared_ptr<void>> kept;  // device memory allocated while recording
 
   explicit RecordedGraph(Device d) : device(d) {}
@@ -45,7 +45,8 @@ class RecordingScope {
 
 DeviceGraph::DeviceGraph(Device device, const std::function<void()>& work)
     : recorded_(std::make_shared<RecordedGraph>(device)) {
-  if (device == Device::CPU) throw std::invalid_argument("DeviceGraph: the CPU has no device graph");
+  if (device == Device::CPU)
+    throw std::invalid_argument("DeviceGraph: the CPU has no device graph");
   refuse_while_recording("DeviceGraph");
   if (device == Device::CUDA) gpu::begin_capture();
   try {

@@ -15,22 +15,22 @@ TrainingStepGraph::TrainingStepGraph(BrainDetectionModel& model, Adam& optimizer
     throw std::invalid_argument("TrainingStepGraph: the images are on " +
                                 std::string(device_name(set.device())) + ", the model on " +
                                 device_name(model.device()));
-  // Recording runs the forward's host side once: its batch count is not a step's.
-  const std::int64_t batches = model.num_batches_tracked();
   auto record = [&] {
     const ImageSet::Batch b = set.batch_of(index_);
     const std::optional<CachedPatchMoments> moments = b.patch_moments();
     result_ = training_step_gradients(model, optimizer, b.images, labels_, attention,
                                       moments ? &*moments : nullptr);
     update_ = optimizer.record_step();
-    model.set_num_batches_tracked(batches);
   };
+  // Recording runs the forward's host side once: its batch count is not a step's.
+  const std::int64_t batches = model.num_batches_tracked();
   try {
     graph_.emplace(set.device(), record);
   } catch (...) {
     model.set_num_batches_tracked(batches);
     throw;
   }
+  model.set_num_batches_tracked(batches);
 }
 
 StepResult TrainingStepGraph::step(const ImageSet::Order& order, const Tensor& labels,

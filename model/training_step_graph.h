@@ -3,7 +3,8 @@
 // (engine/device_graph.h) and replayed for every batch of the same size and attention setting:
 // per step one graph launch and a few small copies and launches (the batch's positions and
 // labels, Adam's descriptors, the results), instead of some forty kernel launches and the
-// autograd's host work that queues them. A replay computes what training_step computes on the same batch, to the bit.
+// autograd's host work that queues them. A replay computes what training_step computes on the same
+// batch, to the bit.
 //
 // The graph reads its batch through an index and labels of its own, which step() refills from
 // the epoch's order and labels before each replay; Adam's step counts and bias corrections, host

@@ -5,12 +5,15 @@
 
 namespace braincam {
 
-TrainingStepRunner::TrainingStepRunner(BrainDetectionModel& model, Adam& optimizer, const ImageSet& set,
-                             bool graphs)
-    : model_(model), optimizer_(optimizer), set_(set), graphs_(graphs && set.device() != Device::CPU) {}
+TrainingStepRunner::TrainingStepRunner(BrainDetectionModel& model, Adam& optimizer,
+                                       const ImageSet& set, bool graphs)
+    : model_(model),
+      optimizer_(optimizer),
+      set_(set),
+      graphs_(graphs && set.device() != Device::CPU) {}
 
 StepResult TrainingStepRunner::step(const ImageSet::Order& order, const Tensor& labels,
-                               std::size_t first, std::size_t n, bool attention) {
+                                    std::size_t first, std::size_t n, bool attention) {
   const Setting setting{n, attention};
   // The schedule switches attention on once: the graphs of the other setting are done with, and
   // their memory goes before this step's.
@@ -21,8 +24,9 @@ StepResult TrainingStepRunner::step(const ImageSet::Order& order, const Tensor& 
       try {
         graph = std::make_unique<TrainingStepGraph>(model_, optimizer_, set_, n, attention);
       } catch (const std::runtime_error& e) {
-        throw std::runtime_error(std::string("recording the training step as a device graph failed: ") +
-                                 e.what() + " (train with --graph off to queue each kernel instead)");
+        throw std::runtime_error(
+            std::string("recording the training step as a device graph failed: ") + e.what() +
+            " (train with --graph off to queue each kernel instead)");
       }
       ++recordings_;
     }

@@ -23,7 +23,8 @@ void* end_capture() {
 
 void abandon_capture() {
   cudaGraph_t graph = nullptr;
-  if (cudaStreamEndCapture(engine_stream(), &graph) == cudaSuccess && graph) cudaGraphDestroy(graph);
+  if (cudaStreamEndCapture(engine_stream(), &graph) == cudaSuccess && graph)
+    cudaGraphDestroy(graph);
   cudaGetLastError();  // the failure that made the caller abandon is reported by its exception
 }
 

@@ -1,8 +1,8 @@
 // Multi-tensor Adam: one launch updates every parameter. The descriptors (pointers, sizes and
 // each parameter's bias corrections) are in a device array, written by adam_store_kernel from its
 // arguments; block row y of the update's grid takes parameter y in a grid-stride loop over its
-// elements, so blocks beyond a small parameter's size exit at once. Each element is read and written once: 16 bytes read (p, m, v,
-// g) and 12 written (p, m, v) per element.
+// elements, so blocks beyond a small parameter's size exit at once. Each element is read and
+// written once: 16 bytes read (p, m, v, g) and 12 written (p, m, v) per element.
 #include "kernels/cuda/adam.h"
 
 #include <algorithm>

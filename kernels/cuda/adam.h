@@ -1,7 +1,7 @@
 #pragma once
-// Adam over many parameters in one update launch, on a kernel set (cuda::Gpu or cuda::Emulated): for each
-// parameter exactly the update of kernels/cpu/adam.h (PyTorch's torch.optim.Adam without weight
-// decay), which stays the per-parameter ground truth.
+// Adam over many parameters in one update launch, on a kernel set (cuda::Gpu or cuda::Emulated):
+// for each parameter exactly the update of kernels/cpu/adam.h (PyTorch's torch.optim.Adam without
+// weight decay), which stays the per-parameter ground truth.
 #include <cmath>
 
 #include "kernels/cuda/kernel_set.h"

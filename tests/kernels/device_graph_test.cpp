@@ -74,8 +74,10 @@ void check_recorded_forward() {
   Tensor images = on_device<Set>(random_floats(2 * 3 * 32 * 32, rng, 0, 1)).reshape({2, 3, 32, 32});
   NoGradScope no_grad;
   Tensor logits;
-  const DeviceGraph forward(device, [&] { logits = model.forward(Var(images), true, false).logits.value(); });
-  images.copy_from(on_device<Set>(random_floats(2 * 3 * 32 * 32, rng, 0, 1)).reshape({2, 3, 32, 32}));
+  const DeviceGraph forward(
+      device, [&] { logits = model.forward(Var(images), true, false).logits.value(); });
+  images.copy_from(
+      on_device<Set>(random_floats(2 * 3 * 32 * 32, rng, 0, 1)).reshape({2, 3, 32, 32}));
   forward.replay();
   const Tensor want = model.forward(Var(images), true, false).logits.value();
   require_identical(on_host<Set, float>(logits), on_host<Set, float>(want), "logits");
