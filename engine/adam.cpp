@@ -21,7 +21,6 @@ void Adam::step() {
   struct Update {
     Tensor value, grad;
     State* state;
-    std::string name;
   };
   std::vector<Update> updates;
   for (auto& p : params_) {
@@ -35,7 +34,7 @@ void Adam::step() {
       s.exp_avg_sq = Tensor::zeros(value.shape(), value.dtype(), value.device());
     }
     ++s.step;
-    updates.push_back({value, grad, &s, p.name});
+    updates.push_back({value, grad, &s});
   }
   if (updates.empty()) return;
   // The CPU updates one parameter at a time; the GPU kernel updates them all in one launch.
@@ -50,14 +49,13 @@ void Adam::step() {
       },
       [&]<class Set>(cuda::Stream s) {
         std::vector<cuda::AdamTensor> tensors;
-        for (const Update& u : updates) tensors.push_back(descriptor(u.name, u.value, u.grad));
+        for (const Update& u : updates) tensors.push_back(descriptor(*u.state, u.value, u.grad));
         cuda::adam_update_all<Set>(tensors.data(), static_cast<int>(tensors.size()),
                                    options_.beta1, options_.beta2, options_.eps, s);
       });
 }
 
-cuda::AdamTensor Adam::descriptor(const std::string& name, const Tensor& value, const Tensor& grad) {
-  State& s = state_.at(name);
+cuda::AdamTensor Adam::descriptor(const State& s, const Tensor& value, const Tensor& grad) const {
   return cuda::adam_tensor(value.data<float>(), s.exp_avg.data<float>(), s.exp_avg_sq.data<float>(),
                            grad.data<float>(), value.numel(), options_.lr, options_.beta1,
                            options_.beta2, s.step);
@@ -92,8 +90,9 @@ void Adam::advance(const RecordedStep& step) {
   if (step.entries.empty()) return;
   std::vector<cuda::AdamTensor> tensors;
   for (const RecordedStep::Entry& e : step.entries) {
-    ++state_.at(e.name).step;
-    tensors.push_back(descriptor(e.name, e.value, e.grad));
+    State& s = state_.at(e.name);
+    ++s.step;
+    tensors.push_back(descriptor(s, e.value, e.grad));
   }
   run_device_kernel(step.entries.front().value, "adam", [&]<class Set>(cuda::Stream s) {
     cuda::adam_store_descriptors<Set>(reinterpret_cast<cuda::AdamTensor*>(step.table.raw()),

@@ -63,8 +63,8 @@ class Adam {
     Tensor exp_avg, exp_avg_sq;
     long step = 0;
   };
-  // The descriptor of parameter `name` for the kernels, at its current step count.
-  cuda::AdamTensor descriptor(const std::string& name, const Tensor& value, const Tensor& grad);
+  // The descriptor of a parameter with state `s` for the kernels, at its current step count.
+  cuda::AdamTensor descriptor(const State& s, const Tensor& value, const Tensor& grad) const;
   ParameterList params_;
   AdamOptions options_;
   std::map<std::string, State> state_;

@@ -81,6 +81,17 @@ void write_element(void* data, DType t, std::int64_t i, double v) {
       break;
   }
 }
+
+// n bytes from src to dst, both on `device`: a memcpy on the CPU, on the emulator one that a graph
+// being recorded stores instead, on the GPU a copy queued on the engine's stream.
+void copy_within(Device device, void* dst, const void* src, std::size_t n) {
+  if (device == Device::Emulator)
+    run_emulated([dst, src, n] { std::memcpy(dst, src, n); });
+  else if (device == Device::CPU)
+    std::memcpy(dst, src, n);
+  else
+    gpu::copy_on_device(dst, src, n);
+}
 }  // namespace
 
 // ---- Tensor -----------------------------------------------------------------------------------
@@ -164,17 +175,14 @@ void Tensor::copy_from(const Tensor& src) {
                                 dtype_name(dtype_));
   const std::size_t n = bytes();
   if (n == 0 || raw() == src.raw()) return;
-  if (device_ != src.device_) refuse_while_recording("a copy between the host and a device");
-  if (device_ == Device::Emulator && src.device_ == Device::Emulator)
-    run_emulated([dst = raw(), from = src.raw(), n] { std::memcpy(dst, from, n); });
-  else if (on_host() && src.on_host())
+  if (device_ == src.device_) return copy_within(device_, raw(), src.raw(), n);
+  refuse_while_recording("a copy between the host and a device");
+  if (on_host() && src.on_host())  // the CPU and the emulator
     std::memcpy(raw(), src.raw(), n);
   else if (on_host())
     gpu::copy_to_host(raw(), src.raw(), n);
-  else if (src.on_host())
-    gpu::copy_to_device(raw(), src.raw(), n);
   else
-    gpu::copy_on_device(raw(), src.raw(), n);
+    gpu::copy_to_device(raw(), src.raw(), n);
 }
 
 Tensor Tensor::rows(std::int64_t first, std::int64_t count) const {
@@ -200,14 +208,8 @@ void Tensor::copy_rows_from(const Tensor& src, std::int64_t first) {
                                 dtype_name(dtype_) + " on " + device_name(device_));
   const std::size_t n = bytes();
   if (n == 0) return;
-  void* dst = raw();
-  const void* from = static_cast<const char*>(src.raw()) + static_cast<std::size_t>(first) * (n / dim(0));
-  if (device_ == Device::Emulator)
-    run_emulated([dst, from, n] { std::memcpy(dst, from, n); });
-  else if (on_host())
-    std::memcpy(dst, from, n);
-  else
-    gpu::copy_on_device(dst, from, n);
+  copy_within(device_, raw(),
+              static_cast<const char*>(src.raw()) + static_cast<std::size_t>(first) * (n / dim(0)), n);
 }
 
 void Tensor::fill(double value) {
