@@ -2,10 +2,14 @@
 //
 // cam_reduce_kernel: one thread per (image, cell) adds the C channels' w * P in channel order
 //   (a grid-stride loop; neighbouring threads read neighbouring cells, so loads coalesce).
-// cam_guidance_kernel: one block per image, fused: each thread takes cells in a strided loop,
-//   pools every channel's 4x4 window (the first maximum, as maxpool4) and adds w * max in channel
-//   order into shared memory; then the block's maximum, exp(cam - max), the block's sum and the
-//   division give the softmax. The pooled map never goes to global memory.
+// cam_guidance in two kernels, so that a batch of 32 spreads over a few hundred blocks (one
+//   block per image took 37 us on an H100, using 32 of its 132 SMs):
+//   cam_row_kernel: one block per (image, row of cells): its threads pool the row's windows of
+//     every channel (the first maximum, as maxpool4) into shared memory, then a thread per cell
+//     adds w * max in channel order and writes the cam value to s. The pooled map never goes to
+//     global memory.
+//   softmax_rows_kernel: one block per image: the block's maximum, exp(cam - max), the block's
+//     sum and the division give the softmax, in place in s.
 #include "kernels/cuda/cam.h"
 
 #include <string>
@@ -20,8 +24,9 @@ namespace braincam::cuda {
 namespace {
 
 constexpr int kThreads = 256;
-// The cam row of an image lives in shared memory, beside the reductions' few words.
-constexpr int kMaxCells = 12000;
+// A row of an image's cam lives in shared memory in the softmax, beside the reductions' few words;
+// so does a row of cells' pooled values, channel by channel, in the cam.
+constexpr int kMaxSharedFloats = 12000;
 
 __global__ void cam_reduce_kernel(float* __restrict__ cam, const float* __restrict__ P,
                                   const float* __restrict__ w, int N, int C, int HW) {
@@ -36,28 +41,36 @@ __global__ void cam_reduce_kernel(float* __restrict__ cam, const float* __restri
   }
 }
 
-// Grid: N blocks of kThreads; dynamic shared memory: one float per cell.
-__global__ void cam_guidance_kernel(float* __restrict__ s, const float* __restrict__ F,
-                                    const float* __restrict__ w, int C, int H, int W) {
-  BRAINCAM_DYNAMIC_SHARED(float, cam);
-  const int Wo = W / 4, cells = (H / 4) * Wo;
-  const float* image = F + static_cast<long>(blockIdx.x) * C * H * W;
-  float top = -INFINITY;
-  for (int p = threadIdx.x; p < cells; p += kThreads) {
+// s[n][i * Wo + j] = sum over c of w[c][i * Wo + j] * (the first maximum of window (i, j) of
+// F[n][c]), added in channel order. Grid: (H / 4, N) blocks of kThreads; dynamic shared memory:
+// C * W / 4 floats.
+__global__ void cam_row_kernel(float* __restrict__ s, const float* __restrict__ F,
+                               const float* __restrict__ w, int C, int H, int W) {
+  BRAINCAM_DYNAMIC_SHARED(float, pooled);  // [c][j]
+  const int Wo = W / 4, cells = (H / 4) * Wo, i = blockIdx.x, n = blockIdx.y;
+  const float* image = F + static_cast<long>(n) * C * H * W;
+  for (int e = threadIdx.x; e < C * Wo; e += kThreads)
+    pooled[e] = window_first_max(image + static_cast<long>(e / Wo) * H * W, W, i, e % Wo).value;
+  __syncthreads();
+  for (int j = threadIdx.x; j < Wo; j += kThreads) {
+    const int p = i * Wo + j;
     float acc = 0.0f;
-    // Unrolled: four channels' windows loaded at once, then added in channel order.
-    BRAINCAM_UNROLL_BY(4)
-    for (int c = 0; c < C; ++c)
-      acc += w[c * cells + p] *
-             window_first_max(image + static_cast<long>(c) * H * W, W, p / Wo, p % Wo).value;
-    cam[p] = acc;
-    top = fmaxf(top, acc);
+    for (int c = 0; c < C; ++c) acc += w[c * cells + p] * pooled[c * Wo + j];
+    s[static_cast<long>(n) * cells + p] = acc;
   }
+}
+
+// Each row of s (N x cells) replaced by its softmax, shifted by the row's maximum. Grid: N blocks
+// of kThreads; dynamic shared memory: one float per cell.
+__global__ void softmax_rows_kernel(float* __restrict__ s, int cells) {
+  BRAINCAM_DYNAMIC_SHARED(float, cam);
+  float* row = s + static_cast<long>(blockIdx.x) * cells;
+  float top = -INFINITY;
+  for (int p = threadIdx.x; p < cells; p += kThreads) top = fmaxf(top, cam[p] = row[p]);
   top = block_reduce<kThreads>(top, Max{});
   float total = 0.0f;
   for (int p = threadIdx.x; p < cells; p += kThreads) total += cam[p] = expf(cam[p] - top);
   total = block_sum<kThreads>(total);
-  float* row = s + static_cast<long>(blockIdx.x) * cells;
   for (int p = threadIdx.x; p < cells; p += kThreads) row[p] = cam[p] / total;
 }
 
@@ -76,12 +89,16 @@ void cam_guidance<KernelSet>(float* s, const float* F, const float* w, int N, in
                              Stream stream) {
   require_positive_sizes("cam_guidance", {{"N", N}, {"C", C}, {"H / 4", H / 4}, {"W / 4", W / 4}});
   const int cells = (H / 4) * (W / 4);
-  if (cells > kMaxCells)
-    throw std::invalid_argument("cam_guidance: " + std::to_string(cells) +
-                                " cells do not fit in shared memory (at most " +
-                                std::to_string(kMaxCells) + ")");
-  launch(cam_guidance_kernel, static_cast<unsigned>(N), kThreads, cells * sizeof(float), stream, s,
-         F, w, C, H, W);
+  const long pooled = static_cast<long>(C) * (W / 4);
+  if (cells > kMaxSharedFloats || pooled > kMaxSharedFloats)
+    throw std::invalid_argument("cam_guidance: " + std::to_string(cells) + " cells, or " +
+                                std::to_string(C) + " channels of " + std::to_string(W / 4) +
+                                " cells a row, do not fit in shared memory (at most " +
+                                std::to_string(kMaxSharedFloats) + " of each)");
+  launch(cam_row_kernel, dim3(static_cast<unsigned>(H / 4), static_cast<unsigned>(N)), kThreads,
+         pooled * sizeof(float), stream, s, F, w, C, H, W);
+  launch(softmax_rows_kernel, static_cast<unsigned>(N), kThreads, cells * sizeof(float), stream, s,
+         cells);
 }
 
 }  // namespace braincam::cuda

@@ -10,7 +10,7 @@ template <class Set>
 void cam_reduce(float* cam, const float* P, const float* w, int N, int C, int HW, Stream stream);
 
 // s (N x H/4*W/4): softmax over cells of cam_reduce(maxpool4(F), w), F: N x C x H x W with H and
-// W multiples of 4, at most 12,000 cells.
+// W multiples of 4, at most 12,000 cells, and C * W / 4 at most 12,000.
 template <class Set>
 void cam_guidance(float* s, const float* F, const float* w, int N, int C, int H, int W,
                   Stream stream);

@@ -20,9 +20,9 @@ namespace {
 // y[n][o] = bias[o] + sum over i of x[n][i] convolved with the weights of (o, i); bias may be
 // null. Grid and block: conv5x5_tile_grid, conv5x5_tile_block.
 template <bool kInputGradient>
-__global__ void conv5x5_tiled_kernel(float* __restrict__ y, const float* __restrict__ x,
-                                     const float* __restrict__ w, const float* __restrict__ bias,
-                                     int Cin, int H, int W, int Cout) {
+__global__ void __launch_bounds__(kTileThreads, kTileBlocksPerSM)
+conv5x5_tiled_kernel(float* __restrict__ y, const float* __restrict__ x, const float* __restrict__ w,
+                     const float* __restrict__ bias, int Cin, int H, int W, int Cout) {
   const int tiles_x = (W + kTile - 1) / kTile;
   const int w0 = blockIdx.x % tiles_x * kTile, h0 = blockIdx.x / tiles_x * kTile;
   const int o0 = blockIdx.y * kOutPerBlock, n = blockIdx.z;

@@ -61,15 +61,12 @@ __global__ void batchnorm_affine_from_running_kernel(float* __restrict__ scale,
 // Grid and block: conv5x5_tile_grid(H, W, K, N), conv5x5_tile_block(). A thread holds 4 rows of
 // one column, i.e. one column of a pooling window; the window's 4 columns are 4 adjacent lanes,
 // which settle the window's first maximum by two shuffles.
-__global__ void conv_bn_relu_pool_forward_kernel(float* __restrict__ F,
-                                                 std::uint8_t* __restrict__ winner,
-                                                 float* __restrict__ h_winner,
-                                                 const float* __restrict__ x,
-                                                 const float* __restrict__ w,
-                                                 const float* __restrict__ b,
-                                                 const float* __restrict__ scale,
-                                                 const float* __restrict__ shift, int C, int H,
-                                                 int W, int K) {
+__global__ void __launch_bounds__(kTileThreads, kTileBlocksPerSM)
+conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict__ winner,
+                                 float* __restrict__ h_winner, const float* __restrict__ x,
+                                 const float* __restrict__ w, const float* __restrict__ b,
+                                 const float* __restrict__ scale, const float* __restrict__ shift,
+                                 int C, int H, int W, int K) {
   static_assert(kRowsPerThread == kPool, "a thread holds one column of a pooling window");
   const int tiles_x = (W + kTile - 1) / kTile;
   const int w0 = blockIdx.x % tiles_x * kTile, h0 = blockIdx.x / tiles_x * kTile;

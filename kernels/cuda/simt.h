@@ -11,7 +11,8 @@
 // BRAINCAM_UNROLL before a loop unrolls it fully on the GPU (nothing in the emulator): for loops
 // that index a register array. BRAINCAM_UNROLL_BY(n) unrolls n times: a streaming loop then has
 // n iterations' loads in flight at once.
-// Both builds provide: __global__ __device__ __host__ __forceinline__ __restrict__; threadIdx
+// Both builds provide: __global__ __device__ __host__ __forceinline__ __restrict__
+// __launch_bounds__ (nothing in the emulator); threadIdx
 // blockIdx blockDim gridDim warpSize; __syncthreads __syncwarp; __shfl_sync __shfl_up_sync
 // __shfl_down_sync __shfl_xor_sync __ballot_sync __any_sync __all_sync; atomicAdd (int,
 // unsigned, unsigned long long, float, double), atomicMax atomicMin atomicExch atomicCAS (int,
@@ -111,6 +112,7 @@ class Scratch {
 #define __host__
 #define __forceinline__ inline
 #define __restrict__ __restrict
+#define __launch_bounds__(...)
 // A plain __shared__ variable would be one variable for all blocks: refuse it.
 #define __shared__ _Pragma("GCC error \"use BRAINCAM_SHARED or BRAINCAM_DYNAMIC_SHARED\"")
 

@@ -71,10 +71,22 @@ void check_cam_shapes() {
   check_cam_guidance<Set>(1, 3, 8, 12, 4);
   check_cam_guidance<Set>(33, 2, 4, 8, 5);
   check_cam_guidance<Set>(2, 5, 68, 64, 6);  // 272 cells: more than one per thread
+  check_cam_guidance<Set>(3, 40, 8, 36, 7);  // a row of 9 cells in 40 channels: 360 windows
 }
 
 TEST_CASE("cam: emulator matches the CPU reference within float32 rounding", "[cam][emulator]") {
   check_cam_shapes<cuda::Emulated>();
+}
+
+TEST_CASE("cam: guidance refuses maps whose cam row or pooled row exceeds shared memory",
+          "[cam][emulator]") {
+  const auto guidance = [](int C, int H, int W) {
+    cuda::cam_guidance<cuda::Emulated>(nullptr, nullptr, nullptr, 1, C, H, W, nullptr);
+  };
+  CHECK_THROWS_WITH(guidance(1, 4 * 120, 4 * 101),
+                    Catch::Matchers::Contains("12120 cells, or 1 channels of 101"));
+  CHECK_THROWS_WITH(guidance(1201, 4, 40),
+                    Catch::Matchers::Contains("1201 channels of 10 cells a row, do not fit"));
 }
 
 TEST_CASE("cam: GPU matches the CPU reference within float32 rounding", "[cam][gpu]") {
