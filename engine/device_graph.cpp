@@ -11,9 +11,9 @@ namespace braincam {
 
 struct RecordedGraph {
   Device device;
-  emulator::Recording emulated;             // Device::Emulator
-  void* graph = nullptr;                    // Device::CUDA: the instantiated CUDA graph
-  std::vector<std::shared_ptr<void>> kept;  // device memory allocated while recording
+  emulator::Recording emulated;                // Device::Emulator
+  void* graph = nullptr;                       // Device::CUDA: the instantiated CUDA graph
+  std::vector<std::shared_ptr<Storage>> kept;  // storage allocated while recording
 
   explicit RecordedGraph(Device d) : device(d) {}
   ~RecordedGraph() {
@@ -67,13 +67,24 @@ void DeviceGraph::replay() const {
     recorded_->emulated.replay();
 }
 
+std::size_t DeviceGraph::bytes_held() const {
+  std::size_t bytes = 0;
+  for (const auto& storage : recorded_->kept) bytes += storage->bytes();
+  return bytes;
+}
+
 void refuse_while_recording(const char* what) {
   if (recording)
     throw std::logic_error(std::string(what) + ": not possible while recording a device graph");
 }
 
-void keep_while_recording(Device device, std::shared_ptr<void> memory) {
-  if (recording && device != Device::CPU) recording->kept.push_back(std::move(memory));
+std::shared_ptr<Storage> new_storage(std::size_t bytes, Device device) {
+  if (!recording || device == Device::CPU) return std::make_shared<Storage>(bytes, device);
+  // Held only by the graph: the tensors that used it are gone, their work queued before ours.
+  for (const auto& storage : recording->kept)
+    if (storage.use_count() == 1 && storage->bytes() == bytes && storage->device() == device)
+      return storage;
+  return recording->kept.emplace_back(std::make_shared<Storage>(bytes, device));
 }
 
 void run_emulated(std::function<void()> work) {

@@ -5,9 +5,12 @@
 // (autograd, allocation, launch calls) that queued them.
 //
 // What the recorded function may do: queue kernels and device-to-device copies (the engine's
-// stream on the GPU) and allocate device tensors. Every device tensor allocated while it records is
-// kept by the graph, at the same address, for as long as the graph lives: replays read and write
-// it there, so a tensor the function returns holds the result of the latest replay.
+// stream on the GPU) and allocate device tensors. The memory of every device tensor allocated while
+// it records is kept by the graph, at the same address, for as long as the graph lives: replays
+// read and write it there, so a tensor the function returns holds the result of the latest replay.
+// A tensor that dies while recording gives its memory to a later allocation of the same size in
+// the recording (its last use was queued before, and replays keep the recorded order), so a graph
+// holds about the recorded work's peak of live tensors, not the sum of all it allocated.
 // What it may not do: copy between the host and the device, or read a device value on the host
 // (refused with std::logic_error: a graph cannot hold them); and a recorded kernel's arguments are
 // fixed, so host values that change between replays (a step count, say) must reach the kernels
@@ -28,6 +31,8 @@ class DeviceGraph {
   DeviceGraph(Device device, const std::function<void()>& work);
   // Queues the recorded work once (on the GPU: on the engine's stream, in order with the rest).
   void replay() const;
+  // The bytes of the tensor memory the graph keeps.
+  std::size_t bytes_held() const;
 
  private:
   std::shared_ptr<RecordedGraph> recorded_;
@@ -37,8 +42,10 @@ class DeviceGraph {
 // thread is recording one.
 void refuse_while_recording(const char* what);
 
-// For Tensor: keeps device memory allocated while the calling thread records a graph.
-void keep_while_recording(Device device, std::shared_ptr<void> memory);
+// For Tensor: new storage of `bytes` on `device`. While the calling thread records a graph and
+// `device` is not the CPU, the graph keeps it, and it may be storage the graph kept before that no
+// tensor uses any more.
+std::shared_ptr<Storage> new_storage(std::size_t bytes, Device device);
 // For Tensor: runs host work on emulator memory (the emulator's device memory is host memory),
 // or, while the calling thread records a graph, records it to run at each replay instead.
 void run_emulated(std::function<void()> work);

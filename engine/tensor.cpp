@@ -98,8 +98,7 @@ void copy_within(Device device, void* dst, const void* src, std::size_t n) {
 
 Tensor::Tensor(Shape shape, DType dtype, Device device)
     : shape_(std::move(shape)), dtype_(dtype), device_(device) {
-  storage_ = std::make_shared<Storage>(shape_numel(shape_) * element_size(dtype), device);
-  keep_while_recording(device, storage_);
+  storage_ = new_storage(shape_numel(shape_) * element_size(dtype), device);
 }
 
 Tensor Tensor::zeros(Shape shape, DType dtype, Device device) {

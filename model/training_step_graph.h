@@ -30,6 +30,8 @@ class TrainingStepGraph {
   TrainingStepGraph& operator=(const TrainingStepGraph&) = delete;
 
   std::size_t batch() const { return static_cast<std::size_t>(index_.dim(0)); }
+  // The bytes of device memory the recorded step keeps (DeviceGraph::bytes_held).
+  std::size_t bytes_held() const { return graph_->bytes_held(); }
 
   // Queues the step on the images order[first, first + batch()) with labels[first, first +
   // batch()) (F32 on the set's device). The result's tensors are copies of this step's, which

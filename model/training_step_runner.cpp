@@ -43,4 +43,10 @@ StepResult TrainingStepRunner::step(const ImageSet::Order& order, const Tensor& 
   return result;
 }
 
+std::size_t TrainingStepRunner::graph_bytes() const {
+  std::size_t bytes = 0;
+  for (const auto& [setting, graph] : recorded_) bytes += graph->bytes_held();
+  return bytes;
+}
+
 }  // namespace braincam

@@ -34,6 +34,8 @@ class TrainingStepRunner {
   int recordings() const { return recordings_; }
   int replays() const { return replays_; }
   std::size_t graphs_held() const { return recorded_.size(); }
+  // The bytes of device memory the graphs held keep.
+  std::size_t graph_bytes() const;
 
  private:
   using Setting = std::pair<std::size_t, bool>;  // batch size, attention

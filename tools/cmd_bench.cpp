@@ -138,6 +138,7 @@ void run_schedule_bench(const BenchOptions& o) {
     }
   });
   const double total_s = setup_s + schedule_s;
+  const double graph_mib = steps.graph_bytes() / (1024.0 * 1024.0);  // the last setting's graphs
   if (o.json) {
     const nlohmann::json j = {{"mode", o.mode},         {"device", o.device},
                               {"kernel_path", o.kernel_path},
@@ -146,14 +147,16 @@ void run_schedule_bench(const BenchOptions& o) {
                               {"setup_s", setup_s},     {"epoch_s", epoch_s},
                               {"schedule_s", schedule_s}, {"total_s", total_s},
                               {"patch_moments_cached", train.has_patch_moments()},
-                              {"graph", steps.graphs()}};
+                              {"graph", steps.graphs()},
+                              {"graph_mib", graph_mib}};
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf(
-        "braincam schedule (%s, %s path, graphs %s): set-up %.3f s, one epoch of %d images %.3f s, "
-        "%d epochs with validation of %d images %.3f s, %.3f s with the set-up\n",
-        o.device.c_str(), o.kernel_path.c_str(), steps.graphs() ? "on" : "off", setup_s, o.train_images, epoch_s, o.epochs,
-        o.val_images, schedule_s, total_s);
+        "braincam schedule (%s, %s path, graphs %s, holding %.1f MiB): set-up %.3f s, one epoch "
+        "of %d images %.3f s, %d epochs with validation of %d images %.3f s, %.3f s with the "
+        "set-up\n",
+        o.device.c_str(), o.kernel_path.c_str(), steps.graphs() ? "on" : "off", graph_mib, setup_s,
+        o.train_images, epoch_s, o.epochs, o.val_images, schedule_s, total_s);
   }
 }
 

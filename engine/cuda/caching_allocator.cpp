@@ -86,8 +86,8 @@ void* allocate(std::size_t bytes) {
                              mib(total) +
                              (capture == cudaStreamCaptureStatusNone
                                   ? ""
-                                  : " (while recording a graph, which keeps every tensor of the "
-                                    "recorded work: --graph off needs less)"));
+                                  : " (while recording a graph, which keeps the memory of the "
+                                    "recorded work's tensors: --graph off needs less)"));
   }
   if (status != cudaSuccess) throw_call_error("cudaMalloc", status_error(status), __FILE__, __LINE__);
   c.in_use += size;

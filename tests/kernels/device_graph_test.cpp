@@ -1,12 +1,12 @@
 // DeviceGraph: device work recorded once and replayed, on the emulator and (with a GPU) as a CUDA
 // graph. Recording must not run the work; a replay must run it on the values the recorded
 // tensors hold at that time; what a graph cannot hold must be refused.
-#include <catch2/catch.hpp>
+#include "engine/device_graph.h"
 
+#include <catch2/catch.hpp>
 #include <optional>
 #include <stdexcept>
 
-#include "engine/device_graph.h"
 #include "engine/device_memory.h"
 #include "engine/ops.h"
 #include "engine/readback.h"
@@ -43,6 +43,32 @@ void check_record_and_replay() {
   graph.replay();
   CHECK(on_host<Set, float>(y) == std::vector<float>{8, 9, 10});
   CHECK(on_host<Set, float>(counter) == std::vector<float>{3, 3, 3, 3});
+}
+
+// A chain of temporaries: each step's tensor reads the one before, which then dies. The graph
+// gives the memory of a dead tensor to the next allocation of its size, so it holds two tensors'
+// memory, not one per step, and the replays still read and write them in the recorded order.
+template <class Set>
+void check_memory_reuse() {
+  const Device device = device_of<Set>();
+  Tensor x = on_device<Set>(std::vector<float>{1, 2, 3, 4});
+  Tensor y;
+  NoGradScope no_grad;
+  const DeviceGraph graph(device, [&] {
+    Tensor t = x;
+    for (int i = 0; i < 8; ++i) {
+      Tensor doubled = relu(Var(t)).value();  // t, then t + t: 2t
+      add_inplace(doubled, t);
+      t = doubled;
+    }
+    y = t;
+  });
+  CHECK(graph.bytes_held() == 2 * 4 * sizeof(float));
+  graph.replay();
+  CHECK(on_host<Set, float>(y) == std::vector<float>{256, 512, 768, 1024});
+  x.copy_from(on_device<Set>(std::vector<float>{4, 3, 2, 1}));
+  graph.replay();
+  CHECK(on_host<Set, float>(y) == std::vector<float>{1024, 768, 512, 256});
 }
 
 template <class Set>
@@ -83,18 +109,24 @@ void check_recorded_forward() {
   require_identical(on_host<Set, float>(logits), on_host<Set, float>(want), "logits");
 }
 
-TEST_CASE("device graph: the emulator records, replays on current values, refuses host copies",
-          "[device_graph][emulator]") {
+TEST_CASE(
+    "device graph: the emulator records, replays on current values, reuses the memory "
+    "of dead tensors, refuses host copies",
+    "[device_graph][emulator]") {
   check_record_and_replay<cuda::Emulated>();
+  check_memory_reuse<cuda::Emulated>();
   check_refusals<cuda::Emulated>();
   CHECK_THROWS_AS(DeviceGraph(Device::CPU, [] {}), std::invalid_argument);
   check_recorded_forward<cuda::Emulated>();
 }
 
-TEST_CASE("device graph: a CUDA graph records, replays on current values, refuses host copies",
-          "[device_graph][gpu]") {
+TEST_CASE(
+    "device graph: a CUDA graph records, replays on current values, reuses the memory "
+    "of dead tensors, refuses host copies",
+    "[device_graph][gpu]") {
   on_gpu([]<class Set>() {
     check_record_and_replay<Set>();
+    check_memory_reuse<Set>();
     check_refusals<Set>();
     // What would break a stream capture: a synchronization, an event on the captured stream.
     CHECK_THROWS_AS(DeviceGraph(Device::CUDA, [] { gpu::synchronize(); }), std::logic_error);
