@@ -253,7 +253,7 @@ bench bench-infer-1-no-graph infer 1 fast off
 bench bench-explain-1 explain 1 fast
 step bench-schedule 90 1 sh -c '"$1" bench --device cuda --mode schedule --json > "$2"' \
   sh "$braincam" "$out/bench-schedule.json"
-figure "set-up $(json_field "$out/bench-schedule.json" '["setup_s"]') s, epoch $(json_field "$out/bench-schedule.json" '["epoch_s"]') s, 15 epochs $(json_field "$out/bench-schedule.json" '["total_s"]') s with the set-up"
+figure "set-up $(json_field "$out/bench-schedule.json" '["setup_s"]') s, epoch $(json_field "$out/bench-schedule.json" '["epoch_s"]') s, 15 epochs $(json_field "$out/bench-schedule.json" '["total_s"]') s with the set-up; graphs hold $(json_field "$out/bench-schedule.json" '["graph_mib"]') MiB"
 step bench-schedule-no-graph 90 1 sh -c '"$1" bench --device cuda --mode schedule --graph off --json > "$2"' \
   sh "$braincam" "$out/bench-schedule-no-graph.json"
 figure "epoch $(json_field "$out/bench-schedule-no-graph.json" '["epoch_s"]') s, 15 epochs $(json_field "$out/bench-schedule-no-graph.json" '["total_s"]') s with the set-up"

@@ -24,8 +24,8 @@ Output (docs/benchmarks.md, "Results file"):
   training: {braincam_epoch_s, torch_eager_epoch_s, torch_compile_epoch_s, fifteen_epochs_s,
              torch_eager_fifteen_epochs_s, torch_compile_fifteen_epochs_s,
              braincam_setup_s, braincam_schedule_without_setup_s, braincam_epoch_no_graph_s,
-             fifteen_epochs_no_graph_s, braincam_step_epoch_s, braincam_reference_epoch_s, eager_ratio,
-             compile_ratio, method},
+             fifteen_epochs_no_graph_s, braincam_graph_mib, braincam_step_epoch_s,
+             braincam_reference_epoch_s, eager_ratio, compile_ratio, method},
   inference: {images_per_s_batch_32, images_per_s_batch_32_reference, images_per_s_batch_256,
               latency_batch_1_ms, latency_batch_1_no_graph_ms, latency_batch_1_with_cam_ms}
 braincam's epoch and schedule are timed end to end by `braincam bench --mode schedule` (the
@@ -118,6 +118,8 @@ def main():
             "braincam_schedule_without_setup_s": schedule["schedule_s"] if schedule else None,
             "braincam_epoch_no_graph_s": no_graph["epoch_s"] if no_graph else None,
             "fifteen_epochs_no_graph_s": no_graph["total_s"] if no_graph else None,
+            # The device memory the schedule's recorded steps hold at its end.
+            "braincam_graph_mib": schedule.get("graph_mib") if schedule else None,
             "braincam_step_epoch_s": step_epoch_s,
             "braincam_reference_epoch_s": (TRAIN_IMAGES / train_reference["images_per_s"]
                                            if train_reference else None),

@@ -40,7 +40,7 @@ def main():
                         "rows": [{"name": "conv5x5 forward", "batch": 32, "ours_ms": 0.5,
                                   "library_ms": 1.0, "ratio": 0.5, "library": "cuDNN"}]},
             "braincam-schedule": {"setup_s": 0.05, "epoch_s": 0.05, "schedule_s": 0.75,
-                                  "total_s": 0.8},
+                                  "total_s": 0.8, "graph_mib": 96.5},
             "braincam-schedule-no-graph": {"epoch_s": 0.07, "total_s": 1.1},
             "braincam-infer-1": {"seconds_per_step": 4e-5, "images_per_s": 25000},
             "braincam-infer-1-no-graph": {"seconds_per_step": 9e-5, "images_per_s": 11000},
@@ -53,6 +53,7 @@ def main():
                                      "library_ms": 1.0, "ratio": 0.5, "library": "cuDNN"}], "kernel rows")
         t = result["training"]
         check(t["braincam_epoch_s"] == 0.05 and t["fifteen_epochs_s"] == 0.8, "schedule figures")
+        check(t["braincam_graph_mib"] == 96.5, "graph memory")
         check(abs(t["eager_ratio"] - 6.0) < 1e-12 and abs(t["compile_ratio"] - 2.5) < 1e-12, "ratios")
         check(t["braincam_epoch_no_graph_s"] == 0.07 and t["fifteen_epochs_no_graph_s"] == 1.1,
               "figures without graphs")
