@@ -79,11 +79,10 @@ void refuse_while_recording(const char* what) {
 }
 
 std::shared_ptr<Storage> new_storage(std::size_t bytes, Device device) {
-  if (!recording || device == Device::CPU) return std::make_shared<Storage>(bytes, device);
+  if (!recording || device != recording->device) return std::make_shared<Storage>(bytes, device);
   // Held only by the graph: the tensors that used it are gone, their work queued before ours.
   for (const auto& storage : recording->kept)
-    if (storage.use_count() == 1 && storage->bytes() == bytes && storage->device() == device)
-      return storage;
+    if (storage.use_count() == 1 && storage->bytes() == bytes) return storage;
   return recording->kept.emplace_back(std::make_shared<Storage>(bytes, device));
 }
 

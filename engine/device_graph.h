@@ -9,8 +9,11 @@
 // it records is kept by the graph, at the same address, for as long as the graph lives: replays
 // read and write it there, so a tensor the function returns holds the result of the latest replay.
 // A tensor that dies while recording gives its memory to a later allocation of the same size in
-// the recording (its last use was queued before, and replays keep the recorded order), so a graph
-// holds about the recorded work's peak of live tensors, not the sum of all it allocated.
+// the recording: its last use was queued before, and replays keep the recorded order. That holds
+// because the recording is one ordered chain (the engine's one stream, or the emulator's list),
+// and because no code keeps a device pointer past the last Tensor that owns its memory (a kernel
+// launcher's Scratch is not tensor memory: it is a memory node of the graph, or kept by the
+// emulator's recording).
 // What it may not do: copy between the host and the device, or read a device value on the host
 // (refused with std::logic_error: a graph cannot hold them); and a recorded kernel's arguments are
 // fixed, so host values that change between replays (a step count, say) must reach the kernels
@@ -42,9 +45,9 @@ class DeviceGraph {
 // thread is recording one.
 void refuse_while_recording(const char* what);
 
-// For Tensor: new storage of `bytes` on `device`. While the calling thread records a graph and
-// `device` is not the CPU, the graph keeps it, and it may be storage the graph kept before that no
-// tensor uses any more.
+// For Tensor: new storage of `bytes` on `device`. While the calling thread records a graph on
+// `device`, the graph keeps it, and it may be storage the graph kept before that no tensor uses
+// any more.
 std::shared_ptr<Storage> new_storage(std::size_t bytes, Device device);
 // For Tensor: runs host work on emulator memory (the emulator's device memory is host memory),
 // or, while the calling thread records a graph, records it to run at each replay instead.

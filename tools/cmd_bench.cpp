@@ -1,7 +1,7 @@
 // braincam bench: times whole training or inference steps of the model on random data (inference
-// with or without the CAM maps), after a warm-up, and reports images/s; or (--mode schedule) the spec's whole training schedule as the
-// trainer runs it, on random images held on the device. benchmarks/compare_cpu.sh and
-// benchmarks/gpu/write_results.py put the figures next to PyTorch's.
+// with or without the CAM maps), after a warm-up, and reports images/s; or (--mode schedule) the
+// spec's whole training schedule as the trainer runs it, on random images held on the device.
+// benchmarks/compare_cpu.sh and benchmarks/gpu/write_results.py put the figures next to PyTorch's.
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -138,7 +138,9 @@ void run_schedule_bench(const BenchOptions& o) {
     }
   });
   const double total_s = setup_s + schedule_s;
-  const double graph_mib = steps.graph_bytes() / (1024.0 * 1024.0);  // the last setting's graphs
+  // The tensor memory of the graphs held at the end, those of attention on (kernels' scratch
+  // buffers, memory nodes of the graphs, not included).
+  const double graph_mib = steps.graph_bytes() / (1024.0 * 1024.0);
   if (o.json) {
     const nlohmann::json j = {{"mode", o.mode},         {"device", o.device},
                               {"kernel_path", o.kernel_path},

@@ -42,12 +42,12 @@ __global__ void cam_reduce_kernel(float* __restrict__ cam, const float* __restri
 }
 
 // s[n][i * Wo + j] = sum over c of w[c][i * Wo + j] * (the first maximum of window (i, j) of
-// F[n][c]), added in channel order. Grid: (H / 4, N) blocks of kThreads; dynamic shared memory:
+// F[n][c]), added in channel order. Grid: (N, H / 4) blocks of kThreads; dynamic shared memory:
 // C * W / 4 floats.
 __global__ void cam_row_kernel(float* __restrict__ s, const float* __restrict__ F,
                                const float* __restrict__ w, int C, int H, int W) {
   BRAINCAM_DYNAMIC_SHARED(float, pooled);  // [c][j]
-  const int Wo = W / 4, cells = (H / 4) * Wo, i = blockIdx.x, n = blockIdx.y;
+  const int Wo = W / 4, cells = (H / 4) * Wo, n = blockIdx.x, i = blockIdx.y;
   const float* image = F + static_cast<long>(n) * C * H * W;
   for (int e = threadIdx.x; e < C * Wo; e += kThreads)
     pooled[e] = window_first_max(image + static_cast<long>(e / Wo) * H * W, W, i, e % Wo).value;
@@ -95,7 +95,7 @@ void cam_guidance<KernelSet>(float* s, const float* F, const float* w, int N, in
                                 std::to_string(C) + " channels of " + std::to_string(W / 4) +
                                 " cells a row, do not fit in shared memory (at most " +
                                 std::to_string(kMaxSharedFloats) + " of each)");
-  launch(cam_row_kernel, dim3(static_cast<unsigned>(H / 4), static_cast<unsigned>(N)), kThreads,
+  launch(cam_row_kernel, dim3(static_cast<unsigned>(N), static_cast<unsigned>(H / 4)), kThreads,
          pooled * sizeof(float), stream, s, F, w, C, H, W);
   launch(softmax_rows_kernel, static_cast<unsigned>(N), kThreads, cells * sizeof(float), stream, s,
          cells);

@@ -72,6 +72,7 @@ void check_cam_shapes() {
   check_cam_guidance<Set>(33, 2, 4, 8, 5);
   check_cam_guidance<Set>(2, 5, 68, 64, 6);  // 272 cells: more than one per thread
   check_cam_guidance<Set>(3, 40, 8, 36, 7);  // a row of 9 cells in 40 channels: 360 windows
+  check_cam_guidance<Set>(2, 2, 8, 1040, 8);  // 260 cells a row, more than a block's threads
 }
 
 TEST_CASE("cam: emulator matches the CPU reference within float32 rounding", "[cam][emulator]") {
