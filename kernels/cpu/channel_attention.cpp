@@ -1,3 +1,6 @@
+// The loops over planes (image, channel) that make the descriptors, the gated output and
+// d(logit) run in parallel; each plane's sums are the plain loops', in order, so the results do
+// not depend on the thread count. The MLP on the descriptors is small and stays serial.
 #include "kernels/cpu/channel_attention.h"
 
 #include <algorithm>
@@ -20,6 +23,7 @@ void channel_attention_forward(T* y, T* gate, T* desc, std::int32_t* max_index, 
   T* mean = desc;
   T* max = desc + NC;
   T* guided = desc + 2 * NC;
+#pragma omp parallel for collapse(2) schedule(static)
   for (int n = 0; n < N; ++n)
     for (int c = 0; c < C; ++c) {
       const T* plane = x + (static_cast<long>(n) * C + c) * HW;
@@ -56,6 +60,7 @@ void channel_attention_forward(T* y, T* gate, T* desc, std::int32_t* max_index, 
       }
     }
   for (long i = 0; i < NC; ++i) gate[i] = T(1) / (T(1) + std::exp(-logit[i]));
+#pragma omp parallel for schedule(static)
   for (long i = 0; i < NC; ++i)
     for (int p = 0; p < HW; ++p) y[i * HW + p] = x[i * HW + p] * gate[i];
 }
@@ -69,6 +74,7 @@ void channel_attention_backward(T* dx, T* dw1, T* db1, T* dw2, T* db2, const T* 
   const long NC = static_cast<long>(N) * C;
   // d(logit) = d(gate) * gate * (1 - gate), with d(gate) = sum over positions of dy * x.
   std::vector<T> dlogit(NC);
+#pragma omp parallel for schedule(static)
   for (long i = 0; i < NC; ++i) {
     T dgate = 0;
     for (int p = 0; p < HW; ++p) dgate += dy[i * HW + p] * x[i * HW + p];
