@@ -3,11 +3,11 @@
 #include <omp.h>
 
 #include <catch2/catch.hpp>
-#include <cstring>
 #include <functional>
 #include <vector>
 
 #include "engine/ops.h"
+#include "tests/fast_cpu/tensor_compare.h"
 #include "tests/engine/random_tensors.h"
 #include "tests/engine/test_ops.h"
 
@@ -15,10 +15,6 @@ using namespace braincam;
 using namespace braincam::test;
 
 namespace {
-
-bool same_bits(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
-}
 
 // The op's output and the gradients of sum(output * R) with respect to its inputs, computed with
 // `threads` threads.
@@ -41,7 +37,7 @@ void check_thread_independence(const std::vector<Tensor>& inputs, const Tensor& 
   const std::vector<Tensor> one = run(1, inputs, R, op), three = run(3, inputs, R, op);
   for (std::size_t i = 0; i < one.size(); ++i) {
     INFO("result " << i << " (0: the output, then the inputs' gradients)");
-    CHECK(same_bits(one[i], three[i]));
+    CHECK(bitwise_equal(one[i], three[i]));
   }
 }
 

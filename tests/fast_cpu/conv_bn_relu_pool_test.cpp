@@ -21,6 +21,7 @@
 #include "kernels/cpu_fast/padded_images.h"
 
 using namespace braincam;
+using test::bitwise_equal;
 using test::max_abs;
 using test::max_abs_diff;
 
@@ -105,13 +106,6 @@ double relative_norm_diff(const Tensor& a, const Tensor& b) {
     ref += vb[i] * vb[i];
   }
   return std::sqrt(diff / ref);
-}
-
-bool bitwise_equal(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
-         std::equal(static_cast<const char*>(a.raw()),
-                    static_cast<const char*>(a.raw()) + a.bytes(),
-                    static_cast<const char*>(b.raw()));
 }
 
 Tensor output_gradient(const Shape5& s, Rng& rng) {

@@ -1,8 +1,10 @@
 #pragma once
-// Largest magnitudes and differences of tensors, for the fast-path comparisons.
+// Largest magnitudes and differences of tensors, and bitwise equality, for the comparisons of
+// the fast paths, the kernels and the thread counts.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "engine/tensor.h"
@@ -27,6 +29,12 @@ inline double max_abs_diff(const Tensor& a, const Tensor& b) {
     m = std::max(m, d);
   }
   return m;
+}
+
+// Same shape, dtype and bytes (host tensors).
+inline bool bitwise_equal(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
+         std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
 }
 
 }  // namespace braincam::test

@@ -8,7 +8,6 @@
 // remains is the rounding of the batch statistics and of the gradient sums.
 #include <catch2/catch.hpp>
 
-#include <cstring>
 #include <random>
 
 #include "engine/autograd.h"
@@ -85,10 +84,6 @@ Result run(const Layer& l, Device device, bool training) {
   for (Tensor* t : {&r.F, &r.running_mean, &r.running_var, &r.dw, &r.db, &r.dgamma, &r.dbeta})
     if (t->defined()) *t = t->to(Device::CPU);
   return r;
-}
-
-bool bitwise_equal(const Tensor& a, const Tensor& b) {
-  return a.bytes() == b.bytes() && std::memcmp(a.raw(), b.raw(), a.bytes()) == 0;
 }
 
 void check_layer(Device device) {
