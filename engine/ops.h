@@ -26,15 +26,16 @@ Var relu(const Var& x);
 // waiting for it.
 Tensor gather_images(const Tensor& images, const Tensor& index);
 
-// The per-image patch moments (kernels/cuda/patch_statistics.h) of a set of stored images,
-// computed once on the emulator or the GPU, so that the fused first layer of a training batch
-// drawn from the set only merges them: the moments depend on the images alone, not on the
-// weights. They hold for the images exactly as stored, never for augmented ones.
+// The per-image patch moments (kernels/cuda/patch_statistics.h, and the same layout in
+// kernels/cpu_fast/patch_statistics.h) of a set of stored images, computed once where the images
+// are, so that the fused first layer of a training batch drawn from the set only merges them: the
+// moments depend on the images alone, not on the weights. They hold for the images exactly as
+// stored, never for augmented ones.
 struct PatchMomentCache {
   Tensor moments;  // M x (P * P + P), F64: per image, P x P second moments, then P sums
   Tensor shifts;   // M x C, F32: per image channel, the value the moments are taken about
 };
-// images: as for gather_images, on the emulator or the GPU.
+// images: as for gather_images, H and W at least 4, on any device.
 PatchMomentCache patch_moment_cache(const Tensor& images);
 // The images of a batch as entries of a cache: batch image b is entry index[b] (as for
 // gather_images: I32 on the cache's device, entries checked by the caller).
@@ -49,8 +50,8 @@ struct CachedPatchMoments {
 // batch statistics from the patch statistics of x and updates the running ones like
 // batchnorm_train; evaluation mode uses the running ones and, like batchnorm_eval, records no
 // graph. No gradient for x: it throws if x requires one.
-// `cached`, the patch moments of x's images (see PatchMomentCache), is for the emulator and the
-// GPU: in training mode the statistics come from them instead of from x.
+// `cached`, the patch moments of x's images (see PatchMomentCache): in training mode the
+// statistics come from them instead of from x, with the same bits.
 Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const Var& bn_gamma,
                       const Var& bn_beta, Tensor running_mean, Tensor running_var, bool training,
                       double momentum, double eps, const CachedPatchMoments* cached = nullptr);

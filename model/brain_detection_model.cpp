@@ -83,7 +83,7 @@ ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bo
     r.F = conv_bn_relu_pool(images, param("conv1.weight"), param("conv1.bias"), param("bn1.weight"),
                             param("bn1.bias"), running_mean_, running_var_, training,
                             kBatchNormMomentum, kBatchNormEps,
-                            training && device_ != Device::CPU ? patch_moments : nullptr);
+                            training ? patch_moments : nullptr);
   } else {
     const Var h = conv5x5(images, param("conv1.weight"), param("conv1.bias"));
     const Var normalized =

@@ -51,7 +51,7 @@ class BrainDetectionModel {
   // mode otherwise runs under a NoGradScope. A defined `frozen_guidance` replaces the CAM
   // guidance computed from F: finite-difference checks hold it fixed, as backward does.
   // `patch_moments`, the images' cached patch moments, spare the fused first layer computing them
-  // in training mode on the emulator and the GPU (ignored elsewhere).
+  // in training mode (ignored elsewhere).
   ForwardResult forward(const Var& images, bool attention, bool training, bool leaf_A = false,
                         const Tensor& frozen_guidance = Tensor(),
                         const CachedPatchMoments* patch_moments = nullptr);

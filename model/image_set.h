@@ -4,10 +4,9 @@
 // once, a quarter of the size of floats, and an epoch's order once (Order), where sending every
 // batch would move 22 MB of floats across the bus.
 //
-// On the emulator and the GPU the set can also keep the fused first layer's patch moments of every
-// image (PatchMomentCache): they depend on the images alone, so computed once they spare every
-// later training batch that work. Only for images used as stored: augmented batches come from the
-// dataset cache instead.
+// The set can also keep the fused first layer's patch moments of every image (PatchMomentCache):
+// they depend on the images alone, so computed once they spare every later training batch that
+// work. Only for images used as stored: augmented batches come from the dataset cache instead.
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -30,7 +29,7 @@ class ImageSet {
   std::size_t size() const { return static_cast<std::size_t>(images_.dim(0)); }
   Device device() const { return images_.device(); }
 
-  // Computes and keeps the patch moments of every image; on the emulator and the GPU only.
+  // Computes and keeps the patch moments of every image (45 KB each at 3 channels).
   void keep_patch_moments();
   bool has_patch_moments() const { return patch_moments_.has_value(); }
 

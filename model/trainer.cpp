@@ -198,8 +198,7 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   std::optional<TrainingStepRunner> train_steps;  // with train_images
   if (!o.augment) {
     train_images.emplace(cache_images(cache, train_set), o.device);
-    if (o.device != Device::CPU && model.kernel_path() == KernelPath::Fast)
-      train_images->keep_patch_moments();
+    if (model.kernel_path() == KernelPath::Fast) train_images->keep_patch_moments();
     train_steps.emplace(model, optimizer, *train_images, o.graphs);
   }
   const std::size_t batches = (train_set.size() + o.batch - 1) / o.batch;

@@ -67,7 +67,7 @@ Tensor random_images(int count, const ModelShape& shape, Rng& rng) {
 }
 
 // The trainer's work without its files: the images go to the device (with their patch moments
-// on the fused device path), then epochs of shuffled batches, each step's loss and logits read
+// on the fused path), then epochs of shuffled batches, each step's loss and logits read
 // back once the next step is queued, as the trainer reads them, each epoch followed by
 // validation. Reports one epoch with attention (after an
 // untimed one that warms the allocator) and the whole schedule, set-up included.
@@ -89,7 +89,7 @@ void run_schedule_bench(const BenchOptions& o) {
   const auto setup_start = std::chrono::steady_clock::now();
   ImageSet train(train_images, device);
   const ImageSet val(val_images, device);
-  if (device != Device::CPU && model.kernel_path() == KernelPath::Fast) train.keep_patch_moments();
+  if (model.kernel_path() == KernelPath::Fast) train.keep_patch_moments();
   synchronize();
   const double setup_s = seconds_since(setup_start);
   TrainingStepRunner steps(model, optimizer, train, o.graph == "on");

@@ -1,6 +1,8 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "engine/dispatch.h"
@@ -22,10 +24,33 @@ struct Sizes {
   int N, C, H, W, K, P;
 };
 
+// Throws unless the cache and the index fit x.
+void check_cache(const CachedPatchMoments& cached, const Tensor& x) {
+  const PatchMomentCache& cache = cached.cache;
+  const std::int64_t M = cache.moments.defined() ? cache.moments.dim(0) : 0;
+  const int C = x.dim(1);
+  const Tensor& index = cached.index;
+  if (cache.moments.device() != x.device() || cache.shifts.device() != x.device() ||
+      cache.moments.shape() != Shape{M, cuda::image_moments_size(C)} ||
+      cache.shifts.shape() != Shape{M, C} || index.dtype() != DType::I32 ||
+      index.device() != x.device() || index.shape() != Shape{x.dim(0)})
+    throw std::invalid_argument("conv_bn_relu_pool: the patch moment cache does not fit the input " +
+                                shape_str(x.shape()) + " on " + device_name(x.device()));
+  // The entries are the caller's to check on a device (which cannot without waiting for it); on
+  // the host it costs nothing.
+  if (x.device() == Device::CPU)
+    for (std::int64_t i = 0; i < index.numel(); ++i)
+      if (const std::int32_t e = index.data<std::int32_t>()[i]; e < 0 || e >= M)
+        throw std::out_of_range("conv_bn_relu_pool: batch image " + std::to_string(i) +
+                                " is entry " + std::to_string(e) + " of a patch moment cache of " +
+                                std::to_string(M));
+}
+
 // The CPU's fast path (kernels/cpu_fast/): statistics and affine map on the host.
 Var cpu_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const Var& bn_gamma,
                           const Var& bn_beta, Tensor running_mean, Tensor running_var,
-                          bool training, double momentum, double eps, bool record, Sizes s) {
+                          bool training, double momentum, double eps, bool record,
+                          const CachedPatchMoments* cached, Sizes s) {
   const Tensor &X = x.value(), &Wt = conv_w.value(), &B = conv_b.value(), &G = bn_gamma.value(),
                &Be = bn_beta.value();
   const auto [N, C, H, W, K, P] = s;
@@ -43,7 +68,14 @@ Var cpu_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, co
   auto mean = std::make_shared<std::vector<double>>(K),
        var = std::make_shared<std::vector<double>>(K);
   if (training) {
-    cpu_fast::patch_statistics(patch_mean->data(), patch_cov->data(), X.data<float>(), N, C, H, W);
+    if (cached)
+      cpu_fast::combine_patch_moments(patch_mean->data(), patch_cov->data(),
+                                      cached->cache.moments.data<double>(),
+                                      cached->cache.shifts.data<float>(),
+                                      cached->index.data<std::int32_t>(), N, C, H, W);
+    else
+      cpu_fast::patch_statistics(patch_mean->data(), patch_cov->data(), X.data<float>(), N, C, H,
+                                 W);
     cpu_fast::channel_statistics(mean->data(), var->data(), patch_mean->data(), patch_cov->data(),
                                  Wt.data<float>(), B.data<float>(), K, P);
     std::vector<float> mean_f(K), var_f(K);
@@ -88,20 +120,6 @@ Var cpu_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, co
                       });
 }
 
-// Throws unless the cache and the index fit x.
-void check_cache(const CachedPatchMoments& cached, const Tensor& x) {
-  const PatchMomentCache& cache = cached.cache;
-  const std::int64_t M = cache.moments.defined() ? cache.moments.dim(0) : 0;
-  const int C = x.dim(1);
-  const Tensor& index = cached.index;
-  if (cache.moments.device() != x.device() || cache.shifts.device() != x.device() ||
-      cache.moments.shape() != Shape{M, cuda::image_moments_size(C)} ||
-      cache.shifts.shape() != Shape{M, C} || index.dtype() != DType::I32 ||
-      index.device() != x.device() || index.shape() != Shape{x.dim(0)})
-    throw std::invalid_argument("conv_bn_relu_pool: the patch moment cache does not fit the input " +
-                                shape_str(x.shape()) + " on " + device_name(x.device()));
-}
-
 // The emulator's and the GPU's fused kernels (kernels/cuda/patch_statistics.cu,
 // conv_bn_relu_pool.cu): everything stays on the device, statistics in double.
 Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
@@ -121,7 +139,6 @@ Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
     patch_mean = Tensor({P}, DType::F64, device);
     patch_cov = Tensor({P, P}, DType::F64, device);
     Tensor batch_mean({K}, DType::F32, device), batch_var({K}, DType::F32, device);
-    if (cached) check_cache(*cached, X);
     run_device_kernel(X, "conv_bn_relu_pool statistics", [&]<class Set>(cuda::Stream stream) {
       if (cached)
         cuda::combine_patch_moments<Set>(
@@ -208,12 +225,11 @@ Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const 
   if (record && X.device() != Device::CPU && C != 3)
     throw std::invalid_argument("conv_bn_relu_pool: the " + std::string(device_name(X.device())) +
                                 " backward takes 3 input channels, got " + std::to_string(C));
-  if (cached && X.device() == Device::CPU)
-    throw std::invalid_argument("conv_bn_relu_pool: patch moment caches are for the emulator and the GPU");
+  if (cached && training) check_cache(*cached, X);
   const Sizes sizes{N, C, H, W, K, P};
   return X.device() == Device::CPU
              ? cpu_conv_bn_relu_pool(x, conv_w, conv_b, bn_gamma, bn_beta, running_mean,
-                                     running_var, training, momentum, eps, record, sizes)
+                                     running_var, training, momentum, eps, record, cached, sizes)
              : device_conv_bn_relu_pool(x, conv_w, conv_b, bn_gamma, bn_beta, running_mean,
                                         running_var, training, momentum, eps, record, cached,
                                         sizes);

@@ -4,15 +4,17 @@
 
 #include "engine/dispatch.h"
 #include "engine/ops.h"
+#include "kernels/cpu_fast/patch_statistics.h"
 #include "kernels/cuda/patch_statistics.h"
 
 namespace braincam {
 
 PatchMomentCache patch_moment_cache(const Tensor& images) {
-  if (images.device() == Device::CPU || images.ndim() != 4)
+  if (images.dtype() != DType::U8 || images.ndim() != 4 || images.dim(1) < 4 ||
+      images.dim(2) < 4)
     throw std::invalid_argument(
-        "patch_moment_cache: images must be M x H x W x C on the emulator or the GPU, got " +
-        shape_str(images.shape()) + " on " + device_name(images.device()));
+        "patch_moment_cache: images must be M x H x W x C of U8 with H and W at least 4, got " +
+        shape_str(images.shape()) + " of " + dtype_name(images.dtype()));
   const int M = images.dim(0), H = images.dim(1), W = images.dim(2), C = images.dim(3);
   const long per_image = cuda::image_moments_size(C);
   PatchMomentCache cache{Tensor({M, per_image}, DType::F64, images.device()),
@@ -24,11 +26,14 @@ PatchMomentCache patch_moment_cache(const Tensor& images) {
     Tensor index({n}, DType::I32);
     std::iota(index.data<std::int32_t>(), index.data<std::int32_t>() + n, first);
     const Tensor x = gather_images(images, index.to(images.device()));
-    run_device_kernel(x, "patch_moment_cache", [&]<class Set>(cuda::Stream stream) {
-      cuda::image_patch_moments<Set>(cache.moments.data<double>() + first * per_image,
-                                     cache.shifts.data<float>() + static_cast<long>(first) * C,
-                                     x.data<float>(), n, C, H, W, stream);
-    });
+    double* moments = cache.moments.data<double>() + first * per_image;
+    float* shifts = cache.shifts.data<float>() + static_cast<long>(first) * C;
+    if (x.device() == Device::CPU)
+      cpu_fast::image_patch_moments(moments, shifts, x.data<float>(), n, C, H, W);
+    else
+      run_device_kernel(x, "patch_moment_cache", [&]<class Set>(cuda::Stream stream) {
+        cuda::image_patch_moments<Set>(moments, shifts, x.data<float>(), n, C, H, W, stream);
+      });
   }
   return cache;
 }

@@ -166,52 +166,86 @@ void image_moments(double* s1, double* m2, ShiftedPlanes& planes, int C) {
 
 }  // namespace
 
-void patch_statistics(double* patch_mean, double* patch_cov, const float* x, int N, int C, int H,
-                      int W) {
+void image_patch_moments(double* moments, float* shift, const float* x, int N, int C, int H,
+                         int W) {
   const int P = C * kTaps;
-  const long HW = static_cast<long>(H) * W, PP = static_cast<long>(P) * P;
+  const long HW = static_cast<long>(H) * W, per_image = static_cast<long>(P) * P + P;
   const double count = static_cast<double>(HW);
-  // Per image: the patch mean and the scatter matrix about it.
-  std::vector<double> means(static_cast<std::size_t>(N) * P), scatters(N * PP);
 #pragma omp parallel
   {
     ShiftedPlanes planes(C, H, W);
-    std::vector<double> s1(P), m2(PP);
-    std::vector<float> shift(C);
 #pragma omp for schedule(static)
     for (int n = 0; n < N; ++n) {
+      float* image_shift = shift + static_cast<long>(n) * C;
       for (int c = 0; c < C; ++c) {
         const float* img = x + (static_cast<long>(n) * C + c) * HW;
         double sum = 0;
         for (long i = 0; i < HW; ++i) sum += img[i];
-        shift[c] = static_cast<float>(sum / count);
-        planes.fill(c, img, shift[c]);
+        image_shift[c] = static_cast<float>(sum / count);
+        planes.fill(c, img, image_shift[c]);
       }
-      image_moments(s1.data(), m2.data(), planes, C);
-      double* mean = means.data() + static_cast<long>(n) * P;
-      double* scatter = scatters.data() + n * PP;
-      for (int t = 0; t < P; ++t) mean[t] = shift[t / kTaps] + s1[t] / count;
-      for (int t1 = 0; t1 < P; ++t1)
-        for (int t2 = 0; t2 < P; ++t2)
-          scatter[t1 * P + t2] = m2[t1 * P + t2] - s1[t1] * s1[t2] / count;
+      double* m2 = moments + n * per_image;
+      image_moments(m2 + static_cast<long>(P) * P, m2, planes, C);
     }
   }
+}
+
+void combine_patch_moments(double* patch_mean, double* patch_cov, const double* moments,
+                           const float* shift, const std::int32_t* index, int N, int C, int H,
+                           int W) {
+  const int P = C * kTaps;
+  const long PP = static_cast<long>(P) * P, per_image = PP + P;
+  const double count = static_cast<double>(H) * W;
+  auto m2_of = [&](int n) { return moments + (index ? index[n] : n) * per_image; };
+  auto s1_of = [&](int n) { return m2_of(n) + PP; };
   // Images combined in order (Chan et al.): merging a group of n_a positions with mean mu_a and
   // one of n_b with mu_b adds (mu_b - mu_a)(mu_b - mu_a)^T n_a n_b / (n_a + n_b) to the scatter.
-  std::copy_n(means.data(), P, patch_mean);
-  std::copy_n(scatters.data(), PP, patch_cov);
-  std::vector<double> delta(P);
-  for (int n = 1; n < N; ++n) {
+  // First the means, image by image: delta (N x P) keeps each merge's mu_b - mu_a.
+  std::vector<double> delta(static_cast<std::size_t>(N) * P);
+  for (int n = 0; n < N; ++n) {
+    const float* image_shift = shift + static_cast<long>(index ? index[n] : n) * C;
+    const double* s1 = s1_of(n);
     const double n_a = n * count, n_b = count, total = n_a + n_b;
-    for (int t = 0; t < P; ++t) delta[t] = means[static_cast<long>(n) * P + t] - patch_mean[t];
-    for (int t1 = 0; t1 < P; ++t1)
-      for (int t2 = 0; t2 < P; ++t2)
-        patch_cov[t1 * P + t2] +=
-            scatters[n * PP + t1 * P + t2] + delta[t1] * delta[t2] * n_a * n_b / total;
-    for (int t = 0; t < P; ++t) patch_mean[t] += delta[t] * n_b / total;
+    for (int t = 0; t < P; ++t) {
+      const double image_mean = image_shift[t / kTaps] + s1[t] / count;
+      if (n == 0) {
+        patch_mean[t] = image_mean;
+        continue;
+      }
+      delta[static_cast<long>(n) * P + t] = image_mean - patch_mean[t];
+      patch_mean[t] += delta[static_cast<long>(n) * P + t] * n_b / total;
+    }
   }
+  // Then the scatter, each entry summed over the images in order: each image's scatter about its
+  // own mean is its second moments less s1 s1^T / count.
   const double positions = N * count;
-  for (long i = 0; i < PP; ++i) patch_cov[i] /= positions;
+#pragma omp parallel for schedule(static)
+  for (int t1 = 0; t1 < P; ++t1) {
+    double* row = patch_cov + static_cast<long>(t1) * P;
+    for (int n = 0; n < N; ++n) {
+      const double *m2 = m2_of(n) + static_cast<long>(t1) * P, *s1 = s1_of(n);
+      if (n == 0) {
+        for (int t2 = 0; t2 < P; ++t2) row[t2] = m2[t2] - s1[t1] * s1[t2] / count;
+        continue;
+      }
+      const double n_a = n * count, n_b = count, total = n_a + n_b;
+      const double* d = delta.data() + static_cast<long>(n) * P;
+      for (int t2 = 0; t2 < P; ++t2) {
+        const double scatter = m2[t2] - s1[t1] * s1[t2] / count;
+        row[t2] += scatter + d[t1] * d[t2] * n_a * n_b / total;
+      }
+    }
+    for (int t2 = 0; t2 < P; ++t2) row[t2] /= positions;
+  }
+}
+
+void patch_statistics(double* patch_mean, double* patch_cov, const float* x, int N, int C, int H,
+                      int W) {
+  const long P = static_cast<long>(C) * kTaps;
+  std::vector<double> moments(N * (P * P + P));
+  std::vector<float> shift(static_cast<std::size_t>(N) * C);
+  image_patch_moments(moments.data(), shift.data(), x, N, C, H, W);
+  combine_patch_moments(patch_mean, patch_cov, moments.data(), shift.data(), nullptr, N, C, H, W);
 }
 
 void channel_statistics(double* mean, double* var, const double* patch_mean,
