@@ -1,5 +1,6 @@
 // Per-op timings (Google Benchmark) of the model's layers at 240 x 240 with 32 channels: the
-// reference 5x5 convolution, the fast path's fused first layer (patch statistics, forward,
+// gathering of a batch from stored images, the reference 5x5 convolution, the fast path's fused
+// first layer (patch statistics, from the images or from cached per-image moments, forward,
 // backward) and the attention ops that both paths share. The argument is the batch; counters
 // give images/s and, for the convolution, GFLOP/s of its nominal 2*75*32*240*240 flops per image.
 #include <benchmark/benchmark.h>
@@ -10,6 +11,7 @@
 
 #include "kernels/cpu/channel_attention.h"
 #include "kernels/cpu/conv5x5.h"
+#include "kernels/cpu/gather_images.h"
 #include "kernels/cpu/spatial_attention.h"
 #include "kernels/cpu_fast/conv_bn_relu_pool_backward.h"
 #include "kernels/cpu_fast/conv_bn_relu_pool_forward.h"
@@ -57,6 +59,20 @@ struct FirstLayer {
   }
 };
 
+// A batch of N of 64 stored uint8 images (HWC, as the dataset cache keeps them) turned into NCHW
+// floats, as each training step on an ImageSet does.
+void BM_GatherImages(benchmark::State& state) {
+  const int N = static_cast<int>(state.range(0)), M = 64;
+  std::mt19937 rng(7);
+  std::vector<std::uint8_t> images(static_cast<std::size_t>(M) * kH * kW * kC);
+  for (std::uint8_t& v : images) v = static_cast<std::uint8_t>(rng());
+  std::vector<std::int32_t> index(N);
+  for (int i = 0; i < N; ++i) index[i] = (i * 37) % M;
+  std::vector<float> x(static_cast<std::size_t>(N) * kC * kH * kW);
+  for (auto _ : state) cpu::gather_images(x.data(), images.data(), index.data(), N, kC, kH, kW);
+  set_counters(state, N, 0);
+}
+
 void BM_Conv5x5ReferenceForward(benchmark::State& state) {
   const int N = static_cast<int>(state.range(0));
   FirstLayer l(N);
@@ -90,6 +106,21 @@ void BM_PatchStatistics(benchmark::State& state) {
   std::vector<double> mean(kP), cov(kP * kP);
   for (auto _ : state)
     cpu_fast::patch_statistics(mean.data(), cov.data(), l.x.data(), N, kC, kH, kW);
+  set_counters(state, N, 0);
+}
+
+// What a training step on cached per-image moments does instead of BM_PatchStatistics.
+void BM_CombinePatchMoments(benchmark::State& state) {
+  const int N = static_cast<int>(state.range(0));
+  FirstLayer l(N);
+  std::vector<double> moments(static_cast<std::size_t>(N) * (kP * kP + kP)), mean(kP), cov(kP * kP);
+  std::vector<float> shift(static_cast<std::size_t>(N) * kC);
+  cpu_fast::image_patch_moments(moments.data(), shift.data(), l.x.data(), N, kC, kH, kW);
+  std::vector<std::int32_t> index(N);
+  for (int i = 0; i < N; ++i) index[i] = N - 1 - i;
+  for (auto _ : state)
+    cpu_fast::combine_patch_moments(mean.data(), cov.data(), moments.data(), shift.data(),
+                                    index.data(), N, kC, kH, kW);
   set_counters(state, N, 0);
 }
 
@@ -176,10 +207,12 @@ void BM_SpatialAttention(benchmark::State& state) {
   set_counters(state, N, 0);
 }
 
+BENCHMARK(BM_GatherImages)->Arg(32)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Conv5x5ReferenceForward)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Conv5x5ReferenceWeightGradient)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PadImages)->Arg(32)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PatchStatistics)->Arg(32)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CombinePatchMoments)->Arg(32)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_FusedForward, false)
     ->Args({32, 1})
     ->Args({32, 0})

@@ -34,14 +34,31 @@ std::vector<float> reference_batch(const std::vector<std::uint8_t>& images) {
 }
 
 TEST_CASE("gather images: the CPU reference is pixel / 255 in NCHW order", "[gather_images]") {
-  const std::vector<std::uint8_t> images = stored_images();
-  const std::vector<float> out = reference_batch(images);
-  for (std::size_t b = 0; b < kIndex.size(); ++b)
-    for (int c = 0; c < C; ++c)
-      for (int i = 0; i < H * W; ++i) {
-        const float want = static_cast<float>(images[(kIndex[b] * H * W + i) * C + c]) / 255.0f;
-        REQUIRE(out[(b * C + c) * H * W + i] == want);
-      }
+  // 3 channels take a vectorized loop of their own, other counts a general one; the larger plane
+  // runs the vector loop's body, not only its tail.
+  struct Case {
+    int C, H, W;
+  };
+  for (const Case s : {Case{3, 5, 7}, Case{3, 16, 21}, Case{1, 5, 7}, Case{4, 16, 21}}) {
+    DYNAMIC_SECTION(s.C << " channels, " << s.H << "x" << s.W) {
+      const long plane = static_cast<long>(s.H) * s.W;
+      std::mt19937 rng(s.C + s.H);
+      std::uniform_int_distribution<int> byte(0, 255);
+      std::vector<std::uint8_t> images(M * plane * s.C);
+      for (auto& v : images) v = static_cast<std::uint8_t>(byte(rng));
+      images[0] = 0;  // the two ends of the range
+      images[1] = 255;
+      std::vector<float> out(kIndex.size() * s.C * plane, kPoison);
+      cpu::gather_images(out.data(), images.data(), kIndex.data(), static_cast<int>(kIndex.size()),
+                         s.C, s.H, s.W);
+      for (std::size_t b = 0; b < kIndex.size(); ++b)
+        for (int c = 0; c < s.C; ++c)
+          for (long i = 0; i < plane; ++i) {
+            const float want = static_cast<float>(images[(kIndex[b] * plane + i) * s.C + c]) / 255.0f;
+            REQUIRE(out[(b * s.C + c) * plane + i] == want);
+          }
+    }
+  }
 }
 
 template <class Set>
