@@ -17,7 +17,7 @@ struct PrepareOptions {
   std::filesystem::path data_dir;
   std::filesystem::path cache_dir;
   std::uint64_t seed = 42;
-  SplitFractions fractions;
+  SplitFractions fractions{};
   bool force = false;  // rebuild even when the fingerprint matches
 };
 

@@ -20,8 +20,8 @@ struct SynthOptions {
   int count = kSeedImages;
   std::uint64_t seed = 42;
   std::string difficulty = "default";
-  std::filesystem::path anatomy;     // the head; empty: BRAINCAM_ANATOMY or kDefaultAnatomy
-  std::filesystem::path brain_mask;  // empty: default_brain_mask(anatomy)
+  std::filesystem::path anatomy{};     // the head; empty: BRAINCAM_ANATOMY or kDefaultAnatomy
+  std::filesystem::path brain_mask{};  // empty: default_brain_mask(anatomy)
   bool overwrite = false;
 };
 

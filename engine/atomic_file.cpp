@@ -6,14 +6,18 @@
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
+#include <string>
 
 namespace braincam {
 
 namespace fs = std::filesystem;
 
 fs::path temporary_name(const fs::path& target) {
-  return target.parent_path() /
-         ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
+  // Appended one piece at a time: GCC 12 gives a false -Wrestrict for "." + std::string.
+  std::string name = ".";
+  name += target.filename().string();
+  name += ".tmp" + std::to_string(::getpid());
+  return target.parent_path() / name;
 }
 
 void write_file_atomically(const fs::path& target, const std::function<void(std::ostream&)>& write) {
