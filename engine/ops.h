@@ -38,7 +38,8 @@ struct PatchMomentCache {
 // images: as for gather_images, H and W at least 4, on any device.
 PatchMomentCache patch_moment_cache(const Tensor& images);
 // The images of a batch as entries of a cache: batch image b is entry index[b] (as for
-// gather_images: I32 on the cache's device, entries checked by the caller).
+// gather_images: I32 on the cache's device; entries checked by the caller on a device, by
+// conv_bn_relu_pool on the CPU).
 struct CachedPatchMoments {
   const PatchMomentCache& cache;
   Tensor index;

@@ -20,7 +20,8 @@ class TrainingStepGraph;  // model/training_step_graph.h
 class ImageSet {
  public:
   // images: M x H x W x 3 of U8 (a dataset cache's: model/trainer.h, cache_images), moved to
-  // `device`.
+  // `device`. On the CPU the set shares `images`' memory: they must not change while it is in
+  // use (its batches and its patch moments would no longer agree).
   ImageSet(const Tensor& images, Device device);
   // Batches point into the set: it stays where it was made.
   ImageSet(const ImageSet&) = delete;
@@ -29,7 +30,7 @@ class ImageSet {
   std::size_t size() const { return static_cast<std::size_t>(images_.dim(0)); }
   Device device() const { return images_.device(); }
 
-  // Computes and keeps the patch moments of every image (45 KB each at 3 channels).
+  // Computes and keeps the patch moments of every image (45.6 KB each at 3 channels).
   void keep_patch_moments();
   bool has_patch_moments() const { return patch_moments_.has_value(); }
 

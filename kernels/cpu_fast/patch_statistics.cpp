@@ -196,16 +196,17 @@ void combine_patch_moments(double* patch_mean, double* patch_cov, const double* 
   const int P = C * kTaps;
   const long PP = static_cast<long>(P) * P, per_image = PP + P;
   const double count = static_cast<double>(H) * W;
-  auto m2_of = [&](int n) { return moments + (index ? index[n] : n) * per_image; };
+  auto entry = [&](int n) -> long { return index ? index[n] : n; };
+  auto m2_of = [&](int n) { return moments + entry(n) * per_image; };
   auto s1_of = [&](int n) { return m2_of(n) + PP; };
   // Images combined in order (Chan et al.): merging a group of n_a positions with mean mu_a and
   // one of n_b with mu_b adds (mu_b - mu_a)(mu_b - mu_a)^T n_a n_b / (n_a + n_b) to the scatter.
   // First the means, image by image: delta (N x P) keeps each merge's mu_b - mu_a.
   std::vector<double> delta(static_cast<std::size_t>(N) * P);
   for (int n = 0; n < N; ++n) {
-    const float* image_shift = shift + static_cast<long>(index ? index[n] : n) * C;
+    const float* image_shift = shift + entry(n) * C;
     const double* s1 = s1_of(n);
-    const double n_a = n * count, n_b = count, total = n_a + n_b;
+    const double n_b = count, total = (n + 1) * count;
     for (int t = 0; t < P; ++t) {
       const double image_mean = image_shift[t / kTaps] + s1[t] / count;
       if (n == 0) {
@@ -228,7 +229,7 @@ void combine_patch_moments(double* patch_mean, double* patch_cov, const double* 
         for (int t2 = 0; t2 < P; ++t2) row[t2] = m2[t2] - s1[t1] * s1[t2] / count;
         continue;
       }
-      const double n_a = n * count, n_b = count, total = n_a + n_b;
+      const double n_a = n * count, n_b = count, total = (n + 1) * count;
       const double* d = delta.data() + static_cast<long>(n) * P;
       for (int t2 = 0; t2 < P; ++t2) {
         const double scatter = m2[t2] - s1[t1] * s1[t2] / count;

@@ -1,6 +1,7 @@
 // The fused first layer on the emulator and the GPU (kernels/cuda/patch_statistics.cu,
 // conv_bn_relu_pool.cu, through the engine's op) against the CPU reference composition
-// maxpool4(relu(batchnorm(conv5x5(x)))): outputs, running statistics and gradients.
+// maxpool4(relu(batchnorm(conv5x5(x)))): outputs, running statistics and gradients. And on every
+// device, the statistics from cached per-image patch moments against those from the batch.
 //
 // The inputs are "8-bit" like tests/fast_cpu/conv_bn_relu_pool_test.cpp's: images k/256, conv
 // weights and biases m/256, so every conv output is exact in float32 in any summation order and
@@ -179,6 +180,14 @@ void check_cached_moments(Device device) {
   CHECK(bitwise_equal(from_cache.dw, direct.dw));
   CHECK(bitwise_equal(from_cache.dgamma, direct.dgamma));
   CHECK(bitwise_equal(from_cache.dbeta, direct.dbeta));
+
+  // The cache is what the statistics come from: one of other images gives other ones.
+  Tensor other = stored.to(Device::CPU).clone();
+  for (std::int64_t i = 0; i < other.numel(); ++i)
+    other.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(255 - other.data<std::uint8_t>()[i] / 2);
+  const PatchMomentCache other_cache = patch_moment_cache(other.to(device));
+  const CachedPatchMoments from_other{other_cache, index};
+  CHECK_FALSE(bitwise_equal(pass(&from_other).running_mean, direct.running_mean));
 
   const CachedPatchMoments too_short{cache, Tensor::from_vector({2}, {32, 0}, DType::I32).to(device)},
       host_index{cache, Tensor::from_vector({3}, {32, 0, 32}, DType::I32)};

@@ -4,7 +4,8 @@
 // 3 and 1 images over four epochs, attention from the third: the batches of 3 are recorded on the
 // second batch of epochs 1 and 3, the batch of 1 in epochs 2 and 4, and the graphs without
 // attention are dropped when attention comes on; on both kernel paths, the fused one on cached
-// patch moments.
+// patch moments. On the CPU, which has no graphs: the fused path's steps on cached patch moments
+// against the same steps computing them from each batch.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -28,7 +29,8 @@ struct Run {
   StateDict state;                                  // model and optimizer at the end
 };
 
-Run train(Device device, KernelPath path, bool graphs) {
+// cache: whether the set keeps its images' patch moments for the fused path.
+Run train(Device device, KernelPath path, bool graphs, bool cache = true) {
   BrainDetectionModel model(kShape, DType::F32, device);
   model.initialize(3);
   model.set_kernel_path(path);
@@ -38,7 +40,8 @@ Run train(Device device, KernelPath path, bool graphs) {
   for (std::int64_t i = 0; i < pixels.numel(); ++i)
     pixels.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(rng() >> 24);
   ImageSet set(pixels, device);
-  if (path == KernelPath::Fast) set.keep_patch_moments();
+  if (path == KernelPath::Fast && cache) set.keep_patch_moments();
+  CHECK(set.has_patch_moments() == (path == KernelPath::Fast && cache));
   TrainingStepRunner steps(model, optimizer, set, graphs);
 
   Run run;
@@ -102,6 +105,12 @@ TEST_CASE("training step graph: the emulator's replays are the steps queued op b
 TEST_CASE("training step graph: CUDA graph replays are the steps queued op by op, to the bit",
           "[training_step_graph][gpu]") {
   on_gpu([]<class>() { check_both_paths(Device::CUDA); });
+}
+
+TEST_CASE("training steps: cached patch moments give the CPU's steps to the bit",
+          "[training_step_graph][cpu]") {
+  require_same(train(Device::CPU, KernelPath::Fast, false, true),
+               train(Device::CPU, KernelPath::Fast, false, false));
 }
 
 TEST_CASE("training step graph: recording needs Adam's moments, and a set on the model's device",
