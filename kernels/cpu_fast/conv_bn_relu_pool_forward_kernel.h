@@ -58,6 +58,12 @@ inline T load(const float* p) {
   return v;
 }
 
+// Stores the first `count` lanes of v at p.
+template <class T, class E>
+inline void store_first(E* p, const T& v, int count) {
+  __builtin_memcpy(p, &v, count * sizeof(E));
+}
+
 // Keeps, lane by lane, the larger value of (best, idx, h) and (other value, other index, other
 // h); on equal values the smaller window index, i.e. the first maximum in row-major order.
 template <int V>
@@ -79,13 +85,17 @@ void forward_kernel(float* F, std::uint8_t* winner, float* h_winner, const float
   const int Hp = padded_rows(H), Wp = padded_cols(W), Ho = H / kPool, Wo = W / kPool;
   const long plane = static_cast<long>(Hp) * Wp;
   const int P = C * kTaps;
-  // Lane l holds column l % 4 of window l / 4; the reduction pairs lanes l ^ 1, then l ^ 2.
-  vi column, swap1, swap2;
+  // Lane l holds column l % 4 of window l / 4; the reduction pairs lanes l ^ 1, then l ^ 2, and
+  // leaves window q's result in lane 4q, which `pick` moves to lane q for one store per vector.
+  vi column, swap1, swap2, pick;
   for (int l = 0; l < V; ++l) {
     column[l] = l % kPool;
     swap1[l] = l ^ 1;
     swap2[l] = l ^ 2;
+    pick[l] = kPool * l % V;
   }
+  constexpr int kWindows = V / kPool;  // pooled outputs per vector
+  const vf zero = splat<V>(0.0f);
   const long tasks = static_cast<long>(N) * Ho;
 #pragma omp parallel for schedule(static)
   for (long task = 0; task < tasks; ++task) {
@@ -123,11 +133,13 @@ void forward_kernel(float* F, std::uint8_t* winner, float* h_winner, const float
                               __builtin_shuffle(idx, swap1), __builtin_shuffle(h, swap1));
             keep_first_max<V>(best, idx, h, __builtin_shuffle(best, swap2),
                               __builtin_shuffle(idx, swap2), __builtin_shuffle(h, swap2));
-            for (int q = 0; q < V / kPool; ++q) {
-              F[out + q] = best[kPool * q] > 0.0f ? best[kPool * q] : 0.0f;
-              winner[out + q] = static_cast<std::uint8_t>(idx[kPool * q]);
-              h_winner[out + q] = h[kPool * q];
-            }
+            store_first(F + out, __builtin_shuffle(best > zero ? best : zero, pick), kWindows);
+            // The winners byte by byte from the low lanes: narrowing a vector to bytes takes one
+            // instruction with AVX-512 but a long sequence with AVX2.
+            const vi idx_picked = __builtin_shuffle(idx, pick);
+            for (int q = 0; q < kWindows; ++q)
+              winner[out + q] = static_cast<std::uint8_t>(idx_picked[q]);
+            store_first(h_winner + out, __builtin_shuffle(h, pick), kWindows);
           } else {
             for (int r = 1; r < kPool; ++r) {
               const vf y = fmadd(acc[k][r], s, t);
@@ -137,8 +149,7 @@ void forward_kernel(float* F, std::uint8_t* winner, float* h_winner, const float
             best = other > best ? other : best;
             other = __builtin_shuffle(best, swap2);
             best = other > best ? other : best;
-            for (int q = 0; q < V / kPool; ++q)
-              F[out + q] = best[kPool * q] > 0.0f ? best[kPool * q] : 0.0f;
+            store_first(F + out, __builtin_shuffle(best > zero ? best : zero, pick), kWindows);
           }
         }
       }
