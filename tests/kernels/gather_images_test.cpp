@@ -13,48 +13,46 @@
 namespace braincam::test {
 namespace {
 
-constexpr int M = 4, C = 3, H = 5, W = 7;
+constexpr int M = 4;
 const std::vector<std::int32_t> kIndex = {3, 1, 3, 0};
 
-std::vector<std::uint8_t> stored_images() {
-  std::mt19937 rng(5);
+struct ImageShape {
+  int C, H, W;
+  long pixels() const { return static_cast<long>(H) * W; }
+};
+constexpr ImageShape kShape{3, 5, 7};  // the device tests'
+
+std::vector<std::uint8_t> stored_images(const ImageShape& s) {
+  std::mt19937 rng(5 + s.C + s.H);
   std::uniform_int_distribution<int> byte(0, 255);
-  std::vector<std::uint8_t> images(static_cast<std::size_t>(M) * H * W * C);
+  std::vector<std::uint8_t> images(M * s.pixels() * s.C);
   for (auto& v : images) v = static_cast<std::uint8_t>(byte(rng));
-  images[0] = 0;    // the two ends of the range
+  images[0] = 0;  // the two ends of the range
   images[1] = 255;
   return images;
 }
 
-std::vector<float> reference_batch(const std::vector<std::uint8_t>& images) {
-  std::vector<float> out(kIndex.size() * C * H * W, kPoison);
-  cpu::gather_images(out.data(), images.data(), kIndex.data(), static_cast<int>(kIndex.size()), C,
-                     H, W);
+std::vector<float> reference_batch(const std::vector<std::uint8_t>& images, const ImageShape& s) {
+  std::vector<float> out(kIndex.size() * s.C * s.pixels(), kPoison);
+  cpu::gather_images(out.data(), images.data(), kIndex.data(), static_cast<int>(kIndex.size()), s.C,
+                     s.H, s.W);
   return out;
 }
 
 TEST_CASE("gather images: the CPU reference is pixel / 255 in NCHW order", "[gather_images]") {
   // 3 channels take a vectorized loop of their own, other counts a general one; the larger plane
   // runs the vector loop's body, not only its tail.
-  struct Case {
-    int C, H, W;
-  };
-  for (const Case s : {Case{3, 5, 7}, Case{3, 16, 21}, Case{1, 5, 7}, Case{4, 16, 21}}) {
+  for (const ImageShape s :
+       {kShape, ImageShape{3, 16, 21}, ImageShape{1, 5, 7}, ImageShape{4, 16, 21}}) {
     DYNAMIC_SECTION(s.C << " channels, " << s.H << "x" << s.W) {
-      const long plane = static_cast<long>(s.H) * s.W;
-      std::mt19937 rng(s.C + s.H);
-      std::uniform_int_distribution<int> byte(0, 255);
-      std::vector<std::uint8_t> images(M * plane * s.C);
-      for (auto& v : images) v = static_cast<std::uint8_t>(byte(rng));
-      images[0] = 0;  // the two ends of the range
-      images[1] = 255;
-      std::vector<float> out(kIndex.size() * s.C * plane, kPoison);
-      cpu::gather_images(out.data(), images.data(), kIndex.data(), static_cast<int>(kIndex.size()),
-                         s.C, s.H, s.W);
+      const long plane = s.pixels();
+      const std::vector<std::uint8_t> images = stored_images(s);
+      const std::vector<float> out = reference_batch(images, s);
       for (std::size_t b = 0; b < kIndex.size(); ++b)
         for (int c = 0; c < s.C; ++c)
           for (long i = 0; i < plane; ++i) {
-            const float want = static_cast<float>(images[(kIndex[b] * plane + i) * s.C + c]) / 255.0f;
+            const float want =
+                static_cast<float>(images[(kIndex[b] * plane + i) * s.C + c]) / 255.0f;
             REQUIRE(out[(b * s.C + c) * plane + i] == want);
           }
     }
@@ -63,13 +61,14 @@ TEST_CASE("gather images: the CPU reference is pixel / 255 in NCHW order", "[gat
 
 template <class Set>
 void check_gather() {
-  const std::vector<std::uint8_t> images = stored_images();
+  const std::vector<std::uint8_t> images = stored_images(kShape);
   const Tensor IMAGES = on_device<Set>(images), INDEX = on_device<Set>(kIndex);
-  Tensor OUT = on_device<Set>(std::vector<float>(kIndex.size() * C * H * W, kPoison));
+  Tensor OUT =
+      on_device<Set>(std::vector<float>(kIndex.size() * kShape.C * kShape.pixels(), kPoison));
   cuda::gather_images<Set>(OUT.data<float>(), IMAGES.data<std::uint8_t>(),
-                           INDEX.data<std::int32_t>(), static_cast<int>(kIndex.size()), C, H, W,
-                           stream_of<Set>());
-  require_identical(on_host<Set, float>(OUT), reference_batch(images), "batch");
+                           INDEX.data<std::int32_t>(), static_cast<int>(kIndex.size()), kShape.C,
+                           kShape.H, kShape.W, stream_of<Set>());
+  require_identical(on_host<Set, float>(OUT), reference_batch(images, kShape), "batch");
 }
 
 TEST_CASE("gather images: the emulator matches the CPU reference", "[gather_images][emulator]") {
@@ -82,6 +81,7 @@ TEST_CASE("gather images: the GPU matches the CPU reference", "[gather_images][g
 
 TEST_CASE("gather images: the op takes U8 images and an I32 index on their device",
           "[gather_images]") {
+  const auto [C, H, W] = kShape;
   const Tensor images = Tensor::zeros({2, H, W, C}, DType::U8);
   const Tensor index = Tensor::from_vector({2}, {1, 0}, DType::I32);
   CHECK(gather_images(images, index).shape() == Shape{2, C, H, W});
