@@ -199,42 +199,40 @@ void combine_patch_moments(double* patch_mean, double* patch_cov, const double* 
   auto entry = [&](int n) -> long { return index ? index[n] : n; };
   auto m2_of = [&](int n) { return moments + entry(n) * per_image; };
   auto s1_of = [&](int n) { return m2_of(n) + PP; };
+  // Batch image n's patch mean, and entry (t1, t2) of its scatter about that mean, its second
+  // moments less s1 s1^T / count (m2_row: row t1 of its second moments, s1: its sums).
+  auto image_mean = [&](int n, int t) {
+    return shift[entry(n) * C + t / kTaps] + s1_of(n)[t] / count;
+  };
+  auto image_scatter = [count](const double* m2_row, const double* s1, int t1, int t2) {
+    return m2_row[t2] - s1[t1] * s1[t2] / count;
+  };
   // Images combined in order (Chan et al.): merging a group of n_a positions with mean mu_a and
   // one of n_b with mu_b adds (mu_b - mu_a)(mu_b - mu_a)^T n_a n_b / (n_a + n_b) to the scatter.
   // First the means, image by image: delta (N x P) keeps each merge's mu_b - mu_a.
   std::vector<double> delta(static_cast<std::size_t>(N) * P);
-  for (int n = 0; n < N; ++n) {
-    const float* image_shift = shift + entry(n) * C;
-    const double* s1 = s1_of(n);
+  for (int t = 0; t < P; ++t) patch_mean[t] = image_mean(0, t);
+  for (int n = 1; n < N; ++n) {
     const double n_b = count, total = (n + 1) * count;
+    double* d = delta.data() + static_cast<long>(n) * P;
     for (int t = 0; t < P; ++t) {
-      const double image_mean = image_shift[t / kTaps] + s1[t] / count;
-      if (n == 0) {
-        patch_mean[t] = image_mean;
-        continue;
-      }
-      delta[static_cast<long>(n) * P + t] = image_mean - patch_mean[t];
-      patch_mean[t] += delta[static_cast<long>(n) * P + t] * n_b / total;
+      d[t] = image_mean(n, t) - patch_mean[t];
+      patch_mean[t] += d[t] * n_b / total;
     }
   }
-  // Then the scatter, each entry summed over the images in order: each image's scatter about its
-  // own mean is its second moments less s1 s1^T / count.
+  // Then the scatter, each entry summed over the images in order.
   const double positions = N * count;
 #pragma omp parallel for schedule(static)
   for (int t1 = 0; t1 < P; ++t1) {
     double* row = patch_cov + static_cast<long>(t1) * P;
-    for (int n = 0; n < N; ++n) {
-      const double *m2 = m2_of(n) + static_cast<long>(t1) * P, *s1 = s1_of(n);
-      if (n == 0) {
-        for (int t2 = 0; t2 < P; ++t2) row[t2] = m2[t2] - s1[t1] * s1[t2] / count;
-        continue;
-      }
+    const double* m2_row = m2_of(0) + static_cast<long>(t1) * P;
+    for (int t2 = 0; t2 < P; ++t2) row[t2] = image_scatter(m2_row, s1_of(0), t1, t2);
+    for (int n = 1; n < N; ++n) {
       const double n_a = n * count, n_b = count, total = (n + 1) * count;
-      const double* d = delta.data() + static_cast<long>(n) * P;
-      for (int t2 = 0; t2 < P; ++t2) {
-        const double scatter = m2[t2] - s1[t1] * s1[t2] / count;
-        row[t2] += scatter + d[t1] * d[t2] * n_a * n_b / total;
-      }
+      const double *d = delta.data() + static_cast<long>(n) * P, *s1 = s1_of(n);
+      m2_row = m2_of(n) + static_cast<long>(t1) * P;
+      for (int t2 = 0; t2 < P; ++t2)
+        row[t2] += image_scatter(m2_row, s1, t1, t2) + d[t1] * d[t2] * n_a * n_b / total;
     }
     for (int t2 = 0; t2 < P; ++t2) row[t2] /= positions;
   }
