@@ -18,6 +18,8 @@ Inputs, each optional (a missing or unreadable one leaves its fields null):
   --braincam-schedule-no-graph  the same with --graph off (every kernel queued from the host)
   --braincam-explain-1  --mode explain at batch 1: one image with its CAM map on the host
   --torch-eager/-compile  the --json output of torch_gpu_baseline.py
+  --baseline-train   --mode train (batch 32) of a braincam built at an earlier commit, timed in
+                     the same run (tools/build_gpu_baseline.sh), with --baseline-commit naming it
 
 Output (docs/benchmarks.md, "Results file"):
   card, commit, date, kernels: [{name, ours_ms, library_ms, ratio, library}],
@@ -27,7 +29,8 @@ Output (docs/benchmarks.md, "Results file"):
              fifteen_epochs_no_graph_s, braincam_graph_mib, braincam_step_epoch_s,
              braincam_reference_epoch_s, eager_ratio, compile_ratio, method},
   inference: {images_per_s_batch_32, images_per_s_batch_32_reference, images_per_s_batch_256,
-              latency_batch_1_ms, latency_batch_1_no_graph_ms, latency_batch_1_with_cam_ms}
+              latency_batch_1_ms, latency_batch_1_no_graph_ms, latency_batch_1_with_cam_ms},
+  baseline: {commit, train_step_s, train_step_s_now, step_ratio} or null
 braincam's epoch and schedule are timed end to end by `braincam bench --mode schedule` (the
 schedule with its set-up: images to the GPU, patch moments); without that input they are derived
 from the median step times of `--mode train` and `--mode infer` (1,445 training and 310
@@ -66,8 +69,9 @@ def main():
                  "braincam-infer-256", "braincam-infer-1", "braincam-infer-1-no-graph",
                  "braincam-explain-1",
                  "braincam-schedule", "braincam-schedule-no-graph", "torch-eager",
-                 "torch-compile"):
+                 "torch-compile", "baseline-train"):
         parser.add_argument(f"--{name}")
+    parser.add_argument("--baseline-commit")
     parser.add_argument("--card", help="default: the card the kernel benchmarks ran on")
     parser.add_argument("--table", help="also write the table of training figures to this file")
     parser.add_argument("--out-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results"))
@@ -81,6 +85,7 @@ def main():
     infer_reference = load(args.braincam_infer_reference)
     explain_1 = load(args.braincam_explain_1)
     infer_1_no_graph = load(args.braincam_infer_1_no_graph)
+    baseline_train = load(args.baseline_train)
     card = args.card or (kernels or {}).get("card") or "unknown-card"
 
     kernel_rows = [{"name": f"{row['name']}, batch {row['batch']}", "ours_ms": row["ours_ms"],
@@ -140,6 +145,15 @@ def main():
             "latency_batch_1_with_cam_ms": (explain_1["seconds_per_step"] * 1e3
                                             if explain_1 else None),
         },
+        # The training step of an earlier commit on the same card; step_ratio is this commit's
+        # step time over it (below 1: faster now).
+        "baseline": {
+            "commit": args.baseline_commit,
+            "train_step_s": baseline_train["seconds_per_step"],
+            "train_step_s_now": train["seconds_per_step"] if train else None,
+            "step_ratio": (train["seconds_per_step"] / baseline_train["seconds_per_step"]
+                           if train else None),
+        } if baseline_train else None,
     }
     slug = re.sub(r"[^a-z0-9]+", "-", card.lower()).strip("-")
     os.makedirs(args.out_dir, exist_ok=True)

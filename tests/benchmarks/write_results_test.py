@@ -11,7 +11,7 @@ SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "b
                       "write_results.py")
 
 
-def run(folder, inputs):
+def run(folder, inputs, extra_args=()):
     table = os.path.join(folder, "table.md")
     args = [sys.executable, SCRIPT, "--commit", "0123abc", "--out-dir", os.path.join(folder, "out"),
             "--table", table]
@@ -20,6 +20,7 @@ def run(folder, inputs):
         with open(path, "w") as f:
             json.dump(content, f)
         args += ["--" + name, path]
+    args += list(extra_args)
     printed = subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()
     with open(table) as f:
         check(f.read().splitlines() == printed[:-1], "the table file is the table printed")
@@ -46,7 +47,9 @@ def main():
             "braincam-infer-1-no-graph": {"seconds_per_step": 9e-5, "images_per_s": 11000},
             "torch-eager": {"epoch_s": 0.3, "fifteen_epochs_s": 4.5},
             "torch-compile": {"epoch_s": 0.125, "fifteen_epochs_s": 2.0},
-        })
+            "braincam-train": {"images_per_s": 16000.0, "seconds_per_step": 0.0015},
+            "baseline-train": {"images_per_s": 12000.0, "seconds_per_step": 0.002},
+        }, ["--baseline-commit", "fedcba9"])
         check(os.path.basename(printed[-1]).endswith("-test-card-80gb.json"), "file name from the card")
         check(result["card"] == "Test Card 80GB" and result["commit"] == "0123abc", "card and commit")
         check(result["kernels"] == [{"name": "conv5x5 forward, batch 32", "ours_ms": 0.5,
@@ -54,6 +57,10 @@ def main():
         t = result["training"]
         check(t["braincam_epoch_s"] == 0.05 and t["fifteen_epochs_s"] == 0.8, "schedule figures")
         check(t["braincam_graph_mib"] == 96.5, "graph memory")
+        b = result["baseline"]
+        check(b["commit"] == "fedcba9" and b["train_step_s"] == 0.002 and
+              b["train_step_s_now"] == 0.0015 and abs(b["step_ratio"] - 0.75) < 1e-12,
+              "baseline: " + str(b))
         check(abs(t["eager_ratio"] - 6.0) < 1e-12 and abs(t["compile_ratio"] - 2.5) < 1e-12, "ratios")
         check(t["braincam_epoch_no_graph_s"] == 0.07 and t["fifteen_epochs_no_graph_s"] == 1.1,
               "figures without graphs")
@@ -73,6 +80,7 @@ def main():
         check(abs(t["braincam_epoch_s"] - 1.0) < 1e-12, "derived epoch")
         check(abs(t["fifteen_epochs_s"] - 15 * 1.1) < 1e-9, "derived 15 epochs")
         check(t["eager_ratio"] is None and t["torch_compile_epoch_s"] is None, "missing inputs null")
+        check(result["baseline"] is None, "no baseline input, no baseline")
         check("at least 5x faster than PyTorch eager: not measured" in "\n".join(printed), "not measured")
     print("PASS: write_results.py")
 
