@@ -3,6 +3,8 @@
 // channel) are computed exactly as the float reference, so they must be identical to it. The
 // other outputs use the bound of channel_attention_test.cpp: 2 * u * (the chains of roundings
 // along the output's path) * (the same computation on the magnitudes of the inputs).
+#include <cmath>
+
 #include "kernels/cpu/spatial_attention.h"
 #include "kernels/cuda/spatial_attention.h"
 #include "tests/kernels/kernel_test_support.h"
@@ -112,6 +114,90 @@ TEST_CASE("spatial_attention: emulator matches the CPU reference within float32 
 TEST_CASE("spatial_attention: GPU matches the CPU reference within float32 rounding",
           "[spatial_attention][gpu]") {
   on_gpu([]<class Set>() { check_spatial_attention_shapes<Set>(); });
+}
+
+// The CPU reference's 7x7 convolution reads zero-padded planes; its gates, input gradients and
+// weight gradients must be the bits of the plain loops over the taps inside the image, in the
+// documented orders, written out here: per gate the taps in (ch, kh, kw) order, per element of dS
+// the outputs in row-major order, per weight the terms in (image, row, column) order.
+template <class T>
+void check_against_plain_loops(SpatialShape a, unsigned seed) {
+  INFO((sizeof(T) == 4 ? "float" : "double")
+       << " N=" << a.N << " C=" << a.C << " H=" << a.H << " W=" << a.W);
+  constexpr int K = 7, P = 3;
+  std::mt19937 rng(seed);
+  const int H = a.H, W = a.W;
+  const long HW = static_cast<long>(H) * W;
+  const std::size_t size = a.N * a.C * HW, pixels = a.N * HW;
+  auto random = [&](std::size_t n) {
+    const std::vector<float> f = random_floats(n, rng);
+    return std::vector<T>(f.begin(), f.end());
+  };
+  const std::vector<T> x = random(size), w = random(98), dy = random(size);
+  std::vector<T> y(size), gate(pixels), pooled(2 * pixels), dx(size), dw(98);
+  std::vector<std::int32_t> max_channel(pixels);
+  cpu::spatial_attention_forward<T>(y.data(), gate.data(), pooled.data(), max_channel.data(),
+                                    x.data(), w.data(), a.N, a.C, H, W);
+  cpu::spatial_attention_backward<T>(dx.data(), dw.data(), dy.data(), x.data(), gate.data(),
+                                     pooled.data(), max_channel.data(), w.data(), a.N, a.C, H, W);
+
+  auto inside = [&](int h, int v) { return h >= 0 && h < H && v >= 0 && v < W; };
+  std::vector<T> dpre(pixels);
+  for (int n = 0; n < a.N; ++n)
+    for (int h = 0; h < H; ++h)
+      for (int v = 0; v < W; ++v) {
+        T acc = 0;
+        for (int ch = 0; ch < 2; ++ch)
+          for (int kh = 0; kh < K; ++kh)
+            for (int kw = 0; kw < K; ++kw)
+              if (inside(h + kh - P, v + kw - P))
+                acc = std::fma(w[(ch * K + kh) * K + kw],
+                               pooled[(2 * n + ch) * HW + (h + kh - P) * W + v + kw - P], acc);
+        const long p = n * HW + h * W + v;
+        REQUIRE(gate[p] == T(1) / (T(1) + std::exp(-acc)));
+        T dgate = 0;
+        for (int c = 0; c < a.C; ++c)
+          dgate += dy[(n * a.C + c) * HW + h * W + v] * x[(n * a.C + c) * HW + h * W + v];
+        dpre[p] = dgate * gate[p] * (T(1) - gate[p]);
+      }
+  for (int n = 0; n < a.N; ++n)
+    for (int r = 0; r < H; ++r)
+      for (int c = 0; c < W; ++c) {
+        T ds[2] = {0, 0};
+        for (int h = 0; h < H; ++h)
+          for (int v = 0; v < W; ++v)
+            for (int ch = 0; ch < 2; ++ch)
+              if (std::abs(r - h) <= P && std::abs(c - v) <= P)
+                ds[ch] = std::fma(dpre[n * HW + h * W + v], w[(ch * K + r - h + P) * K + c - v + P],
+                                  ds[ch]);
+        const long p = n * HW + r * W + c;
+        for (int ch = 0; ch < a.C; ++ch) {
+          T expected = dy[(n * a.C + ch) * HW + r * W + c] * gate[p] + ds[0] / a.C;
+          if (ch == max_channel[p]) expected += ds[1];
+          REQUIRE(dx[(n * a.C + ch) * HW + r * W + c] == expected);
+        }
+      }
+  for (int k = 0; k < 98; ++k) {
+    const int ch = k / 49, kh = k / K % K, kw = k % K;
+    T sum = 0;
+    for (int n = 0; n < a.N; ++n)
+      for (int h = 0; h < H; ++h)
+        for (int v = 0; v < W; ++v)
+          if (inside(h + kh - P, v + kw - P))
+            sum = std::fma(dpre[n * HW + h * W + v],
+                           pooled[(2 * n + ch) * HW + (h + kh - P) * W + v + kw - P], sum);
+    REQUIRE(dw[k] == sum);
+  }
+}
+
+TEST_CASE("spatial_attention: the CPU reference gives the bits of the plain loops over the taps",
+          "[spatial_attention]") {
+  unsigned seed = 7;
+  for (SpatialShape a : {SpatialShape{1, 1, 1, 1}, SpatialShape{2, 3, 5, 2},
+                         SpatialShape{1, 2, 7, 7}, SpatialShape{3, 4, 9, 13}}) {
+    check_against_plain_loops<float>(a, seed++);
+    check_against_plain_loops<double>(a, seed++);
+  }
 }
 
 }  // namespace
