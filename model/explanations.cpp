@@ -81,6 +81,13 @@ Tensor gradient_map(CamMethod method, const Tensor& A, const Tensor& g) {
 
 }  // namespace
 
+Explanation cam_explanation(const Tensor& maps, const Tensor& logits, bool explain_tumor) {
+  Tensor host_maps = maps.to(Device::CPU).to(DType::F64);
+  const double sign = explain_tumor ? 1.0 : -1.0;
+  for (long i = 0; i < host_maps.numel(); ++i) host_maps.data<double>()[i] *= sign;
+  return {host_maps, logits.reshape({maps.dim(0)}).to(Device::CPU).to(DType::F64)};
+}
+
 Explanation explain(BrainDetectionModel& model, const Tensor& images, CamMethod method,
                     bool attention, bool explain_tumor) {
   const int N = images.dim(0);
@@ -88,9 +95,8 @@ Explanation explain(BrainDetectionModel& model, const Tensor& images, CamMethod 
   if (method == CamMethod::Cam) {
     NoGradScope no_grad;
     const ForwardResult r = model.forward(Var(images), attention, /*training=*/false);
-    Tensor maps = cam_reduce(r.P.value(), model.fc_weight()).to(Device::CPU).to(DType::F64);
-    for (long i = 0; i < maps.numel(); ++i) maps.data<double>()[i] *= sign;
-    return {maps, r.logits.value().reshape({N}).to(Device::CPU).to(DType::F64)};
+    return cam_explanation(cam_reduce(r.P.value(), model.fc_weight()), r.logits.value(),
+                           explain_tumor);
   }
   // The images are independent in evaluation mode, so one backward with seed +-1 per image gives
   // every image's own gradient of its target score.

@@ -27,6 +27,9 @@ struct Explanation {
 // `explain_tumor` false explains "no tumor" (-z).
 Explanation explain(BrainDetectionModel& model, const Tensor& images, CamMethod method,
                     bool attention, bool explain_tumor = true);
+// The CAM explanation from cam_reduce's maps (N x h x w) and the logits (N x 1), on any device:
+// both to the host in double, the maps negated to explain "no tumor".
+Explanation cam_explanation(const Tensor& maps, const Tensor& logits, bool explain_tumor);
 
 // N x h x w -> N x H x W, bilinear with half-pixel centres (PyTorch's align_corners=False).
 Tensor upsample_bilinear(const Tensor& maps, int H, int W);

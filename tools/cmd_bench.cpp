@@ -20,6 +20,7 @@
 #include "engine/readback.h"
 #include "model/explanations.h"
 #include "model/image_set.h"
+#include "model/recorded_cam.h"
 #include "model/trainer.h"
 #include "model/training_step.h"
 #include "model/training_step_runner.h"
@@ -181,12 +182,18 @@ void run_bench(const BenchOptions& o) {
     NoGradScope no_grad;
     model.forward(Var(images), attention, /*training=*/false);
   };
-  // --mode infer on a device: the forward recorded once and replayed at every step.
+  // --mode infer on a device: the forward recorded once and replayed at every step; --mode
+  // explain: the forward and the CAM reduction (RecordedCam runs explain() itself on the CPU).
+  const bool replayed = o.graph == "on" && device != Device::CPU;
   std::optional<DeviceGraph> inference;
-  if (o.mode == "infer" && o.graph == "on" && device != Device::CPU) inference.emplace(device, infer);
+  if (o.mode == "infer" && replayed) inference.emplace(device, infer);
+  std::optional<RecordedCam> cam;
+  if (o.mode == "explain" && replayed) cam.emplace(model, images.shape(), attention);
   auto step = [&] {
     if (training) {
       training_step(model, optimizer, images, labels, attention);
+    } else if (cam) {
+      cam->explain(images);
     } else if (o.mode == "explain") {
       explain(model, images, CamMethod::Cam, attention);
     } else if (inference) {
@@ -217,7 +224,7 @@ void run_bench(const BenchOptions& o) {
                               {"device", o.device},
                               {"kernel_path", o.kernel_path},
                               {"attention", attention},
-                              {"graph", inference.has_value()},
+                              {"graph", inference.has_value() || cam.has_value()},
                               {"batch", o.batch},
                               {"steps", o.steps},
                               {"threads", omp_get_max_threads()},
@@ -233,7 +240,7 @@ void run_bench(const BenchOptions& o) {
         "braincam %s (%s, %s path%s, %d threads): %.1f images/s, %.1f ms per step of %d "
         "(median of %d), %.1f GFLOP/s, peak RSS %.0f MB\n",
         o.mode.c_str(), o.device.c_str(), o.kernel_path.c_str(),
-        inference ? ", replayed from a graph" : "", omp_get_max_threads(),
+        inference || cam ? ", replayed from a graph" : "", omp_get_max_threads(),
         o.batch / median, median * 1e3, o.batch, o.steps, flops * 1e-9 / median, peak_rss_mb);
   }
 }
@@ -264,9 +271,9 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::IsMember({"fast", "reference"}));
   cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--graph", o->graph,
-                  "schedule and infer: on|off, replay each training step (schedule) or forward "
-                  "(infer) from a recorded graph on the GPU and the emulator, or queue every kernel "
-                  "from the host")
+                  "schedule, infer and explain: on|off, replay each training step (schedule) or "
+                  "forward (infer; explain: with the CAM reduction) from a recorded graph on the "
+                  "GPU and the emulator, or queue every kernel from the host")
       ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--threads", o->threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::PositiveNumber);

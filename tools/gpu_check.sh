@@ -61,7 +61,9 @@
 #   bench-infer-256, bench-infer-1       inference at batch 256 and 1, fused path      60
 #                    (every --mode infer step replays the forward from a CUDA graph)
 #   bench-infer-1-no-graph               batch 1 with --graph off                     60
-#   bench-explain-1  one image's inference with its CAM map on the host (--mode explain) 60
+#   bench-explain-1  one image's inference with its CAM map on the host (--mode explain:
+#                    the forward and the CAM reduction replayed from a CUDA graph)        60
+#   bench-explain-1-no-graph             the same with --graph off                    60
 #   bench-schedule   braincam bench --mode schedule: the 15-epoch schedule with validation
 #                    as the trainer runs it (images and patch moments kept on the GPU, steps
 #                    replayed from CUDA graphs)                                          90
@@ -279,6 +281,7 @@ bench bench-infer-256 infer 256 fast
 bench bench-infer-1 infer 1 fast
 bench bench-infer-1-no-graph infer 1 fast off
 bench bench-explain-1 explain 1 fast
+bench bench-explain-1-no-graph explain 1 fast off
 step bench-schedule 90 gpu sh -c '"$1" bench --device cuda --mode schedule --json > "$2"' \
   sh "$braincam" "$out/bench-schedule.json"
 figure "set-up $(json_field "$out/bench-schedule.json" '["setup_s"]') s, epoch $(json_field "$out/bench-schedule.json" '["epoch_s"]') s, 15 epochs $(json_field "$out/bench-schedule.json" '["total_s"]') s with the set-up; graphs hold $(json_field "$out/bench-schedule.json" '["graph_mib"]') MiB"
@@ -321,6 +324,7 @@ step results 20 gpu "$python" "$root/benchmarks/gpu/write_results.py" \
   --braincam-schedule "$out/bench-schedule.json" --braincam-explain-1 "$out/bench-explain-1.json" \
   --braincam-schedule-no-graph "$out/bench-schedule-no-graph.json" \
   --braincam-infer-1-no-graph "$out/bench-infer-1-no-graph.json" \
+  --braincam-explain-1-no-graph "$out/bench-explain-1-no-graph.json" \
   --torch-eager "$out/torch-eager.json" \
   --baseline-train "$out/baseline-train.json" "--baseline-commit=$baseline_commit" \
   --torch-compile "$out/torch-compile.json" --out-dir "$out/results" --table "$out/training-table.md"

@@ -16,7 +16,9 @@ Inputs, each optional (a missing or unreadable one leaves its fields null):
   --braincam-infer-1-no-graph  --mode infer at batch 1 with --graph off
   --braincam-schedule  --mode schedule: the 15-epoch schedule timed end to end
   --braincam-schedule-no-graph  the same with --graph off (every kernel queued from the host)
-  --braincam-explain-1  --mode explain at batch 1: one image with its CAM map on the host
+  --braincam-explain-1  --mode explain at batch 1: one image with its CAM map on the host (the
+                     forward and the CAM reduction replayed from a graph)
+  --braincam-explain-1-no-graph  the same with --graph off
   --torch-eager/-compile  the --json output of torch_gpu_baseline.py
   --baseline-train   --mode train (batch 32) of a braincam built at an earlier commit, timed in
                      the same run (tools/build_gpu_baseline.sh), with --baseline-commit naming it
@@ -29,7 +31,8 @@ Output (docs/benchmarks.md, "Results file"):
              fifteen_epochs_no_graph_s, braincam_graph_mib, braincam_step_epoch_s,
              braincam_reference_epoch_s, eager_ratio, compile_ratio, method},
   inference: {images_per_s_batch_32, images_per_s_batch_32_reference, images_per_s_batch_256,
-              latency_batch_1_ms, latency_batch_1_no_graph_ms, latency_batch_1_with_cam_ms},
+              latency_batch_1_ms, latency_batch_1_no_graph_ms, latency_batch_1_with_cam_ms,
+              latency_batch_1_with_cam_no_graph_ms},
   baseline: {commit, train_step_s, train_step_s_now, step_ratio} or null
 braincam's epoch and schedule are timed end to end by `braincam bench --mode schedule` (the
 schedule with its set-up: images to the GPU, patch moments); without that input they are derived
@@ -67,7 +70,7 @@ def main():
     for name in ("kernels", "braincam-train", "braincam-infer", "braincam-train-reference",
                  "braincam-infer-reference",
                  "braincam-infer-256", "braincam-infer-1", "braincam-infer-1-no-graph",
-                 "braincam-explain-1",
+                 "braincam-explain-1", "braincam-explain-1-no-graph",
                  "braincam-schedule", "braincam-schedule-no-graph", "torch-eager",
                  "torch-compile", "baseline-train"):
         parser.add_argument(f"--{name}")
@@ -84,6 +87,7 @@ def main():
     infer_256, infer_1 = load(args.braincam_infer_256), load(args.braincam_infer_1)
     infer_reference = load(args.braincam_infer_reference)
     explain_1 = load(args.braincam_explain_1)
+    explain_1_no_graph = load(args.braincam_explain_1_no_graph)
     infer_1_no_graph = load(args.braincam_infer_1_no_graph)
     baseline_train = load(args.baseline_train)
     card = args.card or (kernels or {}).get("card") or "unknown-card"
@@ -144,6 +148,8 @@ def main():
                                             if infer_1_no_graph else None),
             "latency_batch_1_with_cam_ms": (explain_1["seconds_per_step"] * 1e3
                                             if explain_1 else None),
+            "latency_batch_1_with_cam_no_graph_ms": (explain_1_no_graph["seconds_per_step"] * 1e3
+                                                     if explain_1_no_graph else None),
         },
         # The training step of an earlier commit on the same card; step_ratio is this commit's
         # step time over it (below 1: faster now).

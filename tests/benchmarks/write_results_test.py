@@ -45,6 +45,8 @@ def main():
             "braincam-schedule-no-graph": {"epoch_s": 0.07, "total_s": 1.1},
             "braincam-infer-1": {"seconds_per_step": 4e-5, "images_per_s": 25000},
             "braincam-infer-1-no-graph": {"seconds_per_step": 9e-5, "images_per_s": 11000},
+            "braincam-explain-1": {"seconds_per_step": 6e-5, "images_per_s": 16000},
+            "braincam-explain-1-no-graph": {"seconds_per_step": 2e-4, "images_per_s": 5000},
             "torch-eager": {"epoch_s": 0.3, "fifteen_epochs_s": 4.5},
             "torch-compile": {"epoch_s": 0.125, "fifteen_epochs_s": 2.0},
             "braincam-train": {"images_per_s": 16000.0, "seconds_per_step": 0.0015},
@@ -65,7 +67,10 @@ def main():
         check(t["braincam_epoch_no_graph_s"] == 0.07 and t["fifteen_epochs_no_graph_s"] == 1.1,
               "figures without graphs")
         check(abs(result["inference"]["latency_batch_1_ms"] - 0.04) < 1e-12 and
-              abs(result["inference"]["latency_batch_1_no_graph_ms"] - 0.09) < 1e-12, "latencies")
+              abs(result["inference"]["latency_batch_1_no_graph_ms"] - 0.09) < 1e-12 and
+              abs(result["inference"]["latency_batch_1_with_cam_ms"] - 0.06) < 1e-12 and
+              abs(result["inference"]["latency_batch_1_with_cam_no_graph_ms"] - 0.2) < 1e-12,
+              "latencies")
         text = "\n".join(printed)
         check("| PyTorch eager | 0.3 s | 4.5 s | 6.00x |" in text, "eager row:\n" + text)
         check("at least 5x faster than PyTorch eager: met (6)" in text, "eager goal met")
