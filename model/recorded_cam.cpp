@@ -25,8 +25,8 @@ Explanation RecordedCam::explain(const Tensor& images, bool explain_tumor) {
   if (images.shape() != input_.shape() || images.dtype() != input_.dtype() ||
       images.device() != input_.device())
     throw std::invalid_argument("RecordedCam::explain: images of shape " +
-                                shape_str(images.shape()) + " where " +
-                                shape_str(input_.shape()) + " on the model's device was recorded");
+                                shape_str(images.shape()) + " where " + shape_str(input_.shape()) +
+                                " on the model's device was recorded");
   input_.copy_from(images);
   graph_->replay();
   return cam_explanation(maps_, logits_, explain_tumor);

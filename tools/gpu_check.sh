@@ -6,8 +6,8 @@
 #   tools/gpu_check.sh OUT_DIR [--build-dir DIR] [--budget SECONDS] [--skip STEP,...]
 #                      [--commit SHA] [--baseline DIR] [--dry-run]
 #
-# OUT_DIR receives every log, gradcheck.json, kernels.json, the bench and PyTorch JSON,
-# results/<date>-<card>.json (for benchmarks/results/) and summary.md. --dry-run prints what each
+# OUT_DIR, new or empty, receives every log, gradcheck.json, kernels.json, the bench and PyTorch
+# JSON, results/<date>-<card>.json (for benchmarks/results/) and summary.md. --dry-run prints what each
 # step would run and still ends with the summary. --skip names steps not to run (say, the PyTorch
 # baselines when they were measured on the same card earlier). --commit names the commit measured
 # (default: git rev-parse HEAD; pass it when the checkout's .git is not that of the working tree,
@@ -100,6 +100,24 @@ while (($#)); do
   esac
 done
 [[ -n $out ]] || usage
+# One run per folder: files of an earlier run would stand in for those of steps this one skips.
+if [[ -d $out && -n $(ls -A "$out") ]]; then
+  echo "$0: $out holds an earlier run; name a new folder" >&2
+  exit 2
+fi
+# The baseline: a braincam built at an earlier commit, and that commit. A folder named with
+# --baseline must hold both; the default one is used when it does.
+baseline_named=$baseline
+[[ -n $baseline ]] || baseline="$build/baseline"
+baseline_braincam="$baseline/braincam"
+baseline_commit=$(cat "$baseline/commit" 2>/dev/null)
+if [[ ! -x $baseline_braincam || -z $baseline_commit ]]; then
+  if [[ -n $baseline_named ]]; then
+    echo "$0: --baseline $baseline_named: no braincam and commit there (tools/build_gpu_baseline.sh)" >&2
+    exit 2
+  fi
+  baseline="" baseline_commit=""
+fi
 [[ -n $commit ]] || commit=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
 mkdir -p "$out/logs" || exit 2
 out=$(cd "$out" && pwd)
@@ -107,11 +125,6 @@ out=$(cd "$out" && pwd)
 braincam="$build/braincam"
 kernel_tests="$build/tests/kernels/braincam_kernel_tests"
 gpu_bench="$build/benchmarks/braincam_gpu_benchmarks"
-# The baseline: a braincam built at an earlier commit, and that commit.
-[[ -n $baseline ]] || baseline="$build/baseline"
-baseline_braincam="$baseline/braincam"
-baseline_commit=$(cat "$baseline/commit" 2>/dev/null)
-[[ -x $baseline_braincam && -n $baseline_commit ]] || baseline="" baseline_commit=""
 [[ -d $build/runtime-libs ]] && export LD_LIBRARY_PATH="$build/runtime-libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 [[ -x $sanitizer ]] || sanitizer=""
@@ -274,7 +287,8 @@ bench bench-train-reference train 32 reference
 # same options; --graph, which --mode train does not use, came later).
 step baseline-train 60 "gpu baseline" sh -c '"$1" bench --device cuda --mode train --batch 32 --kernels fast --warmup 3 --steps 20 --json > "$2"' \
   sh "$baseline_braincam" "$out/baseline-train.json"
-figure "${baseline_commit:0:7}: $(json_field "$out/baseline-train.json" '["seconds_per_step"]') s/step; this commit's step takes $(json_ratio "$out/bench-train.json" "$out/baseline-train.json" '["seconds_per_step"]') of it"
+[[ -s $out/baseline-train.json ]] &&
+  figure "${baseline_commit:0:7}: $(json_field "$out/baseline-train.json" '["seconds_per_step"]') s/step; this commit's step takes $(json_ratio "$out/bench-train.json" "$out/baseline-train.json" '["seconds_per_step"]') of it"
 bench bench-infer infer 32 fast
 bench bench-infer-reference infer 32 reference
 bench bench-infer-256 infer 256 fast

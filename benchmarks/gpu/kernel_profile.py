@@ -64,7 +64,9 @@ def main():
         for name in [name for name in baseline if name not in time_ns]:
             print(f"{name[:48]:48s} {'-':>9s} {'':6s} {'':8s}" + baseline_column(baseline, name))
         baseline_total = sum(baseline.values())
-        summary += f", baseline {baseline_total:.1f} us ({total / args.steps / 1e3 / baseline_total:.3g})"
+        summary += f", baseline {baseline_total:.1f} us"
+        if baseline_total > 0:
+            summary += f" ({total / args.steps / 1e3 / baseline_total:.3g})"
     print(summary)
     if args.json:
         with open(args.json, "w") as f:
@@ -79,8 +81,9 @@ def load_baseline(path):
     try:
         with open(path) as f:
             return {row["kernel"]: row["us_per_step"] for row in json.load(f)["kernels"]}
-    except (OSError, ValueError, KeyError) as error:
-        print(f"kernel_profile: no baseline from {path}: {error}", file=sys.stderr)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        # Not "kernel_profile:", the prefix of the summary line that gpu_check.sh looks for.
+        print(f"kernel_profile.py: no baseline from {path}: {error}", file=sys.stderr)
         return None
 
 

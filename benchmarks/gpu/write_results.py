@@ -154,7 +154,7 @@ def main():
         # The training step of an earlier commit on the same card; step_ratio is this commit's
         # step time over it (below 1: faster now).
         "baseline": {
-            "commit": args.baseline_commit,
+            "commit": args.baseline_commit or None,
             "train_step_s": baseline_train["seconds_per_step"],
             "train_step_s_now": train["seconds_per_step"] if train else None,
             "step_ratio": (train["seconds_per_step"] / baseline_train["seconds_per_step"]

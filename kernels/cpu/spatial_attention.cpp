@@ -6,10 +6,12 @@
 // The 7x7 convolution reads planes copied into a zero border, so that its loops need no bounds
 // and vectorize across pixels (or, for the weight gradient, across the taps of a kernel row)
 // instead of running one long dependent chain per output. A tap that falls on the border adds
-// w * 0 to a sum: for finite weights and gradients that leaves the sum as it was, or changes only
-// the sign of a zero sum (which the sigmoid does not see, and a weight gradient's sum over every
-// pixel of a batch does not reach). So the results are the bits of the loops that skip those taps.
-// Every multiply-add calls std::fma: one rounding, whatever the compiler vectorizes.
+// w * 0 to a sum, which leaves a finite sum as it was unless the sum is -0: then it becomes +0.
+// A sum is -0 only where products underflowed to it (a sum that starts at +0 cannot reach -0
+// otherwise), and the sigmoid does not see the sign of a zero. So the results are the bits of the
+// loops that skip those taps, except that an input or weight gradient that is zero may have the
+// other sign where products underflow.
+// Every multiply-add calls std::fma: one rounding, whatever the compiler vectorizes or contracts.
 #include "kernels/cpu/spatial_attention.h"
 
 #include <algorithm>
@@ -19,21 +21,21 @@
 namespace braincam::cpu {
 
 namespace {
-constexpr int kSize = 7, kPad = 3, kTaps = 2 * kSize * kSize;
+constexpr int kSize = 7, kPad = 3;
 // Lanes of the weight gradient's accumulators: the 7 taps of a kernel row and one unused, so that
 // a row's taps are one 8-wide vector.
 constexpr int kRowLanes = 8;
 
 // A plane (H x W) inside a zero border of kPad rows above and below, kPad columns on the left and
-// kPad + 1 on the right (room for the unused eighth lane).
+// kPad + 1 on the right (room for the unused eighth lane). Buffers of padded planes start as zeros
+// and only their insides are ever written, so the borders stay zero.
 struct PaddedPlane {
   int H, W;
   long stride() const { return W + 2 * kPad + 1; }
   long size() const { return (H + 2 * kPad) * stride(); }
-  // Copies src into dst (size() elements) and zeroes the border.
+  // Copies src (H x W) inside dst (size() elements).
   template <class T>
-  void fill(T* dst, const T* src) const {
-    std::fill_n(dst, size(), T(0));
+  void copy_inside(T* dst, const T* src) const {
     for (int h = 0; h < H; ++h) std::copy_n(src + h * W, W, dst + (h + kPad) * stride() + kPad);
   }
 };
@@ -68,7 +70,8 @@ void spatial_attention_forward(T* y, T* gate, T* pooled, std::int32_t* max_chann
           }
         }
       for (long p = 0; p < HW; ++p) mean[p] /= C;
-      for (int ch = 0; ch < 2; ++ch) padded.fill(S.data() + ch * padded.size(), mean + ch * HW);
+      for (int ch = 0; ch < 2; ++ch)
+        padded.copy_inside(S.data() + ch * padded.size(), mean + ch * HW);
       // A row of gates at a time, each tap added to the whole row.
       for (int h = 0; h < H; ++h) {
         std::fill(acc.begin(), acc.end(), T(0));
@@ -109,11 +112,12 @@ void spatial_attention_backward(T* dx, T* dw, const T* dy, const T* x, const T* 
       // added channel by channel in order.
       std::fill(dgate.begin(), dgate.end(), T(0));
       for (int c = 0; c < C; ++c)
-        for (long p = 0; p < HW; ++p) dgate[p] += dyn[c * HW + p] * xn[c * HW + p];
+        for (long p = 0; p < HW; ++p)
+          dgate[p] = std::fma(dyn[c * HW + p], xn[c * HW + p], dgate[p]);
       for (long p = 0; p < HW; ++p) dgate[p] = dgate[p] * gn[p] * (T(1) - gn[p]);
-      padded.fill(dpre_n, dgate.data());
+      padded.copy_inside(dpre_n, dgate.data());
       for (int ch = 0; ch < 2; ++ch)
-        padded.fill(S.data() + (2 * n + ch) * padded.size(), pooled + (2 * n + ch) * HW);
+        padded.copy_inside(S.data() + (2 * n + ch) * padded.size(), pooled + (2 * n + ch) * HW);
       // Through the 7x7 convolution to S: dS[r, c] sums dpre[h, v] * w[r - h + kPad, c - v + kPad]
       // over the outputs (h, v) in row-major order, that is kh and kw descending.
       for (int ch = 0; ch < 2; ++ch)
@@ -132,13 +136,15 @@ void spatial_attention_backward(T* dx, T* dw, const T* dy, const T* x, const T* 
       // Back to x: the gate's product, the channel mean, and the channel max (first winner only).
       for (int c = 0; c < C; ++c)
         for (long p = 0; p < HW; ++p)
-          dx[(n * C + c) * HW + p] = dyn[c * HW + p] * gn[p] + dpooled[p] / C;
+          dx[(n * C + c) * HW + p] = std::fma(dyn[c * HW + p], gn[p], dpooled[p] / C);
       for (long p = 0; p < HW; ++p)
         dx[(n * C + max_channel[n * HW + p]) * HW + p] += dpooled[HW + p];
     }
   }
   // The weight gradient, one input channel per task: its 7 kernel rows' sums side by side, each
-  // a vector over the row's taps, every term in (image, row, column) order.
+  // a vector over the row's taps, every term in (image, row, column) order. Seven independent
+  // chains keep the multiply-adds busy; a task per kernel row would be one chain waiting on each
+  // multiply-add.
 #pragma omp parallel for schedule(static)
   for (int ch = 0; ch < 2; ++ch) {
     T sums[kSize][kRowLanes] = {};
@@ -155,8 +161,7 @@ void spatial_attention_backward(T* dx, T* dw, const T* dy, const T* x, const T* 
           }
         }
     }
-    for (int kh = 0; kh < kSize; ++kh)
-      std::copy_n(sums[kh], kSize, dw + (ch * kSize + kh) * kSize);
+    for (int kh = 0; kh < kSize; ++kh) std::copy_n(sums[kh], kSize, dw + (ch * kSize + kh) * kSize);
   }
 }
 
