@@ -53,26 +53,31 @@ void conv_bn_relu_pool_backward(float* dw, float* db, float* dgamma, float* dbet
       sum_g_xhat(N * K);
 #pragma omp parallel
   {
-    // g at each window's winner, and the offset of the winner's patch in a padded plane.
+    // g at each window's winner, its xhat, and the offset of its patch in a padded plane.
     std::vector<float> g(pooled);
+    std::vector<double> xhat(pooled);
     std::vector<long> offset(pooled);
 #pragma omp for schedule(static)
     for (int n = 0; n < N; ++n)
       for (int k = 0; k < K; ++k) {
         const long base = (static_cast<long>(n) * K + k) * pooled;
-        double s_g = 0, s_g_xhat = 0;
+        // First every window's values, a loop without dependences between windows, then the two
+        // sums in window order: with the sums in the same loop, each window waited for them.
         for (int i = 0; i < Ho; ++i)
           for (int j = 0; j < Wo; ++j) {
-            const long o = base + static_cast<long>(i) * Wo + j;
+            const long q = static_cast<long>(i) * Wo + j, o = base + q;
             // Branch-free: most windows pass, and a zero g adds exact zeros below.
-            const float gj = F[o] > 0.0f ? dF[o] : 0.0f;
-            s_g += gj;
-            s_g_xhat += gj * ((h_winner[o] - mean[k]) * invstd[k]);
+            g[q] = F[o] > 0.0f ? dF[o] : 0.0f;
+            xhat[q] = (h_winner[o] - mean[k]) * invstd[k];
             // The winner's patch starts at padded row h, column v (output position h, v).
             const int h = kPool * i + winner[o] / kPool, v = kPool * j + winner[o] % kPool;
-            g[o - base] = gj;
-            offset[o - base] = static_cast<long>(h) * Wp + v;
+            offset[q] = static_cast<long>(h) * Wp + v;
           }
+        double s_g = 0, s_g_xhat = 0;
+        for (long q = 0; q < pooled; ++q) {
+          s_g += g[q];
+          s_g_xhat = std::fma(static_cast<double>(g[q]), xhat[q], s_g_xhat);
+        }
         sum_g[n * K + k] = s_g;
         sum_g_xhat[n * K + k] = s_g_xhat;
         // The 5 taps of each patch row in lanes 0..4 of one vector per kernel row; two sets of
