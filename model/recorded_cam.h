@@ -2,7 +2,7 @@
 // CAM maps of batches of one shape, for explaining images as they come (one at a time, say): on
 // the GPU and the emulator the evaluation forward and the CAM reduction are recorded once, a CUDA
 // graph on the GPU, and each batch replays them: one graph launch and two small reads instead of
-// some twenty kernel launches queued from the host. On the CPU each batch runs explain().
+// every kernel of the forward queued from the host. On the CPU each batch runs explain().
 #include <optional>
 
 #include "engine/device_graph.h"
