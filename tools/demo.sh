@@ -3,7 +3,7 @@
 # train, evaluate on the test split, explain with every CAM method, and write one HTML report.
 #
 # The defaults are the seed's schedule (15 epochs, attention from epoch 3, the whole train split)
-# plus the same schedule without attention for the ablation: about 4 minutes on a 2-core machine
+# plus the same schedule without attention for the ablation: about 3½ minutes on a 2-core machine
 # without a GPU once built. Override any knob from the environment, e.g.
 #   EPOCHS=4 MAX_TRAIN_IMAGES=400 ABLATION=0 make demo     # a quick look
 set -euo pipefail
@@ -65,7 +65,7 @@ train_images="$MAX_TRAIN_IMAGES training images"
 ((MAX_TRAIN_IMAGES > 0)) || train_images="the whole train split"
 note="Demo settings: $EPOCHS epochs (attention from epoch $((WARMUP_EPOCHS + 1))) on $train_images, \
 batch $BATCH, seed $SEED, on the default synthetic dataset. With the defaults this is the seed's \
-schedule; it takes about 4 minutes on 2 CPU cores with the fast CPU path."
+schedule; it takes about 3½ minutes on 2 CPU cores with the fast CPU path."
 step "write the report" "$braincam" report --run "$RUN" --cache "$CACHE" --eval "$RUN/eval.json" \
   --cam "$RUN/cam" --note "$note"
 
