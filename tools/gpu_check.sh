@@ -22,7 +22,10 @@
 # machine shared with other builds: configure 10 s; braincam, braincam_kernel_tests and
 # braincam_gpu_benchmarks from scratch 18 minutes of wall time, 9 min 47 s of CPU time (nvcc
 # and the C++ of the whole engine). Even spread over 16 cores that would take a good part of the
-# device allowance, for nothing the CPU-only machine cannot do. So build there:
+# device allowance, for nothing the CPU-only machine cannot do. So build there; one command does
+# all of what follows and prints what to carry and the command to run:
+#   tools/gpu_prepare.sh [--baseline COMMIT]
+# By hand:
 #   cmake -S . -B build-gpu -DBRAINCAM_BENCHMARKS=ON
 #   cmake --build build-gpu -j2 --target braincam braincam_kernel_tests braincam_gpu_benchmarks
 # and bring the three binaries to the GPU machine's checkout at the same paths (15 MB in all
