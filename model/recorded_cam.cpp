@@ -1,6 +1,7 @@
 #include "model/recorded_cam.h"
 
 #include <stdexcept>
+#include <string>
 
 #include "engine/autograd.h"
 #include "engine/ops.h"
@@ -8,7 +9,7 @@
 namespace braincam {
 
 RecordedCam::RecordedCam(BrainDetectionModel& model, const Shape& images_shape, bool attention)
-    : model_(model), attention_(attention) {
+    : model_(model), shape_(images_shape), attention_(attention) {
   const Device device = model.device();
   if (device == Device::CPU) return;
   input_ = Tensor::zeros(images_shape, model.dtype(), device);
@@ -21,12 +22,15 @@ RecordedCam::RecordedCam(BrainDetectionModel& model, const Shape& images_shape, 
 }
 
 Explanation RecordedCam::explain(const Tensor& images, bool explain_tumor) {
+  // On the emulator a batch on the CPU would pass for device memory: both are host memory.
+  if (images.shape() != shape_ || images.dtype() != model_.dtype() ||
+      images.device() != model_.device())
+    throw std::invalid_argument(
+        "RecordedCam::explain: images " + shape_str(images.shape()) + " " +
+        dtype_name(images.dtype()) + " on " + device_name(images.device()) + ", recorded for " +
+        shape_str(shape_) + " " + dtype_name(model_.dtype()) + " on " +
+        device_name(model_.device()));
   if (!graph_) return braincam::explain(model_, images, CamMethod::Cam, attention_, explain_tumor);
-  if (images.shape() != input_.shape() || images.dtype() != input_.dtype() ||
-      images.device() != input_.device())
-    throw std::invalid_argument("RecordedCam::explain: images of shape " +
-                                shape_str(images.shape()) + " where " + shape_str(input_.shape()) +
-                                " on the model's device was recorded");
   input_.copy_from(images);
   graph_->replay();
   return cam_explanation(maps_, logits_, explain_tumor);

@@ -32,7 +32,7 @@ cmake -S "$src" -B "$objects" -DCMAKE_BUILD_TYPE=Release -DBRAINCAM_CUDA=ON \
 cmake --build "$objects" -j "$(nproc)" --target braincam
 # Without nvcc the commit's CMakeLists builds a CPU-only braincam, which would only fail on the GPU
 # machine.
-ldd "$objects/braincam" | grep -q libcudart ||
+[[ $(ldd "$objects/braincam") == *libcudart* ]] ||
   { echo "$0: braincam at ${commit:0:7} was built without CUDA (see $build/baseline-configure.log)" >&2; exit 1; }
 
 mkdir -p "$out"

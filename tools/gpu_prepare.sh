@@ -18,7 +18,7 @@
 set -euo pipefail
 
 usage() { echo "usage: $0 [--baseline COMMIT] [BUILD_DIR]" >&2; exit 2; }
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd -P)
 baseline="" build=""
 while (($#)); do
   case $1 in
@@ -30,6 +30,8 @@ while (($#)); do
 done
 build=$(realpath -m "${build:-$root/build-gpu}")
 [[ $build == "$root"/* ]] || { echo "$0: $build is not inside $root" >&2; exit 2; }
+# Ignored by git, or the copy of the working tree would carry the whole folder anyway.
+git -C "$root" check-ignore -q "$build" || { echo "$0: $build is not ignored by git (build*/ is)" >&2; exit 2; }
 relative=${build#"$root"/}
 
 if ! git -C "$root" diff --quiet HEAD --; then
@@ -39,13 +41,15 @@ fi
 commit=$(git -C "$root" rev-parse HEAD)
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBRAINCAM_CUDA=ON \
-  -DCMAKE_CUDA_ARCHITECTURES=90 -DBRAINCAM_BENCHMARKS=ON >"$build.configure.log"
+  -DCMAKE_CUDA_ARCHITECTURES=90 -DBRAINCAM_TESTS=ON -DBRAINCAM_BENCHMARKS=ON >"$build.configure.log"
 cmake --build "$build" -j "$(nproc)" --target braincam braincam_kernel_tests braincam_gpu_benchmarks
-ldd "$build/braincam" | grep -q libcudart ||
+libraries=$(ldd "$build/braincam")
+[[ $libraries == *libcudart* ]] ||
   { echo "$0: braincam was built without CUDA (see $build.configure.log)" >&2; exit 1; }
+[[ $libraries != *"not found"* ]] || { echo "$0: libraries not found: $libraries" >&2; exit 1; }
 
 mkdir -p "$build/runtime-libs"
-ldd "$build/braincam" | awk '/libnifti2|libznz/ {print $3}' | while read -r library; do
+awk '/libnifti2|libznz/ {print $3}' <<<"$libraries" | while read -r library; do
   cp -L "$library" "$build/runtime-libs/"
 done
 
@@ -56,7 +60,7 @@ if [[ -n $baseline ]]; then
   carry+=("$relative/baseline")
 fi
 build_option=""
-[[ $relative == build-gpu ]] || build_option=" --build-dir $relative"
+[[ $relative == build-gpu ]] || build_option=" --build-dir '$relative'"
 
 echo
 echo "Bring to the GPU machine's checkout of ${commit:0:7} (paths from the repository root):"

@@ -18,9 +18,10 @@ for fuzzer in "$build"/*_fuzzer; do
   # Seeds: the files under tests/fuzz/seeds/<name>/, if any, plus what earlier runs found.
   seeds=()
   [[ -d "$src/tests/fuzz/seeds/$name" ]] && seeds+=("$src/tests/fuzz/seeds/$name")
-  # A fixed seed by default: `make test` from a fresh clone then mutates the same inputs in the
-  # same order on every run (as far as its time allows), so a finding fails it every time rather
-  # than once in a while. FUZZ_SEED=0 lets libFuzzer pick one, for longer runs that search.
+  # A fixed seed by default: from a fresh build folder, as in `make test` from a fresh clone, each
+  # run mutates the same inputs in the same order (as far as its time allows), so a finding there
+  # fails it every time rather than once in a while. Later runs in the same folder start from the
+  # inputs earlier runs added to the corpus. FUZZ_SEED=0 lets libFuzzer pick a seed.
   echo "== $name: ${seconds}s, seed ${FUZZ_SEED:-1}"
   "$fuzzer" -max_total_time="$seconds" -seed="${FUZZ_SEED:-1}" -print_final_stats=1 \
     -artifact_prefix="$build/" "$corpus" "${seeds[@]}" 2>&1 | tail -n 12

@@ -1,7 +1,7 @@
 // RecordedCam: the evaluation forward and the CAM reduction recorded once and replayed for each
 // batch, on the emulator and (with a GPU) as a CUDA graph. Each batch's maps and logits must be
-// the bits of explain() run op by op on that batch, for both targets; a batch of another shape
-// is refused.
+// the bits of explain() run op by op on that batch, for both targets; a batch of another shape,
+// or on another device, is refused.
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -45,6 +45,7 @@ void check_recorded_cam() {
       require_same_explanation(got, want);
     }
     CHECK_THROWS_AS(cam.explain(batch(1)), std::invalid_argument);
+    CHECK_THROWS_AS(cam.explain(batch(2).to(Device::CPU)), std::invalid_argument);
   }
 }
 
@@ -68,6 +69,7 @@ TEST_CASE("recorded CAM: on the CPU, explain() itself", "[recorded_cam]") {
   RecordedCam cam(model, images.shape(), true);
   require_same_explanation(cam.explain(images, false),
                            explain(model, images, CamMethod::Cam, true, false));
+  CHECK_THROWS_AS(cam.explain(Tensor::zeros({2, 3, 32, 32}, DType::F32)), std::invalid_argument);
 }
 
 }  // namespace
