@@ -25,11 +25,10 @@ Explanation RecordedCam::explain(const Tensor& images, bool explain_tumor) {
   // On the emulator a batch on the CPU would pass for device memory: both are host memory.
   if (images.shape() != shape_ || images.dtype() != model_.dtype() ||
       images.device() != model_.device())
-    throw std::invalid_argument(
-        "RecordedCam::explain: images " + shape_str(images.shape()) + " " +
-        dtype_name(images.dtype()) + " on " + device_name(images.device()) + ", recorded for " +
-        shape_str(shape_) + " " + dtype_name(model_.dtype()) + " on " +
-        device_name(model_.device()));
+    throw std::invalid_argument("RecordedCam::explain: images " + shape_str(images.shape()) + " " +
+                                dtype_name(images.dtype()) + " on " + device_name(images.device()) +
+                                ", recorded for " + shape_str(shape_) + " " +
+                                dtype_name(model_.dtype()) + " on " + device_name(model_.device()));
   if (!graph_) return braincam::explain(model_, images, CamMethod::Cam, attention_, explain_tumor);
   input_.copy_from(images);
   graph_->replay();
