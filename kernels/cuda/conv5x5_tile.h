@@ -1,7 +1,7 @@
 #pragma once
-// The main loop of the tiled 5x5 convolution (stride 1, zero padding 2), shared by the plain
-// kernels (conv5x5.cu: forward and input gradient) and the fused first layer
-// (conv_bn_relu_pool.cu), which differ only in what they do with the sums.
+// The main loop of the tiled 5x5 convolution (stride 1, zero padding 2) in float, shared by
+// conv5x5.cu's forward and input gradient, which differ only in their weights and what they do
+// with the sums. (The fused first layer, conv_bn_relu_pool.cu, convolves on tensor cores.)
 //
 // A block of kTile x kThreadRows threads computes a kTile x kTile tile of output pixels for
 // kOutPerBlock output channels: thread (x, y) the kRowsPerThread pixels of column x in rows

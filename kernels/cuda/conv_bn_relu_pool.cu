@@ -1,11 +1,11 @@
 // The fused first layer: convolution + batchnorm (given statistics) + ReLU + 4x4 max pooling,
 // and its sparse backward (the derivation is in kernels/cpu_fast/conv_bn_relu_pool_backward.cpp).
 //
-// conv_bn_relu_pool_forward_kernel: conv5x5_tile.h's loop over a 16 x 16 tile and 16 channels,
-//   each thread 4 rows of one column: one column of a 4 x 4 pooling window. It applies the
-//   affine map, keeps its column's first maximum, settles the window's with its 3 neighbour
-//   lanes and writes F = relu(max), the winner and h there. Only the pooled outputs reach global
-//   memory.
+// conv_bn_relu_pool_forward_kernel: the convolution of a 16 x 16 tile for 16 channels on TF32
+//   tensor cores, each float split into two TF32 halves so that the sums keep float accuracy
+//   (3xTF32); each warp's M tiles are its pooling windows, so the pooling settles in registers
+//   and shuffles. It applies the affine map and writes F = relu(max), the winner and h there.
+//   Only the pooled outputs reach global memory.
 // winner_patch_sums_kernel: one block per (channel, image); each warp walks a share of the
 //   pooled outputs where g = dF (F > 0) is nonzero, a window at a time, each lane summing its
 //   taps of g times the winner's patch (or g, or g * xhat) in double; then the block adds the
@@ -17,9 +17,9 @@
 #include <cmath>
 
 #include "kernels/cuda/block_reduce.h"
-#include "kernels/cuda/conv5x5_tile.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
+#include "kernels/cuda/tensor_core.h"
 
 namespace braincam::cuda {
 
@@ -58,63 +58,158 @@ __global__ void batchnorm_affine_from_running_kernel(float* __restrict__ scale,
   }
 }
 
-// Grid and block: conv5x5_tile_grid(H, W, K, N), conv5x5_tile_block(). A thread holds 4 rows of
-// one column, i.e. one column of a pooling window; the window's 4 columns are 4 adjacent lanes,
-// which settle the window's first maximum by two shuffles.
-__global__ void __launch_bounds__(kTileThreads, kTileBlocksPerSM)
+constexpr int kTaps = 25;
+constexpr int kChannels = 3;  // the model's input channels
+
+// The forward's geometry. A block of kForwardWarps warps takes a kForwardTile x kForwardTile tile
+// of pixels and kForwardOut output channels. The convolution there is a product (pixels x K) times
+// (K x channels), K = kChannels x 25 taps, padded with zero weights to kKSteps steps of 8: warp v
+// takes the tile's v-th row of 4 x 4 pooling windows, each window one 16-row M tile (row m: the
+// window's pixel m in row-major order), against kForwardOut / 8 N tiles of 8 channels. With more
+// than kChannels input channels the block takes them kChannels at a time.
+constexpr int kForwardTile = 16;
+constexpr int kForwardHalo = kForwardTile + 4;
+constexpr int kForwardOut = 16;
+constexpr int kNTiles = kForwardOut / 8;
+constexpr int kWindowsPerWarp = kForwardTile / kPool;
+constexpr int kForwardWarps = kForwardTile / kPool;
+constexpr int kForwardThreads = 32 * kForwardWarps;
+constexpr int kGroupProducts = kChannels * kTaps;
+constexpr int kKSteps = (kGroupProducts + 7) / 8;
+
+// x = big + small with both TF32: the product of two such splits, less the small x small term, is
+// the float product to about 2^-21 of itself (3xTF32).
+struct Tf32Split {
+  std::uint32_t big, small;
+};
+__device__ __forceinline__ Tf32Split tf32_split(float x) {
+  const std::uint32_t big = tf32_round(x);
+  return {big, tf32_round(x - __uint_as_float(big))};
+}
+
+// Grid: (tiles of the image, groups of kForwardOut channels, N); block: kForwardThreads.
+//
+// Each lane of a warp ends with the sums of pixels g and g + 8 (g = lane / 4) of its 4 windows
+// for channels 2t and 2t + 1 (t = lane % 4) of each N tile: it applies the affine map and keeps
+// the first maximum of its two pixels, and the 8 lanes of the same t settle each window's in
+// three rounds of shuffles. Lane g < 4 then writes window g's pooled output, so that one store covers 4
+// consecutive windows of 4 channels.
+__global__ void __launch_bounds__(kForwardThreads)
 conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict__ winner,
                                  float* __restrict__ h_winner, const float* __restrict__ x,
                                  const float* __restrict__ w, const float* __restrict__ b,
                                  const float* __restrict__ scale, const float* __restrict__ shift,
                                  int C, int H, int W, int K) {
-  static_assert(kRowsPerThread == kPool, "a thread holds one column of a pooling window");
-  const int tiles_x = (W + kTile - 1) / kTile;
-  const int w0 = blockIdx.x % tiles_x * kTile, h0 = blockIdx.x / tiles_x * kTile;
-  const int o0 = blockIdx.y * kOutPerBlock, n = blockIdx.z;
-  float acc[kRowsPerThread][kOutPerBlock] = {};
-  conv5x5_tile_accumulate<false>(acc, x + static_cast<long>(n) * C * H * W, w, C, H, W, K, h0,
-                                 w0, o0);
+  BRAINCAM_SHARED(float, tile, kChannels * kForwardHalo * kForwardHalo);  // [c][row][column]
+  // Per (k step, N tile, lane): the lane's b[0], b[1] as big, then as small TF32 halves.
+  BRAINCAM_SHARED(uint4, weights, kKSteps * kNTiles * 32);
+  // Per product k: the offset in `tile` of its input value from the output pixel's (0 for the
+  // padding, whose weights are zero).
+  BRAINCAM_SHARED(int, product_offset, kKSteps * 8);
+  const int tiles_x = (W + kForwardTile - 1) / kForwardTile;
+  const int w0 = blockIdx.x % tiles_x * kForwardTile, h0 = blockIdx.x / tiles_x * kForwardTile;
+  const int o0 = blockIdx.y * kForwardOut, n = blockIdx.z;
+  const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32, g = lane / 4, t = lane % 4;
+  const float* image = x + static_cast<long>(n) * C * H * W;
 
-  const int tx = threadIdx.x, column = tx % kPool;
-  const int Ho = H / kPool, Wo = W / kPool, i = h0 / kPool + threadIdx.y, j = (w0 + tx) / kPool;
-  const bool writes = column == 0 && i < Ho && j < Wo;
-  BRAINCAM_UNROLL
-  for (int o = 0; o < kOutPerBlock; ++o) {
-    const int k = o0 + o;
-    const bool channel = k < K;  // uniform over the block: every lane takes part in the shuffles
-    const float bias = channel ? b[k] : 0.0f, s = channel ? scale[k] : 0.0f,
-                t = channel ? shift[k] : 0.0f;
-    // This column's first maximum over the 4 rows, then the window's over the 4 lanes.
-    ValueIndex best{fmaf(acc[0][o] + bias, s, t), column};
-    float h_best = acc[0][o] + bias;
+  for (int k = tid; k < kKSteps * 8; k += kForwardThreads) {
+    const int c = k / kTaps, tap = k % kTaps;
+    product_offset[k] =
+        k < kGroupProducts ? (c * kForwardHalo + tap / 5) * kForwardHalo + tap % 5 : 0;
+  }
+  // Window 0's pixel g in the tile (rows 0 and 1; pixel g + 8 is two rows below).
+  const int pixel = (kPool * warp + g / kPool) * kForwardHalo + g % kPool;
+  float acc[kWindowsPerWarp][kNTiles][4] = {};
+  for (int c0 = 0; c0 < C; c0 += kChannels) {
+    for (int e = tid; e < kChannels * kForwardHalo * kForwardHalo; e += kForwardThreads) {
+      const int c = c0 + e / (kForwardHalo * kForwardHalo),
+                ih = h0 + e / kForwardHalo % kForwardHalo - 2, iw = w0 + e % kForwardHalo - 2;
+      const bool inside = c < C && ih >= 0 && ih < H && iw >= 0 && iw < W;
+      tile[e] = inside ? image[(static_cast<long>(c) * H + ih) * W + iw] : 0.0f;
+    }
+    for (int e = tid; e < kKSteps * kNTiles * 32; e += kForwardThreads) {
+      const int step = e / (kNTiles * 32), o = o0 + 8 * (e / 32 % kNTiles) + e % 32 / 4;
+      Tf32Split half[2];
+      BRAINCAM_UNROLL
+      for (int i = 0; i < 2; ++i) {
+        const int k = 8 * step + 4 * i + e % 4, c = c0 + k / kTaps;
+        half[i] = tf32_split(k < kGroupProducts && c < C && o < K
+                                 ? w[(static_cast<long>(o) * C + c) * kTaps + k % kTaps]
+                                 : 0.0f);
+      }
+      weights[e] = uint4{half[0].big, half[1].big, half[0].small, half[1].small};
+    }
+    __syncthreads();
     BRAINCAM_UNROLL
-    for (int r = 1; r < kRowsPerThread; ++r) {
-      const float h = acc[r][o] + bias, y = fmaf(h, s, t);
-      if (y > best.value) {
-        best = {y, r * kPool + column};
-        h_best = h;
+    for (int step = 0; step < kKSteps; ++step) {
+      const int k_lo = product_offset[8 * step + t], k_hi = product_offset[8 * step + t + 4];
+      uint4 b_halves[kNTiles];
+      BRAINCAM_UNROLL
+      for (int j = 0; j < kNTiles; ++j) b_halves[j] = weights[(step * kNTiles + j) * 32 + lane];
+      BRAINCAM_UNROLL
+      for (int v = 0; v < kWindowsPerWarp; ++v) {
+        // a[i]: pixel g (i even) or g + 8 (i odd), product k_lo (i < 2) or k_hi.
+        const int p = pixel + kPool * v;
+        const Tf32Split a0 = tf32_split(tile[p + k_lo]),
+                        a1 = tf32_split(tile[p + 2 * kForwardHalo + k_lo]),
+                        a2 = tf32_split(tile[p + k_hi]),
+                        a3 = tf32_split(tile[p + 2 * kForwardHalo + k_hi]);
+        const std::uint32_t a_big[4] = {a0.big, a1.big, a2.big, a3.big},
+                            a_small[4] = {a0.small, a1.small, a2.small, a3.small};
+        BRAINCAM_UNROLL
+        for (int j = 0; j < kNTiles; ++j) {
+          const std::uint32_t b_big[2] = {b_halves[j].x, b_halves[j].y},
+                              b_small[2] = {b_halves[j].z, b_halves[j].w};
+          mma_tf32_m16n8k8(acc[v][j], a_small, b_big);  // the small terms first
+          mma_tf32_m16n8k8(acc[v][j], a_big, b_small);
+          mma_tf32_m16n8k8(acc[v][j], a_big, b_big);
+        }
       }
     }
-    for (int lanes = 1; lanes < kPool; lanes *= 2) {
-      const ValueIndex other{__shfl_xor_sync(kFullWarp, best.value, lanes),
-                             __shfl_xor_sync(kFullWarp, best.index, lanes)};
-      const float other_h = __shfl_xor_sync(kFullWarp, h_best, lanes);
-      if (other.value > best.value || (other.value == best.value && other.index < best.index)) {
-        best = other;  // the first maximum in row-major order
-        h_best = other_h;
+    __syncthreads();  // the next channel group overwrites the tile and the weights
+  }
+
+  const int Ho = H / kPool, Wo = W / kPool, i = h0 / kPool + warp, j0 = w0 / kPool;
+  BRAINCAM_UNROLL
+  for (int j = 0; j < kNTiles; ++j) {
+    BRAINCAM_UNROLL
+    for (int e = 0; e < 2; ++e) {
+      const int k = o0 + 8 * j + 2 * t + e;
+      const bool channel = k < K;  // every lane takes part in the shuffles either way
+      const float bias = channel ? b[k] : 0.0f, s = channel ? scale[k] : 0.0f,
+                  sh = channel ? shift[k] : 0.0f;
+      ValueIndex best[kWindowsPerWarp];
+      float h_best[kWindowsPerWarp];
+      BRAINCAM_UNROLL
+      for (int v = 0; v < kWindowsPerWarp; ++v) {
+        const float h_lo = acc[v][j][e] + bias, h_hi = acc[v][j][2 + e] + bias;
+        const float y_lo = fmaf(h_lo, s, sh), y_hi = fmaf(h_hi, s, sh);
+        best[v] = y_hi > y_lo ? ValueIndex{y_hi, g + 8} : ValueIndex{y_lo, g};
+        for (int lanes = 4; lanes < 32; lanes *= 2) {
+          const ValueIndex other{__shfl_xor_sync(kFullWarp, best[v].value, lanes),
+                                 __shfl_xor_sync(kFullWarp, best[v].index, lanes)};
+          if (other.value > best[v].value ||
+              (other.value == best[v].value && other.index < best[v].index))
+            best[v] = other;  // the first maximum in row-major order
+        }
+        // The 8 lanes of this t agree on the winner m; lane m % 8 holds its h.
+        h_best[v] = __shfl_sync(kFullWarp, best[v].index < 8 ? h_lo : h_hi,
+                                best[v].index % 8 * 4 + t);
       }
-    }
-    if (!writes || !channel) continue;
-    const long out = ((static_cast<long>(n) * K + k) * Ho + i) * Wo + j;
-    F[out] = best.value > 0.0f ? best.value : 0.0f;
-    if (winner) {
-      winner[out] = static_cast<std::uint8_t>(best.index);
-      h_winner[out] = h_best;
+      BRAINCAM_UNROLL
+      for (int v = 0; v < kWindowsPerWarp; ++v) {
+        if (v != g || !channel || i >= Ho || j0 + v >= Wo) continue;
+        const long out = ((static_cast<long>(n) * K + k) * Ho + i) * Wo + j0 + v;
+        F[out] = best[v].value > 0.0f ? best[v].value : 0.0f;
+        if (winner) {
+          winner[out] = static_cast<std::uint8_t>(best[v].index);
+          h_winner[out] = h_best[v];
+        }
+      }
     }
   }
 }
 
-constexpr int kChannels = 3;  // the model's input channels
 constexpr int kPatch = kChannels * kTaps;
 constexpr int kSums = kPatch + 2;  // the taps, g, g * xhat
 constexpr int kPatchThreads = 256, kPatchWarps = kPatchThreads / 32;
@@ -283,8 +378,12 @@ void conv_bn_relu_pool_forward<KernelSet>(float* F, std::uint8_t* winner, float*
                                           const float* scale, const float* shift, int N, int C,
                                           int H, int W, int K, Stream stream) {
   require_pooled_sizes("conv_bn_relu_pool_forward", N, C, H, W, K);
-  launch(conv_bn_relu_pool_forward_kernel, conv5x5_tile_grid(H, W, K, N), conv5x5_tile_block(), 0,
-         stream, F, winner, h_winner, x, w, b, scale, shift, C, H, W, K);
+  const auto tiles = [](int size) { return (size + kForwardTile - 1) / kForwardTile; };
+  const dim3 grid(static_cast<unsigned>(tiles(H) * tiles(W)),
+                  static_cast<unsigned>((K + kForwardOut - 1) / kForwardOut),
+                  static_cast<unsigned>(N));
+  launch(conv_bn_relu_pool_forward_kernel, grid, kForwardThreads, 0, stream, F, winner, h_winner,
+         x, w, b, scale, shift, C, H, W, K);
 }
 
 template <>

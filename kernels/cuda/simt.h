@@ -16,8 +16,9 @@
 // blockIdx blockDim gridDim warpSize; __syncthreads __syncwarp; __shfl_sync __shfl_up_sync
 // __shfl_down_sync __shfl_xor_sync __ballot_sync __any_sync __all_sync; atomicAdd (int,
 // unsigned, unsigned long long, float, double), atomicMax atomicMin atomicExch atomicCAS (int,
-// unsigned, unsigned long long); the float functions of <cmath>; float4; and the helpers below
-// (elementwise_grid, Scratch). A kernel that needs more adds it here, to both sections.
+// unsigned, unsigned long long); the float functions of <cmath>; float4, uint4, __float_as_uint,
+// __uint_as_float; and the helpers below (elementwise_grid, Scratch). TF32 tensor cores are in
+// tensor_core.h. A kernel that needs more adds it here, to both sections.
 //
 // Shared memory:
 //   BRAINCAM_SHARED(float, tile, 20 * 20);   // __shared__ float tile[20 * 20];
@@ -96,6 +97,7 @@ class Scratch {
 
 #else  // ---- the host compiler: the SIMT emulator -------------------------------------------
 
+#include <bit>
 #include <cmath>
 #include <concepts>
 #include <cstdint>
@@ -139,10 +141,16 @@ using KernelSet = Emulated;
 using emulator::dim3;
 using emulator::uint3;
 
-// CUDA's vector type for 16-byte loads and stores.
+// CUDA's vector types for 16-byte loads and stores.
 struct alignas(16) float4 {
   float x, y, z, w;
 };
+struct alignas(16) uint4 {
+  unsigned x, y, z, w;
+};
+
+inline unsigned __float_as_uint(float x) { return std::bit_cast<unsigned>(x); }
+inline float __uint_as_float(unsigned x) { return std::bit_cast<float>(x); }
 
 template <class... Params, class... Args>
 void launch(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t shared_bytes, Stream,

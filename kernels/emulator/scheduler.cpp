@@ -50,6 +50,9 @@ struct Thread {
   unsigned mask = 0;
   std::uint64_t value = 0, result = 0;
   int source_lane = -1;
+  // WarpCollective::Combine: the lane's operands and the function of all lanes' operands.
+  void* operands = nullptr;
+  void (*combine)(void* const*) = nullptr;
 };
 
 struct SharedArray {
@@ -168,10 +171,16 @@ void resolve_warp_collectives(Emulator& e, int block_threads) {
         if (t.status != Status::InWarpCollective)
           throw std::runtime_error(where + "lane " + std::to_string(l) + " is in the mask but " +
                                    (t.status == Status::Done ? "has exited" : "waits at __syncthreads"));
-        if (t.mask != first.mask || t.op != first.op)
+        if (t.mask != first.mask || t.op != first.op || t.combine != first.combine)
           throw std::runtime_error(where + "lanes " + std::to_string(lane) + " and " +
                                    std::to_string(l) + " wait in different collectives");
         if (t.value) ballot |= 1u << l;
+      }
+      if (first.op == WarpCollective::Combine) {
+        void* operands[kWarpSize] = {};
+        for (int l = 0; l < lanes; ++l)
+          if (members >> l & 1) operands[l] = warp[l].operands;
+        first.combine(operands);
       }
       for (int l = 0; l < lanes; ++l) {
         if (!(members >> l & 1)) continue;
@@ -184,7 +193,8 @@ void resolve_warp_collectives(Emulator& e, int block_threads) {
             t.result = t.source_lane < 0 ? t.value : warp[t.source_lane].value;
             break;
           case WarpCollective::Ballot: t.result = ballot; break;
-          case WarpCollective::Sync: t.result = 0; break;
+          case WarpCollective::Sync:
+          case WarpCollective::Combine: t.result = 0; break;
         }
       }
       for (int l = 0; l < lanes; ++l) {
@@ -256,8 +266,12 @@ void syncthreads() {
   Fiber::suspend();
 }
 
-std::uint64_t warp_collective(WarpCollective op, unsigned mask, std::uint64_t value,
-                              int source_lane) {
+namespace {
+
+// Deposits the running lane's part of a warp collective and waits until it is resolved.
+std::uint64_t wait_in_collective(WarpCollective op, unsigned mask, std::uint64_t value,
+                                 int source_lane, void* operands,
+                                 void (*combine)(void* const*)) {
   Thread& t = running_thread("a warp collective");
   const int lane = lane_id();
   if (!(mask >> lane & 1))
@@ -267,9 +281,24 @@ std::uint64_t warp_collective(WarpCollective op, unsigned mask, std::uint64_t va
   t.mask = mask;
   t.value = value;
   t.source_lane = source_lane;
+  t.operands = operands;
+  t.combine = combine;
   t.status = Status::InWarpCollective;
   Fiber::suspend();
   return t.result;
+}
+
+}  // namespace
+
+std::uint64_t warp_collective(WarpCollective op, unsigned mask, std::uint64_t value,
+                              int source_lane) {
+  if (op == WarpCollective::Combine)
+    throw std::logic_error("warp_collective: a Combine goes through warp_combine");
+  return wait_in_collective(op, mask, value, source_lane, nullptr, nullptr);
+}
+
+void warp_combine(unsigned mask, void* operands, void (*combine)(void* const*)) {
+  wait_in_collective(WarpCollective::Combine, mask, 0, -1, operands, combine);
 }
 
 int lane_id() {
