@@ -2,8 +2,8 @@
 // and its sparse backward (the derivation is in kernels/cpu_fast/conv_bn_relu_pool_backward.cpp).
 //
 // conv_bn_relu_pool_forward_kernel: the convolution of a 16 x 16 tile for 16 channels on TF32
-//   tensor cores, each float split into two TF32 halves so that the sums keep float accuracy
-//   (3xTF32); each warp's M tiles are its pooling windows, so the pooling settles in registers
+//   tensor cores, each float split into two TF32 halves so that the sums stay close to float
+//   accuracy (3xTF32); each warp's M tiles are its pooling windows, so the pooling settles in registers
 //   and shuffles. It applies the affine map and writes F = relu(max), the winner and h there.
 //   Only the pooled outputs reach global memory.
 // winner_patch_sums_kernel: one block per (channel, image); each warp walks a share of the
@@ -78,7 +78,7 @@ constexpr int kGroupProducts = kChannels * kTaps;
 constexpr int kKSteps = (kGroupProducts + 7) / 8;
 
 // x = big + small with both TF32: the product of two such splits, less the small x small term, is
-// the float product to about 2^-21 of itself (3xTF32).
+// the float product to about 3 * 2^-22 of itself, where TF32 alone rounds to 2^-11 (3xTF32).
 struct Tf32Split {
   std::uint32_t big, small;
 };

@@ -1,7 +1,8 @@
 #pragma once
 // TF32 tensor cores for the kernels, in both builds (see simt.h):
 //   tf32_round(x)   x rounded to TF32 (10 mantissa bits, to nearest, ties away from zero), as
-//                   the bits of a float whose low 13 bits are zero;
+//                   the bits of a float with the low 13 bits masked to zero (the PTX ISA leaves
+//                   them to the implementation), so that they also read as that float;
 //   mma_tf32_m16n8k8(d, a, b)
 //                   d += a b for a 16 x 8 (M x K) and an 8 x 8 (K x N) matrix of TF32 values
 //                   (tf32_round's) and a 16 x 8 float accumulator, spread over the 32 lanes of
@@ -14,8 +15,11 @@
 //   a[i]  row (i % 2) * 8 + g,  column (i / 2) * 4 + t        (A: 16 x 8)
 //   b[i]  row i * 4 + t,        column g                      (B: 8 x 8)
 //   d[i]  row (i / 2) * 8 + g,  column 2 * t + i % 2          (D: 16 x 8)
-// The products of TF32 values are exact in float; how the hardware adds the eight products and
-// the accumulator is not specified beyond float accuracy. The emulator adds them in k order.
+// (Checked against the PTX ISA's fragment figures and CUTLASS's SM80 traits for this shape.)
+// Tensor cores read only the TF32 bits of a and b, and so does the emulator. The products of TF32
+// values are exact in float; how the hardware adds the eight products and the accumulator is not
+// specified (measurements on Ampere found truncation); the emulator adds them in k order,
+// rounding to nearest.
 #include <cstdint>
 
 #include "kernels/cuda/simt.h"
@@ -31,7 +35,7 @@ __device__ __forceinline__ std::uint32_t tf32_round(float x) {
 #endif
   std::uint32_t r;
   asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
-  return r;
+  return r & ~0x1fffu;
 }
 
 __device__ __forceinline__ void mma_tf32_m16n8k8(float (&d)[4], const std::uint32_t (&a)[4],
@@ -58,6 +62,9 @@ struct MmaOperands {
   const std::uint32_t* b;
 };
 
+// The TF32 value of an operand register: its top 19 bits.
+inline float tf32_operand(std::uint32_t bits) { return __uint_as_float(bits & ~0x1fffu); }
+
 // The warp_combine of mma_tf32_m16n8k8: gathers A, B and the accumulator from the lanes'
 // fragments, multiplies, and hands each lane its part of the result.
 inline void mma_tf32_m16n8k8_warp(void* const* lanes) {
@@ -68,10 +75,10 @@ inline void mma_tf32_m16n8k8_warp(void* const* lanes) {
     const auto& op = *static_cast<const MmaOperands*>(lanes[lane]);
     const int g = lane / 4, t = lane % 4;
     for (int i = 0; i < 4; ++i) {
-      A[i % 2 * 8 + g][i / 2 * 4 + t] = __uint_as_float(op.a[i]);
+      A[i % 2 * 8 + g][i / 2 * 4 + t] = tf32_operand(op.a[i]);
       D[i / 2 * 8 + g][2 * t + i % 2] = op.d[i];
     }
-    for (int i = 0; i < 2; ++i) B[i * 4 + t][g] = __uint_as_float(op.b[i]);
+    for (int i = 0; i < 2; ++i) B[i * 4 + t][g] = tf32_operand(op.b[i]);
   }
   for (int lane = 0; lane < 32; ++lane) {
     const auto& op = *static_cast<const MmaOperands*>(lanes[lane]);

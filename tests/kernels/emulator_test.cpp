@@ -151,16 +151,19 @@ TEST_CASE("emulator: warp shuffles, ballots and votes behave as on a GPU", "[emu
 }
 
 // D = C + A B by one mma_tf32_m16n8k8 of a warp (A: 16 x 8, B: 8 x 8, C and D: 16 x 8, row-major),
-// each lane loading and storing its fragments at the places tensor_core.h documents.
+// each lane loading and storing its fragments at the places tensor_core.h documents; A and B
+// rounded to TF32, or (kRound false) their float bits as they are.
+template <bool kRound>
 __global__ void tensor_core_product(float* D, const float* A, const float* B, const float* C) {
   const int lane = threadIdx.x, g = lane / 4, t = lane % 4;
+  auto operand = [](float x) { return kRound ? tf32_round(x) : __float_as_uint(x); };
   std::uint32_t a[4], b[2];
   float d[4];
   for (int i = 0; i < 4; ++i) {
-    a[i] = tf32_round(A[(i % 2 * 8 + g) * 8 + i / 2 * 4 + t]);
+    a[i] = operand(A[(i % 2 * 8 + g) * 8 + i / 2 * 4 + t]);
     d[i] = C[(i / 2 * 8 + g) * 8 + 2 * t + i % 2];
   }
-  for (int i = 0; i < 2; ++i) b[i] = tf32_round(B[(i * 4 + t) * 8 + g]);
+  for (int i = 0; i < 2; ++i) b[i] = operand(B[(i * 4 + t) * 8 + g]);
   mma_tf32_m16n8k8(d, a, b);
   for (int i = 0; i < 4; ++i) D[(i / 2 * 8 + g) * 8 + 2 * t + i % 2] = d[i];
 }
@@ -173,7 +176,7 @@ TEST_CASE("emulator: a TF32 tensor-core multiply-add gathers the whole warp's fr
   std::vector<float> A(16 * 8), B(8 * 8), C(16 * 8), D(16 * 8, -1.0f);
   for (std::vector<float>* m : {&A, &B, &C})
     for (float& v : *m) v = static_cast<float>(small(rng));
-  launch(tensor_core_product, 1, 32, 0, nullptr, D.data(), A.data(), B.data(), C.data());
+  launch(tensor_core_product<true>, 1, 32, 0, nullptr, D.data(), A.data(), B.data(), C.data());
   for (int row = 0; row < 16; ++row)
     for (int column = 0; column < 8; ++column) {
       float want = C[row * 8 + column];
@@ -181,6 +184,13 @@ TEST_CASE("emulator: a TF32 tensor-core multiply-add gathers the whole warp's fr
       INFO("D[" << row << "][" << column << "]");
       CHECK(D[row * 8 + column] == want);
     }
+
+  // As tensor cores do, it reads only the TF32 bits of its operands: 1 + 2^-12 counts as 1.
+  std::fill(A.begin(), A.end(), 1.0f + std::ldexp(1.0f, -12));
+  std::fill(B.begin(), B.end(), 1.0f);
+  std::fill(C.begin(), C.end(), 0.0f);
+  launch(tensor_core_product<false>, 1, 32, 0, nullptr, D.data(), A.data(), B.data(), C.data());
+  CHECK(std::all_of(D.begin(), D.end(), [](float d) { return d == 8.0f; }));
 }
 
 TEST_CASE("emulator: tf32_round rounds to 10 mantissa bits, to nearest, ties away from zero",
