@@ -104,6 +104,41 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
                                     .value());
                     }});
 
+  // The fused first layer (on the CPU its fast path) against the reference composition
+  // maxpool4(relu(batchnorm_train(conv5x5(x)))) in float64. Inputs of 8 bits (weights within
+  // PyTorch's range, 29/256 < 1/sqrt(75)): every convolution output is exact in both, so both
+  // pick the same pooling winners; with continuous inputs a near-tie among the millions of
+  // windows may go the other way and move a whole window's gradient (see tests/parity/
+  // step_device_agreement.py). conv1.bias's gradient is exactly 0 in the fused backward and
+  // rounding noise around 0 in the reference: not compared.
+  checks.push_back(
+      {"conv_bn_relu_pool",
+       {{"x", image, Kind::EightBit, 0.0, 255.0 / 256},
+        {"w", {K, C, 5, 5}, Kind::EightBit, -29.0 / 256, 29.0 / 256},
+        {"b", {K}, Kind::EightBit, -29.0 / 256, 29.0 / 256},
+        {"gamma", {K}, Kind::Uniform, 0.5, 1.5},
+        {"beta", {K}, Kind::Uniform, -0.5, 0.5},
+        {"running_mean", {K}, Kind::Uniform, -0.1, 0.1},
+        {"running_var", {K}, Kind::Uniform, 0.5, 1.5},
+        gradient("dy", pool1)},
+       [](const Inputs& in, const Emit& emit) {
+         const Var x(in.at("x")), w = grad_var(in, "w"), b = grad_var(in, "b"),
+             gamma = grad_var(in, "gamma"), beta = grad_var(in, "beta");
+         const Tensor &running_mean = in.at("running_mean"), &running_var = in.at("running_var");
+         const Var F = x.value().dtype() == DType::F64
+                           ? maxpool4(relu(batchnorm_train(conv5x5(x, w, b), gamma, beta,
+                                                           running_mean, running_var, 0.1, 1e-5)))
+                           : conv_bn_relu_pool(x, w, b, gamma, beta, running_mean, running_var,
+                                               true, 0.1, 1e-5);
+         emit("F", F.value());
+         emit("running_mean", running_mean);
+         emit("running_var", running_var);
+         backward(F, in.at("dy"));
+         emit("dw", w.grad());
+         emit("dgamma", gamma.grad());
+         emit("dbeta", beta.grad());
+       }});
+
   checks.push_back({"relu", {gradient("x", conv_out), gradient("dy", conv_out)},
                     [](const Inputs& in, const Emit& emit) {
                       const Var x = grad_var(in, "x");

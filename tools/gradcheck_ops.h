@@ -15,9 +15,10 @@ namespace braincam::tools {
 // How an input is drawn.
 struct InputSpec {
   enum class Kind {
-    Uniform,  // uniform in [lo, hi)
-    Binary,   // 0 or 1
-    Simplex,  // positive rows (along the last dimension) that sum to 1
+    Uniform,   // uniform in [lo, hi)
+    Binary,    // 0 or 1
+    Simplex,   // positive rows (along the last dimension) that sum to 1
+    EightBit,  // m / 256 for integers m uniform in [256 lo, 256 hi]
   };
   std::string name;
   Shape shape;

@@ -26,6 +26,13 @@ Tensor draw(const InputSpec& spec, Rng& rng) {
     case InputSpec::Kind::Binary:
       for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<float>(rng.below(2));
       break;
+    case InputSpec::Kind::EightBit: {
+      const auto lo = static_cast<std::int64_t>(std::lround(spec.lo * 256)),
+                 hi = static_cast<std::int64_t>(std::lround(spec.hi * 256));
+      for (std::int64_t i = 0; i < n; ++i)
+        p[i] = static_cast<float>(lo + static_cast<std::int64_t>(rng.below(hi - lo + 1))) / 256.0f;
+      break;
+    }
     case InputSpec::Kind::Simplex: {
       const std::int64_t width = spec.shape.back();
       for (std::int64_t row = 0; row < n; row += width) {
