@@ -1,4 +1,6 @@
 // The engine's stream, and the copies and checks that go through it.
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -16,6 +18,15 @@ cudaStream_t engine_stream() {
     require_gpu("CUDA stream");
     cudaStream_t s = nullptr;
     BRAINCAM_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+    // The kernels' scratch buffers come from the device's default memory pool (cudaMallocAsync).
+    // Its release threshold is 0 by default: the pool hands freed memory back to the system at
+    // every synchronization, and each step queued op by op would map it again. Keep it.
+    int device = 0;
+    cudaMemPool_t pool = nullptr;
+    std::uint64_t keep_all = std::numeric_limits<std::uint64_t>::max();
+    BRAINCAM_CUDA_CHECK(cudaGetDevice(&device));
+    BRAINCAM_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
+    BRAINCAM_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep_all));
     return s;
   }();
   return stream;

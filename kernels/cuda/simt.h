@@ -44,6 +44,7 @@ inline unsigned elementwise_grid(long n, int threads_per_block) {
 
 #include <cuda_runtime.h>
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -83,7 +84,16 @@ class Scratch {
                                " bytes failed: " + cudaGetErrorString(status));
     }
   }
-  ~Scratch() { cudaFreeAsync(data_, static_cast<cudaStream_t>(stream_)); }
+  ~Scratch() {
+    // A destructor cannot throw: a failed free is reported here, not left for the next launch
+    // check to blame on another op (a sticky error stays set for it either way).
+    const cudaError_t status = cudaFreeAsync(data_, static_cast<cudaStream_t>(stream_));
+    if (status != cudaSuccess) {
+      cudaGetLastError();
+      std::fprintf(stderr, "braincam: kernel scratch: cudaFreeAsync failed: %s\n",
+                   cudaGetErrorString(status));
+    }
+  }
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
   T* data() const { return static_cast<T*>(data_); }
