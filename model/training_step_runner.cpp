@@ -19,21 +19,22 @@ StepResult TrainingStepRunner::step(const ImageSet::Order& order, const Tensor& 
   // their memory goes before this step's.
   std::erase_if(recorded_, [&](const auto& entry) { return entry.first.second != attention; });
   if (graphs_ && stepped_.contains(setting)) {
-    auto graph = recorded_.find(setting);
-    if (graph == recorded_.end()) {
-      std::unique_ptr<TrainingStepGraph> recorded;
+    auto entry = recorded_.find(setting);
+    if (entry == recorded_.end()) {
+      std::unique_ptr<TrainingStepGraph> graph;
       try {
-        recorded = std::make_unique<TrainingStepGraph>(model_, optimizer_, set_, n, attention);
+        graph = std::make_unique<TrainingStepGraph>(model_, optimizer_, set_, n, attention);
       } catch (const std::runtime_error& e) {
         throw std::runtime_error(
             std::string("recording the training step as a device graph failed: ") + e.what() +
             " (train with --graph off to queue each kernel instead)");
       }
-      graph = recorded_.emplace(setting, std::move(recorded)).first;
+      // Inserted only once recorded: a failed recording leaves no empty entry.
+      entry = recorded_.emplace(setting, std::move(graph)).first;
       ++recordings_;
     }
     ++replays_;
-    return graph->second->step(order, labels, first);
+    return entry->second->step(order, labels, first);
   }
   const ImageSet::Batch batch = set_.batch(order, first, n);
   const std::optional<CachedPatchMoments> moments = batch.patch_moments();

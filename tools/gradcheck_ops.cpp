@@ -108,9 +108,9 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
   // maxpool4(relu(batchnorm_train(conv5x5(x)))) in float64. Inputs of 8 bits (weights within
   // PyTorch's range, 29/256 < 1/sqrt(75)): every convolution output is exact in both, so both
   // pick the same pooling winners; with continuous inputs a near-tie among the millions of
-  // windows may go the other way and move a whole window's gradient (see tests/parity/
-  // step_device_agreement.py). conv1.bias's gradient is exactly 0 in the fused backward and
-  // rounding noise around 0 in the reference: not compared.
+  // windows may go the other way and move a whole window's gradient
+  // (see tests/parity/step_device_agreement.py). conv1.bias's gradient is exactly 0 in the fused
+  // backward and rounding noise around 0 in the reference: not compared.
   checks.push_back(
       {"conv_bn_relu_pool",
        {{"x", image, Kind::EightBit, 0.0, 255.0 / 256},
@@ -125,6 +125,7 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
          const Var x(in.at("x")), w = grad_var(in, "w"), b = grad_var(in, "b"),
              gamma = grad_var(in, "gamma"), beta = grad_var(in, "beta");
          const Tensor &running_mean = in.at("running_mean"), &running_var = in.at("running_var");
+         // The float64 run is the reference composition: the fused op has no float64 path.
          const Var F = x.value().dtype() == DType::F64
                            ? maxpool4(relu(batchnorm_train(conv5x5(x, w, b), gamma, beta,
                                                            running_mean, running_var, 0.1, 1e-5)))

@@ -261,12 +261,14 @@ LibraryCall in_sequence(const std::vector<LibraryCall>& calls) {
 // The fused first layer (kernels/cuda/conv_bn_relu_pool.cu: conv5x5, batchnorm with batch
 // statistics, ReLU and maxpool4 in one pass that never writes the 240x240 activation, and its
 // sparse backward) against the same four ops in cuDNN called one after the other: what the fusion
-// saves. Our forward convolves on tensor cores with float accuracy (3xTF32), so its baseline is
-// the faster of cuDNN's strict FP32 and its TF32 convolution (which rounds the products to 2^-11);
-// the backward is FP32 on both sides. Ours computes the batch statistics from the images' patch moments in
-// every call (a training step with the moments cached skips that part). Flops are the nominal
-// convolution's, forward and weight gradient; bytes the fused minimum: x read and the pooled
-// output written (forward), x and its gradient read (backward).
+// saves. Our forward convolves on tensor cores close to float accuracy (3xTF32, about 3*2^-22
+// per product), so its baseline is the faster of cuDNN's strict FP32 and its TF32 convolution
+// (which rounds the products to 2^-11); the backward is FP32 on both sides. Ours computes the
+// batch statistics from the images' patch moments in every call (a training step with the
+// moments cached skips that part). Flops are the nominal convolution's, forward and weight
+// gradient (the forward's fraction of the FP32 FMA peak is no ceiling: it runs on tensor cores);
+// bytes the fused minimum: x read and the pooled output written (forward), x and its gradient
+// read (backward).
 void first_layer_rows(Runner& r, int N, std::vector<Row>& rows) {
   const Shape x_shape{N, kC, kSize, kSize}, y_shape{N, kK, kSize, kSize},
       p_shape{N, kK, kSize / 4, kSize / 4}, w_shape{kK, kC, 5, 5};
@@ -293,7 +295,8 @@ void first_layer_rows(Runner& r, int N, std::vector<Row>& rows) {
   Tensor dw(w_shape, DType::F32, Device::CUDA), db({kK}, DType::F32, Device::CUDA);
   const Nchw x_dims = nchw(x_shape), y_dims = nchw(y_shape);
   auto library_forward = [&](cudnnBatchNormMode_t mode, cudnnMathType_t math) {
-    return in_sequence({conv5x5_forward(r.dnn(), x_dims, kK, math, in(lx), w.data<float>(), b.data<float>(), out(y)),
+    return in_sequence({conv5x5_forward(r.dnn(), x_dims, kK, math, in(lx), w.data<float>(),
+                                        b.data<float>(), out(y)),
                         batchnorm_forward_training(r.dnn(), y_dims, mode, in(y), out(h)),
                         relu_forward(r.dnn(), y_dims, in(h), out(h)),
                         maxpool4_forward(r.dnn(), y_dims, in(h), out(p))});

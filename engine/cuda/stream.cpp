@@ -1,4 +1,5 @@
-// The engine's stream, and the copies and checks that go through it.
+// The engine's stream, and the copies and checks that go through it; the memory pool of the
+// kernels' scratch buffers is set up with the stream.
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -12,21 +13,27 @@
 
 namespace braincam::gpu {
 
+namespace {
+// The kernels' scratch buffers come from the device's default memory pool (cudaMallocAsync). Its
+// release threshold is 0 by default: the pool hands freed memory back to the system at every
+// synchronization, and each step queued op by op would map it again. Keep it.
+void keep_freed_memory_in_default_pool() {
+  int device = 0;
+  cudaMemPool_t pool = nullptr;
+  std::uint64_t keep_all = std::numeric_limits<std::uint64_t>::max();
+  BRAINCAM_CUDA_CHECK(cudaGetDevice(&device));
+  BRAINCAM_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
+  BRAINCAM_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep_all));
+}
+}  // namespace
+
 cudaStream_t engine_stream() {
   // Created once and never destroyed: destroying it at exit can run after the driver unloads.
   static const cudaStream_t stream = [] {
     require_gpu("CUDA stream");
     cudaStream_t s = nullptr;
     BRAINCAM_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
-    // The kernels' scratch buffers come from the device's default memory pool (cudaMallocAsync).
-    // Its release threshold is 0 by default: the pool hands freed memory back to the system at
-    // every synchronization, and each step queued op by op would map it again. Keep it.
-    int device = 0;
-    cudaMemPool_t pool = nullptr;
-    std::uint64_t keep_all = std::numeric_limits<std::uint64_t>::max();
-    BRAINCAM_CUDA_CHECK(cudaGetDevice(&device));
-    BRAINCAM_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
-    BRAINCAM_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep_all));
+    keep_freed_memory_in_default_pool();
     return s;
   }();
   return stream;

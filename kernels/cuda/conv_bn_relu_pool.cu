@@ -3,9 +3,9 @@
 //
 // conv_bn_relu_pool_forward_kernel: the convolution of a 16 x 16 tile for 16 channels on TF32
 //   tensor cores, each float split into two TF32 halves so that the sums stay close to float
-//   accuracy (3xTF32); each warp's M tiles are its pooling windows, so the pooling settles in registers
-//   and shuffles. It applies the affine map and writes F = relu(max), the winner and h there.
-//   Only the pooled outputs reach global memory.
+//   accuracy (3xTF32); each warp's M tiles are its pooling windows, so the pooling settles in
+//   registers and shuffles. It applies the affine map and writes F = relu(max), the winner and
+//   h there. Only the pooled outputs reach global memory.
 // winner_patch_sums_kernel: one block per (channel, image); each warp walks a share of the
 //   pooled outputs where g = dF (F > 0) is nonzero, a window at a time, each lane summing its
 //   taps of g times the winner's patch (or g, or g * xhat) in double; then the block adds the
@@ -60,40 +60,32 @@ __global__ void batchnorm_affine_from_running_kernel(float* __restrict__ scale,
 
 constexpr int kTaps = 25;
 constexpr int kChannels = 3;  // the model's input channels
+constexpr int kPatch = kChannels * kTaps;
 
 // The forward's geometry. A block of kForwardWarps warps takes a kForwardTile x kForwardTile tile
-// of pixels and kForwardOut output channels. The convolution there is a product (pixels x K) times
-// (K x channels), K = kChannels x 25 taps, padded with zero weights to kKSteps steps of 8: warp v
-// takes the tile's v-th row of 4 x 4 pooling windows, each window one 16-row M tile (row m: the
-// window's pixel m in row-major order), against kForwardOut / 8 N tiles of 8 channels. With more
-// than kChannels input channels the block takes them kChannels at a time.
+// of pixels and kForwardOut output channels. The convolution there is a product (pixels x 75)
+// times (75 x channels), the 75 products of a patch and a channel's weights padded with zero
+// weights to kKSteps steps of 8: warp r takes the tile's r-th row of 4 x 4 pooling windows, each
+// window one 16-row M tile (row m: the window's pixel m in row-major order), against
+// kForwardOut / 8 N tiles of 8 channels. With more than kChannels input channels the block takes
+// them kChannels at a time.
 constexpr int kForwardTile = 16;
 constexpr int kForwardHalo = kForwardTile + 4;
 constexpr int kForwardOut = 16;
 constexpr int kNTiles = kForwardOut / 8;
 constexpr int kWindowsPerWarp = kForwardTile / kPool;
-constexpr int kForwardWarps = kForwardTile / kPool;
+constexpr int kForwardWarps = kForwardTile / kPool;  // one warp per row of windows
 constexpr int kForwardThreads = 32 * kForwardWarps;
-constexpr int kGroupProducts = kChannels * kTaps;
-constexpr int kKSteps = (kGroupProducts + 7) / 8;
-
-// x = big + small with both TF32: the product of two such splits, less the small x small term, is
-// the float product to about 3 * 2^-22 of itself, where TF32 alone rounds to 2^-11 (3xTF32).
-struct Tf32Split {
-  std::uint32_t big, small;
-};
-__device__ __forceinline__ Tf32Split tf32_split(float x) {
-  const std::uint32_t big = tf32_round(x);
-  return {big, tf32_round(x - __uint_as_float(big))};
-}
+constexpr int kKSteps = (kPatch + 7) / 8;
+static_assert(kWindowsPerWarp <= 8, "lanes g < kWindowsPerWarp write the windows");
 
 // Grid: (tiles of the image, groups of kForwardOut channels, N); block: kForwardThreads.
 //
 // Each lane of a warp ends with the sums of pixels g and g + 8 (g = lane / 4) of its 4 windows
 // for channels 2t and 2t + 1 (t = lane % 4) of each N tile: it applies the affine map and keeps
 // the first maximum of its two pixels, and the 8 lanes of the same t settle each window's in
-// three rounds of shuffles. Lane g < 4 then writes window g's pooled output, so that one store covers 4
-// consecutive windows of 4 channels.
+// three rounds of shuffles. Lane g < 4 then writes window g's pooled output: one store of the
+// warp covers 4 consecutive windows of 4 channels.
 __global__ void __launch_bounds__(kForwardThreads)
 conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict__ winner,
                                  float* __restrict__ h_winner, const float* __restrict__ x,
@@ -103,7 +95,7 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
   BRAINCAM_SHARED(float, tile, kChannels * kForwardHalo * kForwardHalo);  // [c][row][column]
   // Per (k step, N tile, lane): the lane's b[0], b[1] as big, then as small TF32 halves.
   BRAINCAM_SHARED(uint4, weights, kKSteps * kNTiles * 32);
-  // Per product k: the offset in `tile` of its input value from the output pixel's (0 for the
+  // Per product: the offset in `tile` of its input value from the output pixel's (0 for the
   // padding, whose weights are zero).
   BRAINCAM_SHARED(int, product_offset, kKSteps * 8);
   const int tiles_x = (W + kForwardTile - 1) / kForwardTile;
@@ -112,10 +104,10 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
   const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32, g = lane / 4, t = lane % 4;
   const float* image = x + static_cast<long>(n) * C * H * W;
 
-  for (int k = tid; k < kKSteps * 8; k += kForwardThreads) {
-    const int c = k / kTaps, tap = k % kTaps;
-    product_offset[k] =
-        k < kGroupProducts ? (c * kForwardHalo + tap / 5) * kForwardHalo + tap % 5 : 0;
+  for (int product = tid; product < kKSteps * 8; product += kForwardThreads) {
+    const int c = product / kTaps, tap = product % kTaps;
+    product_offset[product] =
+        product < kPatch ? (c * kForwardHalo + tap / 5) * kForwardHalo + tap % 5 : 0;
   }
   // Window 0's pixel g in the tile (rows 0 and 1; pixel g + 8 is two rows below).
   const int pixel = (kPool * warp + g / kPool) * kForwardHalo + g % kPool;
@@ -132,9 +124,9 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
       Tf32Split half[2];
       BRAINCAM_UNROLL
       for (int i = 0; i < 2; ++i) {
-        const int k = 8 * step + 4 * i + e % 4, c = c0 + k / kTaps;
-        half[i] = tf32_split(k < kGroupProducts && c < C && o < K
-                                 ? w[(static_cast<long>(o) * C + c) * kTaps + k % kTaps]
+        const int product = 8 * step + 4 * i + e % 4, c = c0 + product / kTaps;
+        half[i] = tf32_split(product < kPatch && c < C && o < K
+                                 ? w[(static_cast<long>(o) * C + c) * kTaps + product % kTaps]
                                  : 0.0f);
       }
       weights[e] = uint4{half[0].big, half[1].big, half[0].small, half[1].small};
@@ -142,18 +134,19 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
     __syncthreads();
     BRAINCAM_UNROLL
     for (int step = 0; step < kKSteps; ++step) {
-      const int k_lo = product_offset[8 * step + t], k_hi = product_offset[8 * step + t + 4];
+      const int offset_lo = product_offset[8 * step + t],
+                offset_hi = product_offset[8 * step + t + 4];
       uint4 b_halves[kNTiles];
       BRAINCAM_UNROLL
       for (int j = 0; j < kNTiles; ++j) b_halves[j] = weights[(step * kNTiles + j) * 32 + lane];
       BRAINCAM_UNROLL
       for (int v = 0; v < kWindowsPerWarp; ++v) {
-        // a[i]: pixel g (i even) or g + 8 (i odd), product k_lo (i < 2) or k_hi.
+        // a[i]: pixel g (i even) or g + 8 (i odd), product t (i < 2) or t + 4 of the step.
         const int p = pixel + kPool * v;
-        const Tf32Split a0 = tf32_split(tile[p + k_lo]),
-                        a1 = tf32_split(tile[p + 2 * kForwardHalo + k_lo]),
-                        a2 = tf32_split(tile[p + k_hi]),
-                        a3 = tf32_split(tile[p + 2 * kForwardHalo + k_hi]);
+        const Tf32Split a0 = tf32_split(tile[p + offset_lo]),
+                        a1 = tf32_split(tile[p + 2 * kForwardHalo + offset_lo]),
+                        a2 = tf32_split(tile[p + offset_hi]),
+                        a3 = tf32_split(tile[p + 2 * kForwardHalo + offset_hi]);
         const std::uint32_t a_big[4] = {a0.big, a1.big, a2.big, a3.big},
                             a_small[4] = {a0.small, a1.small, a2.small, a3.small};
         BRAINCAM_UNROLL
@@ -192,25 +185,30 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
               (other.value == best[v].value && other.index < best[v].index))
             best[v] = other;  // the first maximum in row-major order
         }
-        // The 8 lanes of this t agree on the winner m; lane m % 8 holds its h.
+        // The 8 lanes of this t agree on the winner m; lane 4 (m % 8) + t holds its h.
         h_best[v] = __shfl_sync(kFullWarp, best[v].index < 8 ? h_lo : h_hi,
                                 best[v].index % 8 * 4 + t);
       }
+      // Lane g writes window g.
+      ValueIndex mine = best[0];
+      float mine_h = h_best[0];
       BRAINCAM_UNROLL
-      for (int v = 0; v < kWindowsPerWarp; ++v) {
-        if (v != g || !channel || i >= Ho || j0 + v >= Wo) continue;
-        const long out = ((static_cast<long>(n) * K + k) * Ho + i) * Wo + j0 + v;
-        F[out] = best[v].value > 0.0f ? best[v].value : 0.0f;
-        if (winner) {
-          winner[out] = static_cast<std::uint8_t>(best[v].index);
-          h_winner[out] = h_best[v];
+      for (int v = 1; v < kWindowsPerWarp; ++v)
+        if (v == g) {
+          mine = best[v];
+          mine_h = h_best[v];
         }
+      if (g >= kWindowsPerWarp || !channel || i >= Ho || j0 + g >= Wo) continue;
+      const long out = ((static_cast<long>(n) * K + k) * Ho + i) * Wo + j0 + g;
+      F[out] = mine.value > 0.0f ? mine.value : 0.0f;
+      if (winner) {
+        winner[out] = static_cast<std::uint8_t>(mine.index);
+        h_winner[out] = mine_h;
       }
     }
   }
 }
 
-constexpr int kPatch = kChannels * kTaps;
 constexpr int kSums = kPatch + 2;  // the taps, g, g * xhat
 constexpr int kPatchThreads = 256, kPatchWarps = kPatchThreads / 32;
 constexpr int kSumsPerLane = (kSums + 31) / 32;  // lane l keeps sums l, l + 32, l + 64

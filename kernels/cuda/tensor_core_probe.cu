@@ -11,16 +11,16 @@ namespace {
 __global__ void tensor_core_product_kernel(float* __restrict__ D, const float* __restrict__ A,
                                            const float* __restrict__ B,
                                            const float* __restrict__ C) {
-  const int lane = threadIdx.x, g = lane / 4, t = lane % 4;
+  const int lane = threadIdx.x;
   std::uint32_t a[4], b[2];
   float d[4];
   for (int i = 0; i < 4; ++i) {
-    a[i] = tf32_round(A[(i % 2 * 8 + g) * 8 + i / 2 * 4 + t]);
-    d[i] = C[(i / 2 * 8 + g) * 8 + 2 * t + i % 2];
+    a[i] = tf32_round(A[mma_a_row(lane, i) * 8 + mma_a_column(lane, i)]);
+    d[i] = C[mma_d_row(lane, i) * 8 + mma_d_column(lane, i)];
   }
-  for (int i = 0; i < 2; ++i) b[i] = tf32_round(B[(i * 4 + t) * 8 + g]);
+  for (int i = 0; i < 2; ++i) b[i] = tf32_round(B[mma_b_row(lane, i) * 8 + mma_b_column(lane, i)]);
   mma_tf32_m16n8k8(d, a, b);
-  for (int i = 0; i < 4; ++i) D[(i / 2 * 8 + g) * 8 + 2 * t + i % 2] = d[i];
+  for (int i = 0; i < 4; ++i) D[mma_d_row(lane, i) * 8 + mma_d_column(lane, i)] = d[i];
 }
 
 __global__ void tf32_round_kernel(float* __restrict__ rounded, const float* __restrict__ x,

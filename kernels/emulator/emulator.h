@@ -54,18 +54,20 @@ void syncthreads();
 // deposited (the implicit warp barrier), and gets
 //   Shuffle: the value of lane `source_lane` (its own value when source_lane is -1);
 //   Ballot:  the bits of the lanes in mask that deposited a non-zero value;
-//   Sync:    nothing (0);
-//   Combine: only through warp_combine below.
+//   Sync:    nothing (0).
 // The lanes of one collective must all name the same mask, and every lane in it must take part.
-enum class WarpCollective { Shuffle, Ballot, Sync, Combine };
+enum class WarpCollective { Shuffle, Ballot, Sync };
 std::uint64_t warp_collective(WarpCollective op, unsigned mask, std::uint64_t value,
                               int source_lane = -1);
 
-// A warp-wide function of every lane's operands (a tensor-core multiply-add): each lane of `mask`
-// deposits a pointer to its operands and waits; when all have arrived, `combine` runs once with
-// the 32 lanes' pointers (null for lanes outside the mask), before any of them runs on, so it may
-// read and write every lane's operands. The lanes must all name the same mask and function.
+// A warp-wide function of every lane's operands (a tensor-core multiply-add): a Sync in which
+// each lane of `mask` also deposits a pointer to its operands; when all have arrived, `combine`
+// runs once with the 32 lanes' pointers (null for lanes outside the mask), before any of them
+// runs on, so it may read and write every lane's operands. The lanes must all name the same mask
+// and function.
 void warp_combine(unsigned mask, void* operands, void (*combine)(void* const* lane_operands));
+
+// The running thread's lane.
 int lane_id();
 
 // Shared memory of the running block. static_shared returns the same `bytes` for every thread

@@ -50,7 +50,7 @@ struct Thread {
   unsigned mask = 0;
   std::uint64_t value = 0, result = 0;
   int source_lane = -1;
-  // WarpCollective::Combine: the lane's operands and the function of all lanes' operands.
+  // warp_combine: the lane's operands and the function of all lanes' operands (null otherwise).
   void* operands = nullptr;
   void (*combine)(void* const*) = nullptr;
 };
@@ -176,7 +176,7 @@ void resolve_warp_collectives(Emulator& e, int block_threads) {
                                    std::to_string(l) + " wait in different collectives");
         if (t.value) ballot |= 1u << l;
       }
-      if (first.op == WarpCollective::Combine) {
+      if (first.combine) {
         void* operands[kWarpSize] = {};
         for (int l = 0; l < lanes; ++l)
           if (members >> l & 1) operands[l] = warp[l].operands;
@@ -193,8 +193,7 @@ void resolve_warp_collectives(Emulator& e, int block_threads) {
             t.result = t.source_lane < 0 ? t.value : warp[t.source_lane].value;
             break;
           case WarpCollective::Ballot: t.result = ballot; break;
-          case WarpCollective::Sync:
-          case WarpCollective::Combine: t.result = 0; break;
+          case WarpCollective::Sync: t.result = 0; break;
         }
       }
       for (int l = 0; l < lanes; ++l) {
@@ -292,13 +291,11 @@ std::uint64_t wait_in_collective(WarpCollective op, unsigned mask, std::uint64_t
 
 std::uint64_t warp_collective(WarpCollective op, unsigned mask, std::uint64_t value,
                               int source_lane) {
-  if (op == WarpCollective::Combine)
-    throw std::logic_error("warp_collective: a Combine goes through warp_combine");
   return wait_in_collective(op, mask, value, source_lane, nullptr, nullptr);
 }
 
 void warp_combine(unsigned mask, void* operands, void (*combine)(void* const*)) {
-  wait_in_collective(WarpCollective::Combine, mask, 0, -1, operands, combine);
+  wait_in_collective(WarpCollective::Sync, mask, 0, -1, operands, combine);
 }
 
 int lane_id() {

@@ -150,7 +150,7 @@ TEST_CASE("emulator: warp shuffles, ballots and votes behave as on a GPU", "[emu
 }
 
 // One warp's mma_tf32_m16n8k8 of A = a_value everywhere, passed as its float bits, not rounded
-// to TF32, B = 1 and C = 0: D = 8 * a_value's TF32 bits.
+// to TF32, B = 1 and C = 0: D = 8 times a_value cut to its TF32 bits.
 __global__ void product_of_unrounded(float* D, float a_value) {
   const std::uint32_t a[4] = {__float_as_uint(a_value), __float_as_uint(a_value),
                               __float_as_uint(a_value), __float_as_uint(a_value)};

@@ -82,7 +82,7 @@ TEST_CASE("tensor cores: the emulator rounds to TF32 as defined", "[tensor_core]
   check_rounding<cuda::Emulated>();
 }
 
-TEST_CASE("tensor cores: the GPU's TF32 multiply-add is the matrix product, its rounding as defined",
+TEST_CASE("tensor cores: the GPU's TF32 multiply-add and rounding are as defined",
           "[tensor_core][gpu]") {
   on_gpu([]<class Set>() {
     check_product<Set>();
