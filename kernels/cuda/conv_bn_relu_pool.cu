@@ -79,6 +79,16 @@ constexpr int kForwardThreads = 32 * kForwardWarps;
 constexpr int kKSteps = (kPatch + 7) / 8;
 static_assert(kWindowsPerWarp <= 8, "lanes g < kWindowsPerWarp write the windows");
 
+// A window's candidate maximum as one 64-bit word, so that one shuffle moves it (two 32-bit ones
+// on the GPU either way; one warp collective instead of two in the emulator).
+__device__ __forceinline__ unsigned long long packed(ValueIndex c) {
+  return static_cast<unsigned long long>(static_cast<unsigned>(c.index)) << 32 |
+         __float_as_uint(c.value);
+}
+__device__ __forceinline__ ValueIndex unpacked(unsigned long long word) {
+  return {__uint_as_float(static_cast<unsigned>(word)), static_cast<int>(word >> 32)};
+}
+
 // Grid: (tiles of the image, groups of kForwardOut channels, N); block: kForwardThreads.
 //
 // Each lane of a warp ends with the sums of pixels g and g + 8 (g = lane / 4) of its 4 windows
@@ -136,28 +146,30 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
     for (int step = 0; step < kKSteps; ++step) {
       const int offset_lo = product_offset[8 * step + t],
                 offset_hi = product_offset[8 * step + t + 4];
-      uint4 b_halves[kNTiles];
+      std::uint32_t b_big[kNTiles][2], b_small[kNTiles][2];
       BRAINCAM_UNROLL
-      for (int j = 0; j < kNTiles; ++j) b_halves[j] = weights[(step * kNTiles + j) * 32 + lane];
+      for (int j = 0; j < kNTiles; ++j) {
+        const uint4 halves = weights[(step * kNTiles + j) * 32 + lane];
+        b_big[j][0] = halves.x;
+        b_big[j][1] = halves.y;
+        b_small[j][0] = halves.z;
+        b_small[j][1] = halves.w;
+      }
+      std::uint32_t a_big[kWindowsPerWarp][4], a_small[kWindowsPerWarp][4];
       BRAINCAM_UNROLL
       for (int v = 0; v < kWindowsPerWarp; ++v) {
         // a[i]: pixel g (i even) or g + 8 (i odd), product t (i < 2) or t + 4 of the step.
         const int p = pixel + kPool * v;
-        const Tf32Split a0 = tf32_split(tile[p + offset_lo]),
-                        a1 = tf32_split(tile[p + 2 * kForwardHalo + offset_lo]),
-                        a2 = tf32_split(tile[p + offset_hi]),
-                        a3 = tf32_split(tile[p + 2 * kForwardHalo + offset_hi]);
-        const std::uint32_t a_big[4] = {a0.big, a1.big, a2.big, a3.big},
-                            a_small[4] = {a0.small, a1.small, a2.small, a3.small};
+        const int offsets[4] = {p + offset_lo, p + 2 * kForwardHalo + offset_lo, p + offset_hi,
+                                p + 2 * kForwardHalo + offset_hi};
         BRAINCAM_UNROLL
-        for (int j = 0; j < kNTiles; ++j) {
-          const std::uint32_t b_big[2] = {b_halves[j].x, b_halves[j].y},
-                              b_small[2] = {b_halves[j].z, b_halves[j].w};
-          mma_tf32_m16n8k8(acc[v][j], a_small, b_big);  // the small terms first
-          mma_tf32_m16n8k8(acc[v][j], a_big, b_small);
-          mma_tf32_m16n8k8(acc[v][j], a_big, b_big);
+        for (int i = 0; i < 4; ++i) {
+          const Tf32Split half = tf32_split(tile[offsets[i]]);
+          a_big[v][i] = half.big;
+          a_small[v][i] = half.small;
         }
       }
+      mma_3xtf32_tile(acc, a_big, a_small, b_big, b_small);
     }
     __syncthreads();  // the next channel group overwrites the tile and the weights
   }
@@ -179,8 +191,7 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
         const float y_lo = fmaf(h_lo, s, sh), y_hi = fmaf(h_hi, s, sh);
         best[v] = y_hi > y_lo ? ValueIndex{y_hi, g + 8} : ValueIndex{y_lo, g};
         for (int lanes = 4; lanes < 32; lanes *= 2) {
-          const ValueIndex other{__shfl_xor_sync(kFullWarp, best[v].value, lanes),
-                                 __shfl_xor_sync(kFullWarp, best[v].index, lanes)};
+          const ValueIndex other = unpacked(__shfl_xor_sync(kFullWarp, packed(best[v]), lanes));
           if (other.value > best[v].value ||
               (other.value == best[v].value && other.index < best[v].index))
             best[v] = other;  // the first maximum in row-major order

@@ -7,7 +7,13 @@
 //   mma_tf32_m16n8k8(d, a, b)
 //                   d += a b for a 16 x 8 (M x K) and an 8 x 8 (K x N) matrix of TF32 values
 //                   (tf32_round's) and a 16 x 8 float accumulator, spread over the 32 lanes of
-//                   a warp (every lane must call it, with the whole warp converged).
+//                   a warp (every lane must call it, with the whole warp converged);
+//   mma_3xtf32_tile(d, a_big, a_small, b_big, b_small)
+//                   a warp's tile of such products for float matrices given as their TF32
+//                   halves: for each of M A fragments and N B fragments, d[m][n] += a[m] b[n]
+//                   as the three mma_tf32_m16n8k8 of a_small b_big, a_big b_small and a_big
+//                   b_big, in that order (the emulator gathers the warp's fragments once for
+//                   the whole tile).
 // Under nvcc these are PTX's
 //   cvt.rna.tf32.f32 and mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 (sm_80 and later);
 // in the emulator, a rounding of the bits and one warp_combine that gathers the fragments of all
@@ -63,6 +69,23 @@ __device__ __forceinline__ void mma_tf32_m16n8k8(float (&d)[4], const std::uint3
       : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
+template <int M, int N>
+__device__ __forceinline__ void mma_3xtf32_tile(float (&d)[M][N][4],
+                                                const std::uint32_t (&a_big)[M][4],
+                                                const std::uint32_t (&a_small)[M][4],
+                                                const std::uint32_t (&b_big)[N][2],
+                                                const std::uint32_t (&b_small)[N][2]) {
+  BRAINCAM_UNROLL
+  for (int m = 0; m < M; ++m) {
+    BRAINCAM_UNROLL
+    for (int n = 0; n < N; ++n) {
+      mma_tf32_m16n8k8(d[m][n], a_small[m], b_big[n]);
+      mma_tf32_m16n8k8(d[m][n], a_big[m], b_small[n]);
+      mma_tf32_m16n8k8(d[m][n], a_big[m], b_big[n]);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace braincam::cuda
 
@@ -73,39 +96,52 @@ __device__ __forceinline__ void mma_tf32_m16n8k8(float (&d)[4], const std::uint3
 namespace braincam::cuda {
 namespace simt_emulation {
 
+// One lane's fragments of a tile of M x N multiply-adds: d[m][n] (4 floats each) += the products
+// a[p][m] b[p][n] (4 and 2 registers each) for p < products, in turn.
 struct MmaOperands {
   float* d;
-  const std::uint32_t* a;
-  const std::uint32_t* b;
+  int M, N, products;
+  const std::uint32_t* a[3];
+  const std::uint32_t* b[3];
 };
 
 // The TF32 value of an operand register: its top 19 bits.
 inline float tf32_operand(std::uint32_t bits) { return __uint_as_float(bits & ~0x1fffu); }
 
-// The warp_combine of mma_tf32_m16n8k8: gathers A, B and the accumulator from the lanes'
-// fragments, multiplies, and hands each lane its part of the result.
+// The warp_combine of the multiply-adds: for each (m, n), gathers the accumulator from the
+// lanes' fragments, adds each product's A B in turn (each sum in k order), and hands each lane
+// its part of the result.
 inline void mma_tf32_m16n8k8_warp(void* const* lanes) {
-  float A[16][8], B[8][8], D[16][8];
+  const MmaOperands* op[32];
   for (int lane = 0; lane < 32; ++lane) {
     if (!lanes[lane])
       throw std::runtime_error("mma_tf32_m16n8k8: every lane of the warp must take part");
-    const auto& op = *static_cast<const MmaOperands*>(lanes[lane]);
-    for (int i = 0; i < 4; ++i) {
-      A[mma_a_row(lane, i)][mma_a_column(lane, i)] = tf32_operand(op.a[i]);
-      D[mma_d_row(lane, i)][mma_d_column(lane, i)] = op.d[i];
-    }
-    for (int i = 0; i < 2; ++i)
-      B[mma_b_row(lane, i)][mma_b_column(lane, i)] = tf32_operand(op.b[i]);
+    op[lane] = static_cast<const MmaOperands*>(lanes[lane]);
   }
-  for (int lane = 0; lane < 32; ++lane) {
-    const auto& op = *static_cast<const MmaOperands*>(lanes[lane]);
-    for (int i = 0; i < 4; ++i) {
-      const int row = mma_d_row(lane, i), column = mma_d_column(lane, i);
-      float sum = D[row][column];
-      for (int k = 0; k < 8; ++k) sum += A[row][k] * B[k][column];
-      op.d[i] = sum;
+  const MmaOperands& shape = *op[0];
+  for (int m = 0; m < shape.M; ++m)
+    for (int n = 0; n < shape.N; ++n) {
+      float D[16][8];
+      const int tile = (m * shape.N + n) * 4;
+      for (int lane = 0; lane < 32; ++lane)
+        for (int i = 0; i < 4; ++i)
+          D[mma_d_row(lane, i)][mma_d_column(lane, i)] = op[lane]->d[tile + i];
+      for (int p = 0; p < shape.products; ++p) {
+        float A[16][8], B[8][8];
+        for (int lane = 0; lane < 32; ++lane) {
+          for (int i = 0; i < 4; ++i)
+            A[mma_a_row(lane, i)][mma_a_column(lane, i)] = tf32_operand(op[lane]->a[p][m * 4 + i]);
+          for (int i = 0; i < 2; ++i)
+            B[mma_b_row(lane, i)][mma_b_column(lane, i)] = tf32_operand(op[lane]->b[p][n * 2 + i]);
+        }
+        for (int row = 0; row < 16; ++row)
+          for (int column = 0; column < 8; ++column)
+            for (int k = 0; k < 8; ++k) D[row][column] += A[row][k] * B[k][column];
+      }
+      for (int lane = 0; lane < 32; ++lane)
+        for (int i = 0; i < 4; ++i)
+          op[lane]->d[tile + i] = D[mma_d_row(lane, i)][mma_d_column(lane, i)];
     }
-  }
 }
 
 }  // namespace simt_emulation
@@ -120,7 +156,20 @@ inline std::uint32_t tf32_round(float x) {
 
 inline void mma_tf32_m16n8k8(float (&d)[4], const std::uint32_t (&a)[4],
                              const std::uint32_t (&b)[2]) {
-  simt_emulation::MmaOperands mine{d, a, b};
+  simt_emulation::MmaOperands mine{d, 1, 1, 1, {a}, {b}};
+  emulator::warp_combine(0xffffffffu, &mine, simt_emulation::mma_tf32_m16n8k8_warp);
+}
+
+template <int M, int N>
+void mma_3xtf32_tile(float (&d)[M][N][4], const std::uint32_t (&a_big)[M][4],
+                     const std::uint32_t (&a_small)[M][4], const std::uint32_t (&b_big)[N][2],
+                     const std::uint32_t (&b_small)[N][2]) {
+  simt_emulation::MmaOperands mine{&d[0][0][0],
+                                   M,
+                                   N,
+                                   3,
+                                   {&a_small[0][0], &a_big[0][0], &a_big[0][0]},
+                                   {&b_big[0][0], &b_small[0][0], &b_big[0][0]}};
   emulator::warp_combine(0xffffffffu, &mine, simt_emulation::mma_tf32_m16n8k8_warp);
 }
 
