@@ -99,16 +99,24 @@ ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bo
     // The CAM guidance is a constant for autograd (stop-gradient): a Tensor, not a Var.
     r.guidance = frozen_guidance.defined() ? frozen_guidance
                                            : cam_guidance(r.F.value(), param("fc.weight").value());
-    const Var channel = channel_attention(r.F, r.guidance, param("att.mlp.0.weight"),
-                                          param("att.mlp.0.bias"), param("att.mlp.2.weight"),
-                                          param("att.mlp.2.bias"));
-    r.A = spatial_attention(channel, param("att.spatial.weight"));
+    if (fast && !leaf_A) {
+      // One op up to P: A is never stored.
+      r.A = Var();
+      r.P = attention_pool(r.F, r.guidance, param("att.mlp.0.weight"), param("att.mlp.0.bias"),
+                           param("att.mlp.2.weight"), param("att.mlp.2.bias"),
+                           param("att.spatial.weight"));
+    } else {
+      const Var channel = channel_attention(r.F, r.guidance, param("att.mlp.0.weight"),
+                                            param("att.mlp.0.bias"), param("att.mlp.2.weight"),
+                                            param("att.mlp.2.bias"));
+      r.A = spatial_attention(channel, param("att.spatial.weight"));
+    }
   }
   if (leaf_A) {
     before_A.reset();
     r.A = Var(r.A.value(), true);
   }
-  r.P = maxpool4(r.A);
+  if (!r.P.defined()) r.P = maxpool4(r.A);
   r.logits = linear(r.P, param("fc.weight"), param("fc.bias"));
   return r;
 }

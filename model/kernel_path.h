@@ -1,8 +1,10 @@
 #pragma once
-// Which kernels a float32 model runs for its first layer (convolution, batchnorm, ReLU, pooling):
+// Which kernels a float32 model runs for its first layer (convolution, batchnorm, ReLU, pooling)
+// and for its attention and second pooling:
 //   Fast       one fused op with batch statistics from the input patches and a sparse backward:
 //              kernels/cpu_fast/ on the CPU, kernels/cuda/conv_bn_relu_pool.cu on the emulator
-//              and the GPU
+//              and the GPU; and, with attention on, one op for attention and pool2 that stores
+//              neither intermediate (kernels/cuda/attention_pool.cu; the CPU runs the references)
 //   Reference  one kernel per op: kernels/cpu/ (the ground truth) on the CPU, the plain CUDA
 //              kernels elsewhere, which are the fused kernels' per-op baselines
 #include <stdexcept>

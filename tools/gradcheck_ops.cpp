@@ -200,6 +200,26 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
                       emit("dw", w.grad());
                     }});
 
+  checks.push_back(
+      {"attention_pool",
+       {activation("F", pool1), {"guidance", {N, cells}, Kind::Simplex},
+        weight("w1", {hidden, K}, s.K), weight("b1", {hidden}, s.K),
+        weight("w2", {K, hidden}, s.K / 8), weight("b2", {K}, s.K / 8),
+        weight("ws", {1, 2, 7, 7}, 98), gradient("dP", pool2)},
+       [](const Inputs& in, const Emit& emit) {
+         const Var F = grad_var(in, "F"), w1 = grad_var(in, "w1"), b1 = grad_var(in, "b1"),
+                   w2 = grad_var(in, "w2"), b2 = grad_var(in, "b2"), ws = grad_var(in, "ws");
+         const Var P = attention_pool(F, in.at("guidance"), w1, b1, w2, b2, ws);
+         emit("P", P.value());
+         backward(P, in.at("dP"));
+         emit("dF", F.grad());
+         emit("dw1", w1.grad());
+         emit("db1", b1.grad());
+         emit("dw2", w2.grad());
+         emit("db2", b2.grad());
+         emit("dws", ws.grad());
+       }});
+
   checks.push_back({"linear",
                     {activation("x", pool2), weight("w", fc_weight, s.fc_inputs()),
                      weight("b", {1}, s.fc_inputs()), gradient("dy", {N, 1})},

@@ -60,6 +60,14 @@ Tolerance gradcheck_tolerance(const std::string& op, const std::string& output, 
   if (key == "spatial_attention/dw")
     return {TensorMax, block_reduction_chain(s.pool1_pixels(), s.N), 4};
 
+  // Attention and pool2 as one op: the chains of both attentions (the pooling adds nothing); the
+  // spatial weight gradient's terms carry the channel gate's error too.
+  const double attention_chain = plane_chain + s.K + 98 + 8.0;
+  if (key == "attention_pool/P" || key == "attention_pool/dF") return {TensorMax, attention_chain, 8};
+  if (key == "attention_pool/dws")
+    return {TensorMax, block_reduction_chain(s.pool1_pixels(), s.N) + plane_chain, 8};
+  if (key.starts_with("attention_pool/d")) return {TensorMax, attention_chain + s.N, 8};
+
   // Mean over the batch of max(z,0) - z*y + log1p(exp(-|z|)); dz = (sigmoid(z) - y) / N.
   if (key == "bce/loss") return {TensorMax, s.N + 8.0, 4};
   if (key == "bce/dz") return {TensorMax, 8, 2};

@@ -128,12 +128,20 @@ Nchw nchw(const Shape& s) {
   return {static_cast<int>(s[0]), static_cast<int>(s[1]), static_cast<int>(s[2]), static_cast<int>(s[3])};
 }
 
-// The backward closures of `forward` applied to each set of inputs, for timing the backward pass
-// alone: the graph is recorded once per set, the closure called once per repetition.
+// The backward closures of `outputs`, one per set of inputs, for timing the backward pass alone:
+// the graph is recorded once per set, the closures called once per repetition. An output's
+// closure is its op's, followed, for a chain of ops, by those of the ops behind its first input
+// in turn, each given the gradient of that input.
 std::function<void(int)> backward_only(const std::vector<Var>& outputs, const std::vector<Tensor>& dy) {
-  std::vector<std::shared_ptr<GradFn>> fns;
-  for (const Var& y : outputs) fns.push_back(y.grad_fn());
-  return [fns, dy](int rep) { fns[rep % fns.size()]->backward(dy[rep % dy.size()]); };
+  std::vector<std::vector<std::shared_ptr<GradFn>>> chains;
+  for (const Var& y : outputs) {
+    chains.emplace_back();
+    for (Var v = y; v.grad_fn(); v = v.grad_fn()->inputs[0]) chains.back().push_back(v.grad_fn());
+  }
+  return [chains, dy](int rep) {
+    Tensor g = dy[rep % dy.size()];
+    for (const auto& fn : chains[rep % chains.size()]) g = fn->backward(g)[0];
+  };
 }
 
 std::size_t bytes_of(const Shape& s) { return shape_numel(s) * sizeof(float); }
@@ -332,6 +340,55 @@ void first_layer_rows(Runner& r, int N, std::vector<Row>& rows) {
   rows.push_back(bwd);
 }
 
+// CAM-guided attention and pool2 as the fast path runs them (kernels/cuda/attention_pool.cu:
+// never writing the channel-gated input, the attention's output or the pooling's dense gradient)
+// against braincam's own per-op kernels in turn (channel_attention, spatial_attention, maxpool4):
+// no library has these ops. The forward as in inference (nothing recorded); the backward from P
+// to F and the attention's weights. Bytes: the fused minimum, F read and P written (forward); F
+// and dP read and dF written (backward). The work is a few flops per element: no FLOP rate.
+void attention_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const int H = kSize / 4, hidden = kK / 8, cells = (H / 4) * (H / 4);
+  const Shape f_shape{N, kK, H, H}, p_shape{N, kK, H / 4, H / 4};
+  const int sets = rotation_sets(2 * bytes_of(f_shape));
+  const auto F = r.random_sets(f_shape, sets, 110, 0.0f, 3.0f), dP = r.random_sets(p_shape, sets, 120);
+  const Tensor s = r.random({N, cells}, 130, 0.0f, 2.0f / cells);
+  const Var w1(r.random({hidden, kK}, 131, -0.2f, 0.2f), true), b1(r.random({hidden}, 132, -0.2f, 0.2f), true),
+      w2(r.random({kK, hidden}, 133, -0.5f, 0.5f), true), b2(r.random({kK}, 134, -0.5f, 0.5f), true),
+      ws(r.random({1, 2, 7, 7}, 135, -0.1f, 0.1f), true);
+  auto fused = [&](const Tensor& f, bool grad) { return attention_pool(Var(f, grad), s, w1, b1, w2, b2, ws); };
+  auto per_op = [&](const Tensor& f, bool grad) {
+    return maxpool4(spatial_attention(channel_attention(Var(f, grad), s, w1, b1, w2, b2), ws));
+  };
+  const std::string per_op_name = "braincam per-op kernels: channel_attention, spatial_attention, maxpool4";
+  auto per_op_call = [&](std::function<void(int)> run) { return LibraryCall{std::move(run), per_op_name}; };
+
+  Row fwd{"attention+pool2 forward, fused", N, 0, static_cast<double>(bytes_of(f_shape) + bytes_of(p_shape))};
+  r.time_ours(fwd, [&] {
+    return [&](int rep) {
+      NoGradScope no_grad;
+      fused(F[rep % sets], false);
+    };
+  });
+  r.time_library(fwd, {[&] {
+                   return per_op_call([&](int rep) {
+                     NoGradScope no_grad;
+                     per_op(F[rep % sets], false);
+                   });
+                 }});
+  rows.push_back(fwd);
+
+  Row bwd{"attention+pool2 backward, fused", N, 0,
+          static_cast<double>(2 * bytes_of(f_shape) + bytes_of(p_shape))};
+  auto backward_of = [&](auto&& op) {
+    std::vector<Var> outputs;
+    for (const Tensor& f : F) outputs.push_back(op(f, true));
+    return backward_only(outputs, dP);
+  };
+  r.time_ours(bwd, [&] { return backward_of(fused); });
+  r.time_library(bwd, {[&] { return per_op_call(backward_of(per_op)); }});
+  rows.push_back(bwd);
+}
+
 void linear_rows(Runner& r, int N, std::vector<Row>& rows) {
   const int In = kK * (kSize / 16) * (kSize / 16);
   const Shape x_shape{N, In}, w_shape{1, In}, z_shape{N, 1};
@@ -405,6 +462,7 @@ int run(int argc, char** argv) {
     maxpool_rows(r, N, kSize / 4, "pool2", rows);
     linear_rows(r, N, rows);
     first_layer_rows(r, N, rows);
+    attention_rows(r, N, rows);
   }
 
   std::printf("\n%-42s %5s %10s %10s %7s %9s %8s %7s %7s  %s\n", "kernel", "batch", "ours ms", "library ms",

@@ -44,6 +44,16 @@ __device__ __forceinline__ ValueIndex shuffle_down(ValueIndex v, int offset) {
           __shfl_down_sync(kFullWarp, v.index, offset)};
 }
 
+// The value of lane (this lane ^ lanes). A pair travels as one 64-bit word: two 32-bit shuffles on
+// the GPU either way, one warp collective instead of two in the emulator.
+__device__ __forceinline__ ValueIndex shuffle_xor(ValueIndex v, int lanes) {
+  const unsigned long long word =
+      static_cast<unsigned long long>(static_cast<unsigned>(v.index)) << 32 |
+      __float_as_uint(v.value);
+  const unsigned long long other = __shfl_xor_sync(kFullWarp, word, lanes);
+  return {__uint_as_float(static_cast<unsigned>(other)), static_cast<int>(other >> 32)};
+}
+
 // Lane 0 gets op over the 32 lanes' values (the other lanes get partial results).
 template <class T, class Op>
 __device__ __forceinline__ T warp_reduce(T value, Op op) {

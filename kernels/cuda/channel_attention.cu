@@ -1,4 +1,5 @@
-// CAM-guided channel attention. Forward, three kernels:
+// CAM-guided channel attention. Forward, three kernels (the first two are channel_gate_forward,
+// which the fused attention + pooling of attention_pool.cu also runs):
 //
 // channel_descriptors_kernel: one block per plane (image n, channel c) reads the plane once and
 //   reduces it three ways with the deterministic block reductions: the sum (mean), the
@@ -194,17 +195,28 @@ void check_sizes(const char* op, int N, int C, int H, int W, int Ch) {
 }  // namespace
 
 template <>
-void channel_attention_forward<KernelSet>(float* y, float* gate, float* desc,
-                                          std::int32_t* max_index, float* hidden, const float* x,
-                                          const float* s, const float* w1, const float* b1,
-                                          const float* w2, const float* b2, int N, int C, int H,
-                                          int W, int Ch, Stream stream) {
-  check_sizes("channel_attention_forward", N, C, H, W, Ch);
+void channel_gate_forward<KernelSet>(float* gate, float* desc, std::int32_t* max_index,
+                                     float* hidden, const float* x, const float* s,
+                                     const float* w1, const float* b1, const float* w2,
+                                     const float* b2, int N, int C, int H, int W, int Ch,
+                                     Stream stream) {
+  check_sizes("channel_gate_forward", N, C, H, W, Ch);
   const unsigned planes = static_cast<unsigned>(N) * static_cast<unsigned>(C);
   launch(channel_descriptors_kernel, planes, kThreads, 0, stream, desc, max_index, x, s, N, C, H,
          W);
   launch(channel_mlp_kernel, static_cast<unsigned>(N), kMlpThreads, 3 * Ch * sizeof(float), stream,
          gate, hidden, desc, w1, b1, w2, b2, N, C, Ch);
+}
+
+template <>
+void channel_attention_forward<KernelSet>(float* y, float* gate, float* desc,
+                                          std::int32_t* max_index, float* hidden, const float* x,
+                                          const float* s, const float* w1, const float* b1,
+                                          const float* w2, const float* b2, int N, int C, int H,
+                                          int W, int Ch, Stream stream) {
+  channel_gate_forward<KernelSet>(gate, desc, max_index, hidden, x, s, w1, b1, w2, b2, N, C, H, W,
+                                  Ch, stream);
+  const unsigned planes = static_cast<unsigned>(N) * static_cast<unsigned>(C);
   launch(channel_gate_apply_kernel, planes, kThreads, 0, stream, y, x, gate, H * W);
 }
 

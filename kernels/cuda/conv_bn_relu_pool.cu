@@ -79,16 +79,6 @@ constexpr int kForwardThreads = 32 * kForwardWarps;
 constexpr int kKSteps = (kPatch + 7) / 8;
 static_assert(kWindowsPerWarp <= 8, "lanes g < kWindowsPerWarp write the windows");
 
-// A window's candidate maximum as one 64-bit word, so that one shuffle moves it (two 32-bit ones
-// on the GPU either way; one warp collective instead of two in the emulator).
-__device__ __forceinline__ unsigned long long packed(ValueIndex c) {
-  return static_cast<unsigned long long>(static_cast<unsigned>(c.index)) << 32 |
-         __float_as_uint(c.value);
-}
-__device__ __forceinline__ ValueIndex unpacked(unsigned long long word) {
-  return {__uint_as_float(static_cast<unsigned>(word)), static_cast<int>(word >> 32)};
-}
-
 // Grid: (tiles of the image, groups of kForwardOut channels, N); block: kForwardThreads.
 //
 // Each lane of a warp ends with the sums of pixels g and g + 8 (g = lane / 4) of its 4 windows
@@ -190,12 +180,8 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
         const float h_lo = acc[v][j][e] + bias, h_hi = acc[v][j][2 + e] + bias;
         const float y_lo = fmaf(h_lo, s, sh), y_hi = fmaf(h_hi, s, sh);
         best[v] = y_hi > y_lo ? ValueIndex{y_hi, g + 8} : ValueIndex{y_lo, g};
-        for (int lanes = 4; lanes < 32; lanes *= 2) {
-          const ValueIndex other = unpacked(__shfl_xor_sync(kFullWarp, packed(best[v]), lanes));
-          if (other.value > best[v].value ||
-              (other.value == best[v].value && other.index < best[v].index))
-            best[v] = other;  // the first maximum in row-major order
-        }
+        for (int lanes = 4; lanes < 32; lanes *= 2)  // the first maximum in row-major order
+          best[v] = FirstMax{}(best[v], shuffle_xor(best[v], lanes));
         // The 8 lanes of this t agree on the winner m; lane 4 (m % 8) + t holds its h.
         h_best[v] = __shfl_sync(kFullWarp, best[v].index < 8 ? h_lo : h_hi,
                                 best[v].index % 8 * 4 + t);

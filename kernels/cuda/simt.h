@@ -17,8 +17,8 @@
 // __shfl_down_sync __shfl_xor_sync __ballot_sync __any_sync __all_sync; atomicAdd (int,
 // unsigned, unsigned long long, float, double), atomicMax atomicMin atomicExch atomicCAS (int,
 // unsigned, unsigned long long); the float functions of <cmath>; float4, uint4, __float_as_uint,
-// __uint_as_float; and the helpers below (elementwise_grid, Scratch). TF32 tensor cores are in
-// tensor_core.h. A kernel that needs more adds it here, to both sections.
+// __uint_as_float, __fmul_rn; and the helpers below (elementwise_grid, Scratch). TF32 tensor
+// cores are in tensor_core.h. A kernel that needs more adds it here, to both sections.
 //
 // Shared memory:
 //   BRAINCAM_SHARED(float, tile, 20 * 20);   // __shared__ float tile[20 * 20];
@@ -161,6 +161,9 @@ struct alignas(16) uint4 {
 
 inline unsigned __float_as_uint(float x) { return std::bit_cast<unsigned>(x); }
 inline float __uint_as_float(unsigned x) { return std::bit_cast<float>(x); }
+// A product rounded on its own, never contracted into an addition that uses it: host compilers
+// contract at most within one expression (and not at all in ISO C++ mode), nvcc across them.
+inline float __fmul_rn(float a, float b) { return a * b; }
 
 template <class... Params, class... Args>
 void launch(void (*kernel)(Params...), dim3 grid, dim3 block, std::size_t shared_bytes, Stream,
