@@ -73,8 +73,9 @@ Var channel_attention(const Var& x, const Tensor& guidance, const Var& w1, const
 Var spatial_attention(const Var& x, const Var& w);
 
 // maxpool4(spatial_attention(channel_attention(F, guidance, w1, b1, w2, b2), ws)) as one op, the
-// fast kernel path's: the same values (bit for bit on a device, except for the sign of a zero)
-// without storing the attention's two full-size intermediates. H and W multiples of 4.
+// fast kernel path's: the same values for finite inputs (bit for bit on a device, except for the
+// sign of a zero) without storing the attention's two full-size intermediates. H and W multiples
+// of 4.
 Var attention_pool(const Var& F, const Tensor& guidance, const Var& w1, const Var& b1,
                    const Var& w2, const Var& b2, const Var& ws);
 

@@ -26,22 +26,27 @@ Var attention_pool(const Var& F, const Tensor& guidance, const Var& w1, const Va
   const auto dev = X.device();
   const auto dt = X.dtype();
   const auto i32 = DType::I32;
-  Tensor P({N, C, H / 4, W / 4}, dt, dev), winners(P.shape(), i32, dev),
+  // The pooling's winners are only needed (and only stored) when a backward may follow.
+  const bool keep = grad_enabled() && (F.requires_grad() || w1.requires_grad() ||
+                                       b1.requires_grad() || w2.requires_grad() ||
+                                       b2.requires_grad() || ws.requires_grad());
+  Tensor P({N, C, H / 4, W / 4}, dt, dev), winners = keep ? Tensor(P.shape(), i32, dev) : Tensor(),
       channel_gate({N, C}, dt, dev), desc({3, N, C}, dt, dev), max_index({N, C}, i32, dev),
       hidden({3, N, Ch}, dt, dev), spatial_gate({N, H, W}, dt, dev),
       pooled({N, 2, H, W}, dt, dev), max_channel({N, H, W}, i32, dev);
+  std::int32_t* kept_winners = keep ? winners.data<std::int32_t>() : nullptr;
   run_kernel(
       X, "attention_pool",
       [&]<class T>() {
         cpu::attention_pool_forward<T>(
-            P.data<T>(), winners.data<std::int32_t>(), channel_gate.data<T>(), desc.data<T>(),
+            P.data<T>(), kept_winners, channel_gate.data<T>(), desc.data<T>(),
             max_index.data<std::int32_t>(), hidden.data<T>(), spatial_gate.data<T>(),
             pooled.data<T>(), max_channel.data<std::int32_t>(), X.data<T>(), guidance.data<T>(),
             W1.data<T>(), B1.data<T>(), W2.data<T>(), B2.data<T>(), WS.data<T>(), N, C, H, W, Ch);
       },
       [&]<class Set>(cuda::Stream s) {
         cuda::attention_pool_forward<Set>(
-            P.data<float>(), winners.data<std::int32_t>(), channel_gate.data<float>(),
+            P.data<float>(), kept_winners, channel_gate.data<float>(),
             desc.data<float>(), max_index.data<std::int32_t>(), hidden.data<float>(),
             spatial_gate.data<float>(), pooled.data<float>(), max_channel.data<std::int32_t>(),
             X.data<float>(), guidance.data<float>(), W1.data<float>(), B1.data<float>(),

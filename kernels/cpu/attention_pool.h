@@ -10,7 +10,8 @@
 
 namespace braincam::cpu {
 
-// P, winners: N x C x H/4 x W/4, maxpool4's output and argmax. Saved for backward, all written:
+// P, winners: N x C x H/4 x W/4, maxpool4's output and argmax (winners may be null, when no
+// backward follows). Saved for backward, all written:
 // channel_gate, desc, max_index, hidden as channel_attention_forward's gate, desc, max_index,
 // hidden; spatial_gate, pooled, max_channel as spatial_attention_forward's gate, pooled,
 // max_channel.

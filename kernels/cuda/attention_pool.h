@@ -1,8 +1,9 @@
 #pragma once
 // CAM-guided attention followed by the second 4x4 max pooling, as one op, on a kernel set
 // (cuda::Gpu or cuda::Emulated); the maths, the saved tensors and their layouts of
-// kernels/cpu/attention_pool.h, and the same results as the per-op kernels (channel_attention,
-// spatial_attention, maxpool4) run in turn, bit for bit except for the sign of a zero. It never
+// kernels/cpu/attention_pool.h, and for finite values the same results as the per-op kernels
+// (channel_attention, spatial_attention, maxpool4) run in turn, bit for bit except for the sign
+// of a zero. It never
 // writes the channel-gated F1 or the attention's output A (each N x C x H x W, as large as F),
 // nor the pooling's dense gradient: the spatial kernels read F1 as F * channel_gate and the
 // gradient of A as dP at the pooling's winners. All sizes at least 1; H and W multiples of 4.

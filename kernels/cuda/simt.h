@@ -161,8 +161,9 @@ struct alignas(16) uint4 {
 
 inline unsigned __float_as_uint(float x) { return std::bit_cast<unsigned>(x); }
 inline float __uint_as_float(unsigned x) { return std::bit_cast<float>(x); }
-// A product rounded on its own, never contracted into an addition that uses it: host compilers
-// contract at most within one expression (and not at all in ISO C++ mode), nvcc across them.
+// A product rounded on its own, never contracted into an addition that uses it. The emulator is
+// built in ISO C++ mode, where GCC does not contract at all (in GNU mode it contracts across
+// statements, clang within one expression); nvcc contracts across statements.
 inline float __fmul_rn(float a, float b) { return a * b; }
 
 template <class... Params, class... Args>

@@ -21,8 +21,9 @@
 // The fused attention + pooling (attention_pool.cu) runs the same kernels on inputs it never
 // writes: the kernels read x and dy through a reader (Dense, ChannelGated, PoolWinnerGradient),
 // and spatial_gate_pool_kernel replaces spatial_gate_kernel, pooling y 4x4 instead of writing it.
-// Each reader gives the bits the plain kernels would read from memory, so both paths give the
-// same results.
+// Each reader gives the bits the plain kernels would read from memory, so for finite values both
+// paths give the same results (NaN and infinities aside: the shuffle pooling and the skipped zero
+// products treat them otherwise).
 // No atomics anywhere: the results are bitwise reproducible.
 #include "kernels/cuda/spatial_attention.h"
 
@@ -127,12 +128,12 @@ __global__ void spatial_pool_kernel(float* __restrict__ pooled,
   for (long o = blockIdx.x * static_cast<long>(blockDim.x) + threadIdx.x; o < pixels;
        o += static_cast<long>(gridDim.x) * blockDim.x) {
     const long n = o / HW, p = o % HW;
-    float sum = 0.0f, top = x(n * C, p);
+    float sum = 0.0f, top = 0.0f;
     int best = 0;
     for (int c = 0; c < C; ++c) {
       const float v = x(n * C + c, p);
       sum += v;
-      if (v > top) {
+      if (c == 0 || v > top) {
         top = v;
         best = c;
       }
@@ -166,7 +167,8 @@ __global__ void spatial_gate_kernel(float* __restrict__ y, float* __restrict__ g
 // Grid: (tiles, N); block: kTileThreads, thread t on window t / 16 of the tile (4 x 4 windows,
 // row-major) and on its pixel t % 16 (row-major): a window's 16 pixels are a half-warp, so each
 // channel's pooling is four xor-shuffles. y = x * gate is pooled (first maximum, as maxpool4)
-// instead of written. H and W are multiples of 4, so a window is wholly inside or outside.
+// instead of written; winners may be null. H and W are multiples of 4, so a window is wholly
+// inside or outside.
 __global__ void spatial_gate_pool_kernel(float* __restrict__ P, std::int32_t* __restrict__ winners,
                                          float* __restrict__ gate,
                                          const float* __restrict__ pooled, ChannelGated x,
@@ -192,7 +194,7 @@ __global__ void spatial_gate_pool_kernel(float* __restrict__ P, std::int32_t* __
       best = FirstMax{}(best, shuffle_xor(best, lanes));
     if (inside && m == 0) {
       P[plane * cells + cell] = best.value;
-      winners[plane * cells + cell] = best.index;
+      if (winners) winners[plane * cells + cell] = best.index;
     }
   }
 }

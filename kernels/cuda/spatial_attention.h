@@ -22,7 +22,8 @@ void spatial_attention_backward(float* dx, float* dw, const float* dy, const flo
 // Spatial attention on the channel-gated input x = F * channel_gate (broadcast over pixels),
 // followed by the 4x4 max pooling of y, as the fused attention_pool runs it: x and y are never
 // written. P and winners (N x C x H/4 x W/4) are maxpool4's output and winners' indices in the
-// plane; gate, pooled and max_channel are spatial_attention_forward's. H and W multiples of 4.
+// plane (winners may be null: not kept); gate, pooled and max_channel are
+// spatial_attention_forward's. H and W multiples of 4.
 template <class Set>
 void spatial_attention_pool_forward(float* P, std::int32_t* winners, float* gate, float* pooled,
                                     std::int32_t* max_channel, const float* F,

@@ -5,7 +5,8 @@
 // (the sign of a zero aside: the fused backward skips the pooling's zero gradients instead of
 // adding zero products). On the CPU the fused op runs the references in turn, so the same holds.
 // F is half zeros, as after the first layer's ReLU, and on a grid of 1/8, so that pooling windows
-// hold ties, which the first maximum must settle as maxpool4 does.
+// hold ties, which the first maximum must settle as maxpool4 does. Inference (no graph recorded,
+// no winners kept) must give the same P.
 #include <cmath>
 #include <random>
 #include <vector>
@@ -72,6 +73,12 @@ void check_attention_pool(Device device, DType dtype, AttentionShape a, unsigned
   const std::vector<Tensor> fused = run(true), per_op = run(false);
   const char* names[] = {"P", "dF", "dw1", "db1", "dw2", "db2", "dws"};
   for (std::size_t i = 0; i < fused.size(); ++i) require_same_values(fused[i], per_op[i], names[i]);
+
+  // Inference keeps no winners; P stays the same.
+  NoGradScope no_grad;
+  const Var P = attention_pool(Var(F), guidance, Var(weights[0]), Var(weights[1]),
+                               Var(weights[2]), Var(weights[3]), Var(weights[4]));
+  require_same_values(P.value(), per_op[0], "P without a graph");
 }
 
 void check_attention_pool_shapes(Device device, DType dtype) {
