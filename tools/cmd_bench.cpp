@@ -267,7 +267,7 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--warmup", o->warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", o->device, kDeviceHelp)->capture_default_str();
-  cmd->add_option("--kernels", o->kernel_path, "fast|reference: the fused first layer or one kernel per op")
+  cmd->add_option("--kernels", o->kernel_path, "fast|reference: the fused first layer and attention + pool2, or one kernel per op")
       ->check(CLI::IsMember({"fast", "reference"}));
   cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--graph", o->graph,

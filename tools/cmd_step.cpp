@@ -76,7 +76,7 @@ void add_step_command(CLI::App& app) {
   cmd->add_option("--device", o->device, kDeviceHelp)
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "emulator"}));
-  cmd->add_option("--kernels", o->kernel_path, "fast|reference: the fused first layer or one kernel per op (default fast)")
+  cmd->add_option("--kernels", o->kernel_path, "fast|reference: the fused first layer and attention + pool2, or one kernel per op (default fast)")
       ->check(CLI::IsMember({"fast", "reference"}));
   cmd->callback([o] { run_step(*o); });
 }
