@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "kernels/cuda/block_reduce.h"
 #include "kernels/cuda/simt.h"
 #include "kernels/cuda/tensor_core.h"
 
@@ -147,6 +148,42 @@ TEST_CASE("emulator: warp shuffles, ballots and votes behave as on a GPU", "[emu
     CHECK(o[6] == 1);
     CHECK(o[7] == 0);
   }
+}
+
+// warp_reduce (one warp collective in the emulator) and the shuffle tree it stands for, written
+// out with shuffles: sums whose bits depend on the order, and a first maximum with ties.
+__global__ void warp_reduce_against_shuffles(float* sums, ValueIndex* maxima) {
+  const int g = blockIdx.x * blockDim.x + threadIdx.x;
+  const float value = 1.0f / static_cast<float>(3 + g);
+  const ValueIndex candidate{static_cast<float>(g % 5), g % 7};
+  float sum = value;
+  ValueIndex best = candidate;
+  for (int offset = 16; offset > 0; offset /= 2) {
+    sum += __shfl_down_sync(kFullWarp, sum, offset);
+    best = FirstMax{}(best, {__shfl_down_sync(kFullWarp, best.value, offset),
+                             __shfl_down_sync(kFullWarp, best.index, offset)});
+  }
+  sums[2 * g] = warp_reduce(value, Sum{});
+  sums[2 * g + 1] = sum;
+  maxima[2 * g] = warp_reduce(candidate, FirstMax{});
+  maxima[2 * g + 1] = best;
+}
+
+TEST_CASE("emulator: warp_reduce gives every lane the bits of its shuffle tree", "[emulator]") {
+  const int blocks = 2, threads = 64;
+  std::vector<float> sums(2 * blocks * threads);
+  std::vector<ValueIndex> maxima(2 * blocks * threads);
+  launch(warp_reduce_against_shuffles, blocks, threads, 0, nullptr, sums.data(), maxima.data());
+  for (int g = 0; g < blocks * threads; ++g) {
+    INFO("thread " << g);
+    CHECK(std::memcmp(&sums[2 * g], &sums[2 * g + 1], sizeof(float)) == 0);
+    CHECK(maxima[2 * g].value == maxima[2 * g + 1].value);
+    CHECK(maxima[2 * g].index == maxima[2 * g + 1].index);
+  }
+  // Lane 0 holds the warp's first maximum: value 4 (threads 4, 9, 14, ...), the smallest index
+  // among them (thread 14's 14 % 7 = 0).
+  CHECK(maxima[0].value == 4.0f);
+  CHECK(maxima[0].index == 0);
 }
 
 // One warp's mma_tf32_m16n8k8 of A = a_value everywhere, passed as its float bits, not rounded
