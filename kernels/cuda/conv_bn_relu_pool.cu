@@ -6,14 +6,15 @@
 //   accuracy (3xTF32); each warp's M tiles are its pooling windows, so the pooling settles in
 //   registers and shuffles. It applies the affine map and writes F = relu(max), the winner and
 //   h there. Only the pooled outputs reach global memory.
-// winner_patch_sums_kernel: one block per (channel, image); each warp walks a share of the
-//   pooled outputs where g = dF (F > 0) is nonzero, a window at a time, each lane summing its
-//   taps of g times the winner's patch (or g, or g * xhat) in double; then the block adds the
-//   warps' sums in a fixed order.
-// weight_gradient_kernel: one block per channel adds the images in order and applies the closed
-//   form dw = k (sparse - dbeta mu - dgamma invstd Sigma w), k = gamma invstd.
+// winner_patch_sums_kernel: one block per (8 channels, share of an image's tiles of 2 x 16
+//   windows); it stages each tile's image region in shared memory, and a warp per channel walks
+//   the tile's windows where g = dF (F > 0) is nonzero, one at a time, each lane summing its taps
+//   of g times the winner's patch (or g, or g * xhat) in double.
+// weight_gradient_kernel: one block per channel adds the images' shares in order and applies
+//   the closed form dw = k (sparse - dbeta mu - dgamma invstd Sigma w), k = gamma invstd.
 #include "kernels/cuda/conv_bn_relu_pool.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/cuda/block_reduce.h"
@@ -207,17 +208,34 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
 }
 
 constexpr int kSums = kPatch + 2;  // the taps, g, g * xhat
-constexpr int kPatchThreads = 256, kPatchWarps = kPatchThreads / 32;
 constexpr int kSumsPerLane = (kSums + 31) / 32;  // lane l keeps sums l, l + 32, l + 64
+// The winner sums take the pooled outputs in tiles of 2 x 16 windows, a lane per window, and read
+// the patches from the tile's image region staged in shared memory: 8 + 4 rows and 64 + 4
+// columns (the patches reach 2 pixels past the windows) of each channel.
+constexpr int kSumTileRows = 2, kSumTileCols = 16;
+static_assert(kSumTileRows * kSumTileCols == 32, "a lane per window of a tile");
+constexpr int kSumChannels = 8;  // output channels per block, a warp each
+constexpr int kSumThreads = 32 * kSumChannels;
+constexpr int kStagedRows = kPool * kSumTileRows + 4, kStagedCols = kPool * kSumTileCols + 4;
+// A row pitch of 5 and a plane stride of 25 banks (mod 32) put tap t = 25 c + 5 row + col of any
+// patch in bank (corner + t) mod 32: the 32 lanes reading taps l + 32 j hit 32 banks.
+constexpr int kStagedPitch = kStagedCols + (5 - kStagedCols % 32 + 32) % 32;
+constexpr int kStagedPlane =
+    kStagedRows * kStagedPitch + (25 - kStagedRows * kStagedPitch % 32 + 32) % 32;
+static_assert(kStagedPitch % 32 == 5 && kStagedPlane % 32 == 25, "conflict-free patch reads");
+// Blocks the winner sums aim for: enough to fill a GPU several times over.
+constexpr int kSumTargetBlocks = 1024;
 
-// partial[n][k][0..P) = sum over the winners of g * (the winner's patch), [P] = sum g,
-// [P + 1] = sum g * xhat, g = dF where F > 0. Grid: (K, N); block: kPatchThreads.
+// partial[(n * K + k) * splits + s][0..P) = sum over the winners of g * (the winner's patch),
+// [P] = sum g, [P + 1] = sum g * xhat, g = dF where F > 0, over the tiles s, s + splits, ... of
+// image n. Grid: (ceil(K / kSumChannels), splits, N); block: kSumThreads.
 //
-// A warp takes the pooled outputs 32 at a time: each lane stages one window's g, g * xhat and
-// patch corner in shared memory, then the warp walks the 32 windows together, lane l adding the
-// window's value of sums l, l + 32 and l + 64 (a tap, or g or g * xhat) to its own accumulators.
-// So the lanes of one load read one patch, a few cache lines, where a thread per window would
-// read 32 patches, 32 lines per load. The warps' accumulators are added in warp order.
+// For each tile the block stages the image region its windows' patches lie in; then warp w takes
+// channel k = kSumChannels * blockIdx.x + w: each lane stages one window's g, g * xhat and patch
+// corner in shared memory, and the warp walks the 32 windows together, lane l adding the window's
+// value of sums l, l + 32 and l + 64 (a tap, or g or g * xhat) to its own accumulators. So a load
+// instruction of the warp reads one patch from shared memory without bank conflicts, where
+// reading it from global memory touched about 20 cache lines.
 __global__ void winner_patch_sums_kernel(double* __restrict__ partial,
                                          const float* __restrict__ dF, const float* __restrict__ F,
                                          const std::uint8_t* __restrict__ winner,
@@ -226,80 +244,80 @@ __global__ void winner_patch_sums_kernel(double* __restrict__ partial,
                                          const double* __restrict__ mean,
                                          const double* __restrict__ var, int H, int W, int K,
                                          double eps) {
-  const int k = blockIdx.x, n = blockIdx.y, lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-  const int Ho = H / kPool, Wo = W / kPool, windows = Ho * Wo;
-  const long base = (static_cast<long>(n) * K + k) * windows;
+  BRAINCAM_SHARED(float, staged, kChannels * kStagedPlane);  // [c][row][column]
+  using Windows = float[32];
+  BRAINCAM_SHARED(Windows, staged_g, kSumChannels);
+  BRAINCAM_SHARED(Windows, staged_gx, kSumChannels);
+  using Corners = int[32];
+  BRAINCAM_SHARED(Corners, staged_corner, kSumChannels);  // the patch's offset in `staged`
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  const int k = blockIdx.x * kSumChannels + warp, s = blockIdx.y, splits = gridDim.y,
+            n = blockIdx.z;
+  const bool channel = k < K;  // a warp past the last channel still helps to stage
+  const int Ho = H / kPool, Wo = W / kPool, tile_cols = (Wo + kSumTileCols - 1) / kSumTileCols,
+            tiles = (Ho + kSumTileRows - 1) / kSumTileRows * tile_cols;
   const float* image = x + static_cast<long>(n) * kChannels * H * W;
-  const float m = static_cast<float>(mean[k]), invstd = static_cast<float>(1.0 / sqrt(var[k] + eps));
+  const long base = (static_cast<long>(n) * K + k) * Ho * Wo;
+  const float m = channel ? static_cast<float>(mean[k]) : 0.0f,
+              invstd = channel ? static_cast<float>(1.0 / sqrt(var[k] + eps)) : 0.0f;
 
-  // This lane's sums: for a tap, its channel's plane and its offset in the patch.
-  int tap_row[kSumsPerLane], tap_col[kSumsPerLane];
-  const float* tap_plane[kSumsPerLane];
+  // This lane's sums: for a tap, its offset from the patch's corner in `staged`.
+  int tap_offset[kSumsPerLane];
   BRAINCAM_UNROLL
   for (int j = 0; j < kSumsPerLane; ++j) {
     const int t = lane + 32 * j, tap = t % kTaps;
-    tap_plane[j] = image + static_cast<long>(t < kPatch ? t / kTaps : 0) * H * W;
-    tap_row[j] = tap / 5;
-    tap_col[j] = tap % 5;
+    tap_offset[j] = (t < kPatch ? t / kTaps : 0) * kStagedPlane + tap / 5 * kStagedPitch + tap % 5;
   }
   double acc[kSumsPerLane] = {};
 
-  using Staged = float[32];
-  BRAINCAM_SHARED(Staged, staged_g, kPatchWarps);
-  BRAINCAM_SHARED(Staged, staged_gx, kPatchWarps);
-  using Corner = int[32];
-  BRAINCAM_SHARED(Corner, staged_h0, kPatchWarps);  // the patch's top row and left column
-  BRAINCAM_SHARED(Corner, staged_w0, kPatchWarps);
-  for (int q0 = warp * 32; q0 < windows; q0 += kPatchThreads) {
-    const int q = q0 + lane;
+  for (int tile = s; tile < tiles; tile += splits) {
+    const int i0 = tile / tile_cols * kSumTileRows, j0 = tile % tile_cols * kSumTileCols;
+    __syncthreads();  // the previous tile's patches are read
+    for (int e = threadIdx.x; e < kChannels * kStagedRows * kStagedCols; e += kSumThreads) {
+      const int c = e / (kStagedRows * kStagedCols), r = e / kStagedCols % kStagedRows,
+                q = e % kStagedCols;
+      const int h = kPool * i0 - 2 + r, v = kPool * j0 - 2 + q;
+      staged[c * kStagedPlane + r * kStagedPitch + q] =
+          h >= 0 && h < H && v >= 0 && v < W ? image[(static_cast<long>(c) * H + h) * W + v]
+                                             : 0.0f;
+    }
+    const int i = i0 + lane / kSumTileCols, jw = j0 + lane % kSumTileCols;
     float g = 0.0f, gx = 0.0f;
-    int top = 0, left = 0;
-    if (q < windows) {
-      const long o = base + q;
+    int corner = 0;
+    if (channel && i < Ho && jw < Wo) {
+      const long o = base + static_cast<long>(i) * Wo + jw;
       g = F[o] > 0.0f ? dF[o] : 0.0f;
       gx = g * ((h_winner[o] - m) * invstd);
-      const int win = winner[o];
-      top = q / Wo * kPool + win / kPool - 2;
-      left = q % Wo * kPool + win % kPool - 2;
+      const int win = winner[o];  // the winner's pixel less 2, plus the region's 2-pixel margin
+      corner = (kPool * (i - i0) + win / kPool) * kStagedPitch + kPool * (jw - j0) + win % kPool;
     }
     staged_g[warp][lane] = g;
     staged_gx[warp][lane] = gx;
-    staged_h0[warp][lane] = top;
-    staged_w0[warp][lane] = left;
-    __syncwarp();
+    staged_corner[warp][lane] = corner;
+    __syncthreads();
     for (int e = 0; e < 32; ++e) {
       const float ge = staged_g[warp][e];
-      if (ge == 0.0f) continue;  // the same for every lane
-      const int h0 = staged_h0[warp][e], w0 = staged_w0[warp][e];
+      if (ge == 0.0f) continue;  // the same for every lane (and always, past the last channel)
+      const float* patch = staged + staged_corner[warp][e];
       BRAINCAM_UNROLL
       for (int j = 0; j < kSumsPerLane; ++j) {
         const int t = lane + 32 * j;
         float value = 0.0f;
-        if (t < kPatch) {
-          const int h = h0 + tap_row[j], col = w0 + tap_col[j];
-          if (h >= 0 && h < H && col >= 0 && col < W)
-            value = ge * tap_plane[j][static_cast<long>(h) * W + col];
-        } else if (t == kPatch) {
+        if (t < kPatch)
+          value = ge * patch[tap_offset[j]];
+        else if (t == kPatch)
           value = ge;
-        } else if (t == kPatch + 1) {
+        else if (t == kPatch + 1)
           value = staged_gx[warp][e];
-        }
         acc[j] += value;
       }
     }
-    __syncwarp();
   }
-
-  using WarpSums = double[kSums];
-  BRAINCAM_SHARED(WarpSums, warp_sums, kPatchWarps);
+  if (!channel) return;
   BRAINCAM_UNROLL
-  for (int j = 0; j < kSumsPerLane; ++j)
-    if (lane + 32 * j < kSums) warp_sums[warp][lane + 32 * j] = acc[j];
-  __syncthreads();
-  for (int t = threadIdx.x; t < kSums; t += kPatchThreads) {
-    double total = 0.0;
-    for (int w = 0; w < kPatchWarps; ++w) total += warp_sums[w][t];
-    partial[(static_cast<long>(n) * K + k) * kSums + t] = total;
+  for (int j = 0; j < kSumsPerLane; ++j) {
+    const int t = lane + 32 * j;
+    if (t < kSums) partial[((static_cast<long>(n) * K + k) * splits + s) * kSums + t] = acc[j];
   }
 }
 
@@ -313,15 +331,16 @@ __global__ void weight_gradient_kernel(float* __restrict__ dw, float* __restrict
                                        const double* __restrict__ var,
                                        const double* __restrict__ patch_mean,
                                        const double* __restrict__ patch_cov, int N, int K,
-                                       double eps) {
+                                       int splits, double eps) {
   const int k = blockIdx.x, t = threadIdx.x;
   double d_beta = 0.0, d_gamma = 0.0, sparse = 0.0;
-  for (int n = 0; n < N; ++n) {
-    const double* sums = partial + (static_cast<long>(n) * K + k) * kSums;
-    d_beta += sums[kPatch];
-    d_gamma += sums[kPatch + 1];
-    if (t < kPatch) sparse += sums[t];
-  }
+  for (int n = 0; n < N; ++n)
+    for (int s = 0; s < splits; ++s) {
+      const double* sums = partial + ((static_cast<long>(n) * K + k) * splits + s) * kSums;
+      d_beta += sums[kPatch];
+      d_gamma += sums[kPatch + 1];
+      if (t < kPatch) sparse += sums[t];
+    }
   const double invstd = 1.0 / sqrt(var[k] + eps), scale = gamma[k] * invstd;
   const float* wk = w + static_cast<long>(k) * kPatch;
   if (t < kPatch) {
@@ -395,11 +414,20 @@ void conv_bn_relu_pool_backward<KernelSet>(float* dw, float* db, float* dgamma, 
     throw std::invalid_argument("conv_bn_relu_pool_backward: the GPU kernel takes " +
                                 std::to_string(kChannels) + " input channels, got " +
                                 std::to_string(C));
-  Scratch<double> partial(static_cast<std::size_t>(N) * K * kSums, stream);
-  launch(winner_patch_sums_kernel, dim3(K, N), kPatchThreads, 0, stream, partial.data(),
-         dF, F, winner, h_winner, x, mean, var, H, W, K, eps);
+  // Each image's tiles split among enough blocks to fill the GPU (at batch 32 and 240 x 240, 8
+  // splits of 15 tiles).
+  const int groups = (K + kSumChannels - 1) / kSumChannels,
+            tiles = (H / kPool + kSumTileRows - 1) / kSumTileRows *
+                    ((W / kPool + kSumTileCols - 1) / kSumTileCols),
+            splits = std::clamp(kSumTargetBlocks / (groups * N), 1, tiles);
+  Scratch<double> partial(static_cast<std::size_t>(N) * K * splits * kSums, stream);
+  launch(winner_patch_sums_kernel,
+         dim3(static_cast<unsigned>(groups), static_cast<unsigned>(splits),
+              static_cast<unsigned>(N)),
+         kSumThreads, 0, stream, partial.data(), dF, F, winner, h_winner, x, mean, var, H, W, K,
+         eps);
   launch(weight_gradient_kernel, K, kWeightThreads, 0, stream, dw, db, dgamma, dbeta,
-         partial.data(), w, gamma, var, patch_mean, patch_cov, N, K, eps);
+         partial.data(), w, gamma, var, patch_mean, patch_cov, N, K, splits, eps);
 }
 
 }  // namespace braincam::cuda
