@@ -8,8 +8,9 @@
 //   h there. Only the pooled outputs reach global memory.
 // winner_patch_sums_kernel: one block per (8 channels, share of an image's tiles of 2 x 16
 //   windows); it stages each tile's image region in shared memory, and a warp per channel walks
-//   the tile's windows where g = dF (F > 0) is nonzero, one at a time, each lane summing its taps
-//   of g times the winner's patch (or g, or g * xhat) in double.
+//   the tile's windows where g = dF (F > 0) is nonzero, each lane summing its taps of g times
+//   the winner's patch (in float over 4 windows, then in double), and g and g * xhat of its own
+//   window.
 // weight_gradient_kernel: one block per channel adds the images' shares in order and applies
 //   the closed form dw = k (sparse - dbeta mu - dgamma invstd Sigma w), k = gamma invstd.
 #include "kernels/cuda/conv_bn_relu_pool.h"
@@ -208,7 +209,7 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
 }
 
 constexpr int kSums = kPatch + 2;  // the taps, g, g * xhat
-constexpr int kSumsPerLane = (kSums + 31) / 32;  // lane l keeps sums l, l + 32, l + 64
+constexpr int kTapsPerLane = (kPatch + 31) / 32;  // lane l sums taps l, l + 32, l + 64
 // The winner sums take the pooled outputs in tiles of 2 x 16 windows, a lane per window, and read
 // the patches from the tile's image region staged in shared memory: 8 + 4 rows and 64 + 4
 // columns (the patches reach 2 pixels past the windows) of each channel.
@@ -223,106 +224,126 @@ constexpr int kStagedPitch = kStagedCols + (5 - kStagedCols % 32 + 32) % 32;
 constexpr int kStagedPlane =
     kStagedRows * kStagedPitch + (25 - kStagedRows * kStagedPitch % 32 + 32) % 32;
 static_assert(kStagedPitch % 32 == 5 && kStagedPlane % 32 == 25, "conflict-free patch reads");
-// Blocks the winner sums aim for: enough to fill a GPU several times over.
+// Products are summed in float over a group of 4 windows, then added in double: a quarter of the
+// float-to-double conversions (16 per cycle per SM on sm_90), within 3 u of the group's terms.
+constexpr int kSumGroup = 4;
+// Blocks the winner sums aim for (about two waves of 4 blocks per SM on an H100), each taking at
+// least two of an image's tiles where it has them.
 constexpr int kSumTargetBlocks = 1024;
 
-// partial[(n * K + k) * splits + s][0..P) = sum over the winners of g * (the winner's patch),
-// [P] = sum g, [P + 1] = sum g * xhat, g = dF where F > 0, over the tiles s, s + splits, ... of
-// image n. Grid: (ceil(K / kSumChannels), splits, N); block: kSumThreads.
+__host__ __device__ __forceinline__ int winner_sum_tiles(int H, int W) {
+  const int rows = (H / kPool + kSumTileRows - 1) / kSumTileRows,
+            cols = (W / kPool + kSumTileCols - 1) / kSumTileCols;
+  return rows * cols;
+}
+
+// partial[(n * K + k) * shares + s][0..P) = sum over the winners of g * (the winner's patch),
+// [P] = sum g, [P + 1] = sum g * xhat, g = dF where F > 0, over share s of image n's tiles (tiles
+// s, s + shares, ..., row-major). Grid: (ceil(K / kSumChannels), shares, N); block: kSumThreads.
 //
 // For each tile the block stages the image region its windows' patches lie in; then warp w takes
-// channel k = kSumChannels * blockIdx.x + w: each lane stages one window's g, g * xhat and patch
-// corner in shared memory, and the warp walks the 32 windows together, lane l adding the window's
-// value of sums l, l + 32 and l + 64 (a tap, or g or g * xhat) to its own accumulators. So a load
-// instruction of the warp reads one patch from shared memory without bank conflicts, where
-// reading it from global memory touched about 20 cache lines.
-__global__ void winner_patch_sums_kernel(double* __restrict__ partial,
-                                         const float* __restrict__ dF, const float* __restrict__ F,
-                                         const std::uint8_t* __restrict__ winner,
-                                         const float* __restrict__ h_winner,
-                                         const float* __restrict__ x,
-                                         const double* __restrict__ mean,
-                                         const double* __restrict__ var, int H, int W, int K,
-                                         double eps) {
+// channel k = kSumChannels * blockIdx.x + w: each lane takes one window, adds its g and g * xhat
+// to its own sums and stages g and the patch's corner in shared memory, and the warp walks the
+// 32 windows together, lane l adding g times taps l, l + 32 and l + 64 of the window's patch. So
+// a load instruction of the warp reads 32 taps of one patch without bank conflicts.
+__global__ void __launch_bounds__(kSumThreads, 4)
+    winner_patch_sums_kernel(double* __restrict__ partial, const float* __restrict__ dF,
+                             const float* __restrict__ F, const std::uint8_t* __restrict__ winner,
+                             const float* __restrict__ h_winner, const float* __restrict__ x,
+                             const double* __restrict__ mean, const double* __restrict__ var,
+                             int H, int W, int K, double eps) {
   BRAINCAM_SHARED(float, staged, kChannels * kStagedPlane);  // [c][row][column]
-  using Windows = float[32];
+  // Each warp's 32 windows as float4s, so that one broadcast load gives a group's 4 values.
+  using Windows = float4[32 / kSumGroup];
+  using Corners = uint4[32 / kSumGroup];
   BRAINCAM_SHARED(Windows, staged_g, kSumChannels);
-  BRAINCAM_SHARED(Windows, staged_gx, kSumChannels);
-  using Corners = int[32];
   BRAINCAM_SHARED(Corners, staged_corner, kSumChannels);  // the patch's offset in `staged`
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-  const int k = blockIdx.x * kSumChannels + warp, s = blockIdx.y, splits = gridDim.y,
+  const int k = blockIdx.x * kSumChannels + warp, share = blockIdx.y, shares = gridDim.y,
             n = blockIdx.z;
   const bool channel = k < K;  // a warp past the last channel still helps to stage
   const int Ho = H / kPool, Wo = W / kPool, tile_cols = (Wo + kSumTileCols - 1) / kSumTileCols,
-            tiles = (Ho + kSumTileRows - 1) / kSumTileRows * tile_cols;
+            tiles = winner_sum_tiles(H, W);
   const float* image = x + static_cast<long>(n) * kChannels * H * W;
   const long base = (static_cast<long>(n) * K + k) * Ho * Wo;
   const float m = channel ? static_cast<float>(mean[k]) : 0.0f,
               invstd = channel ? static_cast<float>(1.0 / sqrt(var[k] + eps)) : 0.0f;
 
-  // This lane's sums: for a tap, its offset from the patch's corner in `staged`.
-  int tap_offset[kSumsPerLane];
+  // This lane's taps: their offsets from the patch's corner in `staged`.
+  int tap_offset[kTapsPerLane];
   BRAINCAM_UNROLL
-  for (int j = 0; j < kSumsPerLane; ++j) {
-    const int t = lane + 32 * j, tap = t % kTaps;
-    tap_offset[j] = (t < kPatch ? t / kTaps : 0) * kStagedPlane + tap / 5 * kStagedPitch + tap % 5;
+  for (int j = 0; j < kTapsPerLane; ++j) {
+    const int t = lane + 32 * j, c = t / kTaps, tap = t % kTaps;
+    tap_offset[j] = c * kStagedPlane + tap / 5 * kStagedPitch + tap % 5;
   }
-  double acc[kSumsPerLane] = {};
+  double taps[kTapsPerLane] = {}, sum_g = 0.0, sum_gx = 0.0;
 
-  for (int tile = s; tile < tiles; tile += splits) {
+  for (int tile = share; tile < tiles; tile += shares) {
     const int i0 = tile / tile_cols * kSumTileRows, j0 = tile % tile_cols * kSumTileCols;
     __syncthreads();  // the previous tile's patches are read
     for (int e = threadIdx.x; e < kChannels * kStagedRows * kStagedCols; e += kSumThreads) {
-      const int c = e / (kStagedRows * kStagedCols), r = e / kStagedCols % kStagedRows,
-                q = e % kStagedCols;
-      const int h = kPool * i0 - 2 + r, v = kPool * j0 - 2 + q;
-      staged[c * kStagedPlane + r * kStagedPitch + q] =
+      const int c = e / (kStagedRows * kStagedCols), row = e / kStagedCols % kStagedRows,
+                col = e % kStagedCols;
+      const int h = kPool * i0 - 2 + row, v = kPool * j0 - 2 + col;
+      staged[c * kStagedPlane + row * kStagedPitch + col] =
           h >= 0 && h < H && v >= 0 && v < W ? image[(static_cast<long>(c) * H + h) * W + v]
                                              : 0.0f;
     }
+    // This lane's window.
     const int i = i0 + lane / kSumTileCols, jw = j0 + lane % kSumTileCols;
-    float g = 0.0f, gx = 0.0f;
-    int corner = 0;
+    float g = 0.0f;
+    unsigned corner = 0;
     if (channel && i < Ho && jw < Wo) {
       const long o = base + static_cast<long>(i) * Wo + jw;
       g = F[o] > 0.0f ? dF[o] : 0.0f;
-      gx = g * ((h_winner[o] - m) * invstd);
-      const int win = winner[o];  // the winner's pixel less 2, plus the region's 2-pixel margin
+      sum_g += g;
+      sum_gx += g * ((h_winner[o] - m) * invstd);
+      // The patch starts 2 rows above and 2 columns left of the winner, and the staged region 2
+      // above and left of the tile: its corner is the winner's place in the tile.
+      const int win = winner[o];
       corner = (kPool * (i - i0) + win / kPool) * kStagedPitch + kPool * (jw - j0) + win % kPool;
     }
-    staged_g[warp][lane] = g;
-    staged_gx[warp][lane] = gx;
-    staged_corner[warp][lane] = corner;
+    reinterpret_cast<float*>(staged_g[warp])[lane] = g;
+    reinterpret_cast<unsigned*>(staged_corner[warp])[lane] = corner;
     __syncthreads();
-    for (int e = 0; e < 32; ++e) {
-      const float ge = staged_g[warp][e];
-      if (ge == 0.0f) continue;  // the same for every lane (and always, past the last channel)
-      const float* patch = staged + staged_corner[warp][e];
+    for (int group = 0; group < 32 / kSumGroup; ++group) {
+      const float4 g4 = staged_g[warp][group];
+      const uint4 corner4 = staged_corner[warp][group];
+      const float ge[kSumGroup] = {g4.x, g4.y, g4.z, g4.w};
+      const unsigned ce[kSumGroup] = {corner4.x, corner4.y, corner4.z, corner4.w};
+      float products[kTapsPerLane] = {};
       BRAINCAM_UNROLL
-      for (int j = 0; j < kSumsPerLane; ++j) {
-        const int t = lane + 32 * j;
-        float value = 0.0f;
-        if (t < kPatch)
-          value = ge * patch[tap_offset[j]];
-        else if (t == kPatch)
-          value = ge;
-        else if (t == kPatch + 1)
-          value = staged_gx[warp][e];
-        acc[j] += value;
+      for (int u = 0; u < kSumGroup; ++u) {
+        if (ge[u] == 0.0f) continue;  // the same for every lane (and always past the last channel)
+        BRAINCAM_UNROLL
+        for (int j = 0; j < kTapsPerLane; ++j)
+          if (lane + 32 * j < kPatch)
+            products[j] = fmaf(ge[u], staged[ce[u] + tap_offset[j]], products[j]);
       }
+      BRAINCAM_UNROLL
+      for (int j = 0; j < kTapsPerLane; ++j) taps[j] += products[j];
     }
   }
+  // g and g * xhat over the warp's windows: a shuffle tree of the lanes' sums.
+  sum_g = warp_reduce(sum_g, Sum{});
+  sum_gx = warp_reduce(sum_gx, Sum{});
   if (!channel) return;
+  double* out = partial + ((static_cast<long>(n) * K + k) * shares + share) * kSums;
   BRAINCAM_UNROLL
-  for (int j = 0; j < kSumsPerLane; ++j) {
-    const int t = lane + 32 * j;
-    if (t < kSums) partial[((static_cast<long>(n) * K + k) * splits + s) * kSums + t] = acc[j];
+  for (int j = 0; j < kTapsPerLane; ++j)
+    if (lane + 32 * j < kPatch) out[lane + 32 * j] = taps[j];
+  if (lane == 0) {
+    out[kPatch] = sum_g;
+    out[kPatch + 1] = sum_gx;
   }
 }
 
-// Grid: K; block: kWeightThreads (>= kPatch).
-constexpr int kWeightThreads = 128;
+// Grid: K; block: kWeightParts x kWeightSlots threads. Part p of the block adds terms p,
+// p + kWeightParts, ... of the N x shares partial sums of each slot (several loads in flight per
+// thread, where one thread per slot would wait on N x shares loads in turn); the parts are then
+// added in order, and the closed form dw = k (sparse - dbeta mu - dgamma invstd Sigma w) applied.
+constexpr int kWeightSlots = 96, kWeightParts = 4;  // slots: the sums, rounded up to whole warps
+static_assert(kWeightSlots >= kSums && kWeightSlots % 32 == 0);
 __global__ void weight_gradient_kernel(float* __restrict__ dw, float* __restrict__ db,
                                        float* __restrict__ dgamma, float* __restrict__ dbeta,
                                        const double* __restrict__ partial,
@@ -331,23 +352,33 @@ __global__ void weight_gradient_kernel(float* __restrict__ dw, float* __restrict
                                        const double* __restrict__ var,
                                        const double* __restrict__ patch_mean,
                                        const double* __restrict__ patch_cov, int N, int K,
-                                       int splits, double eps) {
-  const int k = blockIdx.x, t = threadIdx.x;
-  double d_beta = 0.0, d_gamma = 0.0, sparse = 0.0;
-  for (int n = 0; n < N; ++n)
-    for (int s = 0; s < splits; ++s) {
-      const double* sums = partial + ((static_cast<long>(n) * K + k) * splits + s) * kSums;
-      d_beta += sums[kPatch];
-      d_gamma += sums[kPatch + 1];
-      if (t < kPatch) sparse += sums[t];
+                                       int shares, double eps) {
+  BRAINCAM_SHARED(double, part_sums, kWeightParts * kWeightSlots);  // [part][slot]
+  const int k = blockIdx.x, t = threadIdx.x % kWeightSlots, part = threadIdx.x / kWeightSlots;
+  double sum = 0.0;
+  if (t < kSums) {
+    BRAINCAM_UNROLL_BY(8)
+    for (int term = part; term < N * shares; term += kWeightParts) {
+      const int n = term / shares, s = term % shares;
+      sum += partial[((static_cast<long>(n) * K + k) * shares + s) * kSums + t];
     }
+  }
+  part_sums[part * kWeightSlots + t] = sum;
+  __syncthreads();
+  if (part != 0) return;
+  auto total = [&](int slot) {
+    double value = 0.0;
+    for (int p = 0; p < kWeightParts; ++p) value += part_sums[p * kWeightSlots + slot];
+    return value;
+  };
+  const double d_beta = total(kPatch), d_gamma = total(kPatch + 1);
   const double invstd = 1.0 / sqrt(var[k] + eps), scale = gamma[k] * invstd;
   const float* wk = w + static_cast<long>(k) * kPatch;
   if (t < kPatch) {
     double cov_w = 0.0;
     for (int t2 = 0; t2 < kPatch; ++t2) cov_w += patch_cov[t * kPatch + t2] * wk[t2];
     dw[static_cast<long>(k) * kPatch + t] = static_cast<float>(
-        scale * (sparse - d_beta * patch_mean[t] - d_gamma * invstd * cov_w));
+        scale * (total(t) - d_beta * patch_mean[t] - d_gamma * invstd * cov_w));
   }
   if (t == 0) {
     db[k] = 0.0f;
@@ -414,20 +445,18 @@ void conv_bn_relu_pool_backward<KernelSet>(float* dw, float* db, float* dgamma, 
     throw std::invalid_argument("conv_bn_relu_pool_backward: the GPU kernel takes " +
                                 std::to_string(kChannels) + " input channels, got " +
                                 std::to_string(C));
-  // Each image's tiles split among enough blocks to fill the GPU (at batch 32 and 240 x 240, 8
-  // splits of 15 tiles).
-  const int groups = (K + kSumChannels - 1) / kSumChannels,
-            tiles = (H / kPool + kSumTileRows - 1) / kSumTileRows *
-                    ((W / kPool + kSumTileCols - 1) / kSumTileCols),
-            splits = std::clamp(kSumTargetBlocks / (groups * N), 1, tiles);
-  Scratch<double> partial(static_cast<std::size_t>(N) * K * splits * kSums, stream);
+  // Each image's tiles in shares, for enough blocks to fill the GPU, each taking two tiles or more
+  // where the image has them (at batch 32 and 240 x 240: 8 shares of 15 tiles).
+  const int groups = (K + kSumChannels - 1) / kSumChannels, tiles = winner_sum_tiles(H, W),
+            shares = std::clamp(kSumTargetBlocks / (groups * N), 1, (tiles + 1) / 2);
+  Scratch<double> partial(static_cast<std::size_t>(N) * K * shares * kSums, stream);
   launch(winner_patch_sums_kernel,
-         dim3(static_cast<unsigned>(groups), static_cast<unsigned>(splits),
+         dim3(static_cast<unsigned>(groups), static_cast<unsigned>(shares),
               static_cast<unsigned>(N)),
          kSumThreads, 0, stream, partial.data(), dF, F, winner, h_winner, x, mean, var, H, W, K,
          eps);
-  launch(weight_gradient_kernel, K, kWeightThreads, 0, stream, dw, db, dgamma, dbeta,
-         partial.data(), w, gamma, var, patch_mean, patch_cov, N, K, splits, eps);
+  launch(weight_gradient_kernel, K, kWeightParts * kWeightSlots, 0, stream, dw, db, dgamma, dbeta,
+         partial.data(), w, gamma, var, patch_mean, patch_cov, N, K, shares, eps);
 }
 
 }  // namespace braincam::cuda
