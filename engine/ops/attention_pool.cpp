@@ -2,6 +2,7 @@
 
 #include "engine/dispatch.h"
 #include "engine/ops.h"
+#include "engine/ops/channel_attention_inputs.h"
 #include "kernels/cpu/attention_pool.h"
 #include "kernels/cuda/attention_pool.h"
 
@@ -17,11 +18,7 @@ Var attention_pool(const Var& F, const Tensor& guidance, const Var& w1, const Va
         "attention_pool: F must be N x C x H x W with H, W multiples of 4, got " +
         shape_str(X.shape()));
   const int N = X.dim(0), C = X.dim(1), H = X.dim(2), W = X.dim(3), Ch = W1.dim(0);
-  check_shape(guidance, {N, (H / 4) * (W / 4)}, "attention_pool guidance");
-  check_shape(W1, {Ch, C}, "attention_pool mlp.0.weight");
-  check_shape(B1, {Ch}, "attention_pool mlp.0.bias");
-  check_shape(W2, {C, Ch}, "attention_pool mlp.2.weight");
-  check_shape(B2, {C}, "attention_pool mlp.2.bias");
+  check_channel_attention_inputs("attention_pool", guidance, W1, B1, W2, B2, N, C, H, W);
   check_shape(WS, {1, 2, 7, 7}, "attention_pool spatial weight");
   const auto dev = X.device();
   const auto dt = X.dtype();

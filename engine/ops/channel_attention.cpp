@@ -1,5 +1,6 @@
 #include "engine/dispatch.h"
 #include "engine/ops.h"
+#include "engine/ops/channel_attention_inputs.h"
 #include "kernels/cpu/channel_attention.h"
 #include "kernels/cuda/channel_attention.h"
 
@@ -11,11 +12,7 @@ Var channel_attention(const Var& x, const Tensor& guidance, const Var& w1, const
                &B2 = b2.value();
   check_same_kind("channel_attention", {&X, &guidance, &W1, &B1, &W2, &B2});
   const int N = X.dim(0), C = X.dim(1), H = X.dim(2), W = X.dim(3), Ch = W1.dim(0);
-  check_shape(guidance, {N, (H / 4) * (W / 4)}, "channel_attention guidance");
-  check_shape(W1, {Ch, C}, "channel_attention mlp.0.weight");
-  check_shape(B1, {Ch}, "channel_attention mlp.0.bias");
-  check_shape(W2, {C, Ch}, "channel_attention mlp.2.weight");
-  check_shape(B2, {C}, "channel_attention mlp.2.bias");
+  check_channel_attention_inputs("channel_attention", guidance, W1, B1, W2, B2, N, C, H, W);
   const auto dev = X.device();
   const auto dt = X.dtype();
   Tensor y(X.shape(), dt, dev), gate({N, C}, dt, dev), desc({3, N, C}, dt, dev),
