@@ -3,10 +3,14 @@
 // batchnorm_*_partials_kernel: one block per slice of a plane (image n, channel c; PlaneSlices)
 //   sums its values (each thread a strided share of quads, then block_sum) into
 //   partial[c][n][slice].
-// batchnorm_*_coefficients_kernel: one thread per channel adds its partials in (image, slice)
-//   order and turns them into the statistics and the per-channel coefficients of the
-//   elementwise pass.
-// batchnorm_normalize_kernel / batchnorm_input_gradient_kernel: one block per slice applies them.
+// batchnorm_normalize_kernel / batchnorm_input_gradient_kernel: one block per slice; its first
+//   warp adds the channel's partials (lane j those at j, j + 32, ..., then a shuffle tree) and
+//   turns them into the statistics and the channel's coefficients, then the block applies them.
+//   Every block of a channel adds the same partials in the same order, so all get the same bits;
+//   the channel's first block writes the statistics (mean and var, or dgamma and dbeta). That
+//   costs each block a few loads from L2, where a kernel of its own for the coefficients cost a
+//   launch: at batch 1 these passes take a few microseconds each, and launches and scratch
+//   allocations were much of their time. A pass is then two launches, evaluation one.
 //
 // The sums run in double, as the CPU reference's do, so the float32 results are the reference's
 // up to the final rounding. The training statistics take one pass over x: the sums of d = x - x0
@@ -177,52 +181,85 @@ __global__ void batchnorm_statistics_partials_kernel(double* __restrict__ partia
     statistics_partials<false>(partial_d, partial_d2, x, N, C, HW, slices);
 }
 
-// Sums the `count` partials of channel c in order.
-__device__ __forceinline__ double channel_total(const double* __restrict__ partial, int c,
-                                                int count) {
-  double total = 0.0;
-  for (int i = 0; i < count; ++i) total += partial[static_cast<long>(c) * count + i];
-  return total;
+// The totals of channel c's `count` partials of two sums, in lane 0 of the calling warp (every
+// lane must call it): lane j adds the partials at j, j + 32, ... in order, then a shuffle tree.
+struct Totals {
+  double a, b;
+};
+__device__ __forceinline__ Totals channel_totals(const double* __restrict__ partial_a,
+                                                 const double* __restrict__ partial_b, int c,
+                                                 int count) {
+  const long first = static_cast<long>(c) * count;
+  Totals t{0.0, 0.0};
+  for (int i = threadIdx.x % 32; i < count; i += 32) {
+    t.a += partial_a[first + i];
+    t.b += partial_b[first + i];
+  }
+  return {warp_reduce(t.a, Sum{}), warp_reduce(t.b, Sum{})};
 }
 
-__global__ void batchnorm_statistics_coefficients_kernel(
-    Affine<double>* __restrict__ affine, float* __restrict__ mean, float* __restrict__ var,
-    const double* __restrict__ partial_d, const double* __restrict__ partial_d2,
-    const float* __restrict__ x, const float* __restrict__ gamma, const float* __restrict__ beta,
-    int N, int C, int HW, int slices, float eps) {
-  const int c = blockIdx.x * blockDim.x + threadIdx.x;
-  if (c >= C) return;
-  const double d = channel_total(partial_d, c, N * slices),
-               d2 = channel_total(partial_d2, c, N * slices);
-  const double count = static_cast<double>(N) * HW;
-  const double mu = x[static_cast<long>(c) * HW] + d / count;
-  const double v = fmax((d2 - d * d / count) / count, 0.0);  // rounding may dip below zero
-  mean[c] = static_cast<float>(mu);
-  var[c] = static_cast<float>(v);
-  const double scale = gamma[c] / sqrt(v + eps);
-  affine[c] = {scale, beta[c] - mu * scale};
+// Where a block of an elementwise pass gets its channel's coefficients. A source is called by
+// every lane of the block's first warp and gives the result in lane 0; `lead` is true in the
+// channel's first block, which writes what the pass reports per channel.
+
+// Training: the batch statistics from the partial sums of d = x - x0 and d^2; writes mean, var.
+struct TrainingAffine {
+  float *mean, *var;
+  const double *partial_d, *partial_d2;
+  const float *x, *gamma, *beta;
+  int HW, count;     // count: partials per channel, N * slices
+  double positions;  // N * HW
+  float eps;
+
+  __device__ Affine<double> operator()(int c, bool lead) const {
+    const Totals t = channel_totals(partial_d, partial_d2, c, count);
+    const double mu = x[static_cast<long>(c) * HW] + t.a / positions;
+    const double v = fmax((t.b - t.a * t.a / positions) / positions, 0.0);  // rounding may dip below zero
+    if (lead && threadIdx.x == 0) {
+      mean[c] = static_cast<float>(mu);
+      var[c] = static_cast<float>(v);
+    }
+    const double scale = gamma[c] / sqrt(v + eps);
+    return {scale, beta[c] - mu * scale};
+  }
+};
+
+// Evaluation: from the running statistics, in float as the reference computes them.
+struct EvalAffine {
+  const float *gamma, *beta, *running_mean, *running_var;
+  float eps;
+
+  __device__ Affine<float> operator()(int c, bool) const {
+    const float scale = gamma[c] / sqrtf(running_var[c] + eps);
+    return {scale, beta[c] - running_mean[c] * scale};
+  }
+};
+
+// Every thread of the block gets source(c, lead), computed by the first warp.
+template <class Source>
+__device__ auto block_coefficients(const Source& source, int c, bool lead) {
+  using Result = decltype(source(c, lead));
+  BRAINCAM_SHARED(Result, result, 1);
+  if (threadIdx.x < 32) {
+    const Result r = source(c, lead);
+    if (threadIdx.x == 0) result[0] = r;
+  }
+  __syncthreads();
+  return result[0];
 }
 
-// The evaluation coefficients, in float as the reference computes them.
-__global__ void batchnorm_eval_coefficients_kernel(Affine<float>* __restrict__ affine,
-                                                   const float* __restrict__ gamma,
-                                                   const float* __restrict__ beta,
-                                                   const float* __restrict__ running_mean,
-                                                   const float* __restrict__ running_var, int C,
-                                                   float eps) {
-  const int c = blockIdx.x * blockDim.x + threadIdx.x;
-  if (c >= C) return;
-  const float scale = gamma[c] / sqrtf(running_var[c] + eps);
-  affine[c] = {scale, beta[c] - running_mean[c] * scale};
+// Whether block slice s is the first of its channel c (image 0, slice 0).
+__device__ __forceinline__ bool leads_channel(const Slice& s, int c) {
+  return s.plane == c && s.slice == 0;
 }
 
 // One block per slice: y = x * scale + shift of the plane's channel.
-template <bool kVector, class A>
-__device__ void normalize(float* __restrict__ y, const float* __restrict__ x,
-                          const Affine<A>* __restrict__ affine, int C, int HW,
-                          PlaneSlices slices) {
+template <bool kVector, class Source>
+__device__ void normalize(float* __restrict__ y, const float* __restrict__ x, const Source& source,
+                          int C, int HW, PlaneSlices slices) {
   const Slice s = block_slice(slices, HW, true);
-  const Affine<A> a = affine[s.plane % C];
+  const int c = s.plane % C;
+  const auto a = block_coefficients(source, c, leads_channel(s, c));
   const float* in = x + s.offset;
   float* out = y + s.offset;
   BRAINCAM_UNROLL_BY(4)
@@ -235,14 +272,15 @@ __device__ void normalize(float* __restrict__ y, const float* __restrict__ x,
   }
 }
 
-template <class A>
-__global__ void batchnorm_normalize_kernel(float* __restrict__ y, const float* __restrict__ x,
-                                           const Affine<A>* __restrict__ affine, int C, int HW,
-                                           PlaneSlices slices, bool vector) {
+// At most 32 registers: 8 blocks per SM, so batch 1's 1,024 blocks run in one wave.
+template <class Source>
+__global__ void __launch_bounds__(kThreads, 8) batchnorm_normalize_kernel(float* __restrict__ y, const float* __restrict__ x,
+                                           Source source, int C, int HW, PlaneSlices slices,
+                                           bool vector) {
   if (vector)
-    normalize<true>(y, x, affine, C, HW, slices);
+    normalize<true>(y, x, source, C, HW, slices);
   else
-    normalize<false>(y, x, affine, C, HW, slices);
+    normalize<false>(y, x, source, C, HW, slices);
 }
 
 __global__ void batchnorm_update_running_kernel(float* __restrict__ running_mean,
@@ -303,31 +341,35 @@ __global__ void batchnorm_backward_partials_kernel(
     backward_partials<false>(partial_dy, partial_dy_xhat, dy, x, mean, var, N, C, HW, slices, eps);
 }
 
-__global__ void batchnorm_backward_coefficients_kernel(
-    GradientCoefficients* __restrict__ coefficients, float* __restrict__ dgamma,
-    float* __restrict__ dbeta, const double* __restrict__ partial_dy,
-    const double* __restrict__ partial_dy_xhat, const float* __restrict__ mean,
-    const float* __restrict__ var, const float* __restrict__ gamma, int N, int C, int HW,
-    int slices, float eps) {
-  const int c = blockIdx.x * blockDim.x + threadIdx.x;
-  if (c >= C) return;
-  const double sum_dy = channel_total(partial_dy, c, N * slices),
-               sum_dy_xhat = channel_total(partial_dy_xhat, c, N * slices);
-  dbeta[c] = static_cast<float>(sum_dy);
-  dgamma[c] = static_cast<float>(sum_dy_xhat);
-  const double count = static_cast<double>(N) * HW;
-  const double invstd = 1.0 / sqrt(static_cast<double>(var[c]) + eps);
-  coefficients[c] = {mean[c], invstd, gamma[c] * invstd, sum_dy / count, sum_dy_xhat / count};
-}
+// Backward: the coefficients of the input gradient from the partial sums of dy and dy * xhat;
+// writes dgamma and dbeta.
+struct GradientSource {
+  float *dgamma, *dbeta;
+  const double *partial_dy, *partial_dy_xhat;
+  const float *mean, *var, *gamma;
+  int count;         // partials per channel, N * slices
+  double positions;  // N * HW
+  float eps;
+
+  __device__ GradientCoefficients operator()(int c, bool lead) const {
+    const Totals t = channel_totals(partial_dy, partial_dy_xhat, c, count);
+    if (lead && threadIdx.x == 0) {
+      dbeta[c] = static_cast<float>(t.a);
+      dgamma[c] = static_cast<float>(t.b);
+    }
+    const double invstd = 1.0 / sqrt(static_cast<double>(var[c]) + eps);
+    return {mean[c], invstd, gamma[c] * invstd, t.a / positions, t.b / positions};
+  }
+};
 
 // One block per slice: dx = k * (dy - a - xhat * b).
 template <bool kVector>
 __device__ void input_gradient(float* __restrict__ dx, const float* __restrict__ dy,
-                               const float* __restrict__ x,
-                               const GradientCoefficients* __restrict__ coefficients, int C,
+                               const float* __restrict__ x, const GradientSource& source, int C,
                                int HW, PlaneSlices slices) {
   const Slice s = block_slice(slices, HW, true);
-  const GradientCoefficients k = coefficients[s.plane % C];
+  const int c = s.plane % C;
+  const GradientCoefficients k = block_coefficients(source, c, leads_channel(s, c));
   const float* g_plane = dy + s.offset;
   const float* x_plane = x + s.offset;
   float* out = dx + s.offset;
@@ -346,15 +388,29 @@ __device__ void input_gradient(float* __restrict__ dx, const float* __restrict__
   }
 }
 
-__global__ void batchnorm_input_gradient_kernel(
-    float* __restrict__ dx, const float* __restrict__ dy, const float* __restrict__ x,
-    const GradientCoefficients* __restrict__ coefficients, int C, int HW, PlaneSlices slices,
-    bool vector) {
+__global__ void batchnorm_input_gradient_kernel(float* __restrict__ dx,
+                                                const float* __restrict__ dy,
+                                                const float* __restrict__ x, GradientSource source,
+                                                int C, int HW, PlaneSlices slices, bool vector) {
   if (vector)
-    input_gradient<true>(dx, dy, x, coefficients, C, HW, slices);
+    input_gradient<true>(dx, dy, x, source, C, HW, slices);
   else
-    input_gradient<false>(dx, dy, x, coefficients, C, HW, slices);
+    input_gradient<false>(dx, dy, x, source, C, HW, slices);
 }
+
+// The partial sums of a pass: two arrays of C * N * slices.count doubles in one allocation.
+struct Partials {
+  Partials(int N, int C, PlaneSlices slices, Stream stream)
+      : count(N * slices.count),
+        size(static_cast<std::size_t>(C) * static_cast<std::size_t>(count)),
+        memory(2 * size, stream) {}
+  double* first() { return memory.data(); }
+  double* second() { return memory.data() + size; }
+
+  int count;  // per channel
+  std::size_t size;
+  Scratch<double> memory;
+};
 
 }  // namespace
 
@@ -364,16 +420,14 @@ void batchnorm_forward_train<KernelSet>(float* y, float* mean, float* var, const
                                         float eps, Stream stream) {
   require_positive_sizes("batchnorm_forward_train", {{"N", N}, {"C", C}, {"HW", HW}});
   const PlaneSlices slices = plane_slices(N * C, HW);
-  const std::size_t partials = static_cast<std::size_t>(C) * N * slices.count;
-  Scratch<double> partial_d(partials, stream), partial_d2(partials, stream);
-  Scratch<Affine<double>> affine(C, stream);
+  Partials partials(N, C, slices, stream);
   launch(batchnorm_statistics_partials_kernel, slice_blocks(N, C, slices), kThreads, 0, stream,
-         partial_d.data(), partial_d2.data(), x, N, C, HW, slices, quads_aligned(HW, {x}));
-  launch(batchnorm_statistics_coefficients_kernel, channel_blocks(C), kThreads, 0, stream,
-         affine.data(), mean, var, partial_d.data(), partial_d2.data(), x, gamma, beta, N, C, HW,
-         slices.count, eps);
-  launch(batchnorm_normalize_kernel<double>, slice_blocks(N, C, slices), kThreads, 0, stream, y, x,
-         affine.data(), C, HW, slices, quads_aligned(HW, {x, y}));
+         partials.first(), partials.second(), x, N, C, HW, slices, quads_aligned(HW, {x}));
+  const TrainingAffine source{mean,  var,  partials.first(), partials.second(),
+                              x,     gamma, beta,           HW,
+                              partials.count, static_cast<double>(N) * HW, eps};
+  launch(batchnorm_normalize_kernel<TrainingAffine>, slice_blocks(N, C, slices), kThreads, 0,
+         stream, y, x, source, C, HW, slices, quads_aligned(HW, {x, y}));
 }
 
 template <>
@@ -393,11 +447,9 @@ void batchnorm_forward_eval<KernelSet>(float* y, const float* x, const float* ga
                                        Stream stream) {
   require_positive_sizes("batchnorm_forward_eval", {{"N", N}, {"C", C}, {"HW", HW}});
   const PlaneSlices slices = plane_slices(N * C, HW);
-  Scratch<Affine<float>> affine(C, stream);
-  launch(batchnorm_eval_coefficients_kernel, channel_blocks(C), kThreads, 0, stream, affine.data(),
-         gamma, beta, running_mean, running_var, C, eps);
-  launch(batchnorm_normalize_kernel<float>, slice_blocks(N, C, slices), kThreads, 0, stream, y, x,
-         affine.data(), C, HW, slices, quads_aligned(HW, {x, y}));
+  const EvalAffine source{gamma, beta, running_mean, running_var, eps};
+  launch(batchnorm_normalize_kernel<EvalAffine>, slice_blocks(N, C, slices), kThreads, 0, stream,
+         y, x, source, C, HW, slices, quads_aligned(HW, {x, y}));
 }
 
 template <>
@@ -407,17 +459,14 @@ void batchnorm_backward<KernelSet>(float* dx, float* dgamma, float* dbeta, const
                                    Stream stream) {
   require_positive_sizes("batchnorm_backward", {{"N", N}, {"C", C}, {"HW", HW}});
   const PlaneSlices slices = plane_slices(N * C, HW);
-  const std::size_t partials = static_cast<std::size_t>(C) * N * slices.count;
-  Scratch<double> partial_dy(partials, stream), partial_dy_xhat(partials, stream);
-  Scratch<GradientCoefficients> coefficients(C, stream);
+  Partials partials(N, C, slices, stream);
   launch(batchnorm_backward_partials_kernel, slice_blocks(N, C, slices), kThreads, 0, stream,
-         partial_dy.data(), partial_dy_xhat.data(), dy, x, mean, var, N, C, HW, slices, eps,
+         partials.first(), partials.second(), dy, x, mean, var, N, C, HW, slices, eps,
          quads_aligned(HW, {dy, x}));
-  launch(batchnorm_backward_coefficients_kernel, channel_blocks(C), kThreads, 0, stream,
-         coefficients.data(), dgamma, dbeta, partial_dy.data(), partial_dy_xhat.data(), mean, var,
-         gamma, N, C, HW, slices.count, eps);
+  const GradientSource source{dgamma, dbeta, partials.first(), partials.second(), mean, var,
+                              gamma,  partials.count, static_cast<double>(N) * HW, eps};
   launch(batchnorm_input_gradient_kernel, slice_blocks(N, C, slices), kThreads, 0, stream, dx, dy,
-         x, coefficients.data(), C, HW, slices, quads_aligned(HW, {dx, dy, x}));
+         x, source, C, HW, slices, quads_aligned(HW, {dx, dy, x}));
 }
 
 }  // namespace braincam::cuda
