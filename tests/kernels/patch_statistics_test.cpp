@@ -1,7 +1,8 @@
 // The patch statistics of the GPU's fused first layer (kernels/cuda/patch_statistics.cu) against
 // the fast CPU path's (kernels/cpu_fast/patch_statistics.cpp), on shapes the model does not
 // reach: rows wider than one block of threads (W + 4 > 256 columns, so the column loop takes
-// two chunks), the smallest images (H = W = 4: no core rows or columns), 1 and 2 channels.
+// two chunks), the smallest images (H = W = 4: no core rows or columns), core rows in full and
+// partial stages of 8, 1 and 2 channels.
 #include "kernels/cpu_fast/patch_statistics.h"
 #include "kernels/cuda/patch_statistics.h"
 #include "tests/kernels/kernel_test_support.h"
@@ -68,6 +69,7 @@ void check_shapes() {
   check_patch_statistics<Set>({1, 3, 8, 260}, 1);
   check_patch_statistics<Set>({2, 2, 4, 4}, 2);
   check_patch_statistics<Set>({3, 1, 12, 20}, 3);
+  check_patch_statistics<Set>({1, 2, 21, 9}, 4);  // 17 core rows: two stages of 8 and one row
 }
 
 TEST_CASE("patch statistics: the emulator matches the fast CPU path",
