@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/cuda/async_copy.h"
 #include "kernels/cuda/block_reduce.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
@@ -234,8 +235,9 @@ static_assert(kStagedPitch % 32 == 5 && kStagedPlane % 32 == 25, "conflict-free 
 // float-to-double conversions (16 per cycle per SM on sm_90), within 3 u of the group's terms.
 constexpr int kSumGroup = 4;
 // Blocks the winner sums aim for (about two waves of 4 blocks per SM on an H100), each taking at
-// least two of an image's tiles where it has them.
-constexpr int kSumTargetBlocks = 1024;
+// least kSumLeastTiles of an image's tiles where it has them: the copies of a block's next tile
+// overlap its work on the current one, so a block of one or two tiles would mostly wait.
+constexpr int kSumTargetBlocks = 1024, kSumLeastTiles = 3;
 
 __host__ __device__ __forceinline__ int winner_sum_tiles(int H, int W) {
   const int rows = (H / kPool + kSumTileRows - 1) / kSumTileRows,
@@ -258,12 +260,15 @@ __global__ void __launch_bounds__(kSumThreads, 4)
                              const float* __restrict__ h_winner, const float* __restrict__ x,
                              const double* __restrict__ mean, const double* __restrict__ var,
                              int H, int W, int K, double eps) {
-  BRAINCAM_SHARED(float, staged, kChannels * kStagedPlane);  // [c][row][column]
+  // Two buffers of a tile's image region, [c][row][column]: the block reads one while the next
+  // tile's copies fill the other.
+  constexpr int kStaged = kChannels * kStagedPlane;
+  BRAINCAM_SHARED(float, staged, 2 * kStaged);
   // Each warp's 32 windows as float4s, so that one broadcast load gives a group's 4 values.
   using Windows = float4[32 / kSumGroup];
   using Corners = uint4[32 / kSumGroup];
   BRAINCAM_SHARED(Windows, staged_g, kSumChannels);
-  BRAINCAM_SHARED(Corners, staged_corner, kSumChannels);  // the patch's offset in `staged`
+  BRAINCAM_SHARED(Corners, staged_corner, kSumChannels);  // the patch's offset in a buffer
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
   const int k = blockIdx.x * kSumChannels + warp, share = blockIdx.y, shares = gridDim.y,
             n = blockIdx.z;
@@ -275,7 +280,7 @@ __global__ void __launch_bounds__(kSumThreads, 4)
   const float m = channel ? static_cast<float>(mean[k]) : 0.0f,
               invstd = channel ? static_cast<float>(1.0 / sqrt(var[k] + eps)) : 0.0f;
 
-  // This lane's taps: their offsets from the patch's corner in `staged`.
+  // This lane's taps: their offsets from the patch's corner in a buffer.
   int tap_offset[kTapsPerLane];
   BRAINCAM_UNROLL
   for (int j = 0; j < kTapsPerLane; ++j) {
@@ -284,34 +289,59 @@ __global__ void __launch_bounds__(kSumThreads, 4)
   }
   double taps[kTapsPerLane] = {}, sum_g = 0.0, sum_gx = 0.0;
 
-  for (int tile = share; tile < tiles; tile += shares) {
+  // Issues the copies of a tile's image region into `buffer`: every thread a share.
+  auto stage = [&](int tile, float* buffer) {
     const int i0 = tile / tile_cols * kSumTileRows, j0 = tile % tile_cols * kSumTileCols;
-    __syncthreads();  // the previous tile's patches are read
     for (int e = threadIdx.x; e < kChannels * kStagedRows * kStagedCols; e += kSumThreads) {
       const int c = e / (kStagedRows * kStagedCols), row = e / kStagedCols % kStagedRows,
                 col = e % kStagedCols;
       const int h = kPool * i0 - 2 + row, v = kPool * j0 - 2 + col;
-      staged[c * kStagedPlane + row * kStagedPitch + col] =
-          h >= 0 && h < H && v >= 0 && v < W ? image[(static_cast<long>(c) * H + h) * W + v]
-                                             : 0.0f;
+      const bool inside = h >= 0 && h < H && v >= 0 && v < W;
+      copy_async(buffer + c * kStagedPlane + row * kStagedPitch + col,
+                 inside ? image + (static_cast<long>(c) * H + h) * W + v : image, inside);
     }
-    // This lane's window.
-    const int i = i0 + lane / kSumTileCols, jw = j0 + lane % kSumTileCols;
+  };
+  // What this lane's window of a tile needs (valid: the window exists for this channel).
+  struct Window {
+    float F, dF, h;
+    int win;
+    bool valid;
+  };
+  auto load_window = [&](int tile) {
+    const int i = tile / tile_cols * kSumTileRows + lane / kSumTileCols,
+              jw = tile % tile_cols * kSumTileCols + lane % kSumTileCols;
+    if (!channel || tile >= tiles || i >= Ho || jw >= Wo) return Window{0.0f, 0.0f, 0.0f, 0, false};
+    const long o = base + static_cast<long>(i) * Wo + jw;
+    return Window{F[o], dF[o], h_winner[o], winner[o], true};
+  };
+
+  float* current = staged;
+  float* next = staged + kStaged;
+  if (share < tiles) stage(share, current);
+  Window window = load_window(share);
+  for (int tile = share; tile < tiles; tile += shares) {
+    const int i0 = tile / tile_cols * kSumTileRows, j0 = tile % tile_cols * kSumTileCols;
     float g = 0.0f;
     unsigned corner = 0;
-    if (channel && i < Ho && jw < Wo) {
-      const long o = base + static_cast<long>(i) * Wo + jw;
-      g = F[o] > 0.0f ? dF[o] : 0.0f;
+    if (window.valid) {
+      g = window.F > 0.0f ? window.dF : 0.0f;
       sum_g += g;
-      sum_gx += g * ((h_winner[o] - m) * invstd);
+      sum_gx += g * ((window.h - m) * invstd);
       // The patch starts 2 rows above and 2 columns left of the winner, and the staged region 2
       // above and left of the tile: its corner is the winner's place in the tile.
-      const int win = winner[o];
-      corner = (kPool * (i - i0) + win / kPool) * kStagedPitch + kPool * (jw - j0) + win % kPool;
+      const int i = i0 + lane / kSumTileCols, jw = j0 + lane % kSumTileCols;
+      corner = (kPool * (i - i0) + window.win / kPool) * kStagedPitch + kPool * (jw - j0) +
+               window.win % kPool;
     }
+    __syncwarp();  // the warp's lanes have read the previous tile's g and corners
     reinterpret_cast<float*>(staged_g[warp])[lane] = g;
     reinterpret_cast<unsigned*>(staged_corner[warp])[lane] = corner;
+    copy_async_wait_all();
+    // This tile's region and every warp's windows are staged, and the previous tile's reads of
+    // the other buffer are done: the next tile's copies may fill it while this one is summed.
     __syncthreads();
+    if (tile + shares < tiles) stage(tile + shares, next);
+    window = load_window(tile + shares);
     for (int group = 0; group < 32 / kSumGroup; ++group) {
       const float4 g4 = staged_g[warp][group];
       const uint4 corner4 = staged_corner[warp][group];
@@ -324,11 +354,14 @@ __global__ void __launch_bounds__(kSumThreads, 4)
         BRAINCAM_UNROLL
         for (int j = 0; j < kTapsPerLane; ++j)
           if (lane + 32 * j < kPatch)
-            products[j] = fmaf(ge[u], staged[ce[u] + tap_offset[j]], products[j]);
+            products[j] = fmaf(ge[u], current[ce[u] + tap_offset[j]], products[j]);
       }
       BRAINCAM_UNROLL
       for (int j = 0; j < kTapsPerLane; ++j) taps[j] += products[j];
     }
+    float* const summed = current;
+    current = next;
+    next = summed;
   }
   // g and g * xhat over the warp's windows: a shuffle tree of the lanes' sums.
   sum_g = warp_reduce(sum_g, Sum{});
@@ -451,10 +484,11 @@ void conv_bn_relu_pool_backward<KernelSet>(float* dw, float* db, float* dgamma, 
     throw std::invalid_argument("conv_bn_relu_pool_backward: the GPU kernel takes " +
                                 std::to_string(kChannels) + " input channels, got " +
                                 std::to_string(C));
-  // Each image's tiles in shares, for enough blocks to fill the GPU, each taking two tiles or more
-  // where the image has them (at batch 32 and 240 x 240: 8 shares of 15 tiles).
+  // Each image's tiles in shares, for enough blocks to fill the GPU, each taking kSumLeastTiles
+  // tiles or more where the image has them (at batch 32 and 240 x 240: 8 shares of 15 tiles).
   const int groups = (K + kSumChannels - 1) / kSumChannels, tiles = winner_sum_tiles(H, W),
-            shares = std::clamp(kSumTargetBlocks / (groups * N), 1, (tiles + 1) / 2);
+            shares = std::clamp(kSumTargetBlocks / (groups * N), 1,
+                                (tiles + kSumLeastTiles - 1) / kSumLeastTiles);
   Scratch<double> partial(static_cast<std::size_t>(N) * K * shares * kSums, stream);
   launch(winner_patch_sums_kernel,
          dim3(static_cast<unsigned>(groups), static_cast<unsigned>(shares),

@@ -6,12 +6,13 @@
 //
 // How a launch runs: the blocks of the grid run one after another, in a seeded random order.
 // Inside a block every GPU thread is a fiber (kernels/emulator/fiber.h). The scheduler resumes
-// every runnable thread once, in a freshly shuffled order, and each runs until it reaches a
-// barrier (__syncthreads, or the implicit warp barrier of a shuffle, ballot or __syncwarp) or
-// returns. When no thread can run, completed warp collectives are resolved and, once every thread
-// waits at __syncthreads, the barrier opens. So the threads of a block interleave differently
-// between every two barriers and a missing barrier shows up as a wrong result, while a correct
-// kernel gives the same bits under every order. Shared memory is a per-block arena, filled with
+// one runnable thread at a time, drawn at random, and each runs until it reaches a barrier
+// (__syncthreads, or the implicit warp barrier of a shuffle, ballot or __syncwarp) or returns.
+// A warp collective completes as soon as its last lane arrives, so a warp may run on ahead of
+// threads that have not reached theirs; once every thread waits at __syncthreads, the barrier
+// opens. So the threads of a block interleave differently between every two barriers and a
+// missing barrier shows up as a wrong result, while a correct kernel gives the same bits under
+// every order. Shared memory is a per-block arena, filled with
 // 0xFF bytes (NaN as float) before use, so reading shared memory no thread wrote shows up too.
 //
 // What it cannot model: warps do not run in lockstep (code that relies on implicit
@@ -69,6 +70,15 @@ void warp_combine(unsigned mask, void* operands, void (*combine)(void* const* la
 
 // The running thread's lane.
 int lane_id();
+
+// An asynchronous copy of `bytes` (at most 16) to shared memory, zeros where `valid` is false
+// (cp.async with a source size of 0). The source is read when the copy is issued; the
+// destination is written then or only when the thread waits for its copies, by the schedule's
+// draw: the earliest and the latest a GPU may land it, so that a kernel that reads a stage
+// before waiting, or fills a buffer other threads still read, sees or causes stale values. A
+// thread that ends with copies it never waited for is an error.
+void copy_async(void* dst, const void* src, std::size_t bytes, bool valid);
+void copy_async_wait_all();
 
 // Shared memory of the running block. static_shared returns the same `bytes` for every thread
 // of the block that passes the same key (the address of a static variable at the declaration),

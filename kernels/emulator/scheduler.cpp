@@ -1,6 +1,7 @@
 // The SIMT emulator's scheduler: runs a grid block by block, the threads of a block as fibers.
 // See emulator.h for the model and its limits.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -41,6 +42,13 @@ constexpr unsigned char kSharedPoison = 0xFF;  // a NaN in every float and doubl
 
 enum class Status { Runnable, AtBarrier, InWarpCollective, Done };
 
+// An asynchronous copy issued and not yet waited for.
+struct PendingCopy {
+  void* dst;
+  std::size_t bytes;
+  std::array<unsigned char, 16> data;
+};
+
 struct Thread {
   uint3 index;
   Status status = Status::Done;
@@ -53,6 +61,7 @@ struct Thread {
   // warp_combine: the lane's operands and the function of all lanes' operands (null otherwise).
   void* operands = nullptr;
   void (*combine)(void* const*) = nullptr;
+  std::vector<PendingCopy> pending_copies;
 };
 
 struct SharedArray {
@@ -111,6 +120,9 @@ void run_thread(void* p) {
   Thread& t = *static_cast<Thread*>(p);
   try {
     e.body(e.arg);
+    if (!t.pending_copies.empty())
+      throw std::runtime_error(std::to_string(t.pending_copies.size()) +
+                               " asynchronous copies issued and never waited for");
   } catch (const std::exception& error) {
     t.error = std::make_exception_ptr(std::runtime_error(
         "emulated kernel, block " + str(e.block.block_idx) + " thread " + str(t.index) + ": " +
@@ -151,56 +163,60 @@ void reset_shared(Emulator& e, std::size_t dynamic_bytes) {
   allocate_shared(e, dynamic_bytes, 16);  // at offset 0: dynamic_shared() returns the arena
 }
 
-// Completes every warp collective whose lanes have all arrived, making those lanes runnable.
-// Throws when a collective can never complete.
-void resolve_warp_collectives(Emulator& e, int block_threads) {
-  for (int warp_start = 0; warp_start < block_threads; warp_start += kWarpSize) {
-    const int lanes = std::min(kWarpSize, block_threads - warp_start);
-    const unsigned existing = lanes == kWarpSize ? ~0u : (1u << lanes) - 1;
-    Thread* warp = &e.threads[warp_start];
-    for (int lane = 0; lane < lanes; ++lane) {
-      const Thread& first = warp[lane];
-      if (first.status != Status::InWarpCollective) continue;
-      const std::string where = "warp collective in block " + str(e.block.block_idx) + ", warp " +
-                                std::to_string(warp_start / kWarpSize) + ": ";
-      const unsigned members = first.mask & existing;
-      unsigned ballot = 0;
-      for (int l = 0; l < lanes; ++l) {
-        if (!(members >> l & 1)) continue;
-        const Thread& t = warp[l];
-        if (t.status != Status::InWarpCollective)
-          throw std::runtime_error(where + "lane " + std::to_string(l) + " is in the mask but " +
-                                   (t.status == Status::Done ? "has exited" : "waits at __syncthreads"));
-        if (t.mask != first.mask || t.op != first.op || t.combine != first.combine)
-          throw std::runtime_error(where + "lanes " + std::to_string(lane) + " and " +
-                                   std::to_string(l) + " wait in different collectives");
-        if (t.value) ballot |= 1u << l;
+// Completes the collectives of the warp from thread warp_start whose lanes have all arrived,
+// making those lanes runnable. With `final` (no thread of the block can run), a collective with a
+// lane that has not arrived can never complete: that throws.
+void resolve_warp(Emulator& e, int block_threads, int warp_start, bool final) {
+  const int lanes = std::min(kWarpSize, block_threads - warp_start);
+  const unsigned existing = lanes == kWarpSize ? ~0u : (1u << lanes) - 1;
+  Thread* warp = &e.threads[warp_start];
+  for (int lane = 0; lane < lanes; ++lane) {
+    const Thread& first = warp[lane];
+    if (first.status != Status::InWarpCollective) continue;
+    const unsigned members = first.mask & existing;
+    if (!final)
+      for (int l = 0; l < lanes; ++l)
+        if (members >> l & 1 && warp[l].status == Status::Runnable) return;  // still on its way
+    auto where = [&] {
+      return "warp collective in block " + str(e.block.block_idx) + ", warp " +
+             std::to_string(warp_start / kWarpSize) + ": ";
+    };
+    unsigned ballot = 0;
+    for (int l = 0; l < lanes; ++l) {
+      if (!(members >> l & 1)) continue;
+      const Thread& t = warp[l];
+      if (t.status != Status::InWarpCollective)
+        throw std::runtime_error(where() + "lane " + std::to_string(l) + " is in the mask but " +
+                                 (t.status == Status::Done ? "has exited" : "waits at __syncthreads"));
+      if (t.mask != first.mask || t.op != first.op || t.combine != first.combine)
+        throw std::runtime_error(where() + "lanes " + std::to_string(lane) + " and " +
+                                 std::to_string(l) + " wait in different collectives");
+      if (t.value) ballot |= 1u << l;
+    }
+    if (first.combine) {
+      void* operands[kWarpSize] = {};
+      for (int l = 0; l < lanes; ++l)
+        if (members >> l & 1) operands[l] = warp[l].operands;
+      first.combine(operands);
+    }
+    for (int l = 0; l < lanes; ++l) {
+      if (!(members >> l & 1)) continue;
+      Thread& t = warp[l];
+      switch (t.op) {
+        case WarpCollective::Shuffle:
+          if (t.source_lane >= 0 && !(members >> t.source_lane & 1))
+            throw std::runtime_error(where() + "lane " + std::to_string(l) + " reads lane " +
+                                     std::to_string(t.source_lane) + ", which is not in the mask");
+          t.result = t.source_lane < 0 ? t.value : warp[t.source_lane].value;
+          break;
+        case WarpCollective::Ballot: t.result = ballot; break;
+        case WarpCollective::Sync: t.result = 0; break;
       }
-      if (first.combine) {
-        void* operands[kWarpSize] = {};
-        for (int l = 0; l < lanes; ++l)
-          if (members >> l & 1) operands[l] = warp[l].operands;
-        first.combine(operands);
-      }
-      for (int l = 0; l < lanes; ++l) {
-        if (!(members >> l & 1)) continue;
-        Thread& t = warp[l];
-        switch (t.op) {
-          case WarpCollective::Shuffle:
-            if (t.source_lane >= 0 && !(members >> t.source_lane & 1))
-              throw std::runtime_error(where + "lane " + std::to_string(l) + " reads lane " +
-                                       std::to_string(t.source_lane) + ", which is not in the mask");
-            t.result = t.source_lane < 0 ? t.value : warp[t.source_lane].value;
-            break;
-          case WarpCollective::Ballot: t.result = ballot; break;
-          case WarpCollective::Sync: t.result = 0; break;
-        }
-      }
-      for (int l = 0; l < lanes; ++l) {
-        if (!(members >> l & 1)) continue;
-        warp[l].status = Status::Runnable;
-        e.runnable.push_back(warp_start + l);
-      }
+    }
+    for (int l = 0; l < lanes; ++l) {
+      if (!(members >> l & 1)) continue;
+      warp[l].status = Status::Runnable;
+      e.runnable.push_back(warp_start + l);
     }
   }
 }
@@ -210,20 +226,29 @@ void run_block(Emulator& e, int block_threads) {
   for (int i = 0; i < block_threads; ++i) {
     e.threads[i].status = Status::Runnable;
     e.threads[i].error = nullptr;
+    e.threads[i].pending_copies.clear();
     e.fibers[i]->start(run_thread, &e.threads[i]);
     e.runnable.push_back(i);
   }
   for (;;) {
-    std::shuffle(e.runnable.begin(), e.runnable.end(), e.rng);
-    for (int i : e.runnable) {
+    // One runnable thread at a time, drawn at random, until it blocks; a warp whose lanes have
+    // all reached their collective runs on at once, possibly ahead of threads that have not
+    // reached theirs, as warps do on a GPU.
+    while (!e.runnable.empty()) {
+      const std::size_t pick = e.rng() % e.runnable.size();
+      const int i = e.runnable[pick];
+      e.runnable[pick] = e.runnable.back();
+      e.runnable.pop_back();
       e.running = &e.threads[i];
       current_thread_idx = &e.threads[i].index;
       e.fibers[i]->resume();
       e.running = nullptr;
       if (e.threads[i].error) std::rethrow_exception(e.threads[i].error);
+      if (e.threads[i].status == Status::InWarpCollective)
+        resolve_warp(e, block_threads, i / kWarpSize * kWarpSize, false);
     }
-    e.runnable.clear();
-    resolve_warp_collectives(e, block_threads);
+    for (int warp_start = 0; warp_start < block_threads; warp_start += kWarpSize)
+      resolve_warp(e, block_threads, warp_start, true);
     if (!e.runnable.empty()) continue;
     int waiting = 0, exited = 0;
     for (int i = 0; i < block_threads; ++i) {
@@ -296,6 +321,25 @@ std::uint64_t warp_collective(WarpCollective op, unsigned mask, std::uint64_t va
 
 void warp_combine(unsigned mask, void* operands, void (*combine)(void* const*)) {
   wait_in_collective(WarpCollective::Sync, mask, 0, -1, operands, combine);
+}
+
+void copy_async(void* dst, const void* src, std::size_t bytes, bool valid) {
+  Thread& t = running_thread("copy_async");
+  PendingCopy copy{dst, bytes, {}};
+  if (bytes > copy.data.size())
+    throw std::runtime_error("copy_async: " + std::to_string(bytes) + " bytes, at most 16");
+  if (valid) std::memcpy(copy.data.data(), src, bytes);
+  // As early as a GPU may land it, or as late, by the schedule's draw.
+  if (emulator().rng() & 1)
+    std::memcpy(dst, copy.data.data(), bytes);
+  else
+    t.pending_copies.push_back(copy);
+}
+
+void copy_async_wait_all() {
+  Thread& t = running_thread("copy_async_wait_all");
+  for (const PendingCopy& copy : t.pending_copies) std::memcpy(copy.dst, copy.data.data(), copy.bytes);
+  t.pending_copies.clear();
 }
 
 int lane_id() {

@@ -1,5 +1,5 @@
-// The SIMT emulator itself: barriers, shared memory, warp collectives, atomics, TF32 tensor cores,
-// launch checks.
+// The SIMT emulator itself: barriers, shared memory, warp collectives, asynchronous copies,
+// atomics, TF32 tensor cores, launch checks.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "kernels/cuda/async_copy.h"
 #include "kernels/cuda/block_reduce.h"
 #include "kernels/cuda/simt.h"
 #include "kernels/cuda/tensor_core.h"
@@ -242,6 +243,45 @@ TEST_CASE("emulator: 3-d grids and blocks run every thread once", "[emulator]") 
   std::vector<int> hits(3 * 2 * 2 * 4 * 3 * 5, 0);
   launch(coordinates, grid, block, 0, nullptr, hits.data());
   CHECK(std::count(hits.begin(), hits.end(), 1) == static_cast<long>(hits.size()));
+}
+
+// out[t] = the value thread t + 1 copied asynchronously into shared memory (zero for odd
+// threads, whose copies are invalid), read after the barrier. Waiting for the copies only after
+// the neighbours have read them is a bug.
+template <bool kWaitBeforeBarrier>
+__global__ void copy_through_shared(const float* in, float* out) {
+  BRAINCAM_SHARED(float, values, kThreads);
+  const int t = threadIdx.x;
+  copy_async(&values[t], in + t, t % 2 == 0);
+  if (kWaitBeforeBarrier) copy_async_wait_all();
+  __syncthreads();
+  out[t] = values[(t + 1) % kThreads];
+  if (!kWaitBeforeBarrier) copy_async_wait_all();
+}
+
+__global__ void never_waits(const float* in, float* out) {
+  BRAINCAM_SHARED(float, values, kThreads);
+  copy_async(&values[threadIdx.x], in + threadIdx.x, true);
+  out[threadIdx.x] = 0.0f;
+}
+
+TEST_CASE("emulator: asynchronous copies land by the wait and some no sooner", "[emulator]") {
+  std::vector<float> in(kThreads), out(kThreads);
+  for (int t = 0; t < kThreads; ++t) in[t] = static_cast<float>(t + 1);
+  auto exact = [&] {
+    for (int t = 0; t < kThreads; ++t) {
+      const int source = (t + 1) % kThreads;
+      if (!(out[t] == (source % 2 == 0 ? in[source] : 0.0f))) return false;
+    }
+    return true;
+  };
+  emulator::set_schedule_seed(3);
+  launch(copy_through_shared<true>, 1, kThreads, 0, nullptr, in.data(), out.data());
+  CHECK(exact());
+  launch(copy_through_shared<false>, 1, kThreads, 0, nullptr, in.data(), out.data());
+  CHECK_FALSE(exact());
+  CHECK_THROWS_WITH(launch(never_waits, 1, kThreads, 0, nullptr, in.data(), out.data()),
+                    Catch::Contains("never waited for"));
 }
 
 __global__ void exits_before_barrier(int* out) {
