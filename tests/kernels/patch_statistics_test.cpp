@@ -2,7 +2,7 @@
 // the fast CPU path's (kernels/cpu_fast/patch_statistics.cpp), on shapes the model does not
 // reach: rows wider than one block of threads (W + 4 > 256 columns, so the column loop takes
 // two chunks), the smallest images (H = W = 4: no core rows or columns), core rows in full and
-// partial stages of 8, 1 and 2 channels.
+// partial stages of 8, more images than the merge splits among its warps, 1 and 2 channels.
 #include "kernels/cpu_fast/patch_statistics.h"
 #include "kernels/cuda/patch_statistics.h"
 #include "tests/kernels/kernel_test_support.h"
@@ -70,6 +70,7 @@ void check_shapes() {
   check_patch_statistics<Set>({2, 2, 4, 4}, 2);
   check_patch_statistics<Set>({3, 1, 12, 20}, 3);
   check_patch_statistics<Set>({1, 2, 21, 9}, 4);  // 17 core rows: two stages of 8 and one row
+  check_patch_statistics<Set>({10, 2, 6, 8}, 5);   // more images than the merge's 8 parts
 }
 
 TEST_CASE("patch statistics: the emulator matches the fast CPU path",
