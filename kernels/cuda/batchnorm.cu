@@ -212,15 +212,19 @@ struct TrainingAffine {
   float eps;
 
   __device__ Affine<double> operator()(int c, bool lead) const {
+    // The per-channel loads first, so that they fly with the partials' (after the stores below
+    // they would wait for them: the compiler cannot tell that mean and gamma differ).
+    const double pivot = x[static_cast<long>(c) * HW], g = gamma[c], b = beta[c];
     const Totals t = channel_totals(partial_d, partial_d2, c, count);
-    const double mu = x[static_cast<long>(c) * HW] + t.a / positions;
-    const double v = fmax((t.b - t.a * t.a / positions) / positions, 0.0);  // rounding may dip below zero
+    const double mu = pivot + t.a / positions;
+    // Rounding may take the variance below zero.
+    const double v = fmax((t.b - t.a * t.a / positions) / positions, 0.0);
     if (lead && threadIdx.x == 0) {
       mean[c] = static_cast<float>(mu);
       var[c] = static_cast<float>(v);
     }
-    const double scale = gamma[c] / sqrt(v + eps);
-    return {scale, beta[c] - mu * scale};
+    const double scale = g / sqrt(v + eps);
+    return {scale, b - mu * scale};
   }
 };
 
@@ -274,9 +278,9 @@ __device__ void normalize(float* __restrict__ y, const float* __restrict__ x, co
 
 // At most 32 registers: 8 blocks per SM, so batch 1's 1,024 blocks run in one wave.
 template <class Source>
-__global__ void __launch_bounds__(kThreads, 8) batchnorm_normalize_kernel(float* __restrict__ y, const float* __restrict__ x,
-                                           Source source, int C, int HW, PlaneSlices slices,
-                                           bool vector) {
+__global__ void __launch_bounds__(kThreads, 8)
+    batchnorm_normalize_kernel(float* __restrict__ y, const float* __restrict__ x, Source source,
+                               int C, int HW, PlaneSlices slices, bool vector) {
   if (vector)
     normalize<true>(y, x, source, C, HW, slices);
   else
@@ -352,13 +356,14 @@ struct GradientSource {
   float eps;
 
   __device__ GradientCoefficients operator()(int c, bool lead) const {
+    const float mu = mean[c], v = var[c], g = gamma[c];  // first: see TrainingAffine
     const Totals t = channel_totals(partial_dy, partial_dy_xhat, c, count);
     if (lead && threadIdx.x == 0) {
       dbeta[c] = static_cast<float>(t.a);
       dgamma[c] = static_cast<float>(t.b);
     }
-    const double invstd = 1.0 / sqrt(static_cast<double>(var[c]) + eps);
-    return {mean[c], invstd, gamma[c] * invstd, t.a / positions, t.b / positions};
+    const double invstd = 1.0 / sqrt(static_cast<double>(v) + eps);
+    return {mu, invstd, g * invstd, t.a / positions, t.b / positions};
   }
 };
 
@@ -388,6 +393,7 @@ __device__ void input_gradient(float* __restrict__ dx, const float* __restrict__
   }
 }
 
+// No register cap: at 40 or fewer it spills (46 registers, 5 blocks per SM).
 __global__ void batchnorm_input_gradient_kernel(float* __restrict__ dx,
                                                 const float* __restrict__ dy,
                                                 const float* __restrict__ x, GradientSource source,

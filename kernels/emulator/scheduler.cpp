@@ -186,8 +186,9 @@ void resolve_warp(Emulator& e, int block_threads, int warp_start, bool final) {
       if (!(members >> l & 1)) continue;
       const Thread& t = warp[l];
       if (t.status != Status::InWarpCollective)
-        throw std::runtime_error(where() + "lane " + std::to_string(l) + " is in the mask but " +
-                                 (t.status == Status::Done ? "has exited" : "waits at __syncthreads"));
+        throw std::runtime_error(
+            where() + "lane " + std::to_string(l) + " is in the mask but " +
+            (t.status == Status::Done ? "has exited" : "waits at __syncthreads"));
       if (t.mask != first.mask || t.op != first.op || t.combine != first.combine)
         throw std::runtime_error(where() + "lanes " + std::to_string(lane) + " and " +
                                  std::to_string(l) + " wait in different collectives");
