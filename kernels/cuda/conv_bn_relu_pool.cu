@@ -415,9 +415,6 @@ __global__ void weight_gradient_kernel(float* __restrict__ dw, float* __restrict
   const float* wk = w + static_cast<long>(k) * kPatch;
   if (t < kPatch) {
     double cov_w = 0.0;
-    // Five loads in flight: a row of Sigma comes from L2, and with K blocks only nothing hides
-    // 75 round trips one after another (the kernel took 38 us per step on the H200).
-    BRAINCAM_UNROLL_BY(5)
     for (int t2 = 0; t2 < kPatch; ++t2) cov_w += patch_cov[t * kPatch + t2] * wk[t2];
     dw[static_cast<long>(k) * kPatch + t] = static_cast<float>(
         scale * (total(t) - d_beta * patch_mean[t] - d_gamma * invstd * cov_w));
