@@ -290,8 +290,13 @@ __global__ void __launch_bounds__(kSumThreads, 4)
   double taps[kTapsPerLane] = {}, sum_g = 0.0, sum_gx = 0.0;
 
   // Issues the copies of a tile's image region into `buffer`: every thread a share.
+  // A tile's first window row and column; this lane's window within every tile.
+  auto tile_i0 = [&](int tile) { return tile / tile_cols * kSumTileRows; };
+  auto tile_j0 = [&](int tile) { return tile % tile_cols * kSumTileCols; };
+  const int lane_row = lane / kSumTileCols, lane_col = lane % kSumTileCols;
+
   auto stage = [&](int tile, float* buffer) {
-    const int i0 = tile / tile_cols * kSumTileRows, j0 = tile % tile_cols * kSumTileCols;
+    const int i0 = tile_i0(tile), j0 = tile_j0(tile);
     for (int e = threadIdx.x; e < kChannels * kStagedRows * kStagedCols; e += kSumThreads) {
       const int c = e / (kStagedRows * kStagedCols), row = e / kStagedCols % kStagedRows,
                 col = e % kStagedCols;
@@ -308,9 +313,9 @@ __global__ void __launch_bounds__(kSumThreads, 4)
     bool valid;
   };
   auto load_window = [&](int tile) {
-    const int i = tile / tile_cols * kSumTileRows + lane / kSumTileCols,
-              jw = tile % tile_cols * kSumTileCols + lane % kSumTileCols;
-    if (!channel || tile >= tiles || i >= Ho || jw >= Wo) return Window{0.0f, 0.0f, 0.0f, 0, false};
+    const int i = tile_i0(tile) + lane_row, jw = tile_j0(tile) + lane_col;
+    if (!channel || tile >= tiles || i >= Ho || jw >= Wo)
+      return Window{0.0f, 0.0f, 0.0f, 0, false};
     const long o = base + static_cast<long>(i) * Wo + jw;
     return Window{F[o], dF[o], h_winner[o], winner[o], true};
   };
@@ -320,7 +325,6 @@ __global__ void __launch_bounds__(kSumThreads, 4)
   if (share < tiles) stage(share, current);
   Window window = load_window(share);
   for (int tile = share; tile < tiles; tile += shares) {
-    const int i0 = tile / tile_cols * kSumTileRows, j0 = tile % tile_cols * kSumTileCols;
     float g = 0.0f;
     unsigned corner = 0;
     if (window.valid) {
@@ -329,8 +333,7 @@ __global__ void __launch_bounds__(kSumThreads, 4)
       sum_gx += g * ((window.h - m) * invstd);
       // The patch starts 2 rows above and 2 columns left of the winner, and the staged region 2
       // above and left of the tile: its corner is the winner's place in the tile.
-      const int i = i0 + lane / kSumTileCols, jw = j0 + lane % kSumTileCols;
-      corner = (kPool * (i - i0) + window.win / kPool) * kStagedPitch + kPool * (jw - j0) +
+      corner = (kPool * lane_row + window.win / kPool) * kStagedPitch + kPool * lane_col +
                window.win % kPool;
     }
     __syncwarp();  // the warp's lanes have read the previous tile's g and corners
