@@ -2,12 +2,12 @@
 
 #include <charconv>
 
-#include "data/file_io.h"
-#include "engine/atomic_file.h"
 #include "data/class_folders.h"
 #include "data/data_error.h"
+#include "data/file_io.h"
 #include "data/image_codec.h"
 #include "data/lesion_mask.h"
+#include "engine/atomic_file.h"
 #include "engine/random.h"
 
 namespace braincam::data {
@@ -36,7 +36,8 @@ void parse_per_class(const std::string& text, int per_class[2]) {
 AugmentReport augment_dataset(const AugmentOptions& o) {
   const fs::path data_dir = fs::absolute(o.data_dir).lexically_normal();
   const fs::path out_dir = fs::absolute(o.out_dir).lexically_normal();
-  if (out_dir == data_dir) throw DataError(out_dir, "the output folder must differ from the input folder");
+  if (out_dir == data_dir)
+    throw DataError(out_dir, "the output folder must differ from the input folder");
   const DatasetListing listing = list_dataset(data_dir);
   const fs::path build = temporary_name(out_dir);
   std::error_code ec;
@@ -66,9 +67,10 @@ AugmentReport augment_dataset(const AugmentOptions& o) {
       Rng rng(o.seed, 0xA06, i);
       for (int copy = 0; copy <= o.per_class[f.label]; ++copy) {
         const AugmentParams p = sample_augment(rng, image.width, image.height, o.ranges);
-        const std::string stem = "aug_" + f.relative.stem().string() + "_" + std::to_string(copy) + "_" +
-                                 std::to_string(rng.below(10000));
-        write_image_file(build / class_dir[f.label] / (stem + ".jpg"), apply_augment(image, p), o.jpeg_quality);
+        const std::string stem = "aug_" + f.relative.stem().string() + "_" + std::to_string(copy) +
+                                 "_" + std::to_string(rng.below(10000));
+        write_image_file(build / class_dir[f.label] / (stem + ".jpg"), apply_augment(image, p),
+                         o.jpeg_quality);
         ++written[i];
         if (mask && mask->width == image.width && mask->height == image.height) {
           write_image_file(build / "masks" / class_dir[f.label] / (stem + ".png"),

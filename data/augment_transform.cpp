@@ -18,7 +18,8 @@ AugmentParams sample_augment(Rng& rng, int width, int height, const AugmentRange
   return p;
 }
 
-Image apply_augment(const Image& image, const AugmentParams& p, Resampling resampling, bool with_brightness) {
+Image apply_augment(const Image& image, const AugmentParams& p, Resampling resampling,
+                    bool with_brightness) {
   const int w = image.width, h = image.height, cn = image.channels;
   Image out(w, h, cn);
   const double theta = p.rotation_deg * std::numbers::pi / 180.0;

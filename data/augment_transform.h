@@ -37,7 +37,7 @@ enum class Resampling { bilinear, nearest };
 
 // Applies `p` to `image` (any channel count). `nearest` with `with_brightness` false is meant for
 // masks, which must stay binary and keep their full value.
-Image apply_augment(const Image& image, const AugmentParams& p, Resampling resampling = Resampling::bilinear,
-                    bool with_brightness = true);
+Image apply_augment(const Image& image, const AugmentParams& p,
+                    Resampling resampling = Resampling::bilinear, bool with_brightness = true);
 
 }  // namespace braincam::data

@@ -23,14 +23,16 @@ std::vector<std::uint8_t> gaussian_blur5(const std::vector<std::uint8_t>& src, i
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       int s = 0;
-      for (int i = 0; i < 5; ++i) s += k[i] * src[static_cast<std::size_t>(y) * w + reflect101(x + i - 2, w)];
+      for (int i = 0; i < 5; ++i)
+        s += k[i] * src[static_cast<std::size_t>(y) * w + reflect101(x + i - 2, w)];
       horizontal[static_cast<std::size_t>(y) * w + x] = s;
     }
   std::vector<std::uint8_t> out(src.size());
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       int s = 0;
-      for (int i = 0; i < 5; ++i) s += k[i] * horizontal[static_cast<std::size_t>(reflect101(y + i - 2, h)) * w + x];
+      for (int i = 0; i < 5; ++i)
+        s += k[i] * horizontal[static_cast<std::size_t>(reflect101(y + i - 2, h)) * w + x];
       out[static_cast<std::size_t>(y) * w + x] = static_cast<std::uint8_t>((s + 128) >> 8);
     }
   return out;
@@ -39,7 +41,9 @@ std::vector<std::uint8_t> gaussian_blur5(const std::vector<std::uint8_t>& src, i
 // Two iterations of a 3×3 erosion (or dilation) equal one 5×5 pass. Pixels outside the image
 // are ignored, as with OpenCV's default morphology border value.
 std::vector<std::uint8_t> morph5(const std::vector<std::uint8_t>& src, int w, int h, bool erode) {
-  auto pick = [erode](std::uint8_t a, std::uint8_t b) { return erode ? std::min(a, b) : std::max(a, b); };
+  auto pick = [erode](std::uint8_t a, std::uint8_t b) {
+    return erode ? std::min(a, b) : std::max(a, b);
+  };
   std::vector<std::uint8_t> rows(src.size()), out(src.size());
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
@@ -70,19 +74,23 @@ double outer_contour_area(const std::vector<std::uint8_t>& mask, int w, int h, i
     return x >= 0 && y >= 0 && x < w && y < h && mask[static_cast<std::size_t>(y) * w + x] != 0;
   };
   auto dir_of = [](int dx, int dy) {
-    for (int d = 0; d < 8; ++d) if (kDx[d] == dx && kDy[d] == dy) return d;
+    for (int d = 0; d < 8; ++d)
+      if (kDx[d] == dx && kDy[d] == dy) return d;
     return 0;
   };
   // Step 3.1: from the west neighbour, search clockwise for the first foreground neighbour.
   int first = -1;
   for (int i = 0; i < 8; ++i) {
     const int d = (4 + i) % 8;
-    if (on(sx + kDx[d], sy + kDy[d])) { first = d; break; }
+    if (on(sx + kDx[d], sy + kDy[d])) {
+      first = d;
+      break;
+    }
   }
   if (first < 0) return 0.0;  // an isolated pixel
   const int x1 = sx + kDx[first], y1 = sy + kDy[first];
-  int px = x1, py = y1;   // (i2, j2): the previous border point
-  int cx = sx, cy = sy;   // (i3, j3): the current border point
+  int px = x1, py = y1;  // (i2, j2): the previous border point
+  int cx = sx, cy = sy;  // (i3, j3): the current border point
   double twice_area = 0.0;
   while (true) {
     // Step 3.3: from the neighbour after the previous point, search counter-clockwise.
@@ -90,12 +98,18 @@ double outer_contour_area(const std::vector<std::uint8_t>& mask, int w, int h, i
     int nx = cx, ny = cy;
     for (int i = 1; i <= 8; ++i) {
       const int d = (back - i + 16) % 8;
-      if (on(cx + kDx[d], cy + kDy[d])) { nx = cx + kDx[d]; ny = cy + kDy[d]; break; }
+      if (on(cx + kDx[d], cy + kDy[d])) {
+        nx = cx + kDx[d];
+        ny = cy + kDy[d];
+        break;
+      }
     }
     twice_area += static_cast<double>(cx) * ny - static_cast<double>(nx) * cy;
     if (nx == sx && ny == sy && cx == x1 && cy == y1) break;
-    px = cx; py = cy;
-    cx = nx; cy = ny;
+    px = cx;
+    py = cy;
+    cx = nx;
+    cy = ny;
   }
   return std::abs(twice_area) / 2.0;
 }
@@ -106,9 +120,9 @@ std::vector<std::uint8_t> to_gray(const Image& image) {
   std::vector<std::uint8_t> gray(static_cast<std::size_t>(image.width) * image.height);
   for (std::size_t i = 0; i < gray.size(); ++i) {
     const std::uint8_t* p = image.pixels.data() + i * image.channels;
-    gray[i] = image.channels < 3
-                  ? p[0]
-                  : static_cast<std::uint8_t>((p[0] * 4899 + p[1] * 9617 + p[2] * 1868 + (1 << 13)) >> 14);
+    gray[i] = image.channels < 3 ? p[0]
+                                 : static_cast<std::uint8_t>(
+                                       (p[0] * 4899 + p[1] * 9617 + p[2] * 1868 + (1 << 13)) >> 14);
   }
   return gray;
 }
@@ -141,13 +155,18 @@ BrainCrop find_brain_box(const Image& image) {
       while (!stack.empty()) {
         const auto [qx, qy] = stack.back();
         stack.pop_back();
-        box.x0 = std::min(box.x0, qx); box.x1 = std::max(box.x1, qx);
-        box.y0 = std::min(box.y0, qy); box.y1 = std::max(box.y1, qy);
+        box.x0 = std::min(box.x0, qx);
+        box.x1 = std::max(box.x1, qx);
+        box.y0 = std::min(box.y0, qy);
+        box.y1 = std::max(box.y1, qy);
         for (int d = 0; d < 8; ++d) {
           const int nx = qx + kDx[d], ny = qy + kDy[d];
           if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
           const std::size_t j = static_cast<std::size_t>(ny) * w + nx;
-          if (mask[j] && !label[j]) { label[j] = next_label; stack.push_back({nx, ny}); }
+          if (mask[j] && !label[j]) {
+            label[j] = next_label;
+            stack.push_back({nx, ny});
+          }
         }
       }
       // findContours lists contours last-found first and Python's max keeps the first maximum,
@@ -169,8 +188,8 @@ Image crop(const Image& image, const CropBox& box) {
   Image out(box.width(), box.height(), image.channels);
   const std::size_t row_bytes = static_cast<std::size_t>(box.width()) * image.channels;
   for (int y = 0; y < out.height; ++y)
-    std::copy_n(image.row(box.y0 + y) + static_cast<std::size_t>(box.x0) * image.channels, row_bytes,
-                out.row(y));
+    std::copy_n(image.row(box.y0 + y) + static_cast<std::size_t>(box.x0) * image.channels,
+                row_bytes, out.row(y));
   return out;
 }
 

@@ -77,8 +77,8 @@ DatasetListing list_dataset(const fs::path& root) {
     std::vector<std::string> found = out.ignored_folders;
     const std::size_t top = count_files(root);
     if (top) found.push_back("./ (" + std::to_string(top) + " files)");
-    throw DataError(root, "no class folders (yes/no, tumor/no_tumor/notumor) found; found: " +
-                              join(found));
+    throw DataError(
+        root, "no class folders (yes/no, tumor/no_tumor/notumor) found; found: " + join(found));
   }
   if (out.files.empty())
     throw DataError(root, "the class folders hold no files: " + join(out.class_folders));
@@ -88,7 +88,8 @@ DatasetListing list_dataset(const fs::path& root) {
   return out;
 }
 
-void require_two_classes(const std::vector<int>& labels, const fs::path& root, const std::string& what) {
+void require_two_classes(const std::vector<int>& labels, const fs::path& root,
+                         const std::string& what) {
   const auto tumor = std::count(labels.begin(), labels.end(), kTumor);
   const auto none = static_cast<std::ptrdiff_t>(labels.size()) - tumor;
   if (tumor == 0 || none == 0)

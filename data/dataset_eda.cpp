@@ -13,8 +13,8 @@ nlohmann::json summary(std::vector<double> v) {
   auto q = [&](double f) { return v[static_cast<std::size_t>(std::lround(f * (v.size() - 1)))]; };
   double sum = 0;
   for (double x : v) sum += x;
-  return {{"min", v.front()}, {"p25", q(0.25)}, {"median", q(0.5)}, {"p75", q(0.75)}, {"max", v.back()},
-          {"mean", sum / v.size()}};
+  return {{"min", v.front()}, {"p25", q(0.25)},  {"median", q(0.5)},
+          {"p75", q(0.75)},   {"max", v.back()}, {"mean", sum / v.size()}};
 }
 
 std::string fmt(const char* f, double a) {
@@ -36,13 +36,13 @@ nlohmann::json make_eda(const EdaInput& in) {
     const int tumor = count[static_cast<int>(s)][1], none = count[static_cast<int>(s)][0];
     const int total = tumor + none;
     const double share = total ? static_cast<double>(tumor) / total : 0.0;
-    eda["splits"][std::string(split_name(s))] = {{"tumor", tumor}, {"no_tumor", none}, {"total", total},
-                                                 {"tumor_fraction", share}};
+    eda["splits"][std::string(split_name(s))] = {
+        {"tumor", tumor}, {"no_tumor", none}, {"total", total}, {"tumor_fraction", share}};
     if (total == 0)
       warnings.push_back("split " + std::string(split_name(s)) + " is empty (too few images)");
     else if (std::max(share, 1.0 - share) > kMaxClassShare)
-      warnings.push_back("split " + std::string(split_name(s)) + " is unbalanced: " + fmt("%.1f", 100 * share) +
-                         "% tumor (more than 60/40)");
+      warnings.push_back("split " + std::string(split_name(s)) + " is unbalanced: " +
+                         fmt("%.1f", 100 * share) + "% tumor (more than 60/40)");
     else if (tumor == 0 || none == 0)
       warnings.push_back("split " + std::string(split_name(s)) + " has only one class");
   }
@@ -60,23 +60,31 @@ nlohmann::json make_eda(const EdaInput& in) {
     ++bins[side < 200 ? 0 : side < 400 ? 1 : side < 800 ? 2 : 3];
     means.push_back(s.gray_mean);
     stds.push_back(s.gray_std);
-    crop_share.push_back(static_cast<double>(r.box.width()) * r.box.height() / (static_cast<double>(r.width) * r.height));
+    crop_share.push_back(static_cast<double>(r.box.width()) * r.box.height() /
+                         (static_cast<double>(r.width) * r.height));
     ++channels[std::clamp(s.source_channels, 1, 4)];
     sixteen += s.sixteen_bit;
     whole += !s.brain_found;
-    for (int c = 0; c < 3; ++c) input_mean[c] += s.input_mean[c] / std::max<std::size_t>(1, in.rows.size());
+    for (int c = 0; c < 3; ++c)
+      input_mean[c] += s.input_mean[c] / std::max<std::size_t>(1, in.rows.size());
   }
-  eda["sizes"] = {{"width", summary(widths)},
-                  {"height", summary(heights)},
-                  {"longer_side", {{"<200", bins[0]}, {"200-399", bins[1]}, {"400-799", bins[2]}, {">=800", bins[3]}}}};
-  eda["formats"] = {{"gray", channels[1]}, {"gray_alpha", channels[2]}, {"rgb", channels[3]},
-                    {"rgba", channels[4]}, {"sixteen_bit", sixteen}};
+  eda["sizes"] = {
+      {"width", summary(widths)},
+      {"height", summary(heights)},
+      {"longer_side",
+       {{"<200", bins[0]}, {"200-399", bins[1]}, {"400-799", bins[2]}, {">=800", bins[3]}}}};
+  eda["formats"] = {{"gray", channels[1]},
+                    {"gray_alpha", channels[2]},
+                    {"rgb", channels[3]},
+                    {"rgba", channels[4]},
+                    {"sixteen_bit", sixteen}};
   eda["intensity"] = {{"source_gray_mean", summary(means)},
                       {"source_gray_std", summary(stds)},
                       {"input_mean_rgb", {input_mean[0], input_mean[1], input_mean[2]}}};
   eda["crop"] = {{"box_area_fraction", summary(crop_share)}, {"whole_image_kept", whole}};
   if (whole > 0)
-    warnings.push_back(std::to_string(whole) + " images had nothing above the threshold; kept whole");
+    warnings.push_back(std::to_string(whole) +
+                       " images had nothing above the threshold; kept whole");
 
   const Grouping& g = in.grouping;
   eda["groups"] = {{"count", g.group_count},
@@ -85,17 +93,20 @@ nlohmann::json make_eda(const EdaInput& in) {
                    {"unrecoverable_sources", g.unrecoverable.size()},
                    {"cross_class_duplicates", g.cross_class_duplicates}};
   if (!g.unrecoverable.empty())
-    warnings.push_back(std::to_string(g.unrecoverable.size()) +
-                       " files look augmented but their source cannot be told from the name (e.g. " +
-                       g.unrecoverable.front() + "); each is split on its own, so near-duplicates may leak");
+    warnings.push_back(
+        std::to_string(g.unrecoverable.size()) +
+        " files look augmented but their source cannot be told from the name (e.g. " +
+        g.unrecoverable.front() + "); each is split on its own, so near-duplicates may leak");
   if (g.cross_class_duplicates > 0)
-    warnings.push_back(std::to_string(g.cross_class_duplicates) + " identical images appear under both labels");
+    warnings.push_back(std::to_string(g.cross_class_duplicates) +
+                       " identical images appear under both labels");
 
   nlohmann::json skipped = nlohmann::json::array();
   for (const auto& s : in.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
   eda["skipped"] = skipped;
   eda["skipped_count"] = in.skipped.size();
-  if (!in.skipped.empty()) warnings.push_back(std::to_string(in.skipped.size()) + " files skipped (see \"skipped\")");
+  if (!in.skipped.empty())
+    warnings.push_back(std::to_string(in.skipped.size()) + " files skipped (see \"skipped\")");
   eda["warnings"] = warnings;
   return eda;
 }
@@ -103,7 +114,8 @@ nlohmann::json make_eda(const EdaInput& in) {
 std::string eda_table(const nlohmann::json& eda) {
   std::string t;
   char line[160];
-  std::snprintf(line, sizeof line, "%-6s %7s %9s %7s %8s\n", "split", "tumor", "no_tumor", "total", "tumor%");
+  std::snprintf(line, sizeof line, "%-6s %7s %9s %7s %8s\n", "split", "tumor", "no_tumor", "total",
+                "tumor%");
   t += line;
   int all[2] = {};
   for (const char* s : {"train", "val", "test"}) {
@@ -111,7 +123,8 @@ std::string eda_table(const nlohmann::json& eda) {
     all[0] += x.at("tumor").get<int>();
     all[1] += x.at("no_tumor").get<int>();
     std::snprintf(line, sizeof line, "%-6s %7d %9d %7d %7.1f%%\n", s, x.at("tumor").get<int>(),
-                  x.at("no_tumor").get<int>(), x.at("total").get<int>(), 100 * x.at("tumor_fraction").get<double>());
+                  x.at("no_tumor").get<int>(), x.at("total").get<int>(),
+                  100 * x.at("tumor_fraction").get<double>());
     t += line;
   }
   const int total = all[0] + all[1];
@@ -122,28 +135,34 @@ std::string eda_table(const nlohmann::json& eda) {
   const auto& h = eda.at("sizes").at("height");
   if (!w.is_null()) {
     std::snprintf(line, sizeof line, "sizes: width %g..%g (median %g), height %g..%g (median %g)\n",
-                  w["min"].get<double>(), w["max"].get<double>(), w["median"].get<double>(), h["min"].get<double>(),
-                  h["max"].get<double>(), h["median"].get<double>());
+                  w["min"].get<double>(), w["max"].get<double>(), w["median"].get<double>(),
+                  h["min"].get<double>(), h["max"].get<double>(), h["median"].get<double>());
     t += line;
     const auto& b = eda.at("sizes").at("longer_side");
     std::snprintf(line, sizeof line, "longer side: <200: %d, 200-399: %d, 400-799: %d, >=800: %d\n",
-                  b["<200"].get<int>(), b["200-399"].get<int>(), b["400-799"].get<int>(), b[">=800"].get<int>());
+                  b["<200"].get<int>(), b["200-399"].get<int>(), b["400-799"].get<int>(),
+                  b[">=800"].get<int>());
     t += line;
     const auto& m = eda.at("intensity").at("source_gray_mean");
-    std::snprintf(line, sizeof line, "gray mean per image: %.1f..%.1f (median %.1f); input mean RGB %.3f %.3f %.3f\n",
+    std::snprintf(line, sizeof line,
+                  "gray mean per image: %.1f..%.1f (median %.1f); input mean RGB %.3f %.3f %.3f\n",
                   m["min"].get<double>(), m["max"].get<double>(), m["median"].get<double>(),
-                  eda["intensity"]["input_mean_rgb"][0].get<double>(), eda["intensity"]["input_mean_rgb"][1].get<double>(),
+                  eda["intensity"]["input_mean_rgb"][0].get<double>(),
+                  eda["intensity"]["input_mean_rgb"][1].get<double>(),
                   eda["intensity"]["input_mean_rgb"][2].get<double>());
     t += line;
   }
   const auto& g = eda.at("groups");
   std::snprintf(line, sizeof line, "source groups: %d (%d augmented files, %d duplicates merged)\n",
-                g["count"].get<int>(), g["augmented_files"].get<int>(), g["duplicate_files"].get<int>());
+                g["count"].get<int>(), g["augmented_files"].get<int>(),
+                g["duplicate_files"].get<int>());
   t += line;
   std::snprintf(line, sizeof line, "skipped files: %d\n", eda.at("skipped_count").get<int>());
   t += line;
-  for (const auto& s : eda.at("skipped")) t += "  skipped " + s["path"].get<std::string>() + ": " + s["reason"].get<std::string>() + "\n";
-  for (const auto& warning : eda.at("warnings")) t += "warning: " + warning.get<std::string>() + "\n";
+  for (const auto& s : eda.at("skipped"))
+    t += "  skipped " + s["path"].get<std::string>() + ": " + s["reason"].get<std::string>() + "\n";
+  for (const auto& warning : eda.at("warnings"))
+    t += "warning: " + warning.get<std::string>() + "\n";
   return t;
 }
 

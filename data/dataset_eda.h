@@ -3,10 +3,9 @@
 // seed's class-balance check: a warning when a split is more unbalanced than 60/40), image sizes,
 // source formats, intensities, crops, source groups and decode failures. The same facts go to
 // CACHE/eda.json and to a table for the terminal.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "data/manifest.h"
 #include "data/source_group.h"
@@ -14,7 +13,7 @@
 namespace braincam::data {
 
 struct ImageStats {
-  double gray_mean = 0.0;   // of the original image, 0..255
+  double gray_mean = 0.0;  // of the original image, 0..255
   double gray_std = 0.0;
   double input_mean[3] = {0, 0, 0};  // of the 240×240 model input, 0..1
   int source_channels = 3;

@@ -33,8 +33,10 @@ Image contact_sheet(const std::vector<Image>& tiles, int columns, int tile) {
   Image sheet(columns * tile, rows * tile, 1);
   for (std::size_t t = 0; t < tiles.size(); ++t) {
     const Image src = gray_of(tiles[t]);
-    const double scale = std::min(static_cast<double>(tile - 4) / src.width, static_cast<double>(tile - 4) / src.height);
-    const int w = std::max(1, static_cast<int>(src.width * scale)), h = std::max(1, static_cast<int>(src.height * scale));
+    const double scale = std::min(static_cast<double>(tile - 4) / src.width,
+                                  static_cast<double>(tile - 4) / src.height);
+    const int w = std::max(1, static_cast<int>(src.width * scale)),
+              h = std::max(1, static_cast<int>(src.height * scale));
     const Image small = resize_bicubic(src, w, h);
     const int x0 = static_cast<int>(t % columns) * tile + (tile - w) / 2;
     const int y0 = static_cast<int>(t / columns) * tile + (tile - h) / 2;
@@ -45,12 +47,15 @@ Image contact_sheet(const std::vector<Image>& tiles, int columns, int tile) {
 
 void draw_box(Image& gray, const CropBox& box, int thickness) {
   for (int y = std::max(0, box.y0 - thickness); y < std::min(gray.height, box.y1 + thickness); ++y)
-    for (int x = std::max(0, box.x0 - thickness); x < std::min(gray.width, box.x1 + thickness); ++x) {
+    for (int x = std::max(0, box.x0 - thickness); x < std::min(gray.width, box.x1 + thickness);
+         ++x) {
       const bool inside = x >= box.x0 && x < box.x1 && y >= box.y0 && y < box.y1;
-      const bool near_edge = x - box.x0 < thickness || box.x1 - 1 - x < thickness || y - box.y0 < thickness ||
-                             box.y1 - 1 - y < thickness;
-      if (!inside) gray.at(x, y) = 0;
-      else if (near_edge) gray.at(x, y) = 255;
+      const bool near_edge = x - box.x0 < thickness || box.x1 - 1 - x < thickness ||
+                             y - box.y0 < thickness || box.y1 - 1 - y < thickness;
+      if (!inside)
+        gray.at(x, y) = 0;
+      else if (near_edge)
+        gray.at(x, y) = 255;
     }
 }
 
@@ -63,7 +68,8 @@ void draw_mask_outline(Image& gray, const Image& mask, int thickness) {
       for (int dy = -thickness; dy <= thickness && !edge; ++dy)
         for (int dx = -thickness; dx <= thickness && !edge; ++dx) {
           const int xx = x + dx, yy = y + dy;
-          edge = xx >= 0 && yy >= 0 && xx < mask.width && yy < mask.height && (mask.at(xx, yy) != 0) != in;
+          edge = xx >= 0 && yy >= 0 && xx < mask.width && yy < mask.height &&
+                 (mask.at(xx, yy) != 0) != in;
         }
       if (edge) marked.at(x, y) = in ? 255 : 0;
     }
@@ -99,10 +105,12 @@ void write_synth_figure(const fs::path& synth_dir, const fs::path& png) {
     const fs::path y = synth_dir / "yes" / numbered("Y", i, ".jpg");
     const fs::path n = synth_dir / "no" / numbered("N", i, ".jpg");
     const fs::path m = synth_dir / "masks" / "yes" / numbered("Y", i, ".png");
-    if (!fs::exists(y) || !fs::exists(n)) throw DataError(synth_dir, "needs at least 4 images of each class");
+    if (!fs::exists(y) || !fs::exists(n))
+      throw DataError(synth_dir, "needs at least 4 images of each class");
     tumor.push_back(gray_of(read_image_file(y).rgb));
     Image with_outline = tumor.back();
-    draw_mask_outline(with_outline, gray_of(read_image_file(m).rgb), std::max(1, with_outline.width / 120));
+    draw_mask_outline(with_outline, gray_of(read_image_file(m).rgb),
+                      std::max(1, with_outline.width / 120));
     outlined.push_back(std::move(with_outline));
     healthy.push_back(read_image_file(n).rgb);
   }

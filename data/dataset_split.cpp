@@ -9,9 +9,12 @@ namespace braincam::data {
 
 std::string_view split_name(Split s) {
   switch (s) {
-    case Split::train: return "train";
-    case Split::val: return "val";
-    case Split::test: return "test";
+    case Split::train:
+      return "train";
+    case Split::val:
+      return "val";
+    case Split::test:
+      return "test";
   }
   return "?";
 }
@@ -23,9 +26,11 @@ Split split_from_name(std::string_view name) {
   throw DataError("unknown split '" + std::string(name) + "' (expected train, val or test)");
 }
 
-std::vector<Split> assign_splits(const std::vector<int>& labels, const std::vector<std::string>& groups,
-                                 std::uint64_t seed, SplitFractions fractions) {
-  if (labels.size() != groups.size()) throw DataError("assign_splits: labels and groups differ in length");
+std::vector<Split> assign_splits(const std::vector<int>& labels,
+                                 const std::vector<std::string>& groups, std::uint64_t seed,
+                                 SplitFractions fractions) {
+  if (labels.size() != groups.size())
+    throw DataError("assign_splits: labels and groups differ in length");
   std::vector<Split> out(labels.size(), Split::train);
   // label -> (group -> members), in sorted group order so the input order does not matter.
   std::map<int, std::map<std::string, std::vector<std::size_t>>> by_class;
@@ -41,8 +46,9 @@ std::vector<Split> assign_splits(const std::vector<int>& labels, const std::vect
     shuffle(order, rng);
     std::size_t start = 0;
     for (const auto* members : order) {
-      const double mid = (static_cast<double>(start) + members->size() / 2.0) / static_cast<double>(total);
-      const Split s = mid < fractions.train ? Split::train
+      const double mid =
+          (static_cast<double>(start) + members->size() / 2.0) / static_cast<double>(total);
+      const Split s = mid < fractions.train                   ? Split::train
                       : mid < fractions.train + fractions.val ? Split::val
                                                               : Split::test;
       for (std::size_t i : *members) out[i] = s;

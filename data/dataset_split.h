@@ -20,7 +20,8 @@ struct SplitFractions {
 
 // For each class, the groups are shuffled with a generator seeded from (seed, label) and laid
 // end to end; a group goes to the split whose share of the class holds the group's midpoint.
-std::vector<Split> assign_splits(const std::vector<int>& labels, const std::vector<std::string>& groups,
-                                 std::uint64_t seed, SplitFractions fractions = {});
+std::vector<Split> assign_splits(const std::vector<int>& labels,
+                                 const std::vector<std::string>& groups, std::uint64_t seed,
+                                 SplitFractions fractions = {});
 
 }  // namespace braincam::data

@@ -13,11 +13,12 @@ struct Image {
 
   Image() = default;
   Image(int w, int h, int c, std::uint8_t fill = 0)
-      : width(w), height(h), channels(c),
-        pixels(static_cast<std::size_t>(w) * h * c, fill) {}
+      : width(w), height(h), channels(c), pixels(static_cast<std::size_t>(w) * h * c, fill) {}
 
   bool empty() const { return pixels.empty(); }
-  std::uint8_t* row(int y) { return pixels.data() + static_cast<std::size_t>(y) * width * channels; }
+  std::uint8_t* row(int y) {
+    return pixels.data() + static_cast<std::size_t>(y) * width * channels;
+  }
   const std::uint8_t* row(int y) const {
     return pixels.data() + static_cast<std::size_t>(y) * width * channels;
   }

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "data/data_error.h"
 #include "data/file_io.h"
 #include "engine/atomic_file.h"
-#include "data/data_error.h"
 
 // The implementations are compiled static into this file only, so they cannot clash with another
 // copy of stb elsewhere in a program.
@@ -57,9 +57,15 @@ bool has_jpeg_end_marker(std::span<const std::uint8_t> b) {
 bool jpeg_huffman_tables_ok(std::span<const std::uint8_t> b) {
   std::size_t i = jpeg_body(b);
   while (i + 4 <= b.size()) {
-    if (b[i] != 0xFF || b[i + 1] == 0xFF) { ++i; continue; }  // entropy-coded data, fill bytes
+    if (b[i] != 0xFF || b[i + 1] == 0xFF) {
+      ++i;
+      continue;
+    }  // entropy-coded data, fill bytes
     const std::uint8_t marker = b[i + 1];
-    if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD9)) { i += 2; continue; }
+    if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD9)) {
+      i += 2;
+      continue;
+    }
     const std::size_t length = static_cast<std::size_t>(b[i + 2]) << 8 | b[i + 3];
     if (marker == 0xC4) {
       // Like stb: tables are read while the segment has bytes left, each table's 16 counts even
@@ -98,7 +104,8 @@ DecodedImage decode_image(std::span<const std::uint8_t> bytes, const std::string
   // The JPEG checks come first: stb_image builds Huffman tables already while reading the header.
   if (is_jpeg(bytes) && !has_jpeg_end_marker(bytes))
     throw DataError(name, "truncated JPEG (no end-of-image marker)");
-  if (is_jpeg(bytes) && !jpeg_huffman_tables_ok(bytes)) throw DataError(name, "corrupt JPEG (bad Huffman table)");
+  if (is_jpeg(bytes) && !jpeg_huffman_tables_ok(bytes))
+    throw DataError(name, "corrupt JPEG (bad Huffman table)");
   int w = 0, h = 0, channels = 0;
   if (!stbi_info_from_memory(data, size, &w, &h, &channels))
     throw DataError(name, std::string("not a readable image (") + stbi_failure_reason() + ")");
@@ -151,9 +158,11 @@ std::vector<std::uint8_t> encode_bmp(const Image& image) {
 
 void write_image_file(const std::filesystem::path& file, const Image& image, int jpeg_quality) {
   std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (ext == ".png") return write_file_atomically(file, encode_png(image));
-  if (ext == ".jpg" || ext == ".jpeg") return write_file_atomically(file, encode_jpeg(image, jpeg_quality));
+  if (ext == ".jpg" || ext == ".jpeg")
+    return write_file_atomically(file, encode_jpeg(image, jpeg_quality));
   if (ext == ".bmp") return write_file_atomically(file, encode_bmp(image));
   throw DataError(file, "unknown image extension (use .png, .jpg or .bmp)");
 }

@@ -4,9 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "data/data_error.h"
 #include "data/file_io.h"
 #include "engine/atomic_file.h"
-#include "data/data_error.h"
 
 namespace braincam::data {
 namespace {
@@ -27,9 +27,13 @@ bool read_record(std::istream& in, std::vector<std::string>& fields) {
   char c;
   while (in.get(c)) {
     if (quoted) {
-      if (c != '"') field += c;
-      else if (in.peek() == '"') { in.get(c); field += '"'; }
-      else quoted = false;
+      if (c != '"')
+        field += c;
+      else if (in.peek() == '"') {
+        in.get(c);
+        field += '"';
+      } else
+        quoted = false;
     } else if (c == '"') {
       quoted = true;
     } else if (c == ',') {
@@ -45,11 +49,13 @@ bool read_record(std::istream& in, std::vector<std::string>& fields) {
   return true;
 }
 
-int to_int(const std::string& s, const std::filesystem::path& file, std::size_t line, const char* what) {
+int to_int(const std::string& s, const std::filesystem::path& file, std::size_t line,
+           const char* what) {
   int v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size())
-    throw DataError(file, "line " + std::to_string(line) + ": " + what + " '" + s + "' is not an integer");
+    throw DataError(
+        file, "line " + std::to_string(line) + ": " + what + " '" + s + "' is not an integer");
   return v;
 }
 
@@ -59,9 +65,9 @@ std::string format_manifest(const std::vector<ManifestRow>& rows) {
   std::ostringstream out;
   out << kManifestHeader << '\n';
   for (const auto& r : rows)
-    out << quote(r.path) << ',' << r.label << ',' << split_name(r.split) << ',' << quote(r.group) << ','
-        << r.box.x0 << ',' << r.box.y0 << ',' << r.box.x1 << ',' << r.box.y1 << ',' << r.width << ','
-        << r.height << '\n';
+    out << quote(r.path) << ',' << r.label << ',' << split_name(r.split) << ',' << quote(r.group)
+        << ',' << r.box.x0 << ',' << r.box.y0 << ',' << r.box.x1 << ',' << r.box.y1 << ','
+        << r.width << ',' << r.height << '\n';
   return out.str();
 }
 
@@ -95,8 +101,8 @@ std::vector<ManifestRow> read_manifest(const std::filesystem::path& file) {
       throw DataError(file, "line " + std::to_string(line) + ": " + e.what());
     }
     r.group = f[3];
-    r.box = {to_int(f[4], file, line, "x0"), to_int(f[5], file, line, "y0"), to_int(f[6], file, line, "x1"),
-             to_int(f[7], file, line, "y1")};
+    r.box = {to_int(f[4], file, line, "x0"), to_int(f[5], file, line, "y0"),
+             to_int(f[6], file, line, "x1"), to_int(f[7], file, line, "y1")};
     r.width = to_int(f[8], file, line, "width");
     r.height = to_int(f[9], file, line, "height");
     rows.push_back(std::move(r));

@@ -22,9 +22,11 @@ Volume read_nifti(const std::filesystem::path& file) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) throw DataError(file, "no such file");
   nifti_set_debug_level(0);  // errors are reported by the exception below, not on stderr
-  std::unique_ptr<nifti_image, void (*)(nifti_image*)> nim(nifti_image_read(file.c_str(), 1), nifti_image_free);
+  std::unique_ptr<nifti_image, void (*)(nifti_image*)> nim(nifti_image_read(file.c_str(), 1),
+                                                           nifti_image_free);
   if (!nim || !nim->data) throw DataError(file, "not a readable NIfTI volume");
-  if (nim->nx < 2 || nim->ny < 2 || nim->nz < 2 || nim->nt > 1 || nim->nx * nim->ny * nim->nz != nim->nvox)
+  if (nim->nx < 2 || nim->ny < 2 || nim->nz < 2 || nim->nt > 1 ||
+      nim->nx * nim->ny * nim->nz != nim->nvox)
     throw DataError(file, "expected one 3-D volume");
   Volume v;
   v.nx = static_cast<int>(nim->nx);
@@ -35,14 +37,29 @@ Volume read_nifti(const std::filesystem::path& file) {
   v.dz = static_cast<float>(nim->dz);
   v.values.resize(static_cast<std::size_t>(nim->nvox));
   switch (nim->datatype) {
-    case DT_UINT8: convert<std::uint8_t>(nim->data, v.values); break;
-    case DT_INT8: convert<std::int8_t>(nim->data, v.values); break;
-    case DT_INT16: convert<std::int16_t>(nim->data, v.values); break;
-    case DT_UINT16: convert<std::uint16_t>(nim->data, v.values); break;
-    case DT_INT32: convert<std::int32_t>(nim->data, v.values); break;
-    case DT_FLOAT32: convert<float>(nim->data, v.values); break;
-    case DT_FLOAT64: convert<double>(nim->data, v.values); break;
-    default: throw DataError(file, "unsupported voxel type " + std::to_string(nim->datatype));
+    case DT_UINT8:
+      convert<std::uint8_t>(nim->data, v.values);
+      break;
+    case DT_INT8:
+      convert<std::int8_t>(nim->data, v.values);
+      break;
+    case DT_INT16:
+      convert<std::int16_t>(nim->data, v.values);
+      break;
+    case DT_UINT16:
+      convert<std::uint16_t>(nim->data, v.values);
+      break;
+    case DT_INT32:
+      convert<std::int32_t>(nim->data, v.values);
+      break;
+    case DT_FLOAT32:
+      convert<float>(nim->data, v.values);
+      break;
+    case DT_FLOAT64:
+      convert<double>(nim->data, v.values);
+      break;
+    default:
+      throw DataError(file, "unsupported voxel type " + std::to_string(nim->datatype));
   }
   if (nim->scl_slope != 0.0 && (nim->scl_slope != 1.0 || nim->scl_inter != 0.0))
     for (float& x : v.values) x = static_cast<float>(x * nim->scl_slope + nim->scl_inter);

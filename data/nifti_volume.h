@@ -7,9 +7,9 @@
 namespace braincam::data {
 
 struct Volume {
-  int nx = 0, ny = 0, nz = 0;      // voxel grid, x fastest
-  float dx = 1, dy = 1, dz = 1;    // voxel size in mm
-  std::vector<float> values;       // nx × ny × nz, scaled by scl_slope / scl_inter when set
+  int nx = 0, ny = 0, nz = 0;    // voxel grid, x fastest
+  float dx = 1, dy = 1, dz = 1;  // voxel size in mm
+  std::vector<float> values;     // nx × ny × nz, scaled by scl_slope / scl_inter when set
 
   float at(int x, int y, int z) const {
     return values[(static_cast<std::size_t>(z) * ny + y) * nx + x];

@@ -4,17 +4,17 @@
 #include <fstream>
 #include <optional>
 
-#include "data/file_io.h"
-#include "engine/atomic_file.h"
 #include "data/class_folders.h"
 #include "data/data_error.h"
 #include "data/dataset_cache.h"
 #include "data/dataset_eda.h"
+#include "data/file_io.h"
 #include "data/hash.h"
 #include "data/image_codec.h"
 #include "data/manifest.h"
 #include "data/preprocess.h"
 #include "data/source_group.h"
+#include "engine/atomic_file.h"
 
 namespace braincam::data {
 namespace fs = std::filesystem;
@@ -39,9 +39,13 @@ Processed process(const fs::path& file) {
     p.content_hash = Hasher().u64(rgb.width).u64(rgb.height).bytes(rgb.pixels).digest();
     const std::vector<std::uint8_t> gray = to_gray(rgb);
     double sum = 0, sum2 = 0;
-    for (std::uint8_t v : gray) { sum += v; sum2 += static_cast<double>(v) * v; }
+    for (std::uint8_t v : gray) {
+      sum += v;
+      sum2 += static_cast<double>(v) * v;
+    }
     p.stats.gray_mean = sum / gray.size();
-    p.stats.gray_std = std::sqrt(std::max(0.0, sum2 / gray.size() - p.stats.gray_mean * p.stats.gray_mean));
+    p.stats.gray_std =
+        std::sqrt(std::max(0.0, sum2 / gray.size() - p.stats.gray_mean * p.stats.gray_mean));
     p.stats.source_channels = d.source_channels;
     p.stats.sixteen_bit = d.sixteen_bit;
     p.image = preprocess_image(rgb);
@@ -60,7 +64,8 @@ Processed process(const fs::path& file) {
   return p;
 }
 
-std::uint64_t fingerprint_of(const PrepareOptions& o, const fs::path& data_dir, const DatasetListing& listing) {
+std::uint64_t fingerprint_of(const PrepareOptions& o, const fs::path& data_dir,
+                             const DatasetListing& listing) {
   std::vector<std::uint64_t> content(listing.files.size());
 #pragma omp parallel for schedule(dynamic)
   for (std::size_t i = 0; i < listing.files.size(); ++i) {
@@ -72,7 +77,8 @@ std::uint64_t fingerprint_of(const PrepareOptions& o, const fs::path& data_dir, 
   }
   Hasher h;
   h.text("braincam-cache").u64(kCacheVersion).u64(kBrainThreshold).u64(kInputSize).u64(o.seed);
-  h.text(std::to_string(o.fractions.train) + "/" + std::to_string(o.fractions.val)).text(data_dir.string());
+  h.text(std::to_string(o.fractions.train) + "/" + std::to_string(o.fractions.val))
+      .text(data_dir.string());
   for (std::size_t i = 0; i < listing.files.size(); ++i)
     h.text(listing.files[i].relative.generic_string()).u64(listing.files[i].label).u64(content[i]);
   return h.digest();
@@ -112,7 +118,8 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
     const std::size_t n = std::min(kChunk, listing.files.size() - start);
     std::vector<Processed> chunk(n);
 #pragma omp parallel for schedule(dynamic)
-    for (std::size_t k = 0; k < n; ++k) chunk[k] = process(data_dir / listing.files[start + k].relative);
+    for (std::size_t k = 0; k < n; ++k)
+      chunk[k] = process(data_dir / listing.files[start + k].relative);
     for (std::size_t k = 0; k < n; ++k) {
       const LabelledFile& f = listing.files[start + k];
       const Processed& p = chunk[k];
@@ -137,7 +144,8 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
     throw DataError(data_dir, "none of the " + std::to_string(listing.files.size()) +
                                   " files could be decoded (first: " + skipped.front().path + ": " +
                                   skipped.front().reason + ")");
-  require_two_classes(labels, data_dir, "after skipping " + std::to_string(skipped.size()) + " unreadable files");
+  require_two_classes(labels, data_dir,
+                      "after skipping " + std::to_string(skipped.size()) + " unreadable files");
 
   const Grouping grouping = group_sources(group_inputs);
   const std::vector<Split> splits = assign_splits(labels, grouping.group_of, o.seed, o.fractions);
@@ -149,7 +157,8 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
   const nlohmann::json settings = {
       {"data_dir", data_dir.string()},
       {"seed", o.seed},
-      {"fractions", {o.fractions.train, o.fractions.val, 1.0 - o.fractions.train - o.fractions.val}},
+      {"fractions",
+       {o.fractions.train, o.fractions.val, 1.0 - o.fractions.train - o.fractions.val}},
       {"threshold", kBrainThreshold},
       {"size", kInputSize},
       {"manifest_hash", hex64(Hasher().text(manifest).digest())}};

@@ -5,9 +5,8 @@
 // holds the same sources and settings (its fingerprint), nothing is rebuilt.
 #include <cstdint>
 #include <filesystem>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "data/dataset_split.h"
 

@@ -10,8 +10,8 @@
 
 namespace braincam::data {
 
-inline constexpr int kInputSize = 240;     // model input height and width
-inline constexpr int kInputChannels = 3;   // RGB; gray sources are replicated
+inline constexpr int kInputSize = 240;    // model input height and width
+inline constexpr int kInputChannels = 3;  // RGB; gray sources are replicated
 
 struct Preprocessed {
   Image input;           // kInputSize × kInputSize × 3, uint8

@@ -64,9 +64,11 @@ Image resize_bicubic(const Image& src, int width, int height) {
     for (int i = 0; i < width * cn; ++i) {
       long long s = 0;
       for (int k = 0; k < 4; ++k)
-        s += static_cast<long long>(horizontal[static_cast<std::size_t>(ty.index[y][k]) * width * cn + i]) *
+        s += static_cast<long long>(
+                 horizontal[static_cast<std::size_t>(ty.index[y][k]) * width * cn + i]) *
              ty.weight[y][k];
-      out[i] = static_cast<std::uint8_t>(std::clamp<long long>((s + (1LL << (shift - 1))) >> shift, 0, 255));
+      out[i] = static_cast<std::uint8_t>(
+          std::clamp<long long>((s + (1LL << (shift - 1))) >> shift, 0, 255));
     }
   }
   return dst;

@@ -20,7 +20,8 @@ std::string strip_extension(const std::string& name) {
 }
 
 bool all_digits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 // Removes a trailing "_<digits>" from s; false when there is none.
@@ -71,10 +72,12 @@ Grouping group_sources(const std::vector<GroupInput>& files) {
   for (std::size_t i = 0; i < n; ++i) {
     const SourceName s = source_of(files[i].file_name);
     if (s.augmented) ++g.augmented_files;
-    if (looks_augmented_without_source(files[i].file_name)) g.unrecoverable.push_back(files[i].file_name);
+    if (looks_augmented_without_source(files[i].file_name))
+      g.unrecoverable.push_back(files[i].file_name);
     key[i] = std::to_string(files[i].label) + "/" + lower(s.stem);
     if (auto [it, fresh] = first_with_key.emplace(key[i], i); !fresh) uf.unite(i, it->second);
-    auto [it, fresh] = first_with_content.emplace(std::pair{files[i].label, files[i].content_hash}, i);
+    auto [it, fresh] =
+        first_with_content.emplace(std::pair{files[i].label, files[i].content_hash}, i);
     if (!fresh) {
       ++g.duplicate_files;
       uf.unite(i, it->second);

@@ -10,8 +10,8 @@
 namespace braincam::data {
 
 struct SourceName {
-  std::string stem;       // the source's file name without extension
-  bool augmented = false; // the name follows the aug_<source>_<n>_<k> pattern
+  std::string stem;        // the source's file name without extension
+  bool augmented = false;  // the name follows the aug_<source>_<n>_<k> pattern
 };
 
 SourceName source_of(const std::string& file_name);
@@ -29,10 +29,10 @@ struct GroupInput {
 struct Grouping {
   std::vector<std::string> group_of;  // per file: "<label>/<source stem, lower case>"
   std::size_t group_count = 0;
-  std::size_t augmented_files = 0;            // files whose source came from their name
-  std::size_t duplicate_files = 0;            // files merged with a byte-identical image
-  std::vector<std::string> unrecoverable;     // aug-like names without a recoverable source
-  std::size_t cross_class_duplicates = 0;     // identical images under both labels
+  std::size_t augmented_files = 0;         // files whose source came from their name
+  std::size_t duplicate_files = 0;         // files merged with a byte-identical image
+  std::vector<std::string> unrecoverable;  // aug-like names without a recoverable source
+  std::size_t cross_class_duplicates = 0;  // identical images under both labels
 };
 
 Grouping group_sources(const std::vector<GroupInput>& files);

@@ -41,7 +41,10 @@ AxialSlice Anatomy::slice(int z) const {
   s.t1.resize(n);
   s.brain.resize(n);
   s.near_brain.assign(n, 0.f);
-  s.head_x0 = s.width; s.head_y0 = s.height; s.head_x1 = 0; s.head_y1 = 0;
+  s.head_x0 = s.width;
+  s.head_y0 = s.height;
+  s.head_x1 = 0;
+  s.head_y1 = 0;
   for (int r = 0; r < s.height; ++r)
     for (int c = 0; c < s.width; ++c) {
       const int y = head_.ny - 1 - r;  // anterior (high y) at the top
@@ -49,8 +52,10 @@ AxialSlice Anatomy::slice(int z) const {
       s.t1[i] = std::clamp(head_.at(c, y, z), 0.f, 255.f);
       s.brain[i] = mask_.at(c, y, z) > 0 ? 1.f : 0.f;
       if (s.t1[i] > 25.f) {
-        s.head_x0 = std::min(s.head_x0, c); s.head_x1 = std::max(s.head_x1, c);
-        s.head_y0 = std::min(s.head_y0, r); s.head_y1 = std::max(s.head_y1, r);
+        s.head_x0 = std::min(s.head_x0, c);
+        s.head_x1 = std::max(s.head_x1, c);
+        s.head_y0 = std::min(s.head_y0, r);
+        s.head_y1 = std::max(s.head_y1, r);
       }
     }
   constexpr int kReach = 2;

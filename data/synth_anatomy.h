@@ -17,9 +17,9 @@ inline constexpr const char* kDefaultAnatomy = "/usr/share/mricron/templates/ch2
 std::filesystem::path default_brain_mask(const std::filesystem::path& head);
 
 struct AxialSlice {
-  int width = 0, height = 0;  // mm (1 mm pixels): columns left-right, rows anterior-posterior
-  std::vector<float> t1;      // head intensity, 0..255
-  std::vector<float> brain;   // 1 inside the brain, 0 outside
+  int width = 0, height = 0;      // mm (1 mm pixels): columns left-right, rows anterior-posterior
+  std::vector<float> t1;          // head intensity, 0..255
+  std::vector<float> brain;       // 1 inside the brain, 0 outside
   std::vector<float> near_brain;  // brain dilated by 2 mm: the CSF around the brain
   // Bounding box of the head (t1 above the background), in slice pixels.
   int head_x0 = 0, head_y0 = 0, head_x1 = 0, head_y1 = 0;

@@ -2,16 +2,15 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "data/file_io.h"
-#include "engine/atomic_file.h"
 #include "data/data_error.h"
+#include "data/file_io.h"
 #include "data/image_codec.h"
 #include "data/synth_anatomy.h"
 #include "data/synth_image.h"
+#include "engine/atomic_file.h"
 
 namespace braincam::data {
 namespace fs = std::filesystem;
@@ -28,8 +27,9 @@ SynthReport synthesize_dataset(const SynthOptions& o) {
   const fs::path mask = o.brain_mask.empty() ? default_brain_mask(report.anatomy) : o.brain_mask;
   const Anatomy anatomy(report.anatomy, mask);
 
-  report.tumor = std::clamp(static_cast<int>(std::lround(static_cast<double>(o.count) * kSeedTumorImages / kSeedImages)),
-                            1, o.count - 1);
+  report.tumor = std::clamp(
+      static_cast<int>(std::lround(static_cast<double>(o.count) * kSeedTumorImages / kSeedImages)),
+      1, o.count - 1);
   report.healthy = o.count - report.tumor;
   const fs::path build = temporary_name(fs::absolute(o.out_dir).lexically_normal());
   std::error_code ec;
@@ -51,10 +51,12 @@ SynthReport synthesize_dataset(const SynthOptions& o) {
     stem += std::to_string(index + 1);
     try {
       Rng rng(o.seed, tumor ? 1 : 0, static_cast<std::uint64_t>(index));
-      const int z = anatomy.first_slice() + static_cast<int>(rng.below(static_cast<std::uint64_t>(slices)));
+      const int z =
+          anatomy.first_slice() + static_cast<int>(rng.below(static_cast<std::uint64_t>(slices)));
       const AxialSlice slice = anatomy.slice(z);
       // Contrast alternates within each class, so that it cannot hint at the label.
-      const SynthImageParams p = sample_synth_params(rng, difficulty, slice, z, tumor, index % 2 == 1);
+      const SynthImageParams p =
+          sample_synth_params(rng, difficulty, slice, z, tumor, index % 2 == 1);
       const SynthImage image = render_synth_image(slice, p, rng);
       std::string file(tumor ? "yes/" : "no/");
       file.append(stem).append(".jpg");

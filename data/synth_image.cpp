@@ -29,7 +29,8 @@ double value_noise(std::uint64_t seed, double x, double y, double cell) {
   return (a + (b - a) * tx) * (1 - ty) + (c + (d - c) * tx) * ty;
 }
 double texture(std::uint64_t seed, double x, double y) {
-  return std::clamp(0.7 * value_noise(seed, x, y, 3.0) + 0.45 * value_noise(seed + 1, x, y, 1.2), -1.0, 1.0);
+  return std::clamp(0.7 * value_noise(seed, x, y, 3.0) + 0.45 * value_noise(seed + 1, x, y, 1.2),
+                    -1.0, 1.0);
 }
 
 // Bilinear sample of a slice-sized field at (x, y) mm; 0 outside.
@@ -38,7 +39,8 @@ float sample(const std::vector<float>& f, int w, int h, double x, double y) {
   const int x0 = std::min(static_cast<int>(x), w - 2), y0 = std::min(static_cast<int>(y), h - 2);
   const double fx = x - x0, fy = y - y0;
   const float* p = f.data() + static_cast<std::size_t>(y0) * w + x0;
-  return static_cast<float>((p[0] * (1 - fx) + p[1] * fx) * (1 - fy) + (p[w] * (1 - fx) + p[w + 1] * fx) * fy);
+  return static_cast<float>((p[0] * (1 - fx) + p[1] * fx) * (1 - fy) +
+                            (p[w] * (1 - fx) + p[w + 1] * fx) * fy);
 }
 
 // T2-like remapping of the T1 intensities of brain and CSF: fluid bright, grey above white.
@@ -56,8 +58,8 @@ float t2_from_t1(float t1, float near_brain) {
 
 }  // namespace
 
-SynthImageParams sample_synth_params(Rng& rng, const SynthDifficulty& d, const AxialSlice& slice, int z,
-                                     bool tumor, bool t2) {
+SynthImageParams sample_synth_params(Rng& rng, const SynthDifficulty& d, const AxialSlice& slice,
+                                     int z, bool tumor, bool t2) {
   SynthImageParams p;
   p.slice = z;
   p.t2 = t2;
@@ -67,10 +69,13 @@ SynthImageParams sample_synth_params(Rng& rng, const SynthDifficulty& d, const A
   p.width = std::clamp(static_cast<int>(std::lround(side * rng.uniform(0.8, 1.2))), 150, 1400);
   p.aspect = rng.uniform(0.9, 1.12);
   p.rotation_deg = rng.uniform(-12, 12);
-  const double head_w = slice.head_x1 - slice.head_x0 + 1, head_h = slice.head_y1 - slice.head_y0 + 1;
+  const double head_w = slice.head_x1 - slice.head_x0 + 1,
+               head_h = slice.head_y1 - slice.head_y0 + 1;
   const double th = p.rotation_deg * std::numbers::pi / 180;
-  const double ext_w = (std::abs(std::cos(th)) * head_w + std::abs(std::sin(th)) * head_h) * std::sqrt(p.aspect);
-  const double ext_h = (std::abs(std::sin(th)) * head_w + std::abs(std::cos(th)) * head_h) / std::sqrt(p.aspect);
+  const double ext_w =
+      (std::abs(std::cos(th)) * head_w + std::abs(std::sin(th)) * head_h) * std::sqrt(p.aspect);
+  const double ext_h =
+      (std::abs(std::sin(th)) * head_w + std::abs(std::cos(th)) * head_h) / std::sqrt(p.aspect);
   const double fill = rng.uniform(0.7, 0.93);
   p.px_per_mm = fill * std::min(p.width / ext_w, p.height / ext_h);
   p.offset_x = rng.uniform(-0.4, 0.4) * (p.width - p.px_per_mm * ext_w);
@@ -79,7 +84,8 @@ SynthImageParams sample_synth_params(Rng& rng, const SynthDifficulty& d, const A
   p.white = rng.uniform(200, 245);
   p.gamma = rng.uniform(0.8, 1.25);
   p.noise_sigma = 255 * rng.uniform(d.noise_min, d.noise_max);
-  p.jpeg_quality = static_cast<int>(d.jpeg_min + rng.below(static_cast<std::uint64_t>(d.jpeg_max - d.jpeg_min + 1)));
+  p.jpeg_quality = static_cast<int>(
+      d.jpeg_min + rng.below(static_cast<std::uint64_t>(d.jpeg_max - d.jpeg_min + 1)));
   p.texture_seed = rng.next();
   if (tumor) {
     p.lesions.push_back(sample_lesion(rng, d, slice));
@@ -139,11 +145,15 @@ SynthImage render_synth_image(const AxialSlice& s, const SynthImageParams& p, Rn
   for (int c : histogram) total += c;
   int p99 = 255;
   for (int b = 0; b < 256; ++b)
-    if ((seen += histogram[b]) >= 0.99 * total) { p99 = std::max(b, 1); break; }
+    if ((seen += histogram[b]) >= 0.99 * total) {
+      p99 = std::max(b, 1);
+      break;
+    }
   const float gain = static_cast<float>(p.white / p99);
   constexpr int kSteps = 1200;  // gamma table over [0, 1.2] of full scale
   std::vector<float> curve(kSteps + 2);
-  for (int t = 0; t <= kSteps + 1; ++t) curve[t] = static_cast<float>(255 * std::pow(1.2 * t / kSteps, p.gamma));
+  for (int t = 0; t <= kSteps + 1; ++t)
+    curve[t] = static_cast<float>(255 * std::pow(1.2 * t / kSteps, p.gamma));
   for (float& v : work) {
     const float x = std::clamp(v * gain / 255.f, 0.f, 1.2f) * (kSteps / 1.2f);
     const int t = static_cast<int>(x);
@@ -176,11 +186,20 @@ SynthImage render_synth_image(const AxialSlice& s, const SynthImageParams& p, Rn
 nlohmann::json to_json(const SynthImageParams& p) {
   nlohmann::json lesions = nlohmann::json::array();
   for (const Lesion& l : p.lesions) lesions.push_back(to_json(l));
-  return {{"slice", p.slice}, {"contrast", p.t2 ? "T2" : "T1"}, {"canvas", {p.width, p.height}},
-          {"px_per_mm", p.px_per_mm}, {"aspect", p.aspect}, {"rotation_deg", p.rotation_deg},
-          {"offset_px", {p.offset_x, p.offset_y}}, {"log_bias_x_y_xx_yy_xy", p.bias},
-          {"white", p.white}, {"gamma", p.gamma}, {"noise_sigma", p.noise_sigma},
-          {"jpeg_quality", p.jpeg_quality}, {"texture_seed", p.texture_seed}, {"lesions", lesions}};
+  return {{"slice", p.slice},
+          {"contrast", p.t2 ? "T2" : "T1"},
+          {"canvas", {p.width, p.height}},
+          {"px_per_mm", p.px_per_mm},
+          {"aspect", p.aspect},
+          {"rotation_deg", p.rotation_deg},
+          {"offset_px", {p.offset_x, p.offset_y}},
+          {"log_bias_x_y_xx_yy_xy", p.bias},
+          {"white", p.white},
+          {"gamma", p.gamma},
+          {"noise_sigma", p.noise_sigma},
+          {"jpeg_quality", p.jpeg_quality},
+          {"texture_seed", p.texture_seed},
+          {"lesions", lesions}};
 }
 
 }  // namespace braincam::data

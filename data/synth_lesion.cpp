@@ -14,7 +14,8 @@ double smoothstep(double a, double b, double x) {
 
 bool in_brain(const AxialSlice& s, double x, double y) {
   const int c = static_cast<int>(std::lround(x)), r = static_cast<int>(std::lround(y));
-  return c >= 0 && r >= 0 && c < s.width && r < s.height && s.brain[static_cast<std::size_t>(r) * s.width + c] > 0;
+  return c >= 0 && r >= 0 && c < s.width && r < s.height &&
+         s.brain[static_cast<std::size_t>(r) * s.width + c] > 0;
 }
 
 // Whether a lesion of `radius` at (x, y) keeps 0.7 of its radius inside the brain.
@@ -65,7 +66,8 @@ double lesion_rho(const Lesion& l, double x, double y) {
   if (d == 0) return 0;
   const double theta = std::atan2(v, u);
   double r = 1;
-  for (int k = 0; k < 4; ++k) r += l.harmonic_amp[k] * std::cos((k + 2) * theta + l.harmonic_phase[k]);
+  for (int k = 0; k < 4; ++k)
+    r += l.harmonic_amp[k] * std::cos((k + 2) * theta + l.harmonic_phase[k]);
   return d / (l.radius * r);
 }
 
@@ -99,10 +101,20 @@ float lesion_intensity(const Lesion& l, double rho, float tissue, float texture,
 
 nlohmann::json to_json(const Lesion& l) {
   nlohmann::json harmonics = nlohmann::json::array();
-  for (int k = 0; k < 4; ++k) harmonics.push_back({{"k", k + 2}, {"amplitude", l.harmonic_amp[k]}, {"phase", l.harmonic_phase[k]}});
-  return {{"center_mm", {l.cx, l.cy}}, {"radius_mm", l.radius}, {"elongation", l.elongation},
-          {"orientation_rad", l.orientation}, {"harmonics", harmonics}, {"necrotic_core", l.core},
-          {"rim", l.rim}, {"edema_reach", l.edema}, {"mass_effect", l.mass_effect}, {"contrast", l.contrast}, {"enhancement", l.enhancement}};
+  for (int k = 0; k < 4; ++k)
+    harmonics.push_back(
+        {{"k", k + 2}, {"amplitude", l.harmonic_amp[k]}, {"phase", l.harmonic_phase[k]}});
+  return {{"center_mm", {l.cx, l.cy}},
+          {"radius_mm", l.radius},
+          {"elongation", l.elongation},
+          {"orientation_rad", l.orientation},
+          {"harmonics", harmonics},
+          {"necrotic_core", l.core},
+          {"rim", l.rim},
+          {"edema_reach", l.edema},
+          {"mass_effect", l.mass_effect},
+          {"contrast", l.contrast},
+          {"enhancement", l.enhancement}};
 }
 
 }  // namespace braincam::data

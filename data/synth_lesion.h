@@ -5,25 +5,25 @@
 // Coordinates are millimetres in the slice (AxialSlice pixels).
 #include <nlohmann/json.hpp>
 
-#include "engine/random.h"
 #include "data/synth_anatomy.h"
 #include "data/synth_difficulty.h"
+#include "engine/random.h"
 
 namespace braincam::data {
 
 struct Lesion {
-  double cx = 0, cy = 0;       // centre
-  double radius = 10;          // mean radius
-  double elongation = 1;       // minor / major axis, <= 1
-  double orientation = 0;      // radians, of the major axis
-  double harmonic_amp[4] = {}; // boundary harmonics k = 2..5
+  double cx = 0, cy = 0;        // centre
+  double radius = 10;           // mean radius
+  double elongation = 1;        // minor / major axis, <= 1
+  double orientation = 0;       // radians, of the major axis
+  double harmonic_amp[4] = {};  // boundary harmonics k = 2..5
   double harmonic_phase[4] = {};
-  double core = 0;             // necrotic core radius in lesion radii; 0: none
-  double rim = 0.2;            // enhancing rim thickness in lesion radii
-  double edema = 1.5;          // edema reach in lesion radii
-  double mass_effect = 0.2;    // fraction by which the anatomy at the centre is pushed outward
-  double contrast = 0.8;       // 0..1
-  double enhancement = 120;    // added to the solid and rim targets (0..255 scale)
+  double core = 0;           // necrotic core radius in lesion radii; 0: none
+  double rim = 0.2;          // enhancing rim thickness in lesion radii
+  double edema = 1.5;        // edema reach in lesion radii
+  double mass_effect = 0.2;  // fraction by which the anatomy at the centre is pushed outward
+  double contrast = 0.8;     // 0..1
+  double enhancement = 120;  // added to the solid and rim targets (0..255 scale)
 };
 
 // Places a lesion whose centre lies inside the brain, at least ~0.7 radius from its edge where

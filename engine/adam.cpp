@@ -10,7 +10,8 @@
 
 namespace braincam {
 
-Adam::Adam(ParameterList params, AdamOptions options) : params_(std::move(params)), options_(options) {}
+Adam::Adam(ParameterList params, AdamOptions options)
+    : params_(std::move(params)), options_(options) {}
 
 void Adam::zero_grad() {
   for (auto& p : params_) p.var.zero_grad();
@@ -50,8 +51,8 @@ void Adam::step() {
       [&]<class Set>(cuda::Stream s) {
         std::vector<cuda::AdamTensor> tensors;
         for (const Update& u : updates) tensors.push_back(descriptor(*u.state, u.value, u.grad));
-        cuda::adam_update_all<Set>(tensors.data(), static_cast<int>(tensors.size()),
-                                   options_.beta1, options_.beta2, options_.eps, s);
+        cuda::adam_update_all<Set>(tensors.data(), static_cast<int>(tensors.size()), options_.beta1,
+                                   options_.beta2, options_.eps, s);
       });
 }
 

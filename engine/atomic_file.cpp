@@ -20,11 +20,14 @@ fs::path temporary_name(const fs::path& target) {
   return target.parent_path() / name;
 }
 
-void write_file_atomically(const fs::path& target, const std::function<void(std::ostream&)>& write) {
+void write_file_atomically(const fs::path& target,
+                           const std::function<void(std::ostream&)>& write) {
   const fs::path tmp = temporary_name(target);
   try {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(target.string() + ": cannot create " + tmp.string() + ": " + std::strerror(errno));
+    if (!out)
+      throw std::runtime_error(target.string() + ": cannot create " + tmp.string() + ": " +
+                               std::strerror(errno));
     write(out);
     out.flush();
     if (!out) throw std::runtime_error(target.string() + ": write failed (disk full?)");
@@ -39,7 +42,8 @@ void write_file_atomically(const fs::path& target, const std::function<void(std:
 
 void write_file_atomically(const fs::path& target, std::span<const std::uint8_t> bytes) {
   write_file_atomically(target, [&](std::ostream& out) {
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
   });
 }
 

@@ -17,7 +17,8 @@ std::filesystem::path temporary_name(const std::filesystem::path& target);
 
 void write_file_atomically(const std::filesystem::path& target,
                            const std::function<void(std::ostream&)>& write);
-void write_file_atomically(const std::filesystem::path& target, std::span<const std::uint8_t> bytes);
+void write_file_atomically(const std::filesystem::path& target,
+                           std::span<const std::uint8_t> bytes);
 void write_file_atomically(const std::filesystem::path& target, std::string_view text);
 
 }  // namespace braincam

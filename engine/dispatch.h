@@ -25,7 +25,8 @@ namespace braincam {
 template <class Cpu>
 void run_kernel(const Tensor& like, const char* op, Cpu&& cpu) {
   if (like.device() != Device::CPU)
-    throw std::runtime_error(std::string(op) + ": no kernel for device " + device_name(like.device()));
+    throw std::runtime_error(std::string(op) + ": no kernel for device " +
+                             device_name(like.device()));
   dispatch_float(like.dtype(), cpu);
 }
 

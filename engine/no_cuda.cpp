@@ -7,7 +7,9 @@
 namespace braincam::gpu {
 
 namespace {
-[[noreturn]] void fail() { throw std::runtime_error("braincam was built without the CUDA backend"); }
+[[noreturn]] void fail() {
+  throw std::runtime_error("braincam was built without the CUDA backend");
+}
 }  // namespace
 
 bool available() { return false; }

@@ -26,7 +26,8 @@ DType parse_dtype(const std::string& s, const std::string& where) {
   if (s == "I32") return DType::I32;
   if (s == "I64") return DType::I64;
   if (s == "U8") return DType::U8;
-  throw SafetensorsError(where + ": unsupported dtype '" + s + "' (braincam reads F32, F64, I32, I64, U8)");
+  throw SafetensorsError(where + ": unsupported dtype '" + s +
+                         "' (braincam reads F32, F64, I32, I64, U8)");
 }
 
 struct Entry {
@@ -47,7 +48,8 @@ Entry parse_entry(const std::string& name, const json& j, const std::string& whe
   if (!shape.is_array()) throw SafetensorsError(where + ": shape is not an array");
   std::uint64_t count = 1;
   for (const json& d : shape) {
-    if (!d.is_number_unsigned()) throw SafetensorsError(where + ": shape holds a non-negative-integer value");
+    if (!d.is_number_unsigned())
+      throw SafetensorsError(where + ": shape holds a non-negative-integer value");
     const std::uint64_t v = d.get<std::uint64_t>();
     if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
         (v != 0 && count > std::numeric_limits<std::uint64_t>::max() / 8 / v))
@@ -72,8 +74,11 @@ Entry parse_entry(const std::string& name, const json& j, const std::string& whe
 
 }  // namespace
 
-Safetensors parse_safetensors(const std::uint8_t* bytes, std::size_t size, const std::string& source) {
-  if (size < 8) throw SafetensorsError(source + ": file too short for a safetensors header (" + std::to_string(size) + " bytes)");
+Safetensors parse_safetensors(const std::uint8_t* bytes, std::size_t size,
+                              const std::string& source) {
+  if (size < 8)
+    throw SafetensorsError(source + ": file too short for a safetensors header (" +
+                           std::to_string(size) + " bytes)");
   std::uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = header_len << 8 | bytes[i];
   if (header_len > kMaxHeaderBytes || header_len > size - 8)
@@ -94,7 +99,8 @@ Safetensors parse_safetensors(const std::uint8_t* bytes, std::size_t size, const
     if (name == "__metadata__") {
       if (!value.is_object()) throw SafetensorsError(source + ": __metadata__ is not an object");
       for (const auto& [k, v] : value.items()) {
-        if (!v.is_string()) throw SafetensorsError(source + ": metadata '" + k + "' is not a string");
+        if (!v.is_string())
+          throw SafetensorsError(source + ": metadata '" + k + "' is not a string");
         out.metadata[k] = v.get<std::string>();
       }
       continue;
@@ -110,8 +116,9 @@ Safetensors parse_safetensors(const std::uint8_t* bytes, std::size_t size, const
   std::uint64_t covered = 0;
   for (const Entry& e : entries) {
     if (e.end > data_size)
-      throw SafetensorsError(source + ": tensor '" + e.name + "' ends at byte " + std::to_string(e.end) +
-                             " past the data section (" + std::to_string(data_size) + " bytes)");
+      throw SafetensorsError(source + ": tensor '" + e.name + "' ends at byte " +
+                             std::to_string(e.end) + " past the data section (" +
+                             std::to_string(data_size) + " bytes)");
     if (e.begin < covered)
       throw SafetensorsError(source + ": tensor '" + e.name + "' overlaps another tensor");
     if (e.begin > covered)
@@ -119,7 +126,8 @@ Safetensors parse_safetensors(const std::uint8_t* bytes, std::size_t size, const
     covered = e.end;
   }
   if (covered != data_size)
-    throw SafetensorsError(source + ": " + std::to_string(data_size - covered) + " unused bytes after the last tensor");
+    throw SafetensorsError(source + ": " + std::to_string(data_size - covered) +
+                           " unused bytes after the last tensor");
 
   const std::uint8_t* data = bytes + 8 + header_len;
   for (const Entry& e : entries) {
@@ -133,7 +141,8 @@ Safetensors parse_safetensors(const std::uint8_t* bytes, std::size_t size, const
 Safetensors read_safetensors(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw SafetensorsError(path + ": cannot open file");
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
   if (in.bad()) throw SafetensorsError(path + ": read error");
   return parse_safetensors(bytes.data(), bytes.size(), path);
 }
@@ -144,11 +153,14 @@ void write_safetensors(const std::string& path, const StateDict& tensors,
   if (!metadata.empty()) header["__metadata__"] = metadata;
   std::uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
-    header[name] = {{"dtype", dtype_name(t.dtype())}, {"shape", t.shape()}, {"data_offsets", {offset, offset + t.bytes()}}};
+    header[name] = {{"dtype", dtype_name(t.dtype())},
+                    {"shape", t.shape()},
+                    {"data_offsets", {offset, offset + t.bytes()}}};
     offset += t.bytes();
   }
   std::string text = header.dump();
-  text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned, as the reference writer does
+  text.append((8 - text.size() % 8) % 8,
+              ' ');  // keeps the data 8-byte aligned, as the reference writer does
   write_file_atomically(path, [&](std::ostream& out) {
     std::uint8_t len[8];
     for (int i = 0; i < 8; ++i) len[i] = static_cast<std::uint8_t>(text.size() >> (8 * i));

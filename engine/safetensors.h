@@ -25,7 +25,8 @@ struct Safetensors {
 };
 
 // `source` names the bytes in error messages (usually the file's path).
-Safetensors parse_safetensors(const std::uint8_t* bytes, std::size_t size, const std::string& source);
+Safetensors parse_safetensors(const std::uint8_t* bytes, std::size_t size,
+                              const std::string& source);
 Safetensors read_safetensors(const std::string& path);
 
 // Tensors are written in name order, from any device; the file appears atomically.

@@ -62,22 +62,37 @@ namespace {
 // Reads / writes element i of a host buffer of dtype t as a double.
 double read_element(const void* data, DType t, std::int64_t i) {
   switch (t) {
-    case DType::F32: return static_cast<const float*>(data)[i];
-    case DType::F64: return static_cast<const double*>(data)[i];
-    case DType::I32: return static_cast<const std::int32_t*>(data)[i];
-    case DType::I64: return static_cast<double>(static_cast<const std::int64_t*>(data)[i]);
-    case DType::U8: return static_cast<const std::uint8_t*>(data)[i];
+    case DType::F32:
+      return static_cast<const float*>(data)[i];
+    case DType::F64:
+      return static_cast<const double*>(data)[i];
+    case DType::I32:
+      return static_cast<const std::int32_t*>(data)[i];
+    case DType::I64:
+      return static_cast<double>(static_cast<const std::int64_t*>(data)[i]);
+    case DType::U8:
+      return static_cast<const std::uint8_t*>(data)[i];
   }
   return 0;
 }
 void write_element(void* data, DType t, std::int64_t i, double v) {
   switch (t) {
-    case DType::F32: static_cast<float*>(data)[i] = static_cast<float>(v); break;
-    case DType::F64: static_cast<double*>(data)[i] = v; break;
-    case DType::I32: static_cast<std::int32_t*>(data)[i] = static_cast<std::int32_t>(v); break;
-    case DType::I64: static_cast<std::int64_t*>(data)[i] = static_cast<std::int64_t>(v); break;
+    case DType::F32:
+      static_cast<float*>(data)[i] = static_cast<float>(v);
+      break;
+    case DType::F64:
+      static_cast<double*>(data)[i] = v;
+      break;
+    case DType::I32:
+      static_cast<std::int32_t*>(data)[i] = static_cast<std::int32_t>(v);
+      break;
+    case DType::I64:
+      static_cast<std::int64_t*>(data)[i] = static_cast<std::int64_t>(v);
+      break;
     case DType::U8:  // toward zero, as the other integer types, saturated to 0..255 (NaN: 0)
-      static_cast<std::uint8_t*>(data)[i] = v >= 255 ? 255 : v > 0 ? static_cast<std::uint8_t>(v) : 0;
+      static_cast<std::uint8_t*>(data)[i] = v >= 255 ? 255
+                                            : v > 0  ? static_cast<std::uint8_t>(v)
+                                                     : 0;
       break;
   }
 }
@@ -125,8 +140,8 @@ Tensor Tensor::from_vector(Shape shape, const std::vector<double>& values, DType
 template <class T>
 T* Tensor::data() const {
   if (dtype_of<T>() != dtype_)
-    throw std::logic_error(std::string("tensor of dtype ") + dtype_name(dtype_) +
-                           " accessed as " + dtype_name(dtype_of<T>()));
+    throw std::logic_error(std::string("tensor of dtype ") + dtype_name(dtype_) + " accessed as " +
+                           dtype_name(dtype_of<T>()));
   return static_cast<T*>(raw());
 }
 template float* Tensor::data<float>() const;
@@ -163,7 +178,8 @@ Tensor Tensor::to(DType dtype) const {
   if (!on_host()) return to(Device::CPU).to(dtype).to(device_);
   Tensor t(shape_, dtype, device_);
   const std::int64_t n = numel();
-  for (std::int64_t i = 0; i < n; ++i) write_element(t.raw(), dtype, i, read_element(raw(), dtype_, i));
+  for (std::int64_t i = 0; i < n; ++i)
+    write_element(t.raw(), dtype, i, read_element(raw(), dtype_, i));
   return t;
 }
 
@@ -186,8 +202,9 @@ void Tensor::copy_from(const Tensor& src) {
 
 Tensor Tensor::rows(std::int64_t first, std::int64_t count) const {
   if (ndim() == 0 || first < 0 || count < 0 || first + count > dim(0))
-    throw std::out_of_range("rows [" + std::to_string(first) + ", " + std::to_string(first + count) +
-                            ") of a tensor of shape " + shape_str(shape_));
+    throw std::out_of_range("rows [" + std::to_string(first) + ", " +
+                            std::to_string(first + count) + ") of a tensor of shape " +
+                            shape_str(shape_));
   Shape shape = shape_;
   shape[0] = count;
   Tensor out(shape, dtype_, device_);
@@ -208,7 +225,8 @@ void Tensor::copy_rows_from(const Tensor& src, std::int64_t first) {
   const std::size_t n = bytes();
   if (n == 0) return;
   copy_within(device_, raw(),
-              static_cast<const char*>(src.raw()) + static_cast<std::size_t>(first) * (n / dim(0)), n);
+              static_cast<const char*>(src.raw()) + static_cast<std::size_t>(first) * (n / dim(0)),
+              n);
 }
 
 void Tensor::fill(double value) {

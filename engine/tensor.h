@@ -54,7 +54,8 @@ class Tensor {
 
   void* raw() const { return storage_ ? storage_->data() : nullptr; }
   // Typed access; throws if T does not match the tensor's dtype.
-  template <class T> T* data() const;
+  template <class T>
+  T* data() const;
 
   // Same storage, new shape with the same number of elements.
   Tensor reshape(Shape shape) const;

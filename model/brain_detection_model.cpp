@@ -12,21 +12,22 @@ namespace braincam {
 BrainDetectionModel::BrainDetectionModel(ModelShape shape, DType dtype, Device device)
     : shape_(shape), dtype_(dtype), device_(device) {
   if (shape.height % 16 || shape.width % 16 || shape.height <= 0 || shape.width <= 0)
-    throw std::invalid_argument("BrainDetectionModel: image height and width must be positive multiples of 16");
+    throw std::invalid_argument(
+        "BrainDetectionModel: image height and width must be positive multiples of 16");
   const int C = shape.channels, Ch = C / shape.reduction;
   const int fc_in = C * (shape.height / 16) * (shape.width / 16);
-  for (const auto& [name, dims] : std::initializer_list<std::pair<const char*, Shape>>{
-           {"conv1.weight", {C, 3, 5, 5}},
-           {"conv1.bias", {C}},
-           {"bn1.weight", {C}},
-           {"bn1.bias", {C}},
-           {"att.mlp.0.weight", {Ch, C}},
-           {"att.mlp.0.bias", {Ch}},
-           {"att.mlp.2.weight", {C, Ch}},
-           {"att.mlp.2.bias", {C}},
-           {"att.spatial.weight", {1, 2, 7, 7}},
-           {"fc.weight", {1, fc_in}},
-           {"fc.bias", {1}}})
+  for (const auto& [name, dims] :
+       std::initializer_list<std::pair<const char*, Shape>>{{"conv1.weight", {C, 3, 5, 5}},
+                                                            {"conv1.bias", {C}},
+                                                            {"bn1.weight", {C}},
+                                                            {"bn1.bias", {C}},
+                                                            {"att.mlp.0.weight", {Ch, C}},
+                                                            {"att.mlp.0.bias", {Ch}},
+                                                            {"att.mlp.2.weight", {C, Ch}},
+                                                            {"att.mlp.2.bias", {C}},
+                                                            {"att.spatial.weight", {1, 2, 7, 7}},
+                                                            {"fc.weight", {1, fc_in}},
+                                                            {"fc.bias", {1}}})
     parameters_.push_back({name, Var(Tensor::zeros(dims, dtype, device), true)});
   running_mean_ = Tensor::zeros({C}, dtype, device);
   running_var_ = Tensor::full({C}, 1.0, dtype, device);
@@ -50,7 +51,8 @@ void BrainDetectionModel::initialize(std::uint64_t seed) {
     const int fan = fan_in(p.name);
     const double bound = fan ? 1.0 / std::sqrt(static_cast<double>(fan)) : 0.0;
     for (std::int64_t i = 0; i < host.numel(); ++i)
-      host.data<double>()[i] = fan ? rng.uniform(-bound, bound) : (p.name == "bn1.weight" ? 1.0 : 0.0);
+      host.data<double>()[i] =
+          fan ? rng.uniform(-bound, bound) : (p.name == "bn1.weight" ? 1.0 : 0.0);
     p.var.mutable_value().copy_from(host.to(dtype_).to(device_));
   }
   running_mean_.fill(0.0);
@@ -77,13 +79,12 @@ ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bo
   std::optional<NoGradScope> before_A;
   if (leaf_A) before_A.emplace();
   ForwardResult r;
-  const bool fast = kernel_path_ == KernelPath::Fast && dtype_ == DType::F32 &&
-                    !images.requires_grad();
+  const bool fast =
+      kernel_path_ == KernelPath::Fast && dtype_ == DType::F32 && !images.requires_grad();
   if (fast) {
     r.F = conv_bn_relu_pool(images, param("conv1.weight"), param("conv1.bias"), param("bn1.weight"),
                             param("bn1.bias"), running_mean_, running_var_, training,
-                            kBatchNormMomentum, kBatchNormEps,
-                            training ? patch_moments : nullptr);
+                            kBatchNormMomentum, kBatchNormEps, training ? patch_moments : nullptr);
   } else {
     const Var h = conv5x5(images, param("conv1.weight"), param("conv1.bias"));
     const Var normalized =
@@ -106,9 +107,9 @@ ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bo
                            param("att.mlp.2.weight"), param("att.mlp.2.bias"),
                            param("att.spatial.weight"));
     } else {
-      const Var channel = channel_attention(r.F, r.guidance, param("att.mlp.0.weight"),
-                                            param("att.mlp.0.bias"), param("att.mlp.2.weight"),
-                                            param("att.mlp.2.bias"));
+      const Var channel =
+          channel_attention(r.F, r.guidance, param("att.mlp.0.weight"), param("att.mlp.0.bias"),
+                            param("att.mlp.2.weight"), param("att.mlp.2.bias"));
       r.A = spatial_attention(channel, param("att.spatial.weight"));
     }
   }
@@ -126,7 +127,8 @@ StateDict BrainDetectionModel::state_dict() const {
   for (const auto& p : parameters_) dict[p.name] = p.var.value().to(Device::CPU).to(DType::F32);
   dict["bn1.running_mean"] = running_mean_.to(Device::CPU).to(DType::F32);
   dict["bn1.running_var"] = running_var_.to(Device::CPU).to(DType::F32);
-  dict["bn1.num_batches_tracked"] = Tensor::full({}, static_cast<double>(num_batches_tracked_), DType::I64);
+  dict["bn1.num_batches_tracked"] =
+      Tensor::full({}, static_cast<double>(num_batches_tracked_), DType::I64);
   return dict;
 }
 
@@ -136,27 +138,32 @@ void BrainDetectionModel::load_state_dict(const StateDict& dict, const std::stri
     if (it == dict.end()) throw std::runtime_error(source + ": missing tensor '" + name + "'");
     const Tensor& t = it->second;
     if (t.dtype() != DType::F32 && t.dtype() != DType::F64)
-      throw std::runtime_error(source + ": tensor '" + name + "' has dtype " + dtype_name(t.dtype()) + ", expected F32");
+      throw std::runtime_error(source + ": tensor '" + name + "' has dtype " +
+                               dtype_name(t.dtype()) + ", expected F32");
     if (t.shape() != into.shape())
-      throw std::runtime_error(source + ": tensor '" + name + "' has shape " + shape_str(t.shape()) +
-                               ", the model expects " + shape_str(into.shape()));
+      throw std::runtime_error(source + ": tensor '" + name + "' has shape " +
+                               shape_str(t.shape()) + ", the model expects " +
+                               shape_str(into.shape()));
     into.copy_from(t.to(dtype_).to(device_));
   };
   for (auto& p : parameters_) take(p.name, p.var.mutable_value());
   take("bn1.running_mean", running_mean_);
   take("bn1.running_var", running_var_);
   const auto tracked = dict.find("bn1.num_batches_tracked");
-  if (tracked == dict.end()) throw std::runtime_error(source + ": missing tensor 'bn1.num_batches_tracked'");
+  if (tracked == dict.end())
+    throw std::runtime_error(source + ": missing tensor 'bn1.num_batches_tracked'");
   if (tracked->second.numel() != 1)
     throw std::runtime_error(source + ": bn1.num_batches_tracked is not a scalar");
   num_batches_tracked_ = static_cast<std::int64_t>(tracked->second.item());
 
   for (const auto& [name, t] : dict) {
-    const bool known = name.starts_with("optim.") || name.starts_with("grad.") || name == "logits" ||
-                       name == "loss" || name.starts_with("bn1.running_") || name == "bn1.num_batches_tracked";
+    const bool known = name.starts_with("optim.") || name.starts_with("grad.") ||
+                       name == "logits" || name == "loss" || name.starts_with("bn1.running_") ||
+                       name == "bn1.num_batches_tracked";
     bool is_param = false;
     for (const auto& p : parameters_) is_param = is_param || p.name == name;
-    if (!known && !is_param) throw std::runtime_error(source + ": unexpected tensor '" + name + "'");
+    if (!known && !is_param)
+      throw std::runtime_error(source + ": unexpected tensor '" + name + "'");
   }
 }
 

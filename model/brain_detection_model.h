@@ -24,12 +24,12 @@ struct ModelShape {
 
 // The intermediate results a forward pass keeps (for explanations and tests).
 struct ForwardResult {
-  Var F;       // after pool1, N x C x H/4 x W/4
-  Var A;       // after attention (F itself when attention is off); undefined where attention
-               // and pool2 run as one op: the fast kernel path (float32 model, images that
-               // need no gradient) with attention on and no leaf_A
-  Var P;       // after pool2, N x C x H/16 x W/16
-  Var logits;  // N x 1
+  Var F;            // after pool1, N x C x H/4 x W/4
+  Var A;            // after attention (F itself when attention is off); undefined where attention
+                    // and pool2 run as one op: the fast kernel path (float32 model, images that
+                    // need no gradient) with attention on and no leaf_A
+  Var P;            // after pool2, N x C x H/16 x W/16
+  Var logits;       // N x 1
   Tensor guidance;  // the CAM guidance s, N x H/16*W/16 (undefined when attention is off)
 };
 

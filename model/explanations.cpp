@@ -18,11 +18,16 @@ const std::vector<CamMethod>& all_cam_methods() {
 
 const char* cam_method_name(CamMethod method) {
   switch (method) {
-    case CamMethod::Cam: return "cam";
-    case CamMethod::GradCam: return "gradcam";
-    case CamMethod::GradCamPlusPlus: return "gradcam++";
-    case CamMethod::HiResCam: return "hirescam";
-    case CamMethod::LayerCam: return "layercam";
+    case CamMethod::Cam:
+      return "cam";
+    case CamMethod::GradCam:
+      return "gradcam";
+    case CamMethod::GradCamPlusPlus:
+      return "gradcam++";
+    case CamMethod::HiResCam:
+      return "hirescam";
+    case CamMethod::LayerCam:
+      return "layercam";
   }
   return "?";
 }
@@ -100,7 +105,8 @@ Explanation explain(BrainDetectionModel& model, const Tensor& images, CamMethod 
   }
   // The images are independent in evaluation mode, so one backward with seed +-1 per image gives
   // every image's own gradient of its target score.
-  const ForwardResult r = model.forward(Var(images), attention, /*training=*/false, /*leaf_A=*/true);
+  const ForwardResult r =
+      model.forward(Var(images), attention, /*training=*/false, /*leaf_A=*/true);
   const Tensor& z = r.logits.value();
   backward(r.logits, Tensor::full(z.shape(), sign, z.dtype(), z.device()));
   const Tensor A = r.A.value().to(Device::CPU).to(DType::F64);
@@ -183,7 +189,8 @@ FaithfulnessCurves faithfulness_curves(BrainDetectionModel& model, const Tensor&
   const long pixels = static_cast<long>(H) * W;
   std::vector<long> order(pixels);  // most salient first; ties by position
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](long a, long b) { return saliency[a] > saliency[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](long a, long b) { return saliency[a] > saliency[b]; });
 
   const Tensor host = image.to(Device::CPU).to(DType::F32);
   // Row k of each batch has the first k/steps of the pixels (all three channels) removed
@@ -203,8 +210,9 @@ FaithfulnessCurves faithfulness_curves(BrainDetectionModel& model, const Tensor&
   }
   auto probabilities = [&](const Tensor& batch) {
     NoGradScope no_grad;
-    const Tensor z = model.forward(Var(batch.to(model.dtype()).to(model.device())), attention, false)
-                         .logits.value();
+    const Tensor z =
+        model.forward(Var(batch.to(model.dtype()).to(model.device())), attention, false)
+            .logits.value();
     std::vector<double> p;
     for (double v : z.to_vector()) {
       const double tumor = tumor_probability(v);

@@ -38,9 +38,9 @@ Tensor normalize_minmax(const Tensor& maps);
 
 // How well one map (H x W, any scale, non-negative) points at one lesion mask (H x W, 0/1).
 struct LocalizationScore {
-  bool pointing_hit;      // the map's maximum lies inside the lesion
-  double energy_inside;   // share of the map's sum inside the lesion
-  double iou_top10;       // IoU of the top 10% of pixels with the lesion
+  bool pointing_hit;     // the map's maximum lies inside the lesion
+  double energy_inside;  // share of the map's sum inside the lesion
+  double iou_top10;      // IoU of the top 10% of pixels with the lesion
 };
 LocalizationScore score_localization(const double* map, const float* mask, int H, int W);
 

@@ -20,15 +20,16 @@ ImageSet::Order ImageSet::order(std::span<const std::size_t> positions) const {
   Tensor index({static_cast<std::int64_t>(positions.size())}, DType::I32);
   for (std::size_t i = 0; i < positions.size(); ++i) {
     if (positions[i] >= size())
-      throw std::out_of_range("ImageSet: position " + std::to_string(positions[i]) + " of a set of " +
-                              std::to_string(size()));
+      throw std::out_of_range("ImageSet: position " + std::to_string(positions[i]) +
+                              " of a set of " + std::to_string(size()));
     index.data<std::int32_t>()[i] = static_cast<std::int32_t>(positions[i]);
   }
   return Order(index.to(device()));
 }
 
 ImageSet::Batch ImageSet::batch(const Order& order, std::size_t first, std::size_t n) const {
-  return batch_of(order.index_.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n)));
+  return batch_of(
+      order.index_.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n)));
 }
 
 ImageSet::Batch ImageSet::batch(std::span<const std::size_t> positions) const {

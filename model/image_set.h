@@ -64,7 +64,7 @@ class ImageSet {
   Batch batch(std::span<const std::size_t> positions) const;
 
  private:
-  friend class TrainingStepGraph;  // gathers through an index it refills from an Order
+  friend class TrainingStepGraph;             // gathers through an index it refills from an Order
   Batch batch_of(const Tensor& index) const;  // index: I32 on the device, checked
 
   Tensor images_;  // M x H x W x 3, U8

@@ -20,6 +20,8 @@ inline KernelPath parse_kernel_path(const std::string& name) {
   throw std::invalid_argument("unknown kernel path '" + name + "' (fast or reference)");
 }
 
-inline const char* kernel_path_name(KernelPath p) { return p == KernelPath::Fast ? "fast" : "reference"; }
+inline const char* kernel_path_name(KernelPath p) {
+  return p == KernelPath::Fast ? "fast" : "reference";
+}
 
 }  // namespace braincam

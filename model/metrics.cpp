@@ -24,7 +24,8 @@ ClassificationMetrics classification_metrics(const std::vector<double>& probabil
     const bool predicted = p > 0.5, actual = labels[i] == 1;
     Confusion& c = m.confusion;
     (predicted ? (actual ? c.tp : c.fp) : (actual ? c.fn : c.tn))++;
-    (predicted == actual ? (actual ? m.correct_yes : m.correct_no) : (actual ? m.wrong_yes : m.wrong_no))++;
+    (predicted == actual ? (actual ? m.correct_yes : m.correct_no)
+                         : (actual ? m.wrong_yes : m.wrong_no))++;
     const double clamped = std::clamp(p, 1e-12, 1 - 1e-12);
     loss -= actual ? std::log(clamped) : std::log(1 - clamped);
   }
@@ -41,12 +42,14 @@ ClassificationMetrics classification_metrics(const std::vector<double>& probabil
   const double positives = c.tp + c.fn, negatives = c.tn + c.fp;
   std::vector<std::size_t> order(labels.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return probabilities[a] > probabilities[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return probabilities[a] > probabilities[b]; });
   m.roc.push_back({0, 0});
   double tp = 0, fp = 0, auc = 0;
   for (std::size_t k = 0; k < order.size();) {
     const double threshold = probabilities[order[k]];
-    for (; k < order.size() && probabilities[order[k]] == threshold; ++k) (labels[order[k]] == 1 ? tp : fp) += 1;
+    for (; k < order.size() && probabilities[order[k]] == threshold; ++k)
+      (labels[order[k]] == 1 ? tp : fp) += 1;
     const auto [fpr0, tpr0] = m.roc.back();
     const double fpr = ratio(fp, negatives), tpr = ratio(tp, positives);
     auc += (fpr - fpr0) * (tpr + tpr0) / 2;
@@ -67,7 +70,11 @@ nlohmann::json to_json(const ClassificationMetrics& m) {
           {"f1", m.f1},
           {"roc_auc", std::isnan(m.roc_auc) ? nlohmann::json(nullptr) : nlohmann::json(m.roc_auc)},
           {"mean_loss", m.mean_loss},
-          {"confusion", {{"tp", m.confusion.tp}, {"fp", m.confusion.fp}, {"tn", m.confusion.tn}, {"fn", m.confusion.fn}}},
+          {"confusion",
+           {{"tp", m.confusion.tp},
+            {"fp", m.confusion.fp},
+            {"tn", m.confusion.tn},
+            {"fn", m.confusion.fn}}},
           {"error_analysis",
            {{"correct", {{"yes", m.correct_yes}, {"no", m.correct_no}}},
             {"wrong", {{"yes", m.wrong_yes}, {"no", m.wrong_no}}}}},

@@ -14,7 +14,7 @@ struct ClassificationMetrics {
   std::int64_t count = 0;
   Confusion confusion;
   double accuracy = 0, precision = 0, recall = 0, specificity = 0, f1 = 0;
-  double roc_auc = 0;  // NaN when only one class is present
+  double roc_auc = 0;    // NaN when only one class is present
   double mean_loss = 0;  // mean BCE of the probabilities
   // The seed's error analysis: how the correctly and the wrongly classified split by true class.
   std::int64_t correct_yes = 0, correct_no = 0, wrong_yes = 0, wrong_no = 0;
@@ -27,7 +27,8 @@ ClassificationMetrics classification_metrics(const std::vector<double>& probabil
                                              const std::vector<int>& labels);
 
 // {accuracy, precision, recall, specificity, f1, roc_auc, mean_loss, count,
-//  confusion: {tp, fp, tn, fn}, error_analysis: {correct: {yes, no}, wrong: {yes, no}}, roc: [[fpr, tpr], ...]}
+//  confusion: {tp, fp, tn, fn}, error_analysis: {correct: {yes, no}, wrong: {yes, no}}, roc: [[fpr,
+//  tpr], ...]}
 nlohmann::json to_json(const ClassificationMetrics& m);
 
 }  // namespace braincam

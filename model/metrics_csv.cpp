@@ -23,7 +23,8 @@ std::vector<EpochRecord> read_metrics_csv(const std::filesystem::path& file) {
   std::string line;
   std::getline(in, line);
   if (line != kMetricsHeader)
-    throw std::runtime_error(file.string() + ": line 1: expected the header '" + kMetricsHeader + "', got '" + line + "'");
+    throw std::runtime_error(file.string() + ": line 1: expected the header '" + kMetricsHeader +
+                             "', got '" + line + "'");
   std::vector<EpochRecord> records;
   for (int number = 2; std::getline(in, line); ++number) {
     if (line.empty()) continue;
@@ -32,11 +33,12 @@ std::vector<EpochRecord> read_metrics_csv(const std::filesystem::path& file) {
     std::string attention;
     char c1, c2, c3, c4, c5, c6, c7;
     if (!(row >> r.epoch >> c1) || !std::getline(row, attention, ',') ||
-        !(row >> r.train_loss >> c2 >> r.train_accuracy >> c3 >> r.val_loss >> c4 >> r.val_accuracy >> c5 >>
-          r.seconds >> c6 >> r.images_per_s) ||
+        !(row >> r.train_loss >> c2 >> r.train_accuracy >> c3 >> r.val_loss >> c4 >>
+          r.val_accuracy >> c5 >> r.seconds >> c6 >> r.images_per_s) ||
         (c1 != ',' || c2 != ',' || c3 != ',' || c4 != ',' || c5 != ',' || c6 != ',') ||
         (attention != "on" && attention != "off") || (row >> c7))
-      throw std::runtime_error(file.string() + ": line " + std::to_string(number) + ": malformed row '" + line + "'");
+      throw std::runtime_error(file.string() + ": line " + std::to_string(number) +
+                               ": malformed row '" + line + "'");
     r.attention = attention == "on";
     records.push_back(r);
   }

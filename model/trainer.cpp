@@ -5,17 +5,17 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <optional>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
 #include "data/preprocess.h"
-#include "engine/random.h"
-#include "engine/readback.h"
 #include "engine/atomic_file.h"
 #include "engine/ops.h"
+#include "engine/random.h"
+#include "engine/readback.h"
 #include "engine/safetensors.h"
 #include "model/metrics.h"
 #include "model/training_step.h"
@@ -48,9 +48,9 @@ double parse_double(const std::string& text) { return std::strtod(text.c_str(), 
 
 // Where the run stands; saved in last.safetensors so that a resumed run continues exactly.
 struct Progress {
-  int epochs_done = 0;             // complete epochs
-  std::size_t batches_done = 0;    // of the epoch in progress
-  double loss_sum = 0;             // of the epoch in progress: sum of batch loss * batch size
+  int epochs_done = 0;           // complete epochs
+  std::size_t batches_done = 0;  // of the epoch in progress
+  double loss_sum = 0;           // of the epoch in progress: sum of batch loss * batch size
   std::int64_t correct = 0, seen = 0;
   double best_accuracy = -1, best_loss = 0;
   int best_epoch = 0;
@@ -59,9 +59,13 @@ struct Progress {
 // The settings a resumed run takes from its checkpoint (not the number of epochs: a run may be
 // extended).
 json options_json(const TrainOptions& o) {
-  return {{"batch", o.batch}, {"warmup_epochs", o.warmup_epochs},
-          {"lr", exact(o.lr)},    {"attention", o.attention}, {"augment", o.augment},
-          {"seed", o.seed},       {"max_train_images", o.max_train_images}};
+  return {{"batch", o.batch},
+          {"warmup_epochs", o.warmup_epochs},
+          {"lr", exact(o.lr)},
+          {"attention", o.attention},
+          {"augment", o.augment},
+          {"seed", o.seed},
+          {"max_train_images", o.max_train_images}};
 }
 
 void apply_options_json(const json& j, TrainOptions& o) {
@@ -97,14 +101,17 @@ void save_checkpoint(const std::filesystem::path& file, const BrainDetectionMode
 
 }  // namespace
 
-bool attention_in_epoch(const TrainOptions& o, int epoch) { return o.attention && epoch > o.warmup_epochs; }
+bool attention_in_epoch(const TrainOptions& o, int epoch) {
+  return o.attention && epoch > o.warmup_epochs;
+}
 
 std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& file,
                                                    BrainDetectionModel& model) {
   const Safetensors st = read_safetensors(file.string());
   const auto format = st.metadata.find("format");
   if (format == st.metadata.end() || format->second != kCheckpointFormat)
-    throw std::runtime_error(file.string() + ": not a braincam training checkpoint (metadata format is not " +
+    throw std::runtime_error(file.string() +
+                             ": not a braincam training checkpoint (metadata format is not " +
                              kCheckpointFormat + ")");
   model.load_state_dict(st.tensors, file.string());
   return st.metadata;
@@ -116,8 +123,8 @@ Tensor cache_images(const data::DatasetCache& cache, std::span<const std::size_t
   Tensor images({static_cast<std::int64_t>(indices.size()), side, side, channels}, DType::U8);
   for (std::size_t i = 0; i < indices.size(); ++i) {
     if (indices[i] >= cache.size())
-      throw std::out_of_range("cache_images: image " + std::to_string(indices[i]) + " of a cache of " +
-                              std::to_string(cache.size()));
+      throw std::out_of_range("cache_images: image " + std::to_string(indices[i]) +
+                              " of a cache of " + std::to_string(cache.size()));
     std::copy_n(cache.pixels(indices[i]), bytes, images.data<std::uint8_t>() + i * bytes);
   }
   return images;
@@ -134,7 +141,8 @@ std::vector<double> predict_probabilities(BrainDetectionModel& model, const Imag
   for (std::size_t start = 0; start < images.size(); start += batch) {
     const ImageSet::Batch b =
         images.batch(order, start, std::min<std::size_t>(batch, images.size() - start));
-    logits.push_back(model.forward(Var(b.images.to(model.device())), attention, false).logits.value());
+    logits.push_back(
+        model.forward(Var(b.images.to(model.device())), attention, false).logits.value());
   }
   std::vector<double> probabilities;
   for (const Tensor& z : logits)
@@ -142,7 +150,8 @@ std::vector<double> predict_probabilities(BrainDetectionModel& model, const Imag
   return probabilities;
 }
 
-std::vector<double> predict_probabilities(BrainDetectionModel& model, const data::DatasetCache& cache,
+std::vector<double> predict_probabilities(BrainDetectionModel& model,
+                                          const data::DatasetCache& cache,
                                           const std::vector<std::size_t>& indices, bool attention,
                                           int batch) {
   return predict_probabilities(model, ImageSet(cache_images(cache, indices), model.device()),
@@ -158,7 +167,9 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   if (!o.resume.empty()) {
     const std::filesystem::path last = o.resume / "last.safetensors";
     resumed = read_safetensors(last.string());
-    auto meta = [&](const char* key) -> const std::string& { return field(resumed.metadata, key, last); };
+    auto meta = [&](const char* key) -> const std::string& {
+      return field(resumed.metadata, key, last);
+    };
     if (meta("format") != kCheckpointFormat)
       throw std::runtime_error(last.string() + ": not a braincam training checkpoint");
     if (std::stoull(meta("cache_fingerprint")) != cache.fingerprint())
@@ -188,7 +199,8 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
 
   const std::vector<std::size_t> train_set = training_images(cache, o);
   const std::vector<std::size_t> val_set = cache.indices(data::Split::val);
-  if (val_set.empty()) throw std::runtime_error(o.cache.string() + ": the validation split is empty");
+  if (val_set.empty())
+    throw std::runtime_error(o.cache.string() + ": the validation split is empty");
   std::vector<int> val_labels;
   for (std::size_t i : val_set) val_labels.push_back(cache.label(i));
   // Batches are gathered on the model's device from the images held there; augmented ones are
@@ -250,9 +262,11 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
       const std::vector<Tensor> results = q.results.read();
       const double loss = results[0].item();
       if (!std::isfinite(loss))
-        throw std::runtime_error("training stopped: the loss is " + std::to_string(loss) + " in epoch " +
-                                 std::to_string(epoch) + ", batch " + std::to_string(q.batch + 1) + "; " +
-                                 (o.out / "last.safetensors").string() + " and best.safetensors keep the last good epoch");
+        throw std::runtime_error("training stopped: the loss is " + std::to_string(loss) +
+                                 " in epoch " + std::to_string(epoch) + ", batch " +
+                                 std::to_string(q.batch + 1) + "; " +
+                                 (o.out / "last.safetensors").string() +
+                                 " and best.safetensors keep the last good epoch");
       const std::vector<double> z = results[1].to_vector();
       for (std::size_t i = 0; i < q.n; ++i)
         state.correct += (z[i] > 0) == (q.labels.data<float>()[i] > 0.5f);
@@ -270,16 +284,19 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     };
 
     for (std::size_t b = state.batches_done; b < batches; ++b) {
-      const std::size_t first = b * o.batch, n = std::min<std::size_t>(o.batch, order.size() - first);
+      const std::size_t first = b * o.batch,
+                        n = std::min<std::size_t>(o.batch, order.size() - first);
       const auto rows = [&](const Tensor& t) {
         return t.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n));
       };
       const Tensor y = rows(epoch_labels);
       const StepResult r = [&] {
-        if (train_steps) return train_steps->step(*device_order, device_labels, first, n, attention);
+        if (train_steps)
+          return train_steps->step(*device_order, device_labels, first, n, attention);
         std::vector<std::size_t> ids(n);
         for (std::size_t i = 0; i < n; ++i) ids[i] = train_set[order[first + i]];
-        const data::BatchAugment augment{.seed = o.seed, .step = static_cast<std::uint64_t>(epoch), .ranges = {}};
+        const data::BatchAugment augment{
+            .seed = o.seed, .step = static_cast<std::uint64_t>(epoch), .ranges = {}};
         Tensor x({static_cast<std::int64_t>(n), 3, side, side}, DType::F32);
         cache.fill_batch(ids, x.data<float>(), &augment);
         return training_step(model, optimizer, x.to(o.device), rows(device_labels), attention);
@@ -289,7 +306,8 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
       queued = std::move(step);
       if (callbacks.stop_requested && callbacks.stop_requested() && b + 1 < batches) {
         settle(*queued);
-        save_checkpoint(o.out / "last.safetensors", model, &optimizer, metadata(epoch - 1, attention));
+        save_checkpoint(o.out / "last.safetensors", model, &optimizer,
+                        metadata(epoch - 1, attention));
         result.interrupted = true;
         result.best_epoch = state.best_epoch;
         return result;
@@ -300,9 +318,14 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     const std::vector<double> p = predict_probabilities(model, val_images, attention, o.batch);
     const ClassificationMetrics val = classification_metrics(p, val_labels);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    EpochRecord record{epoch, attention, state.loss_sum / state.seen,
-                       static_cast<double>(state.correct) / state.seen, val.mean_loss, val.accuracy,
-                       seconds, images_this_run / seconds};
+    EpochRecord record{epoch,
+                       attention,
+                       state.loss_sum / state.seen,
+                       static_cast<double>(state.correct) / state.seen,
+                       val.mean_loss,
+                       val.accuracy,
+                       seconds,
+                       images_this_run / seconds};
     result.epochs.push_back(record);
     state = Progress{epoch, 0, 0, 0, 0, state.best_accuracy, state.best_loss, state.best_epoch};
     const bool best = val.accuracy > state.best_accuracy ||

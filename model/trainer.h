@@ -28,12 +28,13 @@ struct TrainOptions {
   std::filesystem::path cache, out;
   int epochs = 15, batch = 32, warmup_epochs = 2;
   double lr = 1e-3;
-  bool attention = true;      // false: attention off in every epoch (the plain baseline)
-  bool augment = false;       // on-the-fly augmentation of training batches
+  bool attention = true;  // false: attention off in every epoch (the plain baseline)
+  bool augment = false;   // on-the-fly augmentation of training batches
   std::uint64_t seed = 0;
   Device device = Device::CPU;
   // On the emulator and the GPU: replay each training step from a recorded device graph
-  // (model/training_step_runner.h); false: queue every kernel from the host. The same results either way.
+  // (model/training_step_runner.h); false: queue every kernel from the host. The same results
+  // either way.
   bool graphs = true;
   std::filesystem::path resume;  // a RUN folder to continue from (empty: start afresh)
   int max_train_images = 0;      // > 0: use only the first this many of the shuffled train split
@@ -81,7 +82,8 @@ Tensor cache_images(const data::DatasetCache& cache, std::span<const std::size_t
 std::vector<double> predict_probabilities(BrainDetectionModel& model, const ImageSet& images,
                                           bool attention, int batch = 32);
 // The same for the images `indices` of `cache`.
-std::vector<double> predict_probabilities(BrainDetectionModel& model, const data::DatasetCache& cache,
+std::vector<double> predict_probabilities(BrainDetectionModel& model,
+                                          const data::DatasetCache& cache,
                                           const std::vector<std::size_t>& indices, bool attention,
                                           int batch = 32);
 

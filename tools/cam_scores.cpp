@@ -7,7 +7,9 @@ namespace braincam::tools {
 
 namespace {
 
-nlohmann::json mean(double sum, int n) { return n > 0 ? nlohmann::json(sum / n) : nlohmann::json(nullptr); }
+nlohmann::json mean(double sum, int n) {
+  return n > 0 ? nlohmann::json(sum / n) : nlohmann::json(nullptr);
+}
 
 std::vector<double> mean(const std::vector<double>& sum, int n) {
   std::vector<double> m;
@@ -72,14 +74,16 @@ nlohmann::json cam_scores_json(const std::vector<MethodScores>& scores) {
 std::string cam_scores_table(const std::vector<MethodScores>& scores) {
   std::string t;
   char line[160];
-  std::snprintf(line, sizeof line, "%-10s %8s %8s %9s %6s %9s %9s %6s\n", "method", "pointing", "energy_in",
-                "iou_top10", "n", "deletion", "insertion", "n");
+  std::snprintf(line, sizeof line, "%-10s %8s %8s %9s %6s %9s %9s %6s\n", "method", "pointing",
+                "energy_in", "iou_top10", "n", "deletion", "insertion", "n");
   t += line;
   for (const MethodScores& s : scores) {
     const nlohmann::json j = s.to_json();
-    std::snprintf(line, sizeof line, "%-10s %8s %8s %9s %6d %9s %9s %6d\n", cam_method_name(s.method()),
-                  cell(j["pointing"]).c_str(), cell(j["energy_inside"]).c_str(), cell(j["iou_top10"]).c_str(),
-                  s.localized(), cell(j["deletion_auc"]).c_str(), cell(j["insertion_auc"]).c_str(), s.faithfulness());
+    std::snprintf(line, sizeof line, "%-10s %8s %8s %9s %6d %9s %9s %6d\n",
+                  cam_method_name(s.method()), cell(j["pointing"]).c_str(),
+                  cell(j["energy_inside"]).c_str(), cell(j["iou_top10"]).c_str(), s.localized(),
+                  cell(j["deletion_auc"]).c_str(), cell(j["insertion_auc"]).c_str(),
+                  s.faithfulness());
     t += line;
   }
   return t;

@@ -6,10 +6,9 @@
 //   iou_top10      mean IoU of the map's top 10% of pixels with the lesion
 //   deletion_auc, insertion_auc   mean areas under the deletion and insertion curves
 // A score with no image behind it is null.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/explanations.h"
 #include "tools/charts.h"

@@ -6,10 +6,9 @@
 //   split into "yes" and "no");
 //   deletion and insertion curves of each explanation method.
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/trainer.h"
 
@@ -31,6 +30,7 @@ struct MethodCurves {
   double deletion_auc = 0, insertion_auc = 0;
 };
 // One PNG with the deletion curves (left) and the insertion curves (right) of every method.
-void plot_faithfulness_curves(const std::vector<MethodCurves>& methods, const std::filesystem::path& png);
+void plot_faithfulness_curves(const std::vector<MethodCurves>& methods,
+                              const std::filesystem::path& png);
 
 }  // namespace braincam::tools

@@ -106,7 +106,8 @@ void run_schedule_bench(const BenchOptions& o) {
       epoch_labels.data<float>()[i] = train_labels.data<float>()[order[i]];
     const Tensor device_labels = epoch_labels.to(device);
     const ImageSet::Order device_order = train.order(order);
-    std::optional<Readback> queued;  // the last step's loss and logits, read after the next is queued
+    std::optional<Readback>
+        queued;  // the last step's loss and logits, read after the next is queued
     for (std::size_t first = 0; first < order.size(); first += o.batch) {
       const std::size_t n = std::min<std::size_t>(o.batch, order.size() - first);
       const StepResult r = steps.step(device_order, device_labels, first, n, attention);
@@ -143,12 +144,17 @@ void run_schedule_bench(const BenchOptions& o) {
   // buffers, memory nodes of the graphs, not included).
   const double graph_mib = steps.graph_bytes() / (1024.0 * 1024.0);
   if (o.json) {
-    const nlohmann::json j = {{"mode", o.mode},         {"device", o.device},
+    const nlohmann::json j = {{"mode", o.mode},
+                              {"device", o.device},
                               {"kernel_path", o.kernel_path},
-                              {"batch", o.batch},       {"train_images", o.train_images},
-                              {"val_images", o.val_images}, {"epochs", o.epochs},
-                              {"setup_s", setup_s},     {"epoch_s", epoch_s},
-                              {"schedule_s", schedule_s}, {"total_s", total_s},
+                              {"batch", o.batch},
+                              {"train_images", o.train_images},
+                              {"val_images", o.val_images},
+                              {"epochs", o.epochs},
+                              {"setup_s", setup_s},
+                              {"epoch_s", epoch_s},
+                              {"schedule_s", schedule_s},
+                              {"total_s", total_s},
                               {"patch_moments_cached", train.has_patch_moments()},
                               {"graph", steps.graphs()},
                               {"graph_mib", graph_mib}};
@@ -240,8 +246,8 @@ void run_bench(const BenchOptions& o) {
         "braincam %s (%s, %s path%s, %d threads): %.1f images/s, %.1f ms per step of %d "
         "(median of %d), %.1f GFLOP/s, peak RSS %.0f MB\n",
         o.mode.c_str(), o.device.c_str(), o.kernel_path.c_str(),
-        inference || cam ? ", replayed from a graph" : "", omp_get_max_threads(),
-        o.batch / median, median * 1e3, o.batch, o.steps, flops * 1e-9 / median, peak_rss_mb);
+        inference || cam ? ", replayed from a graph" : "", omp_get_max_threads(), o.batch / median,
+        median * 1e3, o.batch, o.steps, flops * 1e-9 / median, peak_rss_mb);
   }
 }
 
@@ -267,7 +273,9 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--warmup", o->warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", o->device, kDeviceHelp)->capture_default_str();
-  cmd->add_option("--kernels", o->kernel_path, "fast|reference: the fused first layer and attention + pool2, or one kernel per op")
+  cmd->add_option(
+         "--kernels", o->kernel_path,
+         "fast|reference: the fused first layer and attention + pool2, or one kernel per op")
       ->check(CLI::IsMember({"fast", "reference"}));
   cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--graph", o->graph,

@@ -6,10 +6,10 @@
 #include <memory>
 #include <sstream>
 
-#include "data/file_io.h"
-#include "engine/atomic_file.h"
 #include "data/dataset_cache.h"
+#include "data/file_io.h"
 #include "data/preprocess.h"
+#include "engine/atomic_file.h"
 #include "model/explanations.h"
 #include "model/trainer.h"
 #include "tools/cam_panel.h"
@@ -27,7 +27,8 @@ constexpr int kSide = data::kInputSize;
 constexpr int kScoreBatch = 16;
 
 struct CamOptions {
-  std::string checkpoint, method = "cam", cache, split = "test", select = "correct-yes,correct-no,wrong", out;
+  std::string checkpoint, method = "cam", cache, split = "test",
+                          select = "correct-yes,correct-no,wrong", out;
   std::string target = "tumor", device = "auto";
   std::vector<std::string> images;
   int count = 4, score_images = 64, faithfulness_images = 8;
@@ -45,7 +46,8 @@ const char* class_name(int label) { return label == 1 ? "tumor" : "no tumor"; }
 
 std::string caption(const Item& item) {
   char p[64];
-  std::snprintf(p, sizeof p, "predicted: %s (p(tumor) = %.3f)", class_name(item.probability > 0.5), item.probability);
+  std::snprintf(p, sizeof p, "predicted: %s (p(tumor) = %.3f)", class_name(item.probability > 0.5),
+                item.probability);
   std::string c = item.name + "  |  ";
   if (item.label >= 0) c += std::string("true: ") + class_name(item.label) + "  |  ";
   return c + p;
@@ -62,14 +64,16 @@ std::string safe_name(const std::string& name) {
 Tensor input_tensor(const std::vector<const data::Image*>& images, Device device) {
   Tensor t({static_cast<std::int64_t>(images.size()), 3, kSide, kSide}, DType::F32);
   for (std::size_t n = 0; n < images.size(); ++n)
-    data::to_chw_float(images[n]->pixels.data(), kSide, kSide, t.data<float>() + n * 3 * kSide * kSide);
+    data::to_chw_float(images[n]->pixels.data(), kSide, kSide,
+                       t.data<float>() + n * 3 * kSide * kSide);
   return t.to(device);
 }
 
 // Maps of `method` for `images`, at the model input's size and min-max normalized (N x 240 x 240).
-Tensor display_maps(BrainDetectionModel& model, const Tensor& images, CamMethod method, bool attention,
-                    bool explain_tumor) {
-  return normalize_minmax(upsample_bilinear(explain(model, images, method, attention, explain_tumor).maps, kSide, kSide));
+Tensor display_maps(BrainDetectionModel& model, const Tensor& images, CamMethod method,
+                    bool attention, bool explain_tumor) {
+  return normalize_minmax(upsample_bilinear(
+      explain(model, images, method, attention, explain_tumor).maps, kSide, kSide));
 }
 
 data::Image cache_image(const data::DatasetCache& cache, std::size_t i) {
@@ -79,20 +83,24 @@ data::Image cache_image(const data::DatasetCache& cache, std::size_t i) {
 }
 
 // The panels of `items` for one method, and their contact sheet when there is one.
-void add_sheets(BrainDetectionModel& model, const std::vector<Item>& items, CamMethod method, bool attention,
-                const CamOptions& o, const fs::path& dir, const std::string& sheet_title,
-                const fs::path& sheet_png, std::vector<CamSheet>& sheets) {
+void add_sheets(BrainDetectionModel& model, const std::vector<Item>& items, CamMethod method,
+                bool attention, const CamOptions& o, const fs::path& dir,
+                const std::string& sheet_title, const fs::path& sheet_png,
+                std::vector<CamSheet>& sheets) {
   fs::create_directories(dir);
   CamSheet sheet{sheet_title, {}, sheet_png};
   for (std::size_t k = 0; k < items.size(); ++k) {
     const Item& item = items[k];
     const bool explain_tumor = o.target == "tumor" || item.probability > 0.5;
-    const Tensor map = display_maps(model, input_tensor({&item.input}, model.device()), method, attention, explain_tumor);
+    const Tensor map = display_maps(model, input_tensor({&item.input}, model.device()), method,
+                                    attention, explain_tumor);
     SheetRow row{compose_cam_strip(item.input, map.data<double>()), caption(item)};
     char number[32];
     std::snprintf(number, sizeof number, "%02zu_", k + 1);
-    sheets.push_back({std::string(cam_method_name(method)) + ", explaining '" + class_name(explain_tumor) + "'",
-                      {row}, dir / (number + safe_name(item.name) + ".png")});
+    sheets.push_back(
+        {std::string(cam_method_name(method)) + ", explaining '" + class_name(explain_tumor) + "'",
+         {row},
+         dir / (number + safe_name(item.name) + ".png")});
     sheet.rows.push_back(std::move(row));
   }
   if (!sheet_png.empty() && !sheet.rows.empty()) sheets.push_back(std::move(sheet));
@@ -103,7 +111,8 @@ std::vector<std::string> parse_groups(const std::string& select) {
   std::stringstream in(select);
   for (std::string g; std::getline(in, g, ',');) {
     if (g != "correct-yes" && g != "correct-no" && g != "wrong")
-      throw std::runtime_error("--select: unknown group '" + g + "' (use correct-yes, correct-no, wrong)");
+      throw std::runtime_error("--select: unknown group '" + g +
+                               "' (use correct-yes, correct-no, wrong)");
     groups.push_back(g);
   }
   if (groups.empty()) throw std::runtime_error("--select: no group given");
@@ -119,8 +128,9 @@ std::string group_of(int label, double probability) {
 // Localization (tumor images with a lesion mask, up to score_images) and faithfulness (the first
 // faithfulness_images tumor images) of every method, always explaining "tumor".
 std::vector<MethodScores> score_methods(BrainDetectionModel& model, const data::DatasetCache& cache,
-                                        const std::vector<std::size_t>& split, const std::vector<CamMethod>& methods,
-                                        bool attention, const CamOptions& o) {
+                                        const std::vector<std::size_t>& split,
+                                        const std::vector<CamMethod>& methods, bool attention,
+                                        const CamOptions& o) {
   std::vector<std::size_t> tumors, masked;
   std::vector<std::vector<float>> masks;
   for (std::size_t i : split) {
@@ -133,9 +143,10 @@ std::vector<MethodScores> score_methods(BrainDetectionModel& model, const data::
       for (float& v : masks.back()) v = v > 127 ? 1.0f : 0.0f;
     }
   }
-  if (tumors.size() > static_cast<std::size_t>(o.faithfulness_images)) tumors.resize(o.faithfulness_images);
-  std::printf("scoring %zu tumor images with lesion masks, faithfulness on %zu tumor images\n", masked.size(),
-              tumors.size());
+  if (tumors.size() > static_cast<std::size_t>(o.faithfulness_images))
+    tumors.resize(o.faithfulness_images);
+  std::printf("scoring %zu tumor images with lesion masks, faithfulness on %zu tumor images\n",
+              masked.size(), tumors.size());
 
   std::vector<MethodScores> scores;
   for (CamMethod method : methods) {
@@ -146,7 +157,8 @@ std::vector<MethodScores> score_methods(BrainDetectionModel& model, const data::
       cache.fill_batch({masked.data() + start, n}, batch.data<float>());
       const Tensor maps = display_maps(model, batch.to(model.device()), method, attention, true);
       for (std::size_t k = 0; k < n; ++k)
-        s.add(score_localization(maps.data<double>() + k * kSide * kSide, masks[start + k].data(), kSide, kSide));
+        s.add(score_localization(maps.data<double>() + k * kSide * kSide, masks[start + k].data(),
+                                 kSide, kSide));
     }
     for (std::size_t i : tumors) {
       Tensor image({1, 3, kSide, kSide}, DType::F32);
@@ -160,19 +172,23 @@ std::vector<MethodScores> score_methods(BrainDetectionModel& model, const data::
 }
 
 void run_cam(const CamOptions& o) {
-  if (o.images.empty() == o.cache.empty()) throw std::runtime_error("give either --images or --cache");
+  if (o.images.empty() == o.cache.empty())
+    throw std::runtime_error("give either --images or --cache");
   const std::vector<CamMethod> methods =
       o.method == "all" ? all_cam_methods() : std::vector<CamMethod>{parse_cam_method(o.method)};
   BrainDetectionModel model(ModelShape{}, DType::F32, resolve_device(o.device));
   const auto meta = load_checkpoint(o.checkpoint, model);
   const auto attention_entry = meta.find("attention");
-  if (attention_entry == meta.end() || (attention_entry->second != "on" && attention_entry->second != "off"))
+  if (attention_entry == meta.end() ||
+      (attention_entry->second != "on" && attention_entry->second != "off"))
     throw std::runtime_error(o.checkpoint + ": metadata 'attention' must be on or off");
   const bool attention = attention_entry->second == "on";
   const fs::path out = o.out;
   fs::create_directories(out);
 
-  nlohmann::json index = {{"checkpoint", o.checkpoint}, {"attention", attention}, {"target", o.target},
+  nlohmann::json index = {{"checkpoint", o.checkpoint},
+                          {"attention", attention},
+                          {"target", o.target},
                           {"sheets", nlohmann::json::array()}};
   std::vector<CamSheet> sheets;
   std::vector<MethodScores> scores;
@@ -180,21 +196,26 @@ void run_cam(const CamOptions& o) {
     std::vector<Item> items;
     for (const std::string& file : o.images) {
       Item item{data::preprocess_file(file).input, fs::path(file).filename().string()};
-      const Tensor z = model.forward(Var(input_tensor({&item.input}, model.device())), attention, false).logits.value();
+      const Tensor z =
+          model.forward(Var(input_tensor({&item.input}, model.device())), attention, false)
+              .logits.value();
       item.probability = tumor_probability(z.item());
       items.push_back(std::move(item));
     }
     for (CamMethod method : methods) {
       const std::string name = cam_method_name(method);
       const fs::path sheet = out / name / "images.png";
-      add_sheets(model, items, method, attention, o, out / name / "images", name + ": the given images", sheet, sheets);
-      index["sheets"].push_back({{"method", name}, {"group", "images"}, {"file", fs::relative(sheet, out).string()}});
+      add_sheets(model, items, method, attention, o, out / name / "images",
+                 name + ": the given images", sheet, sheets);
+      index["sheets"].push_back(
+          {{"method", name}, {"group", "images"}, {"file", fs::relative(sheet, out).string()}});
     }
   } else {
     const data::DatasetCache cache = data::DatasetCache::open(o.cache);
     const std::vector<std::size_t> split = cache.indices(data::split_from_name(o.split));
     if (split.empty()) throw std::runtime_error(o.cache + ": the " + o.split + " split is empty");
-    std::printf("predicting %zu %s images (attention %s)\n", split.size(), o.split.c_str(), attention ? "on" : "off");
+    std::printf("predicting %zu %s images (attention %s)\n", split.size(), o.split.c_str(),
+                attention ? "on" : "off");
     const std::vector<double> p = predict_probabilities(model, cache, split, attention);
     index["split"] = o.split;
     for (const std::string& group : parse_groups(o.select)) {
@@ -204,7 +225,8 @@ void run_cam(const CamOptions& o) {
         if (group_of(cache.label(split[k]), p[k]) != group) continue;
         ++members;
         if (static_cast<int>(items.size()) < o.count)
-          items.push_back({cache_image(cache, split[k]), cache.entry(split[k]).path, cache.label(split[k]), p[k]});
+          items.push_back({cache_image(cache, split[k]), cache.entry(split[k]).path,
+                           cache.label(split[k]), p[k]});
       }
       index["groups"][group] = {{"images", members}, {"shown", items.size()}};
       for (CamMethod method : methods) {
@@ -212,10 +234,11 @@ void run_cam(const CamOptions& o) {
         const std::string name = cam_method_name(method);
         const fs::path sheet = out / name / (group + ".png");
         add_sheets(model, items, method, attention, o, out / name / group,
-                   name + ": " + group + ", " + o.split + " split (" + std::to_string(items.size()) + " of " +
-                       std::to_string(members) + ")",
+                   name + ": " + group + ", " + o.split + " split (" +
+                       std::to_string(items.size()) + " of " + std::to_string(members) + ")",
                    sheet, sheets);
-        index["sheets"].push_back({{"method", name}, {"group", group}, {"file", fs::relative(sheet, out).string()}});
+        index["sheets"].push_back(
+            {{"method", name}, {"group", group}, {"file", fs::relative(sheet, out).string()}});
       }
     }
     scores = score_methods(model, cache, split, methods, attention, o);
@@ -242,21 +265,29 @@ void run_cam(const CamOptions& o) {
 
 void add_cam_command(CLI::App& app) {
   auto o = std::make_shared<CamOptions>();
-  CLI::App* cmd = app.add_subcommand("cam", "Class activation maps: panels, contact sheets, localization scores");
-  cmd->add_option("--checkpoint", o->checkpoint, "a training checkpoint (RUN/best.safetensors)")->required();
+  CLI::App* cmd = app.add_subcommand(
+      "cam", "Class activation maps: panels, contact sheets, localization scores");
+  cmd->add_option("--checkpoint", o->checkpoint, "a training checkpoint (RUN/best.safetensors)")
+      ->required();
   cmd->add_option("--method", o->method, "cam|gradcam|gradcam++|hirescam|layercam|all")
       ->check(CLI::IsMember({"cam", "gradcam", "gradcam++", "hirescam", "layercam", "all"}));
-  auto images = cmd->add_option("--images", o->images, "image files to explain (no labels: prediction only)");
+  auto images =
+      cmd->add_option("--images", o->images, "image files to explain (no labels: prediction only)");
   auto cache = cmd->add_option("--cache", o->cache, "a prepared dataset cache to pick images from");
   images->excludes(cache);
-  cmd->add_option("--split", o->split, "the cache's split: train|val|test")->check(CLI::IsMember({"train", "val", "test"}));
-  cmd->add_option("--select", o->select, "groups to show, comma separated: correct-yes,correct-no,wrong");
+  cmd->add_option("--split", o->split, "the cache's split: train|val|test")
+      ->check(CLI::IsMember({"train", "val", "test"}));
+  cmd->add_option("--select", o->select,
+                  "groups to show, comma separated: correct-yes,correct-no,wrong");
   cmd->add_option("--count", o->count, "images per group")->check(CLI::PositiveNumber);
-  cmd->add_option("--target", o->target, "explain 'tumor' (the logit z) or each image's 'predicted' class")
+  cmd->add_option("--target", o->target,
+                  "explain 'tumor' (the logit z) or each image's 'predicted' class")
       ->check(CLI::IsMember({"tumor", "predicted"}));
-  cmd->add_option("--score-images", o->score_images, "tumor images with lesion masks scored for localization")
+  cmd->add_option("--score-images", o->score_images,
+                  "tumor images with lesion masks scored for localization")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--faithfulness-images", o->faithfulness_images, "tumor images for deletion/insertion curves")
+  cmd->add_option("--faithfulness-images", o->faithfulness_images,
+                  "tumor images for deletion/insertion curves")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", o->device, kDeviceHelp)->capture_default_str();
   cmd->add_option("--out", o->out, "output folder")->required();

@@ -56,11 +56,17 @@ void print_metrics(const std::vector<std::pair<std::string, ClassificationMetric
   row("specificity", [&](const auto& m) { return num(m.specificity); });
   row("F1", [&](const auto& m) { return num(m.f1); });
   row("ROC AUC", [&](const auto& m) { return num(m.roc_auc); });
-  row("TP / FP", [&](const auto& m) { return count(m.confusion.tp) + " / " + count(m.confusion.fp); });
-  row("FN / TN", [&](const auto& m) { return count(m.confusion.fn) + " / " + count(m.confusion.tn); });
-  auto share = [&](std::int64_t part, std::int64_t whole) { return num(whole ? double(part) / whole : 0.0); };
-  row("correct: yes share", [&](const auto& m) { return share(m.correct_yes, m.correct_yes + m.correct_no); });
-  row("wrong: yes share", [&](const auto& m) { return share(m.wrong_yes, m.wrong_yes + m.wrong_no); });
+  row("TP / FP",
+      [&](const auto& m) { return count(m.confusion.tp) + " / " + count(m.confusion.fp); });
+  row("FN / TN",
+      [&](const auto& m) { return count(m.confusion.fn) + " / " + count(m.confusion.tn); });
+  auto share = [&](std::int64_t part, std::int64_t whole) {
+    return num(whole ? double(part) / whole : 0.0);
+  };
+  row("correct: yes share",
+      [&](const auto& m) { return share(m.correct_yes, m.correct_yes + m.correct_no); });
+  row("wrong: yes share",
+      [&](const auto& m) { return share(m.wrong_yes, m.wrong_yes + m.wrong_no); });
 }
 
 void write_json(const std::string& file, const nlohmann::json& j) {
@@ -77,7 +83,9 @@ void run_evaluate(EvaluateArgs& a) {
     const ClassificationMetrics without = evaluate_checkpoint(a.baseline, cache, split, device);
     print_metrics({{"with_attention", with}, {"without_attention", without}});
     if (!a.json_file.empty())
-      write_json(a.json_file, {{"with_attention", to_json(with)}, {"without_attention", to_json(without)}, {"split", a.split}});
+      write_json(a.json_file, {{"with_attention", to_json(with)},
+                               {"without_attention", to_json(without)},
+                               {"split", a.split}});
     return;
   }
   if (!a.compare) {
@@ -86,7 +94,8 @@ void run_evaluate(EvaluateArgs& a) {
     if (!a.json_file.empty()) write_json(a.json_file, to_json(m));
     if (!a.charts_dir.empty()) {
       plot_evaluation_charts(to_json(m), a.checkpoint, a.charts_dir);
-      std::printf("wrote the confusion matrix, ROC and error-analysis charts to %s\n", a.charts_dir.c_str());
+      std::printf("wrote the confusion matrix, ROC and error-analysis charts to %s\n",
+                  a.charts_dir.c_str());
     }
     return;
   }
@@ -102,7 +111,8 @@ void run_evaluate(EvaluateArgs& a) {
     o.out = a.train.out / name;
     std::printf("== training %s\n", name.c_str());
     train(o);
-    columns.emplace_back(name, evaluate_checkpoint(o.out / "best.safetensors", cache, split, device));
+    columns.emplace_back(name,
+                         evaluate_checkpoint(o.out / "best.safetensors", cache, split, device));
     out[name] = to_json(columns.back().second);
   }
   out["split"] = a.split;
@@ -114,19 +124,29 @@ void run_evaluate(EvaluateArgs& a) {
 
 void add_evaluate_command(CLI::App& app) {
   auto a = std::make_shared<EvaluateArgs>();
-  CLI::App* cmd = app.add_subcommand("evaluate", "Metrics of a checkpoint on a split, or the attention ablation (--compare)");
+  CLI::App* cmd = app.add_subcommand(
+      "evaluate", "Metrics of a checkpoint on a split, or the attention ablation (--compare)");
   cmd->add_option("--checkpoint", a->checkpoint, "a checkpoint written by braincam train");
   cmd->add_option("--cache", a->cache, "the folder `braincam prepare` wrote")->required();
-  cmd->add_option("--split", a->split, "train|val|test")->capture_default_str()->check(CLI::IsMember({"train", "val", "test"}));
+  cmd->add_option("--split", a->split, "train|val|test")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"train", "val", "test"}));
   cmd->add_option("--json", a->json_file, "also write the metrics as JSON here");
-  cmd->add_option("--charts", a->charts_dir, "also draw the confusion matrix, ROC curve and error analysis (PNG) here");
+  cmd->add_option("--charts", a->charts_dir,
+                  "also draw the confusion matrix, ROC curve and error analysis (PNG) here");
   cmd->add_option("--device", a->device, kDeviceHelp)->capture_default_str();
-  cmd->add_option("--baseline", a->baseline, "a second checkpoint (trained without attention) to compare --checkpoint with, side by side");
-  cmd->add_flag("--compare", a->compare, "train with and without attention (same split and seed) and compare");
+  cmd->add_option(
+      "--baseline", a->baseline,
+      "a second checkpoint (trained without attention) to compare --checkpoint with, side by side");
+  cmd->add_flag("--compare", a->compare,
+                "train with and without attention (same split and seed) and compare");
   cmd->add_option("--out", a->train.out, "with --compare: folder of the two runs");
-  cmd->add_option("--epochs", a->train.epochs, "with --compare: epochs of each run")->capture_default_str();
-  cmd->add_option("--seed", a->train.seed, "with --compare: seed of both runs")->capture_default_str();
-  cmd->add_option("--max-train-images", a->train.max_train_images, "with --compare: train on a subset");
+  cmd->add_option("--epochs", a->train.epochs, "with --compare: epochs of each run")
+      ->capture_default_str();
+  cmd->add_option("--seed", a->train.seed, "with --compare: seed of both runs")
+      ->capture_default_str();
+  cmd->add_option("--max-train-images", a->train.max_train_images,
+                  "with --compare: train on a subset");
   cmd->callback([a] {
     if (a->compare && a->train.out.empty()) throw CLI::RequiredError("--out (with --compare)");
     if (!a->compare && a->checkpoint.empty()) throw CLI::RequiredError("--checkpoint");

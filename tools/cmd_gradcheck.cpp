@@ -37,10 +37,11 @@ void print_row(const GradcheckRow& r) {
 void run(const GradcheckOptions& o) {
   const Device device = resolve_device(o.device);
   const CheckShape shape{.N = o.batch > 0 ? o.batch : (device == Device::CUDA ? 32 : 2)};
-  std::printf("gradcheck on %s: batch %d, %dx%dx%d images, seed %llu; errors of float32 against "
-              "the CPU reference in float64\n",
-              device_name(device), shape.N, shape.C, shape.H, shape.W,
-              static_cast<unsigned long long>(o.seed));
+  std::printf(
+      "gradcheck on %s: batch %d, %dx%dx%d images, seed %llu; errors of float32 against "
+      "the CPU reference in float64\n",
+      device_name(device), shape.N, shape.C, shape.H, shape.W,
+      static_cast<unsigned long long>(o.seed));
   std::printf("%-18s %-22s %11s %11s %11s  %s\n", "op", "output", "max abs err", "max rel err",
               "tolerance", "result");
   std::map<std::string, int> counts;
@@ -50,12 +51,14 @@ void run(const GradcheckOptions& o) {
     ++counts[status_name(row.status)];
     rows.push_back(to_json(row));
   });
-  std::printf("summary: %d pass, %d FAIL, %d ERROR, %d no kernel\n", counts["pass"],
-              counts["FAIL"], counts["ERROR"], counts["no kernel"]);
+  std::printf("summary: %d pass, %d FAIL, %d ERROR, %d no kernel\n", counts["pass"], counts["FAIL"],
+              counts["ERROR"], counts["no kernel"]);
   if (!o.json_file.empty()) {
     std::ofstream out(o.json_file);
-    out << nlohmann::json{{"device", device_name(device)}, {"batch", shape.N},
-                          {"seed", o.seed},                 {"rows", rows}}
+    out << nlohmann::json{{"device", device_name(device)},
+                          {"batch", shape.N},
+                          {"seed", o.seed},
+                          {"rows", rows}}
                .dump(2)
         << "\n";
     if (!out) throw std::runtime_error("cannot write " + o.json_file);
@@ -71,7 +74,8 @@ void run(const GradcheckOptions& o) {
 void add_gradcheck_command(CLI::App& app) {
   auto o = std::make_shared<GradcheckOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "gradcheck", "Check the GPU kernels of every op, forward and backward, against the CPU reference");
+      "gradcheck",
+      "Check the GPU kernels of every op, forward and backward, against the CPU reference");
   cmd->add_option("--device", o->device,
                   "cuda|emulator|cpu (cpu: the float32 CPU reference itself)")
       ->capture_default_str()

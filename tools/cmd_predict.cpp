@@ -70,7 +70,8 @@ void run_predict(const PredictArgs& a) {
       continue;
     }
     NoGradScope no_grad;
-    const double z = model.forward(Var(image.to(model.device())), attention, false).logits.value().item();
+    const double z =
+        model.forward(Var(image.to(model.device())), attention, false).logits.value().item();
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     predictions.push_back({file.string(), tumor_probability(z), ms});
   }
@@ -78,22 +79,29 @@ void run_predict(const PredictArgs& a) {
   if (a.format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& p : predictions)
-      out.push_back({{"file", p.file}, {"probability", p.probability}, {"label", p.probability > 0.5 ? "yes" : "no"}, {"ms", p.milliseconds}});
+      out.push_back({{"file", p.file},
+                     {"probability", p.probability},
+                     {"label", p.probability > 0.5 ? "yes" : "no"},
+                     {"ms", p.milliseconds}});
     std::printf("%s\n", out.dump(2).c_str());
   } else if (a.format == "csv") {
     std::printf("file,probability,label,ms\n");
     for (const auto& p : predictions)
-      std::printf("\"%s\",%.6f,%s,%.2f\n", p.file.c_str(), p.probability, p.probability > 0.5 ? "yes" : "no", p.milliseconds);
+      std::printf("\"%s\",%.6f,%s,%.2f\n", p.file.c_str(), p.probability,
+                  p.probability > 0.5 ? "yes" : "no", p.milliseconds);
   } else {
     std::printf("%-60s %12s %6s %9s\n", "image", "P(tumor)", "label", "ms");
     for (const auto& p : predictions)
-      std::printf("%-60s %12.4f %6s %9.2f\n", p.file.c_str(), p.probability, p.probability > 0.5 ? "yes" : "no", p.milliseconds);
+      std::printf("%-60s %12.4f %6s %9.2f\n", p.file.c_str(), p.probability,
+                  p.probability > 0.5 ? "yes" : "no", p.milliseconds);
   }
   double total = 0;
   for (const auto& p : predictions) total += p.milliseconds;
-  for (const auto& [file, why] : failures) std::fprintf(stderr, "skipped %s: %s\n", file.c_str(), why.c_str());
-  std::fprintf(stderr, "%zu images predicted (%.2f ms per image, preprocessing included), %zu skipped\n",
-               predictions.size(), predictions.empty() ? 0.0 : total / predictions.size(), failures.size());
+  for (const auto& [file, why] : failures)
+    std::fprintf(stderr, "skipped %s: %s\n", file.c_str(), why.c_str());
+  std::fprintf(
+      stderr, "%zu images predicted (%.2f ms per image, preprocessing included), %zu skipped\n",
+      predictions.size(), predictions.empty() ? 0.0 : total / predictions.size(), failures.size());
   if (predictions.empty()) throw std::runtime_error("no image could be read");
 }
 
@@ -101,9 +109,13 @@ void run_predict(const PredictArgs& a) {
 
 void add_predict_command(CLI::App& app) {
   auto a = std::make_shared<PredictArgs>();
-  CLI::App* cmd = app.add_subcommand("predict", "Probability of a tumor for image files or folders");
-  cmd->add_option("--checkpoint", a->checkpoint, "a checkpoint written by braincam train")->required();
-  cmd->add_option("--format", a->format, "table|csv|json")->capture_default_str()->check(CLI::IsMember({"table", "csv", "json"}));
+  CLI::App* cmd =
+      app.add_subcommand("predict", "Probability of a tumor for image files or folders");
+  cmd->add_option("--checkpoint", a->checkpoint, "a checkpoint written by braincam train")
+      ->required();
+  cmd->add_option("--format", a->format, "table|csv|json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "csv", "json"}));
   cmd->add_option("--device", a->device, kDeviceHelp)->capture_default_str();
   cmd->add_option("inputs", a->inputs, "image files or folders")->required();
   cmd->callback([a] { run_predict(*a); });

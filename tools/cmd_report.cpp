@@ -9,12 +9,14 @@ namespace braincam::tools {
 
 void add_report_command(CLI::App& app) {
   auto in = std::make_shared<ReportInputs>();
-  CLI::App* cmd = app.add_subcommand("report", "Write RUN/report.html: data, training, evaluation, explanations");
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Write RUN/report.html: data, training, evaluation, explanations");
   cmd->add_option("--run", in->run, "the training run folder")->required();
   cmd->add_option("--cache", in->cache, "the prepared dataset cache (for eda.json)");
   cmd->add_option("--eval", in->eval, "metrics JSON of braincam evaluate (default RUN/eval.json)");
   cmd->add_option("--cam", in->cam, "output folder of braincam cam (default RUN/cam)");
-  cmd->add_option("--compare", in->compare, "JSON of the attention ablation (default RUN/compare.json)");
+  cmd->add_option("--compare", in->compare,
+                  "JSON of the attention ablation (default RUN/compare.json)");
   cmd->add_option("--note", in->note, "a note on the settings, shown at the top");
   cmd->callback([in] {
     ReportInputs inputs = *in;

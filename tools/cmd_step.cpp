@@ -46,8 +46,8 @@ void run_step(const StepOptions& o) {
   Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr});
   optimizer.load_state_dict(weights.tensors, o.checkpoint);
 
-  const StepResult r = training_step(model, optimizer, images.to(device), labels.reshape({N}).to(device),
-                                     o.attention == "on");
+  const StepResult r = training_step(model, optimizer, images.to(device),
+                                     labels.reshape({N}).to(device), o.attention == "on");
 
   StateDict out = model.state_dict();
   out.merge(optimizer.state_dict());
@@ -60,23 +60,30 @@ void run_step(const StepOptions& o) {
                      {"attention", o.attention},
                      {"device", device_name(device)},
                      {"kernel_path", o.kernel_path}});
-  std::printf("loss %.9g, %lld images, wrote %s\n", r.loss.item(), static_cast<long long>(N), o.out.c_str());
+  std::printf("loss %.9g, %lld images, wrote %s\n", r.loss.item(), static_cast<long long>(N),
+              o.out.c_str());
 }
 
 }  // namespace
 
 void add_step_command(CLI::App& app) {
   auto o = std::make_shared<StepOptions>();
-  CLI::App* cmd = app.add_subcommand("step", "One training step on given weights and batch (for gradient checks)");
-  cmd->add_option("--checkpoint", o->checkpoint, "weights (and optional optim. state), safetensors")->required();
-  cmd->add_option("--batch", o->batch, "'images' N x 3 x H x W F32 and 'labels' N F32, safetensors")->required();
-  cmd->add_option("--out", o->out, "where to write logits, loss, grad.*, the new state and optim.*")->required();
+  CLI::App* cmd = app.add_subcommand(
+      "step", "One training step on given weights and batch (for gradient checks)");
+  cmd->add_option("--checkpoint", o->checkpoint, "weights (and optional optim. state), safetensors")
+      ->required();
+  cmd->add_option("--batch", o->batch, "'images' N x 3 x H x W F32 and 'labels' N F32, safetensors")
+      ->required();
+  cmd->add_option("--out", o->out, "where to write logits, loss, grad.*, the new state and optim.*")
+      ->required();
   cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--lr", o->lr, "Adam learning rate")->check(CLI::PositiveNumber);
   cmd->add_option("--device", o->device, kDeviceHelp)
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "emulator"}));
-  cmd->add_option("--kernels", o->kernel_path, "fast|reference: the fused first layer and attention + pool2, or one kernel per op (default fast)")
+  cmd->add_option("--kernels", o->kernel_path,
+                  "fast|reference: the fused first layer and attention + pool2, or one kernel per "
+                  "op (default fast)")
       ->check(CLI::IsMember({"fast", "reference"}));
   cmd->callback([o] { run_step(*o); });
 }

@@ -34,9 +34,9 @@ std::string clock_text(double seconds) {
 void print_progress(const TrainProgress& p) {
   constexpr int kWidth = 24;
   const int filled = static_cast<int>(kWidth * p.batch / p.batches);
-  std::fprintf(stderr, "\repoch %2d/%d [%.*s%*s] %zu/%zu  loss %.4f  %6.1f img/s  left %s ", p.epoch,
-               p.epochs, filled, "########################", kWidth - filled, "", p.batch, p.batches,
-               p.loss, p.images_per_s, clock_text(p.seconds_left).c_str());
+  std::fprintf(stderr, "\repoch %2d/%d [%.*s%*s] %zu/%zu  loss %.4f  %6.1f img/s  left %s ",
+               p.epoch, p.epochs, filled, "########################", kWidth - filled, "", p.batch,
+               p.batches, p.loss, p.images_per_s, clock_text(p.seconds_left).c_str());
   std::fflush(stderr);
 }
 
@@ -52,9 +52,11 @@ void run_train(TrainArgs& a) {
   if (tty) callbacks.on_batch = print_progress;
   callbacks.on_epoch = [tty](const EpochRecord& r, bool best) {
     if (tty) std::fprintf(stderr, "\r%*s\r", 100, "");
-    std::printf("epoch %2d  attention %-3s  train loss %.4f acc %.4f  val loss %.4f acc %.4f  %6.1f img/s  %5.1f s%s\n",
-                r.epoch, r.attention ? "on" : "off", r.train_loss, r.train_accuracy, r.val_loss,
-                r.val_accuracy, r.images_per_s, r.seconds, best ? "  (best)" : "");
+    std::printf(
+        "epoch %2d  attention %-3s  train loss %.4f acc %.4f  val loss %.4f acc %.4f  %6.1f img/s  "
+        "%5.1f s%s\n",
+        r.epoch, r.attention ? "on" : "off", r.train_loss, r.train_accuracy, r.val_loss,
+        r.val_accuracy, r.images_per_s, r.seconds, best ? "  (best)" : "");
     std::fflush(stdout);
   };
   callbacks.stop_requested = [] { return g_interrupted.load(); };
@@ -81,24 +83,37 @@ void add_train_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("train", "Train the model on a prepared dataset cache");
   cmd->add_option("--cache", o.cache, "the folder `braincam prepare` wrote")->required();
   cmd->add_option("--out", o.out, "run folder: best/last checkpoints, metrics.csv, curves");
-  cmd->add_option("--epochs", o.epochs, "epochs in all")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--batch", o.batch, "batch size")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--lr", o.lr, "Adam learning rate")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--warmup-epochs", o.warmup_epochs, "epochs without attention first")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--epochs", o.epochs, "epochs in all")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", o.batch, "batch size")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", o.lr, "Adam learning rate")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--warmup-epochs", o.warmup_epochs, "epochs without attention first")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-attention", a->no_attention, "never use attention (the plain baseline)");
   cmd->add_flag("--augment", o.augment, "augment training batches on the fly");
   cmd->add_flag("--no-charts", a->no_charts, "skip the training-curve charts (no gnuplot needed)");
-  cmd->add_option("--seed", o.seed, "seed of initialization, shuffling and augmentation")->capture_default_str();
+  cmd->add_option("--seed", o.seed, "seed of initialization, shuffling and augmentation")
+      ->capture_default_str();
   cmd->add_option("--device", a->device, kDeviceHelp)->capture_default_str();
   cmd->add_option("--graph", a->graph,
                   "on|off: on the GPU and the emulator, replay each training step from a recorded "
                   "graph (a CUDA graph), or queue every kernel from the host")
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
-  cmd->add_option("--resume", o.resume, "continue the run in this folder from its last.safetensors");
-  cmd->add_option("--max-train-images", o.max_train_images, "train on a fixed random subset of this many images")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--resume", o.resume,
+                  "continue the run in this folder from its last.safetensors");
+  cmd->add_option("--max-train-images", o.max_train_images,
+                  "train on a fixed random subset of this many images")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([a] {
-    if (a->options.out.empty() && a->options.resume.empty()) throw CLI::RequiredError("--out or --resume");
+    if (a->options.out.empty() && a->options.resume.empty())
+      throw CLI::RequiredError("--out or --resume");
     run_train(*a);
   });
 }

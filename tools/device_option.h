@@ -7,7 +7,8 @@
 
 namespace braincam::tools {
 
-inline constexpr const char* kDeviceHelp = "auto|cpu|cuda|emulator (auto: the GPU when there is one)";
+inline constexpr const char* kDeviceHelp =
+    "auto|cpu|cuda|emulator (auto: the GPU when there is one)";
 
 // Throws with the reason when cuda is asked for and no GPU is usable.
 Device resolve_device(const std::string& name);

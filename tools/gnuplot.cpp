@@ -36,7 +36,9 @@ std::string read_text(const fs::path& file) {
 void write_data(const fs::path& file, const void* data, std::size_t size) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-  if (!out) throw std::runtime_error(file.string() + ": cannot write gnuplot data: " + std::strerror(errno));
+  if (!out)
+    throw std::runtime_error(file.string() +
+                             ": cannot write gnuplot data: " + std::strerror(errno));
 }
 
 }  // namespace
@@ -53,7 +55,8 @@ std::string gnuplot_quote(std::string_view text) {
 GnuplotJob::GnuplotJob() {
   std::string pattern = (fs::temp_directory_path() / "braincam-gnuplot-XXXXXX").string();
   if (!::mkdtemp(pattern.data()))
-    throw std::runtime_error(pattern + ": cannot create a temporary folder for gnuplot: " + std::strerror(errno));
+    throw std::runtime_error(
+        pattern + ": cannot create a temporary folder for gnuplot: " + std::strerror(errno));
   dir_ = pattern;
 }
 
@@ -85,11 +88,16 @@ std::string GnuplotJob::png_output(const fs::path& target, int width, int height
   const std::string size = std::to_string(width) + "," + std::to_string(height);
   // GPVAL_TERMINALS lists the terminals this gnuplot was built with, each between spaces.
   return "if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {\n"
-         "  set terminal pngcairo size " + size + " font 'sans,10' noenhanced\n"
+         "  set terminal pngcairo size " +
+         size +
+         " font 'sans,10' noenhanced\n"
          "} else {\n"
-         "  set terminal png size " + size + " font 'sans,10' noenhanced\n"
+         "  set terminal png size " +
+         size +
+         " font 'sans,10' noenhanced\n"
          "}\n"
-         "set output " + gnuplot_quote(temp.string()) + "\n";
+         "set output " +
+         gnuplot_quote(temp.string()) + "\n";
 }
 
 void GnuplotJob::run(const std::string& script) {
@@ -101,7 +109,8 @@ void GnuplotJob::run(const std::string& script) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   const std::string exe = gnuplot_executable(), script_path = script_file.string();
   char* argv[] = {const_cast<char*>(exe.c_str()), const_cast<char*>(script_path.c_str()), nullptr};
@@ -110,16 +119,20 @@ void GnuplotJob::run(const std::string& script) {
   posix_spawn_file_actions_destroy(&actions);
   if (spawn_error != 0)
     throw std::runtime_error("cannot run '" + exe + "': " + std::strerror(spawn_error) +
-                             (spawn_error == ENOENT ? " (install gnuplot: tools/install_deps.sh installs gnuplot-nox)" : ""));
+                             (spawn_error == ENOENT
+                                  ? " (install gnuplot: tools/install_deps.sh installs gnuplot-nox)"
+                                  : ""));
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) throw std::runtime_error("waiting for gnuplot: " + std::string(std::strerror(errno)));
+    if (errno != EINTR)
+      throw std::runtime_error("waiting for gnuplot: " + std::string(std::strerror(errno)));
   const std::string messages = read_text(log);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     discard_outputs();
     throw std::runtime_error("gnuplot failed (" +
-                             (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
-                                                : std::string("killed by a signal")) +
+                             (WIFEXITED(status)
+                                  ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                  : std::string("killed by a signal")) +
                              "): " + messages);
   }
   for (const Output& o : outputs_) {
@@ -133,7 +146,9 @@ void GnuplotJob::run(const std::string& script) {
   for (const Output& o : outputs_) {
     std::error_code ec;
     fs::rename(o.temp, o.target, ec);
-    if (ec) throw std::runtime_error(o.target.string() + ": cannot rename the finished chart into place: " + ec.message());
+    if (ec)
+      throw std::runtime_error(o.target.string() +
+                               ": cannot rename the finished chart into place: " + ec.message());
   }
   outputs_.clear();
 }

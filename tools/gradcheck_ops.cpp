@@ -32,11 +32,16 @@ Var grad_var(const Inputs& in, const std::string& name) { return Var(in.at(name)
 // The model's parameters and their fan-in, for the optimizer check.
 std::vector<std::pair<std::string, Shape>> parameter_shapes(const CheckShape& s) {
   const int K = s.K, hidden = s.K / 8;
-  return {{"conv1.weight", {K, s.C, 5, 5}}, {"conv1.bias", {K}},
-          {"bn1.weight", {K}},              {"bn1.bias", {K}},
-          {"att.mlp.0.weight", {hidden, K}}, {"att.mlp.0.bias", {hidden}},
-          {"att.mlp.2.weight", {K, hidden}}, {"att.mlp.2.bias", {K}},
-          {"att.spatial.weight", {1, 2, 7, 7}}, {"fc.weight", {1, s.fc_inputs()}},
+  return {{"conv1.weight", {K, s.C, 5, 5}},
+          {"conv1.bias", {K}},
+          {"bn1.weight", {K}},
+          {"bn1.bias", {K}},
+          {"att.mlp.0.weight", {hidden, K}},
+          {"att.mlp.0.bias", {hidden}},
+          {"att.mlp.2.weight", {K, hidden}},
+          {"att.mlp.2.bias", {K}},
+          {"att.spatial.weight", {1, 2, 7, 7}},
+          {"fc.weight", {1, s.fc_inputs()}},
           {"fc.bias", {1}}};
 }
 
@@ -62,19 +67,20 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
   const std::int64_t cells = (H / 16) * (W / 16);
   std::vector<OpCheck> checks;
 
-  checks.push_back(
-      {"conv5x5",
-       {{"x", image, Kind::Uniform, 0.0, 1.0}, weight("w", {K, C, 5, 5}, 25 * s.C),
-        weight("b", {K}, 25 * s.C), gradient("dy", conv_out)},
-       [](const Inputs& in, const Emit& emit) {
-         const Var x = grad_var(in, "x"), w = grad_var(in, "w"), b = grad_var(in, "b");
-         const Var y = conv5x5(x, w, b);
-         emit("y", y.value());
-         backward(y, in.at("dy"));
-         emit("dw", w.grad());
-         emit("db", b.grad());
-         emit("dx", x.grad());
-       }});
+  checks.push_back({"conv5x5",
+                    {{"x", image, Kind::Uniform, 0.0, 1.0},
+                     weight("w", {K, C, 5, 5}, 25 * s.C),
+                     weight("b", {K}, 25 * s.C),
+                     gradient("dy", conv_out)},
+                    [](const Inputs& in, const Emit& emit) {
+                      const Var x = grad_var(in, "x"), w = grad_var(in, "w"), b = grad_var(in, "b");
+                      const Var y = conv5x5(x, w, b);
+                      emit("y", y.value());
+                      backward(y, in.at("dy"));
+                      emit("dw", w.grad());
+                      emit("db", b.grad());
+                      emit("dx", x.grad());
+                    }});
 
   const std::vector<InputSpec> batchnorm_inputs{{"x", conv_out, Kind::Uniform, -1.0, 3.0},
                                                 {"gamma", {K}, Kind::Uniform, 0.5, 1.5},
@@ -98,10 +104,10 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
                     }});
   checks.push_back({"batchnorm_eval", batchnorm_inputs, [](const Inputs& in, const Emit& emit) {
                       NoGradScope no_grad;
-                      emit("y", batchnorm_eval(Var(in.at("x")), Var(in.at("gamma")),
-                                               Var(in.at("beta")), in.at("running_mean"),
-                                               in.at("running_var"), 1e-5)
-                                    .value());
+                      emit("y",
+                           batchnorm_eval(Var(in.at("x")), Var(in.at("gamma")), Var(in.at("beta")),
+                                          in.at("running_mean"), in.at("running_var"), 1e-5)
+                               .value());
                     }});
 
   // The fused first layer (on the CPU its fast path) against the reference composition
@@ -123,7 +129,7 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
         gradient("dy", pool1)},
        [](const Inputs& in, const Emit& emit) {
          const Var x(in.at("x")), w = grad_var(in, "w"), b = grad_var(in, "b"),
-             gamma = grad_var(in, "gamma"), beta = grad_var(in, "beta");
+                                  gamma = grad_var(in, "gamma"), beta = grad_var(in, "beta");
          const Tensor &running_mean = in.at("running_mean"), &running_var = in.at("running_var");
          // The float64 run is the reference composition: the fused op has no float64 path.
          const Var F = x.value().dtype() == DType::F64
@@ -140,7 +146,8 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
          emit("dbeta", beta.grad());
        }});
 
-  checks.push_back({"relu", {gradient("x", conv_out), gradient("dy", conv_out)},
+  checks.push_back({"relu",
+                    {gradient("x", conv_out), gradient("dy", conv_out)},
                     [](const Inputs& in, const Emit& emit) {
                       const Var x = grad_var(in, "x");
                       const Var y = relu(x);
@@ -149,7 +156,8 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
                       emit("dx", x.grad());
                     }});
 
-  checks.push_back({"maxpool4", {gradient("x", conv_out), gradient("dy", pool1)},
+  checks.push_back({"maxpool4",
+                    {gradient("x", conv_out), gradient("dy", pool1)},
                     [](const Inputs& in, const Emit& emit) {
                       const Var x = grad_var(in, "x");
                       const Var y = maxpool4(x);
@@ -171,23 +179,27 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
                     }});
 
   const std::int64_t hidden = K / 8;
-  checks.push_back(
-      {"channel_attention",
-       {activation("x", pool1), {"guidance", {N, cells}, Kind::Simplex},
-        weight("w1", {hidden, K}, s.K), weight("b1", {hidden}, s.K),
-        weight("w2", {K, hidden}, s.K / 8), weight("b2", {K}, s.K / 8), gradient("dy", pool1)},
-       [](const Inputs& in, const Emit& emit) {
-         const Var x = grad_var(in, "x"), w1 = grad_var(in, "w1"), b1 = grad_var(in, "b1"),
-                   w2 = grad_var(in, "w2"), b2 = grad_var(in, "b2");
-         const Var y = channel_attention(x, in.at("guidance"), w1, b1, w2, b2);
-         emit("y", y.value());
-         backward(y, in.at("dy"));
-         emit("dx", x.grad());
-         emit("dw1", w1.grad());
-         emit("db1", b1.grad());
-         emit("dw2", w2.grad());
-         emit("db2", b2.grad());
-       }});
+  checks.push_back({"channel_attention",
+                    {activation("x", pool1),
+                     {"guidance", {N, cells}, Kind::Simplex},
+                     weight("w1", {hidden, K}, s.K),
+                     weight("b1", {hidden}, s.K),
+                     weight("w2", {K, hidden}, s.K / 8),
+                     weight("b2", {K}, s.K / 8),
+                     gradient("dy", pool1)},
+                    [](const Inputs& in, const Emit& emit) {
+                      const Var x = grad_var(in, "x"), w1 = grad_var(in, "w1"),
+                                b1 = grad_var(in, "b1"), w2 = grad_var(in, "w2"),
+                                b2 = grad_var(in, "b2");
+                      const Var y = channel_attention(x, in.at("guidance"), w1, b1, w2, b2);
+                      emit("y", y.value());
+                      backward(y, in.at("dy"));
+                      emit("dx", x.grad());
+                      emit("dw1", w1.grad());
+                      emit("db1", b1.grad());
+                      emit("dw2", w2.grad());
+                      emit("db2", b2.grad());
+                    }});
 
   checks.push_back({"spatial_attention",
                     {activation("x", pool1), weight("w", {1, 2, 7, 7}, 98), gradient("dy", pool1)},
@@ -207,25 +219,29 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
   // windows hold exact ties, settled by position on both sides, or gaps far above any rounding.
   // The spatial gates with nonzero taps are checked by the spatial_attention row, and the fused
   // kernels against the per-op ones, bit for bit, by tests/kernels/attention_pool_test.cpp.
-  checks.push_back(
-      {"attention_pool",
-       {{"F", pool1, Kind::EightBit, 0.0, 3.0}, {"guidance", {N, cells}, Kind::Simplex},
-        weight("w1", {hidden, K}, s.K), weight("b1", {hidden}, s.K),
-        weight("w2", {K, hidden}, s.K / 8), weight("b2", {K}, s.K / 8),
-        {"ws", {1, 2, 7, 7}, Kind::EightBit, 0.0, 0.0}, gradient("dP", pool2)},
-       [](const Inputs& in, const Emit& emit) {
-         const Var F = grad_var(in, "F"), w1 = grad_var(in, "w1"), b1 = grad_var(in, "b1"),
-                   w2 = grad_var(in, "w2"), b2 = grad_var(in, "b2"), ws = grad_var(in, "ws");
-         const Var P = attention_pool(F, in.at("guidance"), w1, b1, w2, b2, ws);
-         emit("P", P.value());
-         backward(P, in.at("dP"));
-         emit("dF", F.grad());
-         emit("dw1", w1.grad());
-         emit("db1", b1.grad());
-         emit("dw2", w2.grad());
-         emit("db2", b2.grad());
-         emit("dws", ws.grad());
-       }});
+  checks.push_back({"attention_pool",
+                    {{"F", pool1, Kind::EightBit, 0.0, 3.0},
+                     {"guidance", {N, cells}, Kind::Simplex},
+                     weight("w1", {hidden, K}, s.K),
+                     weight("b1", {hidden}, s.K),
+                     weight("w2", {K, hidden}, s.K / 8),
+                     weight("b2", {K}, s.K / 8),
+                     {"ws", {1, 2, 7, 7}, Kind::EightBit, 0.0, 0.0},
+                     gradient("dP", pool2)},
+                    [](const Inputs& in, const Emit& emit) {
+                      const Var F = grad_var(in, "F"), w1 = grad_var(in, "w1"),
+                                b1 = grad_var(in, "b1"), w2 = grad_var(in, "w2"),
+                                b2 = grad_var(in, "b2"), ws = grad_var(in, "ws");
+                      const Var P = attention_pool(F, in.at("guidance"), w1, b1, w2, b2, ws);
+                      emit("P", P.value());
+                      backward(P, in.at("dP"));
+                      emit("dF", F.grad());
+                      emit("dw1", w1.grad());
+                      emit("db1", b1.grad());
+                      emit("dw2", w2.grad());
+                      emit("db2", b2.grad());
+                      emit("dws", ws.grad());
+                    }});
 
   checks.push_back({"linear",
                     {activation("x", pool2), weight("w", fc_weight, s.fc_inputs()),

@@ -13,7 +13,8 @@ namespace braincam::tools {
 
 namespace {
 
-using Results = std::vector<std::pair<std::string, Tensor>>;  // in the order emitted, F64 on the CPU
+using Results =
+    std::vector<std::pair<std::string, Tensor>>;  // in the order emitted, F64 on the CPU
 
 Tensor draw(const InputSpec& spec, Rng& rng) {
   Tensor t(spec.shape, DType::F32);
@@ -37,7 +38,8 @@ Tensor draw(const InputSpec& spec, Rng& rng) {
       const std::int64_t width = spec.shape.back();
       for (std::int64_t row = 0; row < n; row += width) {
         double sum = 0;
-        for (std::int64_t i = row; i < row + width; ++i) sum += p[i] = static_cast<float>(rng.uniform(0.1, 1.0));
+        for (std::int64_t i = row; i < row + width; ++i)
+          sum += p[i] = static_cast<float>(rng.uniform(0.1, 1.0));
         for (std::int64_t i = row; i < row + width; ++i) p[i] = static_cast<float>(p[i] / sum);
       }
       break;
@@ -98,7 +100,8 @@ GradcheckRow compare(const std::string& op, const std::string& output, const Ten
   }
   const bool pass = not_finite == 0 && row.max_rel_error <= row.tolerance;
   row.status = pass ? GradcheckRow::Status::Pass : GradcheckRow::Status::Fail;
-  if (not_finite) row.message = std::to_string(not_finite) + " of " + std::to_string(n) + " not finite";
+  if (not_finite)
+    row.message = std::to_string(not_finite) + " of " + std::to_string(n) + " not finite";
   return row;
 }
 
@@ -148,10 +151,14 @@ void run_check(const OpCheck& check, std::uint64_t stream, Device device, const 
 
 const char* status_name(GradcheckRow::Status status) {
   switch (status) {
-    case GradcheckRow::Status::Pass: return "pass";
-    case GradcheckRow::Status::Fail: return "FAIL";
-    case GradcheckRow::Status::NoKernel: return "no kernel";
-    case GradcheckRow::Status::Error: return "ERROR";
+    case GradcheckRow::Status::Pass:
+      return "pass";
+    case GradcheckRow::Status::Fail:
+      return "FAIL";
+    case GradcheckRow::Status::NoKernel:
+      return "no kernel";
+    case GradcheckRow::Status::Error:
+      return "ERROR";
   }
   return "?";
 }
@@ -162,11 +169,11 @@ std::vector<std::string> gradcheck_op_names() {
   return names;
 }
 
-void run_gradcheck(Device device, const CheckShape& shape, std::uint64_t seed, const std::string& op,
-                   const std::function<void(const GradcheckRow&)>& on_row) {
+void run_gradcheck(Device device, const CheckShape& shape, std::uint64_t seed,
+                   const std::string& op, const std::function<void(const GradcheckRow&)>& on_row) {
   const std::vector<OpCheck> checks = gradcheck_ops(shape);
-  if (!op.empty() && std::none_of(checks.begin(), checks.end(),
-                                  [&](const OpCheck& c) { return c.op == op; }))
+  if (!op.empty() &&
+      std::none_of(checks.begin(), checks.end(), [&](const OpCheck& c) { return c.op == op; }))
     throw std::invalid_argument("gradcheck: unknown op '" + op + "'");
   for (std::size_t i = 0; i < checks.size(); ++i)
     if (op.empty() || checks[i].op == op) run_check(checks[i], i, device, shape, seed, on_row);

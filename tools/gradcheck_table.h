@@ -4,10 +4,9 @@
 // the largest absolute and relative errors against the tolerance (tools/gradcheck_tolerances.h).
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/dtype.h"
 #include "tools/gradcheck_tolerances.h"
@@ -34,8 +33,8 @@ std::vector<std::string> gradcheck_op_names();
 
 // Runs the check of `op` (every check when empty) on `device` with inputs drawn from `seed`,
 // passing each row to on_row as soon as it is known. Throws for an unknown op.
-void run_gradcheck(Device device, const CheckShape& shape, std::uint64_t seed, const std::string& op,
-                   const std::function<void(const GradcheckRow&)>& on_row);
+void run_gradcheck(Device device, const CheckShape& shape, std::uint64_t seed,
+                   const std::string& op, const std::function<void(const GradcheckRow&)>& on_row);
 
 // A row as JSON: op, output, status, max_abs_error, max_rel_error, tolerance, message.
 nlohmann::json to_json(const GradcheckRow& row);

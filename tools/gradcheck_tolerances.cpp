@@ -4,7 +4,8 @@
 
 namespace braincam::tools {
 
-Tolerance gradcheck_tolerance(const std::string& op, const std::string& output, const CheckShape& s) {
+Tolerance gradcheck_tolerance(const std::string& op, const std::string& output,
+                              const CheckShape& s) {
   using enum ErrorScale;
   const std::string key = op + "/" + output;
   // Exact: the same comparisons and selections as the reference.
@@ -50,7 +51,8 @@ Tolerance gradcheck_tolerance(const std::string& op, const std::string& output, 
   // Channel attention: means and maxima over the 60 x 60 positions, the 32 -> 4 -> 32 MLP, a
   // sigmoid; the gradients of the MLP also sum over the batch. Sigmoids and products: 8.
   const double plane_chain = block_reduction_chain(s.pool1_pixels(), 0) + s.K + 10;
-  if (key == "channel_attention/y" || key == "channel_attention/dx") return {TensorMax, plane_chain, 8};
+  if (key == "channel_attention/y" || key == "channel_attention/dx")
+    return {TensorMax, plane_chain, 8};
   if (key.starts_with("channel_attention/d")) return {TensorMax, plane_chain + s.N, 8};
 
   // Spatial attention: channel mean and max (K), the 7 x 7 convolution over 2 planes (98), a
@@ -63,7 +65,8 @@ Tolerance gradcheck_tolerance(const std::string& op, const std::string& output, 
   // Attention and pool2 as one op: the chains of both attentions (the pooling adds nothing); the
   // spatial weight gradient's terms carry the channel gate's error too.
   const double attention_chain = plane_chain + s.K + 98 + 8.0;
-  if (key == "attention_pool/P" || key == "attention_pool/dF") return {TensorMax, attention_chain, 8};
+  if (key == "attention_pool/P" || key == "attention_pool/dF")
+    return {TensorMax, attention_chain, 8};
   if (key == "attention_pool/dws")
     return {TensorMax, block_reduction_chain(s.pool1_pixels(), s.N) + plane_chain, 8};
   if (key.starts_with("attention_pool/d")) return {TensorMax, attention_chain + s.N, 8};

@@ -20,16 +20,16 @@ enum class ErrorScale { SumOfMagnitudes, TensorMax };
 
 struct Tolerance {
   ErrorScale scale;
-  double chain;           // longest chain of float32 roundings
+  double chain;            // longest chain of float32 roundings
   double allowance = 1.0;  // conditioning factor of nonlinear ops
   double bound() const { return 2.0 * chain * 0x1p-24 * allowance; }
 };
 
 // The shapes a tolerance depends on.
 struct CheckShape {
-  int N;         // batch
-  int C = 3;     // image channels
-  int K = 32;    // conv1 output channels
+  int N;       // batch
+  int C = 3;   // image channels
+  int K = 32;  // conv1 output channels
   int H = 240, W = 240;
   int pixels() const { return H * W; }
   int pool1_pixels() const { return (H / 4) * (W / 4); }
@@ -44,6 +44,7 @@ inline double block_reduction_chain(long n, int images) {
 }
 
 // The tolerance of output `output` of check `op` at shape s; throws for an unknown pair.
-Tolerance gradcheck_tolerance(const std::string& op, const std::string& output, const CheckShape& s);
+Tolerance gradcheck_tolerance(const std::string& op, const std::string& output,
+                              const CheckShape& s);
 
 }  // namespace braincam::tools

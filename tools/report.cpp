@@ -6,16 +6,15 @@
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
-
 #include "data/file_io.h"
-#include "engine/atomic_file.h"
 #include "data/image_codec.h"
+#include "engine/atomic_file.h"
 #include "engine/safetensors.h"
-#include "tools/charts.h"
 #include "model/metrics_csv.h"
+#include "tools/charts.h"
 
 namespace braincam::tools {
 
@@ -23,7 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr int kJpegQuality = 88;  // photos (the CAM sheets) are embedded as JPEG to keep the page small
+constexpr int kJpegQuality =
+    88;  // photos (the CAM sheets) are embedded as JPEG to keep the page small
 
 constexpr const char* kStyle = R"(
 body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; margin: 0;
@@ -48,11 +48,20 @@ std::string escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -75,12 +84,15 @@ std::string base64(const std::vector<std::uint8_t>& bytes) {
 // A PNG embedded as it is, or re-encoded as JPEG (photographs compress far better so).
 std::string image_tag(const fs::path& png, const std::string& alt, bool as_jpeg = false) {
   const std::vector<std::uint8_t> bytes =
-      as_jpeg ? data::encode_jpeg(data::read_image_file(png).rgb, kJpegQuality) : data::read_file(png);
-  return "<img alt=\"" + escape(alt) + "\" src=\"data:image/" + (as_jpeg ? "jpeg" : "png") + ";base64," +
-         base64(bytes) + "\">\n";
+      as_jpeg ? data::encode_jpeg(data::read_image_file(png).rgb, kJpegQuality)
+              : data::read_file(png);
+  return "<img alt=\"" + escape(alt) + "\" src=\"data:image/" + (as_jpeg ? "jpeg" : "png") +
+         ";base64," + base64(bytes) + "\">\n";
 }
 
-std::string missing(const std::string& what) { return "<p class=\"missing\">Not available: " + escape(what) + "</p>\n"; }
+std::string missing(const std::string& what) {
+  return "<p class=\"missing\">Not available: " + escape(what) + "</p>\n";
+}
 
 std::string fmt(const char* format, double value) {
   char buf[64];
@@ -91,7 +103,9 @@ std::string fmt(const char* format, double value) {
 std::string number(const json& v, const char* format = "%.4f") {
   return v.is_number() ? fmt(format, v.get<double>()) : v.is_null() ? "–" : escape(v.dump());
 }
-std::string percent(const json& v) { return v.is_number() ? fmt("%.2f%%", 100 * v.get<double>()) : number(v); }
+std::string percent(const json& v) {
+  return v.is_number() ? fmt("%.2f%%", 100 * v.get<double>()) : number(v);
+}
 
 json read_json(const fs::path& file) {
   std::ifstream in(file);
@@ -113,7 +127,8 @@ std::string guarded(const std::string& section, const std::function<std::string(
   }
 }
 
-std::string row(const std::vector<std::string>& cells, const char* tag = "td", const char* cls = nullptr) {
+std::string row(const std::vector<std::string>& cells, const char* tag = "td",
+                const char* cls = nullptr) {
   std::string r = cls ? std::string("<tr class=\"") + cls + "\">" : "<tr>";
   for (const auto& c : cells) r += std::string("<") + tag + ">" + c + "</" + tag + ">";
   return r + "</tr>\n";
@@ -123,7 +138,8 @@ std::string row(const std::vector<std::string>& cells, const char* tag = "td", c
 std::string metadata_value(const std::string& text) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (!text.empty() && end && *end == '\0' && text.find_first_of("xX") != std::string::npos) return fmt("%.6g", v);
+  if (!text.empty() && end && *end == '\0' && text.find_first_of("xX") != std::string::npos)
+    return fmt("%.6g", v);
   return escape(text);
 }
 
@@ -133,57 +149,70 @@ std::string settings_section(const ReportInputs& in) {
   const fs::path best = in.run / "best.safetensors";
   if (!fs::exists(best)) return h + missing(best.string() + " (no checkpoint metadata)");
   return h + guarded("settings", [&] {
-    const auto meta = read_safetensors(best.string()).metadata;
-    std::string t = "<table>\n" + row({"best checkpoint", "value"}, "th");
-    for (const char* key : {"epoch", "attention", "best_epoch", "best_val_accuracy", "best_val_loss", "seed"})
-      if (const auto it = meta.find(key); it != meta.end()) t += row({key, metadata_value(it->second)});
-    const auto options = meta.find("options");
-    if (options != meta.end())
-      for (const json parsed = json::parse(options->second); const auto& [key, value] : parsed.items())
-        t += row({"training option: " + escape(key),
-                  value.is_string() ? metadata_value(value.get<std::string>()) : escape(value.dump())});
-    return t + "</table>\n";
-  });
+           const auto meta = read_safetensors(best.string()).metadata;
+           std::string t = "<table>\n" + row({"best checkpoint", "value"}, "th");
+           for (const char* key :
+                {"epoch", "attention", "best_epoch", "best_val_accuracy", "best_val_loss", "seed"})
+             if (const auto it = meta.find(key); it != meta.end())
+               t += row({key, metadata_value(it->second)});
+           const auto options = meta.find("options");
+           if (options != meta.end())
+             for (const json parsed = json::parse(options->second);
+                  const auto& [key, value] : parsed.items())
+               t += row({"training option: " + escape(key),
+                         value.is_string() ? metadata_value(value.get<std::string>())
+                                           : escape(value.dump())});
+           return t + "</table>\n";
+         });
 }
 
 std::string eda_section(const ReportInputs& in) {
   std::string h = "<h2 id=\"data\">Dataset</h2>\n";
   const fs::path file = in.cache / "eda.json";
-  if (in.cache.empty() || !fs::exists(file)) return h + missing("the dataset analysis (" + file.string() + ")");
+  if (in.cache.empty() || !fs::exists(file))
+    return h + missing("the dataset analysis (" + file.string() + ")");
   return h + guarded("dataset", [&] {
-    const json eda = read_json(file);
-    std::string t = "<table>\n" + row({"split", "tumor", "no tumor", "total", "tumor share"}, "th");
-    for (const char* s : {"train", "val", "test"}) {
-      const json& x = eda.at("splits").at(s);
-      t += row({s, number(x.at("tumor"), "%.0f"), number(x.at("no_tumor"), "%.0f"), number(x.at("total"), "%.0f"),
-                percent(x.at("tumor_fraction"))});
-    }
-    t += "</table>\n<ul>\n<li>" + number(eda.value("images", json()), "%.0f") + " images";
-    if (eda.contains("groups")) t += " from " + number(eda["groups"].value("count", json()), "%.0f") + " source groups";
-    t += "</li>\n";
-    if (eda.contains("sizes") && eda["sizes"]["width"].is_object()) {
-      const json &w = eda["sizes"]["width"], &ht = eda["sizes"]["height"];
-      t += "<li>original sizes: width " + number(w["min"], "%.0f") + "–" + number(w["max"], "%.0f") + " (median " +
-           number(w["median"], "%.0f") + "), height " + number(ht["min"], "%.0f") + "–" + number(ht["max"], "%.0f") +
-           " (median " + number(ht["median"], "%.0f") + ")</li>\n";
-    }
-    if (eda.contains("formats")) {
-      t += "<li>source formats:";
-      for (const auto& [k, v] : eda["formats"].items()) t += " " + escape(k) + " " + number(v, "%.0f") + ";";
-      t += "</li>\n";
-    }
-    if (eda.contains("crop") && eda["crop"]["box_area_fraction"].is_object())
-      t += "<li>brain crop keeps a median " + percent(eda["crop"]["box_area_fraction"]["median"]) +
-           " of the image area</li>\n";
-    if (eda.contains("skipped_count")) t += "<li>" + number(eda["skipped_count"], "%.0f") + " files skipped</li>\n";
-    t += "</ul>\n";
-    for (const auto& w : eda.value("warnings", json::array())) t += "<p class=\"warning\">warning: " + escape(w.get<std::string>()) + "</p>\n";
-    return t;
-  });
+           const json eda = read_json(file);
+           std::string t =
+               "<table>\n" + row({"split", "tumor", "no tumor", "total", "tumor share"}, "th");
+           for (const char* s : {"train", "val", "test"}) {
+             const json& x = eda.at("splits").at(s);
+             t += row({s, number(x.at("tumor"), "%.0f"), number(x.at("no_tumor"), "%.0f"),
+                       number(x.at("total"), "%.0f"), percent(x.at("tumor_fraction"))});
+           }
+           t += "</table>\n<ul>\n<li>" + number(eda.value("images", json()), "%.0f") + " images";
+           if (eda.contains("groups"))
+             t +=
+                 " from " + number(eda["groups"].value("count", json()), "%.0f") + " source groups";
+           t += "</li>\n";
+           if (eda.contains("sizes") && eda["sizes"]["width"].is_object()) {
+             const json &w = eda["sizes"]["width"], &ht = eda["sizes"]["height"];
+             t += "<li>original sizes: width " + number(w["min"], "%.0f") + "–" +
+                  number(w["max"], "%.0f") + " (median " + number(w["median"], "%.0f") +
+                  "), height " + number(ht["min"], "%.0f") + "–" + number(ht["max"], "%.0f") +
+                  " (median " + number(ht["median"], "%.0f") + ")</li>\n";
+           }
+           if (eda.contains("formats")) {
+             t += "<li>source formats:";
+             for (const auto& [k, v] : eda["formats"].items())
+               t += " " + escape(k) + " " + number(v, "%.0f") + ";";
+             t += "</li>\n";
+           }
+           if (eda.contains("crop") && eda["crop"]["box_area_fraction"].is_object())
+             t += "<li>brain crop keeps a median " +
+                  percent(eda["crop"]["box_area_fraction"]["median"]) + " of the image area</li>\n";
+           if (eda.contains("skipped_count"))
+             t += "<li>" + number(eda["skipped_count"], "%.0f") + " files skipped</li>\n";
+           t += "</ul>\n";
+           for (const auto& w : eda.value("warnings", json::array()))
+             t += "<p class=\"warning\">warning: " + escape(w.get<std::string>()) + "</p>\n";
+           return t;
+         });
 }
 
 bool better(const EpochRecord& a, const EpochRecord& b) {  // the trainer's rule for the best epoch
-  return a.val_accuracy > b.val_accuracy || (a.val_accuracy == b.val_accuracy && a.val_loss < b.val_loss);
+  return a.val_accuracy > b.val_accuracy ||
+         (a.val_accuracy == b.val_accuracy && a.val_loss < b.val_loss);
 }
 
 std::string training_section(const ReportInputs& in) {
@@ -191,29 +220,36 @@ std::string training_section(const ReportInputs& in) {
   const fs::path csv = in.run / "metrics.csv";
   if (!fs::exists(csv)) return h + missing("the training log (" + csv.string() + ")");
   return h + guarded("training", [&] {
-    const std::vector<EpochRecord> epochs = read_metrics_csv(csv);
-    if (epochs.empty()) return missing(csv.string() + " has no epochs yet");
-    plot_training_curves(epochs, in.run);
-    std::string t = "<div class=\"figures\">" + image_tag(in.run / "loss.png", "loss per epoch") +
-                    image_tag(in.run / "accuracy.png", "accuracy per epoch") + "</div>\n";
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < epochs.size(); ++i)
-      if (better(epochs[i], epochs[best])) best = i;
-    t += "<table>\n" + row({"epoch", "attention", "train loss", "train acc.", "val. loss", "val. acc.", "seconds", "images/s"}, "th");
-    for (std::size_t i = 0; i < epochs.size(); ++i) {
-      const EpochRecord& e = epochs[i];
-      t += row({std::to_string(e.epoch), e.attention ? "on" : "off", fmt("%.4f", e.train_loss),
-                fmt("%.2f%%", 100 * e.train_accuracy), fmt("%.4f", e.val_loss), fmt("%.2f%%", 100 * e.val_accuracy),
-                fmt("%.1f", e.seconds), fmt("%.1f", e.images_per_s)},
-               "td", i == best ? "best" : nullptr);
-    }
-    return t + "</table>\n<p><small>Highlighted: the best epoch (highest validation accuracy, ties: lower validation loss), kept as best.safetensors.</small></p>\n";
-  });
+           const std::vector<EpochRecord> epochs = read_metrics_csv(csv);
+           if (epochs.empty()) return missing(csv.string() + " has no epochs yet");
+           plot_training_curves(epochs, in.run);
+           std::string t = "<div class=\"figures\">" +
+                           image_tag(in.run / "loss.png", "loss per epoch") +
+                           image_tag(in.run / "accuracy.png", "accuracy per epoch") + "</div>\n";
+           std::size_t best = 0;
+           for (std::size_t i = 1; i < epochs.size(); ++i)
+             if (better(epochs[i], epochs[best])) best = i;
+           t += "<table>\n" + row({"epoch", "attention", "train loss", "train acc.", "val. loss",
+                                   "val. acc.", "seconds", "images/s"},
+                                  "th");
+           for (std::size_t i = 0; i < epochs.size(); ++i) {
+             const EpochRecord& e = epochs[i];
+             t += row({std::to_string(e.epoch), e.attention ? "on" : "off",
+                       fmt("%.4f", e.train_loss), fmt("%.2f%%", 100 * e.train_accuracy),
+                       fmt("%.4f", e.val_loss), fmt("%.2f%%", 100 * e.val_accuracy),
+                       fmt("%.1f", e.seconds), fmt("%.1f", e.images_per_s)},
+                      "td", i == best ? "best" : nullptr);
+           }
+           return t +
+                  "</table>\n<p><small>Highlighted: the best epoch (highest validation accuracy, "
+                  "ties: lower validation loss), kept as best.safetensors.</small></p>\n";
+         });
 }
 
 std::string metrics_rows(const json& m) {
   std::string t;
-  for (const char* key : {"accuracy", "precision", "recall", "specificity", "f1"}) t += row({key, percent(m.at(key))});
+  for (const char* key : {"accuracy", "precision", "recall", "specificity", "f1"})
+    t += row({key, percent(m.at(key))});
   t += row({"roc_auc", number(m.at("roc_auc"))});
   if (m.contains("mean_loss")) t += row({"mean loss", number(m["mean_loss"])});
   if (m.contains("count")) t += row({"images", number(m["count"], "%.0f")});
@@ -222,79 +258,102 @@ std::string metrics_rows(const json& m) {
 
 std::string evaluation_section(const ReportInputs& in) {
   std::string h = "<h2 id=\"evaluation\">Evaluation</h2>\n";
-  if (in.eval.empty() || !fs::exists(in.eval)) return h + missing("the evaluation metrics (" + in.eval.string() + ")");
+  if (in.eval.empty() || !fs::exists(in.eval))
+    return h + missing("the evaluation metrics (" + in.eval.string() + ")");
   return h + guarded("evaluation", [&] {
-    const json m = read_json(in.eval);
-    const fs::path charts = in.run / "charts";
-    fs::create_directories(charts);
-    plot_evaluation_charts(m, in.eval.string(), charts);
-    const json& c = m.at("confusion");
-    std::string t = "<table>\n" + row({"metric", "value"}, "th") + metrics_rows(m) + "</table>\n";
-    t += "<div class=\"figures\">" + image_tag(charts / "confusion.png", "confusion matrix") +
-         image_tag(charts / "roc.png", "ROC curve") + "</div>\n";
-    t += "<p>Confusion: " + number(c.at("tp"), "%.0f") + " true positives, " + number(c.at("fn"), "%.0f") +
-         " false negatives (missed tumors), " + number(c.at("fp"), "%.0f") + " false positives, " +
-         number(c.at("tn"), "%.0f") + " true negatives.</p>\n";
-    const json& e = m.at("error_analysis");
-    t += "<h3>Error analysis</h3>\n<p>How the correctly and the wrongly classified images split by their true class "
-         "(the seed's error analysis): a wrong \"yes\" is a missed tumor, a wrong \"no\" a false alarm.</p>\n";
-    t += "<table>\n" + row({"group", "yes (tumor)", "no (no tumor)"}, "th");
-    for (const char* g : {"correct", "wrong"})
-      t += row({g, number(e.at(g).at("yes"), "%.0f"), number(e.at(g).at("no"), "%.0f")});
-    return t + "</table>\n" + image_tag(charts / "errors.png", "error analysis");
-  });
+           const json m = read_json(in.eval);
+           const fs::path charts = in.run / "charts";
+           fs::create_directories(charts);
+           plot_evaluation_charts(m, in.eval.string(), charts);
+           const json& c = m.at("confusion");
+           std::string t =
+               "<table>\n" + row({"metric", "value"}, "th") + metrics_rows(m) + "</table>\n";
+           t += "<div class=\"figures\">" +
+                image_tag(charts / "confusion.png", "confusion matrix") +
+                image_tag(charts / "roc.png", "ROC curve") + "</div>\n";
+           t += "<p>Confusion: " + number(c.at("tp"), "%.0f") + " true positives, " +
+                number(c.at("fn"), "%.0f") + " false negatives (missed tumors), " +
+                number(c.at("fp"), "%.0f") + " false positives, " + number(c.at("tn"), "%.0f") +
+                " true negatives.</p>\n";
+           const json& e = m.at("error_analysis");
+           t += "<h3>Error analysis</h3>\n<p>How the correctly and the wrongly classified images "
+                "split by their true class "
+                "(the seed's error analysis): a wrong \"yes\" is a missed tumor, a wrong \"no\" a "
+                "false alarm.</p>\n";
+           t += "<table>\n" + row({"group", "yes (tumor)", "no (no tumor)"}, "th");
+           for (const char* g : {"correct", "wrong"})
+             t += row({g, number(e.at(g).at("yes"), "%.0f"), number(e.at(g).at("no"), "%.0f")});
+           return t + "</table>\n" + image_tag(charts / "errors.png", "error analysis");
+         });
 }
 
 std::string ablation_section(const ReportInputs& in) {
   std::string h = "<h2 id=\"ablation\">Attention ablation</h2>\n";
   if (in.compare.empty() || !fs::exists(in.compare))
-    return h + missing("the comparison of models with and without attention (" + in.compare.string() + ")");
+    return h + missing("the comparison of models with and without attention (" +
+                       in.compare.string() + ")");
   return h + guarded("ablation", [&] {
-    const json c = read_json(in.compare);
-    std::vector<std::string> head{"model"};
-    std::string rows;
-    for (const auto& [name, m] : c.items()) {
-      if (!m.is_object() || !m.contains("accuracy")) continue;  // not a metrics object (e.g. a note)
-      std::vector<std::string> r{escape(name)};
-      for (const char* key : {"accuracy", "precision", "recall", "specificity", "f1"}) r.push_back(percent(m.at(key)));
-      r.push_back(number(m.value("roc_auc", json())));
-      rows += row(r);
-    }
-    if (rows.empty()) throw std::runtime_error(in.compare.string() + ": no metrics objects in it");
-    return "<table>\n" + row({"model", "accuracy", "precision", "recall", "specificity", "f1", "roc_auc"}, "th") + rows +
-           "</table>\n";
-  });
+           const json c = read_json(in.compare);
+           std::vector<std::string> head{"model"};
+           std::string rows;
+           for (const auto& [name, m] : c.items()) {
+             if (!m.is_object() || !m.contains("accuracy"))
+               continue;  // not a metrics object (e.g. a note)
+             std::vector<std::string> r{escape(name)};
+             for (const char* key : {"accuracy", "precision", "recall", "specificity", "f1"})
+               r.push_back(percent(m.at(key)));
+             r.push_back(number(m.value("roc_auc", json())));
+             rows += row(r);
+           }
+           if (rows.empty())
+             throw std::runtime_error(in.compare.string() + ": no metrics objects in it");
+           return "<table>\n" +
+                  row({"model", "accuracy", "precision", "recall", "specificity", "f1", "roc_auc"},
+                      "th") +
+                  rows + "</table>\n";
+         });
 }
 
 std::string explanations_section(const ReportInputs& in) {
   std::string h = "<h2 id=\"explanations\">Explanations</h2>\n";
   const fs::path file = in.cam / "cam_scores.json";
-  if (in.cam.empty() || !fs::exists(file)) return h + missing("the class activation maps (" + file.string() + ")");
+  if (in.cam.empty() || !fs::exists(file))
+    return h + missing("the class activation maps (" + file.string() + ")");
   return h + guarded("explanations", [&] {
-    const json s = read_json(file);
-    std::string t = "<p>Each panel: the model input, the heatmap of the method (min–max normalized, blue low, red "
-                    "high) and the heatmap over the input. Explaining " +
-                    escape(s.value("target", std::string("tumor"))) + "; attention " +
-                    (s.value("attention", true) ? "on" : "off") + ".</p>\n";
-    t += "<h3>Localization and faithfulness</h3>\n<table>\n" +
-         row({"method", "pointing game", "energy inside lesion", "IoU top 10%", "n", "deletion AUC ↓", "insertion AUC ↑", "n"}, "th");
-    for (const auto& [name, m] : s.at("methods").items())
-      t += row({escape(name), percent(m.at("pointing")), percent(m.at("energy_inside")), number(m.at("iou_top10"), "%.3f"),
-                number(m.at("n"), "%.0f"), number(m.at("deletion_auc"), "%.3f"), number(m.at("insertion_auc"), "%.3f"),
-                number(m.value("n_faithfulness", json()), "%.0f")});
-    t += "</table>\n<p><small>Localization scores average over tumor images with a ground-truth lesion mask (the "
-         "synthetic data has them); – where there were none. Lower deletion and higher insertion areas mean a more "
-         "faithful map.</small></p>\n";
-    if (s.contains("faithfulness_chart")) t += image_tag(in.cam / s["faithfulness_chart"].get<std::string>(), "deletion and insertion curves");
-    t += "<h3>Contact sheets</h3>\n";
-    for (const auto& sheet : s.value("sheets", json::array())) {
-      const fs::path png = in.cam / sheet.at("file").get<std::string>();
-      const std::string title = sheet.at("method").get<std::string>() + ": " + sheet.at("group").get<std::string>();
-      t += "<h4>" + escape(title) + "</h4>\n" +
-           (fs::exists(png) ? image_tag(png, title, true) : missing(png.string()));
-    }
-    return t;
-  });
+           const json s = read_json(file);
+           std::string t =
+               "<p>Each panel: the model input, the heatmap of the method (min–max normalized, "
+               "blue low, red "
+               "high) and the heatmap over the input. Explaining " +
+               escape(s.value("target", std::string("tumor"))) + "; attention " +
+               (s.value("attention", true) ? "on" : "off") + ".</p>\n";
+           t += "<h3>Localization and faithfulness</h3>\n<table>\n" +
+                row({"method", "pointing game", "energy inside lesion", "IoU top 10%", "n",
+                     "deletion AUC ↓", "insertion AUC ↑", "n"},
+                    "th");
+           for (const auto& [name, m] : s.at("methods").items())
+             t += row({escape(name), percent(m.at("pointing")), percent(m.at("energy_inside")),
+                       number(m.at("iou_top10"), "%.3f"), number(m.at("n"), "%.0f"),
+                       number(m.at("deletion_auc"), "%.3f"), number(m.at("insertion_auc"), "%.3f"),
+                       number(m.value("n_faithfulness", json()), "%.0f")});
+           t += "</table>\n<p><small>Localization scores average over tumor images with a "
+                "ground-truth lesion mask (the "
+                "synthetic data has them); – where there were none. Lower deletion and higher "
+                "insertion areas mean a more "
+                "faithful map.</small></p>\n";
+           if (s.contains("faithfulness_chart"))
+             t += image_tag(in.cam / s["faithfulness_chart"].get<std::string>(),
+                            "deletion and insertion curves");
+           t += "<h3>Contact sheets</h3>\n";
+           for (const auto& sheet : s.value("sheets", json::array())) {
+             const fs::path png = in.cam / sheet.at("file").get<std::string>();
+             const std::string title = sheet.at("method").get<std::string>() + ": " +
+                                       sheet.at("group").get<std::string>();
+             t += "<h4>" + escape(title) + "</h4>\n" +
+                  (fs::exists(png) ? image_tag(png, title, true) : missing(png.string()));
+           }
+           return t;
+         });
 }
 
 std::string now() {
@@ -307,14 +366,19 @@ std::string now() {
 }  // namespace
 
 fs::path write_report(const ReportInputs& in) {
-  if (!fs::is_directory(in.run)) throw std::runtime_error(in.run.string() + ": not a folder (the run to report on)");
-  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                     "<title>braincam report</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n<main>\n";
-  html += "<h1>braincam: brain-tumor detection report</h1>\n<p><small>Run <code>" + escape(in.run.string()) +
-          "</code>, generated " + now() + ".</small></p>\n";
-  html += "<nav><a href=\"#settings\">Settings</a><a href=\"#data\">Dataset</a><a href=\"#training\">Training</a>"
-          "<a href=\"#evaluation\">Evaluation</a><a href=\"#ablation\">Attention ablation</a>"
-          "<a href=\"#explanations\">Explanations</a></nav>\n";
+  if (!fs::is_directory(in.run))
+    throw std::runtime_error(in.run.string() + ": not a folder (the run to report on)");
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>braincam report</title>\n<style>" +
+      std::string(kStyle) + "</style>\n</head>\n<body>\n<main>\n";
+  html += "<h1>braincam: brain-tumor detection report</h1>\n<p><small>Run <code>" +
+          escape(in.run.string()) + "</code>, generated " + now() + ".</small></p>\n";
+  html +=
+      "<nav><a href=\"#settings\">Settings</a><a href=\"#data\">Dataset</a><a "
+      "href=\"#training\">Training</a>"
+      "<a href=\"#evaluation\">Evaluation</a><a href=\"#ablation\">Attention ablation</a>"
+      "<a href=\"#explanations\">Explanations</a></nav>\n";
   html += settings_section(in) + eda_section(in) + training_section(in) + evaluation_section(in) +
           ablation_section(in) + explanations_section(in);
   html += "</main>\n</body>\n</html>\n";

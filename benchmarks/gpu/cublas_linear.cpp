@@ -22,7 +22,8 @@ LibraryCall linear_forward(Cublas& blas, int N, int In, const std::vector<const 
   const cublasHandle_t h = blas.handle();
   return {[=](int rep) {
             const std::size_t i = rep % x.size();
-            BRAINCAM_CUDA_CHECK(cublasSgemv(h, CUBLAS_OP_T, In, N, &kOne, x[i], In, w, 1, &kZero, z[i], 1));
+            BRAINCAM_CUDA_CHECK(
+                cublasSgemv(h, CUBLAS_OP_T, In, N, &kOne, x[i], In, w, 1, &kZero, z[i], 1));
           },
           "cublasSgemv"};
 }
@@ -33,9 +34,10 @@ LibraryCall linear_backward(Cublas& blas, int N, int In, const std::vector<const
   const cublasHandle_t h = blas.handle();
   return {[=](int rep) {
             const std::size_t i = rep % x.size();
-            BRAINCAM_CUDA_CHECK(cublasSgemv(h, CUBLAS_OP_N, In, N, &kOne, x[i], In, dz[i], 1, &kZero, dw, 1));
-            BRAINCAM_CUDA_CHECK(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, In, N, 1, &kOne, w, In, dz[i], 1,
-                                            &kZero, dx[i], In));
+            BRAINCAM_CUDA_CHECK(
+                cublasSgemv(h, CUBLAS_OP_N, In, N, &kOne, x[i], In, dz[i], 1, &kZero, dw, 1));
+            BRAINCAM_CUDA_CHECK(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, In, N, 1, &kOne, w, In,
+                                            dz[i], 1, &kZero, dx[i], In));
           },
           "cublasSgemv (dw) + cublasSgemm k=1 (dx)"};
 }

@@ -21,7 +21,8 @@ std::shared_ptr<cudnnTensorStruct> tensor(Nchw s) {
   cudnnTensorDescriptor_t d = nullptr;
   BRAINCAM_CUDA_CHECK(cudnnCreateTensorDescriptor(&d));
   auto result = owned<cudnnTensorDescriptor_t, cudnnDestroyTensorDescriptor>(d);
-  BRAINCAM_CUDA_CHECK(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, s.n, s.c, s.h, s.w));
+  BRAINCAM_CUDA_CHECK(
+      cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, s.n, s.c, s.h, s.w));
   return result;
 }
 
@@ -29,7 +30,8 @@ std::shared_ptr<cudnnFilterStruct> filter(int K, int C) {
   cudnnFilterDescriptor_t d = nullptr;
   BRAINCAM_CUDA_CHECK(cudnnCreateFilterDescriptor(&d));
   auto result = owned<cudnnFilterDescriptor_t, cudnnDestroyFilterDescriptor>(d);
-  BRAINCAM_CUDA_CHECK(cudnnSetFilter4dDescriptor(d, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, K, C, 5, 5));
+  BRAINCAM_CUDA_CHECK(
+      cudnnSetFilter4dDescriptor(d, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, K, C, 5, 5));
   return result;
 }
 
@@ -57,7 +59,9 @@ std::shared_ptr<float> device_floats(std::size_t n, float value) {
 }
 
 const char* math_name(cudnnMathType_t math) {
-  return math == CUDNN_FMA_MATH ? "FP32 FMA" : math == CUDNN_DEFAULT_MATH ? "TF32 allowed" : "other math";
+  return math == CUDNN_FMA_MATH       ? "FP32 FMA"
+         : math == CUDNN_DEFAULT_MATH ? "TF32 allowed"
+                                      : "other math";
 }
 
 const char* mode_name(cudnnBatchNormMode_t mode) {
@@ -84,9 +88,9 @@ LibraryCall conv5x5_forward(Cudnn& dnn, Nchw x_shape, int K, cudnnMathType_t mat
   auto cd = convolution(math);
   cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
   int found = 0;
-  BRAINCAM_CUDA_CHECK(cudnnFindConvolutionForwardAlgorithm(dnn.handle(), xd.get(), wd.get(), cd.get(),
-                                                           yd.get(), CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
-                                                           &found, perf));
+  BRAINCAM_CUDA_CHECK(
+      cudnnFindConvolutionForwardAlgorithm(dnn.handle(), xd.get(), wd.get(), cd.get(), yd.get(),
+                                           CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf));
   if (found == 0 || perf[0].status != CUDNN_STATUS_SUCCESS)
     throw std::runtime_error("cuDNN found no forward convolution algorithm");
   const cudnnConvolutionFwdAlgoPerf_t best = perf[0];  // sorted by time
@@ -94,12 +98,13 @@ LibraryCall conv5x5_forward(Cudnn& dnn, Nchw x_shape, int K, cudnnMathType_t mat
   const cudnnHandle_t h = dnn.handle();
   return {[=](int rep) {
             const std::size_t i = rep % x.size();
-            BRAINCAM_CUDA_CHECK(cudnnConvolutionForward(h, &kOne, xd.get(), x[i], wd.get(), w, cd.get(),
-                                                        best.algo, workspace.get(), best.memory,
-                                                        &kZero, yd.get(), y[i]));
+            BRAINCAM_CUDA_CHECK(cudnnConvolutionForward(h, &kOne, xd.get(), x[i], wd.get(), w,
+                                                        cd.get(), best.algo, workspace.get(),
+                                                        best.memory, &kZero, yd.get(), y[i]));
             BRAINCAM_CUDA_CHECK(cudnnAddTensor(h, &kOne, bd.get(), b, &kOne, yd.get(), y[i]));
           },
-          "cuDNN forward algo " + std::to_string(best.algo) + " + bias add, " + math_name(best.mathType)};
+          "cuDNN forward algo " + std::to_string(best.algo) + " + bias add, " +
+              math_name(best.mathType)};
 }
 
 LibraryCall conv5x5_weight_gradient(Cudnn& dnn, Nchw x_shape, int K, cudnnMathType_t math,
@@ -121,10 +126,11 @@ LibraryCall conv5x5_weight_gradient(Cudnn& dnn, Nchw x_shape, int K, cudnnMathTy
   const cudnnHandle_t h = dnn.handle();
   return {[=](int rep) {
             const std::size_t i = rep % x.size();
-            BRAINCAM_CUDA_CHECK(cudnnConvolutionBackwardFilter(h, &kOne, xd.get(), x[i], yd.get(), dy[i],
-                                                               cd.get(), best.algo, workspace.get(),
-                                                               best.memory, &kZero, wd.get(), dw));
-            BRAINCAM_CUDA_CHECK(cudnnConvolutionBackwardBias(h, &kOne, yd.get(), dy[i], &kZero, bd.get(), db));
+            BRAINCAM_CUDA_CHECK(cudnnConvolutionBackwardFilter(
+                h, &kOne, xd.get(), x[i], yd.get(), dy[i], cd.get(), best.algo, workspace.get(),
+                best.memory, &kZero, wd.get(), dw));
+            BRAINCAM_CUDA_CHECK(
+                cudnnConvolutionBackwardBias(h, &kOne, yd.get(), dy[i], &kZero, bd.get(), db));
           },
           "cuDNN weight-gradient algo " + std::to_string(best.algo) + " + bias gradient, " +
               math_name(best.mathType)};
@@ -172,7 +178,8 @@ std::shared_ptr<cudnnActivationStruct> relu() {
   cudnnActivationDescriptor_t d = nullptr;
   BRAINCAM_CUDA_CHECK(cudnnCreateActivationDescriptor(&d));
   auto result = owned<cudnnActivationDescriptor_t, cudnnDestroyActivationDescriptor>(d);
-  BRAINCAM_CUDA_CHECK(cudnnSetActivationDescriptor(d, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
+  BRAINCAM_CUDA_CHECK(
+      cudnnSetActivationDescriptor(d, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
   return result;
 }
 }  // namespace
@@ -184,7 +191,8 @@ LibraryCall relu_forward(Cudnn& dnn, Nchw shape, const std::vector<const float*>
   const cudnnHandle_t h = dnn.handle();
   return {[=](int rep) {
             const std::size_t i = rep % x.size();
-            BRAINCAM_CUDA_CHECK(cudnnActivationForward(h, ad.get(), &kOne, xd.get(), x[i], &kZero, xd.get(), y[i]));
+            BRAINCAM_CUDA_CHECK(
+                cudnnActivationForward(h, ad.get(), &kOne, xd.get(), x[i], &kZero, xd.get(), y[i]));
           },
           "cuDNN ReLU forward"};
 }
@@ -197,8 +205,9 @@ LibraryCall relu_backward(Cudnn& dnn, Nchw shape, const std::vector<const float*
   return {[=](int rep) {
             const std::size_t i = rep % y.size();
             // For ReLU the input may stand in for the output: both are positive at the same places.
-            BRAINCAM_CUDA_CHECK(cudnnActivationBackward(h, ad.get(), &kOne, xd.get(), y[i], xd.get(), dy[i],
-                                                        xd.get(), y[i], &kZero, xd.get(), dx[i]));
+            BRAINCAM_CUDA_CHECK(cudnnActivationBackward(h, ad.get(), &kOne, xd.get(), y[i],
+                                                        xd.get(), dy[i], xd.get(), y[i], &kZero,
+                                                        xd.get(), dx[i]));
           },
           "cuDNN ReLU backward"};
 }
@@ -208,8 +217,8 @@ std::shared_ptr<cudnnPoolingStruct> pool4() {
   cudnnPoolingDescriptor_t d = nullptr;
   BRAINCAM_CUDA_CHECK(cudnnCreatePoolingDescriptor(&d));
   auto result = owned<cudnnPoolingDescriptor_t, cudnnDestroyPoolingDescriptor>(d);
-  BRAINCAM_CUDA_CHECK(cudnnSetPooling2dDescriptor(d, CUDNN_POOLING_MAX, CUDNN_NOT_PROPAGATE_NAN, 4, 4,
-                                                  0, 0, 4, 4));
+  BRAINCAM_CUDA_CHECK(
+      cudnnSetPooling2dDescriptor(d, CUDNN_POOLING_MAX, CUDNN_NOT_PROPAGATE_NAN, 4, 4, 0, 0, 4, 4));
   return result;
 }
 }  // namespace
@@ -221,7 +230,8 @@ LibraryCall maxpool4_forward(Cudnn& dnn, Nchw x_shape, const std::vector<const f
   const cudnnHandle_t h = dnn.handle();
   return {[=](int rep) {
             const std::size_t i = rep % x.size();
-            BRAINCAM_CUDA_CHECK(cudnnPoolingForward(h, pd.get(), &kOne, xd.get(), x[i], &kZero, yd.get(), y[i]));
+            BRAINCAM_CUDA_CHECK(
+                cudnnPoolingForward(h, pd.get(), &kOne, xd.get(), x[i], &kZero, yd.get(), y[i]));
           },
           "cuDNN max pooling forward"};
 }
@@ -232,12 +242,13 @@ LibraryCall maxpool4_backward(Cudnn& dnn, Nchw x_shape, const std::vector<const 
   auto xd = tensor(x_shape), yd = tensor({x_shape.n, x_shape.c, x_shape.h / 4, x_shape.w / 4});
   auto pd = pool4();
   const cudnnHandle_t h = dnn.handle();
-  return {[=](int rep) {
-            const std::size_t i = rep % x.size();
-            BRAINCAM_CUDA_CHECK(cudnnPoolingBackward(h, pd.get(), &kOne, yd.get(), y[i], yd.get(), dy[i],
-                                                     xd.get(), x[i], &kZero, xd.get(), dx[i]));
-          },
-          "cuDNN max pooling backward"};
+  return {
+      [=](int rep) {
+        const std::size_t i = rep % x.size();
+        BRAINCAM_CUDA_CHECK(cudnnPoolingBackward(h, pd.get(), &kOne, yd.get(), y[i], yd.get(),
+                                                 dy[i], xd.get(), x[i], &kZero, xd.get(), dx[i]));
+      },
+      "cuDNN max pooling backward"};
 }
 
 }  // namespace braincam::bench

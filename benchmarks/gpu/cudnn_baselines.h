@@ -3,8 +3,8 @@
 // called once per repetition: the 5x5 convolution forward (with the bias add) and its weight
 // and bias gradient, with the fastest algorithm cudnnFind... measures in the requested math
 // mode; batch normalization in training mode, forward and backward; ReLU and 4x4 max pooling,
-// forward and backward. Every call runs on the stream given to Cudnn. Buffers are rotated by repetition
-// (index rep % number of buffers).
+// forward and backward. Every call runs on the stream given to Cudnn. Buffers are rotated by
+// repetition (index rep % number of buffers).
 #include <cudnn.h>
 
 #include <functional>

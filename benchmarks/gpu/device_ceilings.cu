@@ -1,5 +1,4 @@
 #include "benchmarks/gpu/device_ceilings.h"
-
 #include "benchmarks/gpu/gpu_timer.h"
 #include "engine/cuda/check.h"
 
@@ -34,7 +33,8 @@ __global__ void copy_kernel(float4* __restrict__ dst, const float4* __restrict__
 __global__ void fill_kernel(float* p, long n, unsigned seed, float lo, float hi) {
   for (long i = blockIdx.x * static_cast<long>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<long>(gridDim.x) * blockDim.x) {
-    unsigned h = static_cast<unsigned>(i) * 0x9E3779B1u ^ seed * 0x85EBCA6Bu ^ static_cast<unsigned>(i >> 32);
+    unsigned h = static_cast<unsigned>(i) * 0x9E3779B1u ^ seed * 0x85EBCA6Bu ^
+                 static_cast<unsigned>(i >> 32);
     h ^= h >> 16;
     h *= 0x7FEB352Du;
     h ^= h >> 15;
@@ -68,9 +68,8 @@ DeviceCeilings measure_ceilings(cudaStream_t stream, int reps) {
   BRAINCAM_CUDA_CHECK(cudaMallocAsync(&dst, kBytes, stream));
   fill_uniform(reinterpret_cast<float*>(src), kBytes / 4, 1, 0.0f, 1.0f, stream);
   const long n = kBytes / sizeof(float4);
-  const double copy_ms = median_ms(stream, 3, reps, [&](int) {
-    copy_kernel<<<sm_count() * 8, 512, 0, stream>>>(dst, src, n);
-  });
+  const double copy_ms = median_ms(
+      stream, 3, reps, [&](int) { copy_kernel<<<sm_count() * 8, 512, 0, stream>>>(dst, src, n); });
   BRAINCAM_CUDA_CHECK(cudaGetLastError());
   BRAINCAM_CUDA_CHECK(cudaFreeAsync(sink, stream));
   BRAINCAM_CUDA_CHECK(cudaFreeAsync(src, stream));

@@ -9,7 +9,6 @@
 // CUDA kernel yet is reported as "no kernel" and only the library is timed. Exits 77 without a
 // GPU.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -57,7 +56,9 @@ class Runner {
   Cudnn& dnn() { return dnn_; }
   Cublas& blas() { return blas_; }
 
-  double time(const std::function<void(int)>& body) { return median_ms(stream_, warmup_, reps_, body); }
+  double time(const std::function<void(int)>& body) {
+    return median_ms(stream_, warmup_, reps_, body);
+  }
 
   // Times ours: setup() builds what each repetition needs and returns the repetition. An op
   // without a CUDA kernel yet, or any other failure, becomes the row's status.
@@ -70,7 +71,8 @@ class Runner {
       });
     } catch (const std::exception& e) {
       const std::string what = e.what();
-      row.ours_status = what.find("no kernel for device") != std::string::npos ? "no kernel" : "error: " + what;
+      row.ours_status =
+          what.find("no kernel for device") != std::string::npos ? "no kernel" : "error: " + what;
     }
   }
 
@@ -125,14 +127,16 @@ std::vector<Tensor> empty_sets(const Shape& shape, int sets) {
   return v;
 }
 Nchw nchw(const Shape& s) {
-  return {static_cast<int>(s[0]), static_cast<int>(s[1]), static_cast<int>(s[2]), static_cast<int>(s[3])};
+  return {static_cast<int>(s[0]), static_cast<int>(s[1]), static_cast<int>(s[2]),
+          static_cast<int>(s[3])};
 }
 
 // The backward closures of `outputs`, one per set of inputs, for timing the backward pass alone:
 // the graph is recorded once per set, the closures called once per repetition. An output's
 // closure is its op's, followed, for a chain of ops, by those of the ops behind its first input
 // in turn, each given the gradient of that input.
-std::function<void(int)> backward_only(const std::vector<Var>& outputs, const std::vector<Tensor>& dy) {
+std::function<void(int)> backward_only(const std::vector<Var>& outputs,
+                                       const std::vector<Tensor>& dy) {
   std::vector<std::vector<std::shared_ptr<GradFn>>> chains;
   for (const Var& y : outputs) {
     chains.emplace_back();
@@ -150,14 +154,16 @@ void conv_rows(Runner& r, int N, std::vector<Row>& rows) {
   const Shape x_shape{N, kC, kSize, kSize}, y_shape{N, kK, kSize, kSize}, w_shape{kK, kC, 5, 5};
   const double flops = 2.0 * N * kK * kC * 25 * kSize * kSize;
   const int sets = rotation_sets(bytes_of(x_shape) + bytes_of(y_shape));
-  const auto x = r.random_sets(x_shape, sets, 10, 0.0f, 1.0f), dy = r.random_sets(y_shape, sets, 20);
+  const auto x = r.random_sets(x_shape, sets, 10, 0.0f, 1.0f),
+             dy = r.random_sets(y_shape, sets, 20);
   const Tensor w = r.random(w_shape, 1, -0.1f, 0.1f), b = r.random({kK}, 2, -0.1f, 0.1f);
   Tensor dw(w_shape, DType::F32, Device::CUDA), db({kK}, DType::F32, Device::CUDA);
   auto y = empty_sets(y_shape, sets);
 
   // Ours is FP32: it is timed against strict FP32 cuDNN; the TF32 rows show the library alone.
   const std::string fp32_only = "not timed: FP32 kernel, see the FP32 row";
-  for (const auto& [math, label] : {std::pair{CUDNN_FMA_MATH, ""}, std::pair{CUDNN_DEFAULT_MATH, ", library TF32"}}) {
+  for (const auto& [math, label] :
+       {std::pair{CUDNN_FMA_MATH, ""}, std::pair{CUDNN_DEFAULT_MATH, ", library TF32"}}) {
     Row fwd{std::string("conv5x5 forward") + label, N, flops,
             static_cast<double>(bytes_of(x_shape) + bytes_of(w_shape) + bytes_of(y_shape))};
     if (math != CUDNN_FMA_MATH)
@@ -169,7 +175,10 @@ void conv_rows(Runner& r, int N, std::vector<Row>& rows) {
           conv5x5(Var(x[rep % x.size()]), Var(w), Var(b));
         };
       });
-    r.time_library(fwd, {[&] { return conv5x5_forward(r.dnn(), nchw(x_shape), kK, math, in(x), w.data<float>(), b.data<float>(), out(y)); }});
+    r.time_library(fwd, {[&] {
+                     return conv5x5_forward(r.dnn(), nchw(x_shape), kK, math, in(x),
+                                            w.data<float>(), b.data<float>(), out(y));
+                   }});
     rows.push_back(fwd);
 
     Row wgrad{std::string("conv5x5 weight+bias gradient") + label, N, flops,
@@ -183,7 +192,10 @@ void conv_rows(Runner& r, int N, std::vector<Row>& rows) {
         for (const Tensor& xs : x) outputs.push_back(conv5x5(Var(xs), wv, bv));
         return backward_only(outputs, dy);
       });
-    r.time_library(wgrad, {[&] { return conv5x5_weight_gradient(r.dnn(), nchw(x_shape), kK, math, in(x), in(dy), dw.data<float>(), db.data<float>()); }});
+    r.time_library(wgrad, {[&] {
+                     return conv5x5_weight_gradient(r.dnn(), nchw(x_shape), kK, math, in(x), in(dy),
+                                                    dw.data<float>(), db.data<float>());
+                   }});
     rows.push_back(wgrad);
   }
 }
@@ -196,20 +208,26 @@ void batchnorm_rows(Runner& r, int N, std::vector<Row>& rows) {
   auto y = empty_sets(shape, sets);
   const Tensor gamma = r.random({kK}, 3, 0.5f, 1.5f), beta = r.random({kK}, 4, -0.5f, 0.5f);
   Tensor running_mean = r.random({kK}, 5, -0.1f, 0.1f), running_var = r.random({kK}, 6, 0.5f, 1.5f);
-  const std::vector<cudnnBatchNormMode_t> modes{CUDNN_BATCHNORM_SPATIAL, CUDNN_BATCHNORM_SPATIAL_PERSISTENT};
+  const std::vector<cudnnBatchNormMode_t> modes{CUDNN_BATCHNORM_SPATIAL,
+                                                CUDNN_BATCHNORM_SPATIAL_PERSISTENT};
 
   // Forward: sum and sum of squares (3 flops), then the scale and shift (2): 5 per element.
   Row fwd{"batchnorm training forward", N, 5 * n, 2 * n * sizeof(float)};
   r.time_ours(fwd, [&] {
     return [&](int rep) {
       NoGradScope no_grad;
-      batchnorm_train(Var(x[rep % x.size()]), Var(gamma), Var(beta), running_mean, running_var, 0.1, 1e-5);
+      batchnorm_train(Var(x[rep % x.size()]), Var(gamma), Var(beta), running_mean, running_var, 0.1,
+                      1e-5);
     };
   });
   std::vector<std::function<LibraryCall()>> fwd_variants, bwd_variants;
   for (const auto mode : modes) {
-    fwd_variants.push_back([&, mode] { return batchnorm_forward_training(r.dnn(), nchw(shape), mode, in(x), out(y)); });
-    bwd_variants.push_back([&, mode] { return batchnorm_backward(r.dnn(), nchw(shape), mode, in(x), in(dy), out(y)); });
+    fwd_variants.push_back([&, mode] {
+      return batchnorm_forward_training(r.dnn(), nchw(shape), mode, in(x), out(y));
+    });
+    bwd_variants.push_back([&, mode] {
+      return batchnorm_backward(r.dnn(), nchw(shape), mode, in(x), in(dy), out(y));
+    });
   }
   r.time_library(fwd, fwd_variants);
   rows.push_back(fwd);
@@ -220,7 +238,8 @@ void batchnorm_rows(Runner& r, int N, std::vector<Row>& rows) {
     std::vector<Var> outputs;
     const Var g(gamma, true), be(beta, true);
     for (const Tensor& xs : x)
-      outputs.push_back(batchnorm_train(Var(xs, true), g, be, running_mean, running_var, 0.1, 1e-5));
+      outputs.push_back(
+          batchnorm_train(Var(xs, true), g, be, running_mean, running_var, 0.1, 1e-5));
     return backward_only(outputs, dy);
   });
   r.time_library(bwd, bwd_variants);
@@ -236,9 +255,7 @@ void maxpool_rows(Runner& r, int N, int size, const char* label, std::vector<Row
   // indices for the backward pass (the training forward).
   Row fwd{std::string("maxpool4 forward, ") + label, N, 0,
           static_cast<double>(bytes_of(x_shape) + bytes_of(y_shape))};
-  r.time_ours(fwd, [&] {
-    return [&](int rep) { maxpool4(Var(x[rep % x.size()], true)); };
-  });
+  r.time_ours(fwd, [&] { return [&](int rep) { maxpool4(Var(x[rep % x.size()], true)); }; });
   r.time_library(fwd, {[&] { return maxpool4_forward(r.dnn(), nchw(x_shape), in(x), out(y)); }});
   rows.push_back(fwd);
   // cuDNN needs y for its backward pass: fill it with the forward results.
@@ -252,14 +269,17 @@ void maxpool_rows(Runner& r, int N, int size, const char* label, std::vector<Row
     for (const Tensor& xs : x) outputs.push_back(maxpool4(Var(xs, true)));
     return backward_only(outputs, dy);
   });
-  r.time_library(bwd, {[&] { return maxpool4_backward(r.dnn(), nchw(x_shape), in(x), in(y), in(dy), out(dx)); }});
+  r.time_library(bwd, {[&] {
+                   return maxpool4_backward(r.dnn(), nchw(x_shape), in(x), in(y), in(dy), out(dx));
+                 }});
   rows.push_back(bwd);
 }
 
 // Library calls made one after the other as one.
 LibraryCall in_sequence(const std::vector<LibraryCall>& calls) {
   std::string description;
-  for (const LibraryCall& c : calls) description += (description.empty() ? "" : " + ") + c.description;
+  for (const LibraryCall& c : calls)
+    description += (description.empty() ? "" : " + ") + c.description;
   return {[calls](int rep) {
             for (const LibraryCall& c : calls) c.run(rep);
           },
@@ -283,14 +303,16 @@ void first_layer_rows(Runner& r, int N, std::vector<Row>& rows) {
   const double flops = 2.0 * N * kK * kC * 25 * kSize * kSize,
                bytes = static_cast<double>(bytes_of(x_shape) + bytes_of(p_shape));
   const int sets = rotation_sets(bytes_of(x_shape) + bytes_of(p_shape));
-  const auto x = r.random_sets(x_shape, sets, 90, 0.0f, 1.0f), dp = r.random_sets(p_shape, sets, 100);
+  const auto x = r.random_sets(x_shape, sets, 90, 0.0f, 1.0f),
+             dp = r.random_sets(p_shape, sets, 100);
   const Tensor w = r.random(w_shape, 9, -0.1f, 0.1f), b = r.random({kK}, 10, -0.1f, 0.1f),
                gamma = r.random({kK}, 11, 0.5f, 1.5f), beta = r.random({kK}, 12, -0.5f, 0.5f);
-  Tensor running_mean = r.random({kK}, 13, -0.1f, 0.1f), running_var = r.random({kK}, 14, 0.5f, 1.5f);
+  Tensor running_mean = r.random({kK}, 13, -0.1f, 0.1f),
+         running_var = r.random({kK}, 14, 0.5f, 1.5f);
   const Var wv(w, true), bv(b, true), gv(gamma, true), bev(beta, true);
   auto fused = [&](const Tensor& images) {
-    return conv_bn_relu_pool(Var(images), wv, bv, gv, bev, running_mean, running_var, /*training=*/true,
-                             0.1, 1e-5);
+    return conv_bn_relu_pool(Var(images), wv, bv, gv, bev, running_mean, running_var,
+                             /*training=*/true, 0.1, 1e-5);
   };
 
   // cuDNN's intermediates flush the L2 cache on their own: two sets of buffers are enough.
@@ -309,7 +331,8 @@ void first_layer_rows(Runner& r, int N, std::vector<Row>& rows) {
                         relu_forward(r.dnn(), y_dims, in(h), out(h)),
                         maxpool4_forward(r.dnn(), y_dims, in(h), out(p))});
   };
-  const std::vector<cudnnBatchNormMode_t> modes{CUDNN_BATCHNORM_SPATIAL, CUDNN_BATCHNORM_SPATIAL_PERSISTENT};
+  const std::vector<cudnnBatchNormMode_t> modes{CUDNN_BATCHNORM_SPATIAL,
+                                                CUDNN_BATCHNORM_SPATIAL_PERSISTENT};
 
   Row fwd{"conv+bn+relu+pool forward, training", N, flops, bytes};
   r.time_ours(fwd, [&] { return [&](int rep) { fused(x[rep % x.size()]); }; });
@@ -324,7 +347,8 @@ void first_layer_rows(Runner& r, int N, std::vector<Row>& rows) {
       return in_sequence({maxpool4_backward(r.dnn(), y_dims, in(h), in(p), in(ldp), out(dh)),
                           relu_backward(r.dnn(), y_dims, in(h), in(dh), out(dh)),
                           batchnorm_backward(r.dnn(), y_dims, mode, in(y), in(dh), out(dy)),
-                          conv5x5_weight_gradient(r.dnn(), x_dims, kK, CUDNN_FMA_MATH, in(lx), in(dy), dw.data<float>(), db.data<float>())});
+                          conv5x5_weight_gradient(r.dnn(), x_dims, kK, CUDNN_FMA_MATH, in(lx),
+                                                  in(dy), dw.data<float>(), db.data<float>())});
     });
   }
   r.time_library(fwd, fwd_variants);
@@ -350,19 +374,28 @@ void attention_rows(Runner& r, int N, std::vector<Row>& rows) {
   const int H = kSize / 4, hidden = kK / 8, cells = (H / 4) * (H / 4);
   const Shape f_shape{N, kK, H, H}, p_shape{N, kK, H / 4, H / 4};
   const int sets = rotation_sets(2 * bytes_of(f_shape));
-  const auto F = r.random_sets(f_shape, sets, 110, 0.0f, 3.0f), dP = r.random_sets(p_shape, sets, 120);
+  const auto F = r.random_sets(f_shape, sets, 110, 0.0f, 3.0f),
+             dP = r.random_sets(p_shape, sets, 120);
   const Tensor s = r.random({N, cells}, 130, 0.0f, 2.0f / cells);
-  const Var w1(r.random({hidden, kK}, 131, -0.2f, 0.2f), true), b1(r.random({hidden}, 132, -0.2f, 0.2f), true),
-      w2(r.random({kK, hidden}, 133, -0.5f, 0.5f), true), b2(r.random({kK}, 134, -0.5f, 0.5f), true),
+  const Var w1(r.random({hidden, kK}, 131, -0.2f, 0.2f), true),
+      b1(r.random({hidden}, 132, -0.2f, 0.2f), true),
+      w2(r.random({kK, hidden}, 133, -0.5f, 0.5f), true),
+      b2(r.random({kK}, 134, -0.5f, 0.5f), true),
       ws(r.random({1, 2, 7, 7}, 135, -0.1f, 0.1f), true);
-  auto fused = [&](const Tensor& f, bool grad) { return attention_pool(Var(f, grad), s, w1, b1, w2, b2, ws); };
+  auto fused = [&](const Tensor& f, bool grad) {
+    return attention_pool(Var(f, grad), s, w1, b1, w2, b2, ws);
+  };
   auto per_op = [&](const Tensor& f, bool grad) {
     return maxpool4(spatial_attention(channel_attention(Var(f, grad), s, w1, b1, w2, b2), ws));
   };
-  const std::string per_op_name = "braincam per-op kernels: channel_attention, spatial_attention, maxpool4";
-  auto per_op_call = [&](std::function<void(int)> run) { return LibraryCall{std::move(run), per_op_name}; };
+  const std::string per_op_name =
+      "braincam per-op kernels: channel_attention, spatial_attention, maxpool4";
+  auto per_op_call = [&](std::function<void(int)> run) {
+    return LibraryCall{std::move(run), per_op_name};
+  };
 
-  Row fwd{"attention+pool2 forward, fused", N, 0, static_cast<double>(bytes_of(f_shape) + bytes_of(p_shape))};
+  Row fwd{"attention+pool2 forward, fused", N, 0,
+          static_cast<double>(bytes_of(f_shape) + bytes_of(p_shape))};
   r.time_ours(fwd, [&] {
     return [&](int rep) {
       NoGradScope no_grad;
@@ -393,19 +426,22 @@ void linear_rows(Runner& r, int N, std::vector<Row>& rows) {
   const int In = kK * (kSize / 16) * (kSize / 16);
   const Shape x_shape{N, In}, w_shape{1, In}, z_shape{N, 1};
   const int sets = rotation_sets(bytes_of(x_shape));
-  const auto x = r.random_sets(x_shape, sets, 70, 0.0f, 3.0f), dz = r.random_sets(z_shape, sets, 80);
+  const auto x = r.random_sets(x_shape, sets, 70, 0.0f, 3.0f),
+             dz = r.random_sets(z_shape, sets, 80);
   auto z = empty_sets(z_shape, sets), dx = empty_sets(x_shape, sets);
   const Tensor w = r.random(w_shape, 7, -0.01f, 0.01f), b = r.random({1}, 8, -0.01f, 0.01f);
   Tensor dw(w_shape, DType::F32, Device::CUDA);
 
-  Row fwd{"linear forward", N, 2.0 * N * In, static_cast<double>(bytes_of(x_shape) + bytes_of(w_shape))};
+  Row fwd{"linear forward", N, 2.0 * N * In,
+          static_cast<double>(bytes_of(x_shape) + bytes_of(w_shape))};
   r.time_ours(fwd, [&] {
     return [&](int rep) {
       NoGradScope no_grad;
       linear(Var(x[rep % x.size()]), Var(w), Var(b));
     };
   });
-  r.time_library(fwd, {[&] { return linear_forward(r.blas(), N, In, in(x), w.data<float>(), out(z)); }});
+  r.time_library(fwd,
+                 {[&] { return linear_forward(r.blas(), N, In, in(x), w.data<float>(), out(z)); }});
   rows.push_back(fwd);
 
   Row bwd{"linear backward", N, 4.0 * N * In,
@@ -416,7 +452,10 @@ void linear_rows(Runner& r, int N, std::vector<Row>& rows) {
     for (const Tensor& xs : x) outputs.push_back(linear(Var(xs, true), wv, bv));
     return backward_only(outputs, dz);
   });
-  r.time_library(bwd, {[&] { return linear_backward(r.blas(), N, In, in(x), w.data<float>(), in(dz), out(dx), dw.data<float>()); }});
+  r.time_library(bwd, {[&] {
+                   return linear_backward(r.blas(), N, In, in(x), w.data<float>(), in(dz), out(dx),
+                                          dw.data<float>());
+                 }});
   rows.push_back(bwd);
 }
 
@@ -427,21 +466,25 @@ std::string ms_text(const std::optional<double>& ms) {
   return b;
 }
 
-nlohmann::json optional_json(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+nlohmann::json optional_json(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json();
+}
 
 int run(int argc, char** argv) {
   CLI::App app{"braincam's CUDA kernels against cuDNN and cuBLAS at the model's shapes"};
   int reps = 50, warmup = 5;
   std::vector<int> batches{32, 1};
   std::string json_file;
-  app.add_option("--reps", reps, "timed repetitions (the median is reported)")->check(CLI::Range(50, 100000));
+  app.add_option("--reps", reps, "timed repetitions (the median is reported)")
+      ->check(CLI::Range(50, 100000));
   app.add_option("--warmup", warmup, "untimed repetitions first")->check(CLI::NonNegativeNumber);
   app.add_option("--batch", batches, "batch sizes (default 32 and 1)")->check(CLI::PositiveNumber);
   app.add_option("--json", json_file, "also write the rows and ceilings as JSON");
   CLI11_PARSE(app, argc, argv);
 
   if (!gpu::available()) {
-    std::printf("braincam_gpu_benchmarks: skipped, no usable GPU (%s)\n", gpu::unavailable_reason().c_str());
+    std::printf("braincam_gpu_benchmarks: skipped, no usable GPU (%s)\n",
+                gpu::unavailable_reason().c_str());
     return 77;
   }
   cudaDeviceProp prop{};
@@ -465,8 +508,8 @@ int run(int argc, char** argv) {
     attention_rows(r, N, rows);
   }
 
-  std::printf("\n%-42s %5s %10s %10s %7s %9s %8s %7s %7s  %s\n", "kernel", "batch", "ours ms", "library ms",
-              "ratio", "GFLOP/s", "GB/s", "%FMA", "%copy", "library / status");
+  std::printf("\n%-42s %5s %10s %10s %7s %9s %8s %7s %7s  %s\n", "kernel", "batch", "ours ms",
+              "library ms", "ratio", "GFLOP/s", "GB/s", "%FMA", "%copy", "library / status");
   nlohmann::json json_rows = nlohmann::json::array();
   for (const Row& row : rows) {
     std::optional<double> ratio, gflops, gbs;
@@ -478,35 +521,45 @@ int run(int argc, char** argv) {
       if (v) std::snprintf(b, sizeof b, f, *v);
       return std::string(b);
     };
-    std::printf("%-42s %5d %10s %10s %7s %9s %8s %7s %7s  %s%s\n", row.name.c_str(), row.batch,
-                ms_text(row.ours_ms).c_str(), ms_text(row.library_ms).c_str(), fmt(ratio, "%.2f").c_str(),
-                fmt(gflops, "%.0f").c_str(), fmt(gbs, "%.0f").c_str(),
-                fmt(gflops ? std::optional(100 * *gflops / ceilings.fma_gflop_per_s) : std::nullopt, "%.1f").c_str(),
-                fmt(gbs ? std::optional(100 * *gbs / ceilings.copy_gb_per_s) : std::nullopt, "%.1f").c_str(),
-                row.library.c_str(), row.ours_status == "ok" ? "" : ("; ours: " + row.ours_status).c_str());
-    json_rows.push_back({{"name", row.name},
-                         {"batch", row.batch},
-                         {"ours_ms", optional_json(row.ours_ms)},
-                         {"library_ms", optional_json(row.library_ms)},
-                         {"ratio", optional_json(ratio)},
-                         {"gflop_per_s", optional_json(gflops)},
-                         {"gb_per_s", optional_json(gbs)},
-                         {"fraction_of_fma_peak", gflops ? nlohmann::json(*gflops / ceilings.fma_gflop_per_s) : nlohmann::json()},
-                         {"fraction_of_copy_bandwidth", gbs ? nlohmann::json(*gbs / ceilings.copy_gb_per_s) : nlohmann::json()},
-                         {"flops", row.flops},
-                         {"bytes", row.bytes},
-                         {"library", row.library},
-                         {"ours_status", row.ours_status}});
+    std::printf(
+        "%-42s %5d %10s %10s %7s %9s %8s %7s %7s  %s%s\n", row.name.c_str(), row.batch,
+        ms_text(row.ours_ms).c_str(), ms_text(row.library_ms).c_str(), fmt(ratio, "%.2f").c_str(),
+        fmt(gflops, "%.0f").c_str(), fmt(gbs, "%.0f").c_str(),
+        fmt(gflops ? std::optional(100 * *gflops / ceilings.fma_gflop_per_s) : std::nullopt, "%.1f")
+            .c_str(),
+        fmt(gbs ? std::optional(100 * *gbs / ceilings.copy_gb_per_s) : std::nullopt, "%.1f")
+            .c_str(),
+        row.library.c_str(), row.ours_status == "ok" ? "" : ("; ours: " + row.ours_status).c_str());
+    json_rows.push_back(
+        {{"name", row.name},
+         {"batch", row.batch},
+         {"ours_ms", optional_json(row.ours_ms)},
+         {"library_ms", optional_json(row.library_ms)},
+         {"ratio", optional_json(ratio)},
+         {"gflop_per_s", optional_json(gflops)},
+         {"gb_per_s", optional_json(gbs)},
+         {"fraction_of_fma_peak",
+          gflops ? nlohmann::json(*gflops / ceilings.fma_gflop_per_s) : nlohmann::json()},
+         {"fraction_of_copy_bandwidth",
+          gbs ? nlohmann::json(*gbs / ceilings.copy_gb_per_s) : nlohmann::json()},
+         {"flops", row.flops},
+         {"bytes", row.bytes},
+         {"library", row.library},
+         {"ours_status", row.ours_status}});
   }
-  std::printf("ratio = ours / library (above 1: slower than the library); GFLOP/s and GB/s are ours, "
-              "from nominal flops and minimum bytes\n");
+  std::printf(
+      "ratio = ours / library (above 1: slower than the library); GFLOP/s and GB/s are ours, "
+      "from nominal flops and minimum bytes\n");
   if (!json_file.empty()) {
     std::ofstream f(json_file);
     f << nlohmann::json{{"card", prop.name},
-                        {"compute_capability", std::to_string(prop.major) + "." + std::to_string(prop.minor)},
+                        {"compute_capability",
+                         std::to_string(prop.major) + "." + std::to_string(prop.minor)},
                         {"reps", reps},
                         {"warmup", warmup},
-                        {"ceilings", {{"fma_gflop_per_s", ceilings.fma_gflop_per_s}, {"copy_gb_per_s", ceilings.copy_gb_per_s}}},
+                        {"ceilings",
+                         {{"fma_gflop_per_s", ceilings.fma_gflop_per_s},
+                          {"copy_gb_per_s", ceilings.copy_gb_per_s}}},
                         {"rows", json_rows}}
              .dump(2)
       << "\n";

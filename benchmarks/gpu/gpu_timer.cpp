@@ -7,7 +7,8 @@
 
 namespace braincam::bench {
 
-double median_ms(cudaStream_t stream, int warmup, int reps, const std::function<void(int rep)>& body) {
+double median_ms(cudaStream_t stream, int warmup, int reps,
+                 const std::function<void(int rep)>& body) {
   for (int i = 0; i < warmup; ++i) body(i);
   cudaEvent_t start, stop;
   BRAINCAM_CUDA_CHECK(cudaEventCreate(&start));
@@ -30,7 +31,8 @@ int rotation_sets(std::size_t bytes) {
   int device = 0, l2 = 0;
   BRAINCAM_CUDA_CHECK(cudaGetDevice(&device));
   BRAINCAM_CUDA_CHECK(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, device));
-  const std::size_t wanted = (3 * static_cast<std::size_t>(l2) + bytes - 1) / std::max<std::size_t>(bytes, 1);
+  const std::size_t wanted =
+      (3 * static_cast<std::size_t>(l2) + bytes - 1) / std::max<std::size_t>(bytes, 1);
   return static_cast<int>(std::clamp<std::size_t>(wanted, 2, 32));
 }
 

@@ -22,8 +22,8 @@ const Availability& availability() {
     const cudaError_t status = cudaGetDeviceCount(&devices);
     if (status != cudaSuccess) {
       cudaGetLastError();  // not an error of the next launch
-      return Availability{false, std::string("no usable CUDA driver or device: ") +
-                                     cudaGetErrorString(status)};
+      return Availability{
+          false, std::string("no usable CUDA driver or device: ") + cudaGetErrorString(status)};
     }
     if (devices == 0) return Availability{false, "no CUDA device"};
     return Availability{true, ""};
@@ -38,7 +38,8 @@ bool available() { return availability().available; }
 std::string unavailable_reason() { return availability().reason; }
 
 void require_gpu(const char* what) {
-  if (!available()) throw std::runtime_error(std::string(what) + ": no GPU: " + unavailable_reason());
+  if (!available())
+    throw std::runtime_error(std::string(what) + ": no GPU: " + unavailable_reason());
 }
 
 }  // namespace braincam::gpu

@@ -36,7 +36,7 @@ std::string mib(std::size_t bytes) {
 struct Cache {
   std::mutex mutex;
   std::unordered_map<std::size_t, std::vector<void*>> free_blocks;  // by size class
-  std::size_t in_use = 0;                                            // bytes in tensors
+  std::size_t in_use = 0;                                           // bytes in tensors
 
   void return_to_device() {
     for (auto& [size, blocks] : free_blocks)
@@ -89,7 +89,8 @@ void* allocate(std::size_t bytes) {
                                   : " (while recording a graph, which keeps the memory of the "
                                     "recorded work's tensors: --graph off needs less)"));
   }
-  if (status != cudaSuccess) throw_call_error("cudaMalloc", status_error(status), __FILE__, __LINE__);
+  if (status != cudaSuccess)
+    throw_call_error("cudaMalloc", status_error(status), __FILE__, __LINE__);
   c.in_use += size;
   return block;
 }

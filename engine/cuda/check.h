@@ -35,9 +35,9 @@ inline std::string status_error(cudnnStatus_t status) {
 
 }  // namespace braincam::gpu
 
-#define BRAINCAM_CUDA_CHECK(call)                                                       \
-  do {                                                                                  \
-    const std::string braincam_error_ = ::braincam::gpu::status_error(call);            \
-    if (!braincam_error_.empty())                                                       \
-      ::braincam::gpu::throw_call_error(#call, braincam_error_, __FILE__, __LINE__);   \
+#define BRAINCAM_CUDA_CHECK(call)                                                    \
+  do {                                                                               \
+    const std::string braincam_error_ = ::braincam::gpu::status_error(call);         \
+    if (!braincam_error_.empty())                                                    \
+      ::braincam::gpu::throw_call_error(#call, braincam_error_, __FILE__, __LINE__); \
   } while (0)

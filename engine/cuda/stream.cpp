@@ -83,7 +83,8 @@ QueuePoint::QueuePoint() {
   refuse_while_recording("QueuePoint");
   cudaEvent_t event = nullptr;
   BRAINCAM_CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
-  event_ = std::shared_ptr<void>(event, [](void* e) { cudaEventDestroy(static_cast<cudaEvent_t>(e)); });
+  event_ =
+      std::shared_ptr<void>(event, [](void* e) { cudaEventDestroy(static_cast<cudaEvent_t>(e)); });
   BRAINCAM_CUDA_CHECK(cudaEventRecord(event, engine_stream()));
 }
 

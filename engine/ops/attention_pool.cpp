@@ -1,9 +1,10 @@
+#include "kernels/cpu/attention_pool.h"
+
 #include <stdexcept>
 
 #include "engine/dispatch.h"
 #include "engine/ops.h"
 #include "engine/ops/channel_attention_inputs.h"
-#include "kernels/cpu/attention_pool.h"
 #include "kernels/cuda/attention_pool.h"
 
 namespace braincam {
@@ -24,13 +25,14 @@ Var attention_pool(const Var& F, const Tensor& guidance, const Var& w1, const Va
   const auto dt = X.dtype();
   const auto i32 = DType::I32;
   // The pooling's winners are only needed (and only stored) when a backward may follow.
-  const bool keep = grad_enabled() && (F.requires_grad() || w1.requires_grad() ||
-                                       b1.requires_grad() || w2.requires_grad() ||
-                                       b2.requires_grad() || ws.requires_grad());
-  Tensor P({N, C, H / 4, W / 4}, dt, dev), winners = keep ? Tensor(P.shape(), i32, dev) : Tensor(),
-      channel_gate({N, C}, dt, dev), desc({3, N, C}, dt, dev), max_index({N, C}, i32, dev),
-      hidden({3, N, Ch}, dt, dev), spatial_gate({N, H, W}, dt, dev),
-      pooled({N, 2, H, W}, dt, dev), max_channel({N, H, W}, i32, dev);
+  const bool keep =
+      grad_enabled() && (F.requires_grad() || w1.requires_grad() || b1.requires_grad() ||
+                         w2.requires_grad() || b2.requires_grad() || ws.requires_grad());
+  Tensor P({N, C, H / 4, W / 4}, dt, dev),
+      winners = keep ? Tensor(P.shape(), i32, dev) : Tensor(), channel_gate({N, C}, dt, dev),
+      desc({3, N, C}, dt, dev), max_index({N, C}, i32, dev), hidden({3, N, Ch}, dt, dev),
+      spatial_gate({N, H, W}, dt, dev), pooled({N, 2, H, W}, dt, dev),
+      max_channel({N, H, W}, i32, dev);
   std::int32_t* kept_winners = keep ? winners.data<std::int32_t>() : nullptr;
   run_kernel(
       X, "attention_pool",
@@ -43,11 +45,11 @@ Var attention_pool(const Var& F, const Tensor& guidance, const Var& w1, const Va
       },
       [&]<class Set>(cuda::Stream s) {
         cuda::attention_pool_forward<Set>(
-            P.data<float>(), kept_winners, channel_gate.data<float>(),
-            desc.data<float>(), max_index.data<std::int32_t>(), hidden.data<float>(),
-            spatial_gate.data<float>(), pooled.data<float>(), max_channel.data<std::int32_t>(),
-            X.data<float>(), guidance.data<float>(), W1.data<float>(), B1.data<float>(),
-            W2.data<float>(), B2.data<float>(), WS.data<float>(), N, C, H, W, Ch, s);
+            P.data<float>(), kept_winners, channel_gate.data<float>(), desc.data<float>(),
+            max_index.data<std::int32_t>(), hidden.data<float>(), spatial_gate.data<float>(),
+            pooled.data<float>(), max_channel.data<std::int32_t>(), X.data<float>(),
+            guidance.data<float>(), W1.data<float>(), B1.data<float>(), W2.data<float>(),
+            B2.data<float>(), WS.data<float>(), N, C, H, W, Ch, s);
       });
   return Var::from_op(
       P, "attention_pool", {F, w1, b1, w2, b2, ws}, [=](const Tensor& dP) -> std::vector<Tensor> {

@@ -1,6 +1,7 @@
+#include "kernels/cpu/batchnorm.h"
+
 #include "engine/dispatch.h"
 #include "engine/ops.h"
-#include "kernels/cpu/batchnorm.h"
 #include "kernels/cuda/batchnorm.h"
 
 namespace braincam {
@@ -40,29 +41,29 @@ Var batchnorm_train(const Var& x, const Var& gamma, const Var& beta, Tensor runn
         cuda::batchnorm_forward_train<Set>(y.data<float>(), mean.data<float>(), var.data<float>(),
                                            X.data<float>(), G.data<float>(), B.data<float>(), N, C,
                                            HW, static_cast<float>(eps), s);
-        cuda::batchnorm_update_running<Set>(running_mean.data<float>(), running_var.data<float>(),
-                                            mean.data<float>(), var.data<float>(), C,
-                                            static_cast<long>(N) * HW,
-                                            static_cast<float>(momentum), s);
+        cuda::batchnorm_update_running<Set>(
+            running_mean.data<float>(), running_var.data<float>(), mean.data<float>(),
+            var.data<float>(), C, static_cast<long>(N) * HW, static_cast<float>(momentum), s);
       });
-  return Var::from_op(y, "batchnorm", {x, gamma, beta}, [=](const Tensor& dy) -> std::vector<Tensor> {
-    Tensor dx(X.shape(), X.dtype(), X.device());
-    Tensor dgamma({C}, X.dtype(), X.device()), dbeta({C}, X.dtype(), X.device());
-    run_kernel(
-        X, "batchnorm backward",
-        [&]<class T>() {
-          cpu::batchnorm_backward<T>(dx.data<T>(), dgamma.data<T>(), dbeta.data<T>(),
-                                     dy.data<T>(), X.data<T>(), mean.data<T>(), var.data<T>(),
-                                     G.data<T>(), N, C, HW, static_cast<T>(eps));
-        },
-        [&]<class Set>(cuda::Stream s) {
-          cuda::batchnorm_backward<Set>(dx.data<float>(), dgamma.data<float>(),
-                                        dbeta.data<float>(), dy.data<float>(), X.data<float>(),
-                                        mean.data<float>(), var.data<float>(), G.data<float>(), N,
-                                        C, HW, static_cast<float>(eps), s);
-        });
-    return {dx, dgamma, dbeta};
-  });
+  return Var::from_op(
+      y, "batchnorm", {x, gamma, beta}, [=](const Tensor& dy) -> std::vector<Tensor> {
+        Tensor dx(X.shape(), X.dtype(), X.device());
+        Tensor dgamma({C}, X.dtype(), X.device()), dbeta({C}, X.dtype(), X.device());
+        run_kernel(
+            X, "batchnorm backward",
+            [&]<class T>() {
+              cpu::batchnorm_backward<T>(dx.data<T>(), dgamma.data<T>(), dbeta.data<T>(),
+                                         dy.data<T>(), X.data<T>(), mean.data<T>(), var.data<T>(),
+                                         G.data<T>(), N, C, HW, static_cast<T>(eps));
+            },
+            [&]<class Set>(cuda::Stream s) {
+              cuda::batchnorm_backward<Set>(dx.data<float>(), dgamma.data<float>(),
+                                            dbeta.data<float>(), dy.data<float>(), X.data<float>(),
+                                            mean.data<float>(), var.data<float>(), G.data<float>(),
+                                            N, C, HW, static_cast<float>(eps), s);
+            });
+        return {dx, dgamma, dbeta};
+      });
 }
 
 Var batchnorm_eval(const Var& x, const Var& gamma, const Var& beta, const Tensor& running_mean,
@@ -71,7 +72,8 @@ Var batchnorm_eval(const Var& x, const Var& gamma, const Var& beta, const Tensor
   const auto [N, C, HW] = batchnorm_dims(X, G, B);
   check_same_kind("batchnorm running statistics", {&X, &running_mean, &running_var});
   if (grad_enabled() && (x.requires_grad() || gamma.requires_grad() || beta.requires_grad()))
-    throw std::logic_error("batchnorm in evaluation mode has no backward; run it under NoGradScope");
+    throw std::logic_error(
+        "batchnorm in evaluation mode has no backward; run it under NoGradScope");
   Tensor y(X.shape(), X.dtype(), X.device());
   run_kernel(
       X, "batchnorm eval",

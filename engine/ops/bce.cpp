@@ -1,6 +1,7 @@
+#include "kernels/cpu/bce.h"
+
 #include "engine/dispatch.h"
 #include "engine/ops.h"
-#include "kernels/cpu/bce.h"
 #include "kernels/cuda/bce.h"
 
 namespace braincam {
@@ -22,20 +23,21 @@ Var bce_with_logits(const Var& z, const Tensor& labels) {
         cuda::bce_with_logits_forward<Set>(loss.data<float>(), Z.data<float>(),
                                            labels.data<float>(), N, s);
       });
-  return Var::from_op(loss, "bce_with_logits", {z}, [=](const Tensor& dloss) -> std::vector<Tensor> {
-    Tensor dz(Z.shape(), Z.dtype(), Z.device());
-    run_kernel(
-        Z, "bce_with_logits backward",
-        [&]<class T>() {
-          cpu::bce_with_logits_backward<T>(dz.data<T>(), Z.data<T>(), labels.data<T>(),
-                                           dloss.data<T>(), N);
-        },
-        [&]<class Set>(cuda::Stream s) {
-          cuda::bce_with_logits_backward<Set>(dz.data<float>(), Z.data<float>(),
-                                              labels.data<float>(), dloss.data<float>(), N, s);
-        });
-    return {dz};
-  });
+  return Var::from_op(
+      loss, "bce_with_logits", {z}, [=](const Tensor& dloss) -> std::vector<Tensor> {
+        Tensor dz(Z.shape(), Z.dtype(), Z.device());
+        run_kernel(
+            Z, "bce_with_logits backward",
+            [&]<class T>() {
+              cpu::bce_with_logits_backward<T>(dz.data<T>(), Z.data<T>(), labels.data<T>(),
+                                               dloss.data<T>(), N);
+            },
+            [&]<class Set>(cuda::Stream s) {
+              cuda::bce_with_logits_backward<Set>(dz.data<float>(), Z.data<float>(),
+                                                  labels.data<float>(), dloss.data<float>(), N, s);
+            });
+        return {dz};
+      });
 }
 
 }  // namespace braincam

@@ -1,6 +1,7 @@
+#include "kernels/cpu/cam.h"
+
 #include "engine/dispatch.h"
 #include "engine/ops.h"
-#include "kernels/cpu/cam.h"
 #include "kernels/cuda/cam.h"
 
 namespace braincam {

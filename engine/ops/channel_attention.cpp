@@ -1,7 +1,8 @@
+#include "kernels/cpu/channel_attention.h"
+
 #include "engine/dispatch.h"
 #include "engine/ops.h"
 #include "engine/ops/channel_attention_inputs.h"
-#include "kernels/cpu/channel_attention.h"
 #include "kernels/cuda/channel_attention.h"
 
 namespace braincam {
@@ -27,10 +28,9 @@ Var channel_attention(const Var& x, const Tensor& guidance, const Var& w1, const
       },
       [&]<class Set>(cuda::Stream s) {
         cuda::channel_attention_forward<Set>(
-            y.data<float>(), gate.data<float>(), desc.data<float>(),
-            max_index.data<std::int32_t>(), hidden.data<float>(), X.data<float>(),
-            guidance.data<float>(), W1.data<float>(), B1.data<float>(), W2.data<float>(),
-            B2.data<float>(), N, C, H, W, Ch, s);
+            y.data<float>(), gate.data<float>(), desc.data<float>(), max_index.data<std::int32_t>(),
+            hidden.data<float>(), X.data<float>(), guidance.data<float>(), W1.data<float>(),
+            B1.data<float>(), W2.data<float>(), B2.data<float>(), N, C, H, W, Ch, s);
       });
   return Var::from_op(
       y, "channel_attention", {x, w1, b1, w2, b2}, [=](const Tensor& dy) -> std::vector<Tensor> {

@@ -1,6 +1,7 @@
+#include "kernels/cpu/conv5x5.h"
+
 #include "engine/dispatch.h"
 #include "engine/ops.h"
-#include "kernels/cpu/conv5x5.h"
 #include "kernels/cuda/conv5x5.h"
 
 namespace braincam {
@@ -8,7 +9,9 @@ namespace braincam {
 Var conv5x5(const Var& x, const Var& w, const Var& b) {
   const Tensor &X = x.value(), &Wt = w.value(), &B = b.value();
   check_same_kind("conv5x5", {&X, &Wt, &B});
-  if (X.ndim() != 4) throw std::invalid_argument("conv5x5: input must be N x C x H x W, got " + shape_str(X.shape()));
+  if (X.ndim() != 4)
+    throw std::invalid_argument("conv5x5: input must be N x C x H x W, got " +
+                                shape_str(X.shape()));
   const int N = X.dim(0), C = X.dim(1), H = X.dim(2), W = X.dim(3), K = Wt.dim(0);
   check_shape(Wt, {K, C, 5, 5}, "conv5x5 weight");
   check_shape(B, {K}, "conv5x5 bias");
@@ -29,8 +32,8 @@ Var conv5x5(const Var& x, const Var& w, const Var& b) {
         X, "conv5x5 backward",
         [&]<class T>() {
           cpu::conv5x5_backward<T>(dx.defined() ? dx.data<T>() : nullptr, dw.data<T>(),
-                                   db.data<T>(), dy.data<T>(), X.data<T>(), Wt.data<T>(), N, C,
-                                   H, W, K);
+                                   db.data<T>(), dy.data<T>(), X.data<T>(), Wt.data<T>(), N, C, H,
+                                   W, K);
         },
         [&]<class Set>(cuda::Stream s) {
           cuda::conv5x5_backward<Set>(dx.defined() ? dx.data<float>() : nullptr, dw.data<float>(),

@@ -1,3 +1,5 @@
+#include "kernels/cuda/conv_bn_relu_pool.h"
+
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -13,7 +15,6 @@
 #include "kernels/cpu_fast/padded_images.h"
 #include "kernels/cpu_fast/patch_statistics.h"
 #include "kernels/cuda/batchnorm.h"
-#include "kernels/cuda/conv_bn_relu_pool.h"
 #include "kernels/cuda/patch_statistics.h"
 
 namespace braincam {
@@ -34,8 +35,9 @@ void check_cache(const CachedPatchMoments& cached, const Tensor& x) {
       cache.moments.shape() != Shape{M, cuda::image_moments_size(C)} ||
       cache.shifts.shape() != Shape{M, C} || index.dtype() != DType::I32 ||
       index.device() != x.device() || index.shape() != Shape{x.dim(0)})
-    throw std::invalid_argument("conv_bn_relu_pool: the patch moment cache does not fit the input " +
-                                shape_str(x.shape()) + " on " + device_name(x.device()));
+    throw std::invalid_argument(
+        "conv_bn_relu_pool: the patch moment cache does not fit the input " + shape_str(x.shape()) +
+        " on " + device_name(x.device()));
   // The entries are the caller's to check on a device (which cannot without waiting for it); on
   // the host it costs nothing.
   if (x.device() == Device::CPU)
@@ -69,10 +71,9 @@ Var cpu_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, co
        var = std::make_shared<std::vector<double>>(K);
   if (training) {
     if (cached)
-      cpu_fast::combine_patch_moments(patch_mean->data(), patch_cov->data(),
-                                      cached->cache.moments.data<double>(),
-                                      cached->cache.shifts.data<float>(),
-                                      cached->index.data<std::int32_t>(), N, C, H, W);
+      cpu_fast::combine_patch_moments(
+          patch_mean->data(), patch_cov->data(), cached->cache.moments.data<double>(),
+          cached->cache.shifts.data<float>(), cached->index.data<std::int32_t>(), N, C, H, W);
     else
       cpu_fast::patch_statistics(patch_mean->data(), patch_cov->data(), X.data<float>(), N, C, H,
                                  W);
@@ -141,20 +142,20 @@ Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
     Tensor batch_mean({K}, DType::F32, device), batch_var({K}, DType::F32, device);
     run_device_kernel(X, "conv_bn_relu_pool statistics", [&]<class Set>(cuda::Stream stream) {
       if (cached)
-        cuda::combine_patch_moments<Set>(
-            patch_mean.data<double>(), patch_cov.data<double>(),
-            cached->cache.moments.data<double>(), cached->cache.shifts.data<float>(),
-            cached->index.data<std::int32_t>(), N, C, H, W, stream);
+        cuda::combine_patch_moments<Set>(patch_mean.data<double>(), patch_cov.data<double>(),
+                                         cached->cache.moments.data<double>(),
+                                         cached->cache.shifts.data<float>(),
+                                         cached->index.data<std::int32_t>(), N, C, H, W, stream);
       else
         cuda::patch_statistics<Set>(patch_mean.data<double>(), patch_cov.data<double>(),
                                     X.data<float>(), N, C, H, W, stream);
       cuda::channel_statistics<Set>(mean.data<double>(), var.data<double>(),
                                     patch_mean.data<double>(), patch_cov.data<double>(),
                                     Wt.data<float>(), B.data<float>(), K, P, stream);
-      cuda::batchnorm_affine_from_batch<Set>(
-          scale.data<float>(), shift.data<float>(), batch_mean.data<float>(),
-          batch_var.data<float>(), mean.data<double>(), var.data<double>(), G.data<float>(),
-          Be.data<float>(), K, eps, stream);
+      cuda::batchnorm_affine_from_batch<Set>(scale.data<float>(), shift.data<float>(),
+                                             batch_mean.data<float>(), batch_var.data<float>(),
+                                             mean.data<double>(), var.data<double>(),
+                                             G.data<float>(), Be.data<float>(), K, eps, stream);
       cuda::batchnorm_update_running<Set>(running_mean.data<float>(), running_var.data<float>(),
                                           batch_mean.data<float>(), batch_var.data<float>(), K,
                                           static_cast<long>(N) * H * W,
@@ -164,8 +165,8 @@ Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
     run_device_kernel(X, "conv_bn_relu_pool statistics", [&]<class Set>(cuda::Stream stream) {
       cuda::batchnorm_affine_from_running<Set>(
           scale.data<float>(), shift.data<float>(), running_mean.data<float>(),
-          running_var.data<float>(), G.data<float>(), Be.data<float>(), K,
-          static_cast<float>(eps), stream);
+          running_var.data<float>(), G.data<float>(), Be.data<float>(), K, static_cast<float>(eps),
+          stream);
     });
   }
 
@@ -187,10 +188,10 @@ Var device_conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b,
         run_device_kernel(dF, "conv_bn_relu_pool backward", [&]<class Set>(cuda::Stream stream) {
           cuda::conv_bn_relu_pool_backward<Set>(
               dw.data<float>(), db.data<float>(), dgamma.data<float>(), dbeta.data<float>(),
-              dF.data<float>(), F.data<float>(), winner.data<std::uint8_t>(), h_winner.data<float>(),
-              X.data<float>(), Wt.data<float>(), G.data<float>(), mean.data<double>(),
-              var.data<double>(), patch_mean.data<double>(), patch_cov.data<double>(), N, C, H,
-              W, K, eps, stream);
+              dF.data<float>(), F.data<float>(), winner.data<std::uint8_t>(),
+              h_winner.data<float>(), X.data<float>(), Wt.data<float>(), G.data<float>(),
+              mean.data<double>(), var.data<double>(), patch_mean.data<double>(),
+              patch_cov.data<double>(), N, C, H, W, K, eps, stream);
         });
         return {Tensor(), dw, db, dgamma, dbeta};
       });

@@ -1,6 +1,7 @@
+#include "kernels/cpu/linear.h"
+
 #include "engine/dispatch.h"
 #include "engine/ops.h"
-#include "kernels/cpu/linear.h"
 #include "kernels/cuda/linear.h"
 
 namespace braincam {
@@ -27,9 +28,8 @@ Var linear(const Var& x, const Var& w, const Var& b) {
     run_kernel(
         X, "linear backward",
         [&]<class T>() {
-          cpu::linear_backward<T>(dx.defined() ? dx.data<T>() : nullptr, dw.data<T>(),
-                                  db.data<T>(), dy.data<T>(), X.data<T>(), Wt.data<T>(), N, In,
-                                  Out);
+          cpu::linear_backward<T>(dx.defined() ? dx.data<T>() : nullptr, dw.data<T>(), db.data<T>(),
+                                  dy.data<T>(), X.data<T>(), Wt.data<T>(), N, In, Out);
         },
         [&]<class Set>(cuda::Stream s) {
           cuda::linear_backward<Set>(dx.defined() ? dx.data<float>() : nullptr, dw.data<float>(),

@@ -1,6 +1,7 @@
+#include "kernels/cpu/maxpool4.h"
+
 #include "engine/dispatch.h"
 #include "engine/ops.h"
-#include "kernels/cpu/maxpool4.h"
 #include "kernels/cuda/maxpool4.h"
 
 namespace braincam {
@@ -8,8 +9,9 @@ namespace braincam {
 Var maxpool4(const Var& x) {
   const Tensor& X = x.value();
   if (X.ndim() != 4 || X.dim(2) % 4 || X.dim(3) % 4)
-    throw std::invalid_argument("maxpool4: input must be N x C x H x W with H, W multiples of 4, got " +
-                                shape_str(X.shape()));
+    throw std::invalid_argument(
+        "maxpool4: input must be N x C x H x W with H, W multiples of 4, got " +
+        shape_str(X.shape()));
   const int NC = X.dim(0) * X.dim(1), H = X.dim(2), W = X.dim(3);
   Tensor y({X.dim(0), X.dim(1), H / 4, W / 4}, X.dtype(), X.device());
   // Winner indices are only needed (and only stored) when a backward may follow.

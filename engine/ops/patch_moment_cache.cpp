@@ -10,8 +10,7 @@
 namespace braincam {
 
 PatchMomentCache patch_moment_cache(const Tensor& images) {
-  if (images.dtype() != DType::U8 || images.ndim() != 4 || images.dim(1) < 4 ||
-      images.dim(2) < 4)
+  if (images.dtype() != DType::U8 || images.ndim() != 4 || images.dim(1) < 4 || images.dim(2) < 4)
     throw std::invalid_argument(
         "patch_moment_cache: images must be M x H x W x C of U8 with H and W at least 4, got " +
         shape_str(images.shape()) + " of " + dtype_name(images.dtype()));

@@ -1,6 +1,7 @@
+#include "kernels/cpu/relu.h"
+
 #include "engine/dispatch.h"
 #include "engine/ops.h"
-#include "kernels/cpu/relu.h"
 #include "kernels/cuda/relu.h"
 
 namespace braincam {

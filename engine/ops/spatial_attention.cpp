@@ -1,6 +1,7 @@
+#include "kernels/cpu/spatial_attention.h"
+
 #include "engine/dispatch.h"
 #include "engine/ops.h"
-#include "kernels/cpu/spatial_attention.h"
 #include "kernels/cuda/spatial_attention.h"
 
 namespace braincam {
@@ -31,10 +32,9 @@ Var spatial_attention(const Var& x, const Var& w) {
     run_kernel(
         X, "spatial_attention backward",
         [&]<class T>() {
-          cpu::spatial_attention_backward<T>(dx.data<T>(), dw.data<T>(), dy.data<T>(), X.data<T>(),
-                                             gate.data<T>(), pooled.data<T>(),
-                                             max_channel.data<std::int32_t>(), Wt.data<T>(), N, C,
-                                             H, W);
+          cpu::spatial_attention_backward<T>(
+              dx.data<T>(), dw.data<T>(), dy.data<T>(), X.data<T>(), gate.data<T>(),
+              pooled.data<T>(), max_channel.data<std::int32_t>(), Wt.data<T>(), N, C, H, W);
         },
         [&]<class Set>(cuda::Stream s) {
           cuda::spatial_attention_backward<Set>(

@@ -5,8 +5,8 @@
 namespace braincam::cpu {
 
 template <class T>
-void adam_update(T* param, T* m, T* v, const T* grad, long n, double lr, double beta1,
-                 double beta2, double eps, long step) {
+void adam_update(T* param, T* m, T* v, const T* grad, long n, double lr, double beta1, double beta2,
+                 double eps, long step) {
   // The bias corrections are computed in double, as PyTorch does in Python.
   const T step_size = static_cast<T>(lr / (1 - std::pow(beta1, step)));
   const T correction2_sqrt = static_cast<T>(std::sqrt(1 - std::pow(beta2, step)));
@@ -19,8 +19,8 @@ void adam_update(T* param, T* m, T* v, const T* grad, long n, double lr, double 
   }
 }
 
-template void adam_update<float>(float*, float*, float*, const float*, long, double, double,
-                                 double, double, long);
+template void adam_update<float>(float*, float*, float*, const float*, long, double, double, double,
+                                 double, long);
 template void adam_update<double>(double*, double*, double*, const double*, long, double, double,
                                   double, double, long);
 

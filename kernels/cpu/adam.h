@@ -6,7 +6,7 @@
 namespace braincam::cpu {
 
 template <class T>
-void adam_update(T* param, T* m, T* v, const T* grad, long n, double lr, double beta1,
-                 double beta2, double eps, long step);
+void adam_update(T* param, T* m, T* v, const T* grad, long n, double lr, double beta1, double beta2,
+                 double eps, long step);
 
 }  // namespace braincam::cpu

@@ -19,8 +19,8 @@ template <class T>
 void attention_pool_forward(T* P, std::int32_t* winners, T* channel_gate, T* desc,
                             std::int32_t* max_index, T* hidden, T* spatial_gate, T* pooled,
                             std::int32_t* max_channel, const T* F, const T* s, const T* w1,
-                            const T* b1, const T* w2, const T* b2, const T* ws, int N, int C,
-                            int H, int W, int Ch);
+                            const T* b1, const T* w2, const T* b2, const T* ws, int N, int C, int H,
+                            int W, int Ch);
 
 // Gradients from dP; all outputs are overwritten. s is a constant (no gradient).
 template <class T>
@@ -28,7 +28,7 @@ void attention_pool_backward(T* dF, T* dw1, T* db1, T* dw2, T* db2, T* dws, cons
                              const std::int32_t* winners, const T* F, const T* s,
                              const T* channel_gate, const T* desc, const std::int32_t* max_index,
                              const T* hidden, const T* spatial_gate, const T* pooled,
-                             const std::int32_t* max_channel, const T* w1, const T* w2,
-                             const T* ws, int N, int C, int H, int W, int Ch);
+                             const std::int32_t* max_channel, const T* w1, const T* w2, const T* ws,
+                             int N, int C, int H, int W, int Ch);
 
 }  // namespace braincam::cpu

@@ -45,9 +45,8 @@ void batchnorm_update_running(T* running_mean, T* running_var, const T* mean, co
 }
 
 template <class T>
-void batchnorm_forward_eval(T* y, const T* x, const T* gamma, const T* beta,
-                            const T* running_mean, const T* running_var, int N, int C, int HW,
-                            T eps) {
+void batchnorm_forward_eval(T* y, const T* x, const T* gamma, const T* beta, const T* running_mean,
+                            const T* running_var, int N, int C, int HW, T eps) {
 #pragma omp parallel for collapse(2) schedule(static)
   for (int n = 0; n < N; ++n)
     for (int c = 0; c < C; ++c) {
@@ -83,19 +82,20 @@ void batchnorm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, con
       const long base = (static_cast<long>(n) * C + c) * HW;
       for (int i = 0; i < HW; ++i) {
         const double xhat = (x[base + i] - static_cast<double>(mean[c])) * invstd;
-        dx[base + i] = static_cast<T>(k * (dy[base + i] - sum_dy / count - xhat * sum_dy_xhat / count));
+        dx[base + i] =
+            static_cast<T>(k * (dy[base + i] - sum_dy / count - xhat * sum_dy_xhat / count));
       }
     }
   }
 }
 
-#define BRAINCAM_INSTANTIATE(T)                                                                  \
-  template void batchnorm_forward_train<T>(T*, T*, T*, const T*, const T*, const T*, int, int,    \
-                                           int, T);                                              \
-  template void batchnorm_update_running<T>(T*, T*, const T*, const T*, int, long, T);            \
-  template void batchnorm_forward_eval<T>(T*, const T*, const T*, const T*, const T*, const T*,   \
-                                          int, int, int, T);                                     \
-  template void batchnorm_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*,         \
+#define BRAINCAM_INSTANTIATE(T)                                                                 \
+  template void batchnorm_forward_train<T>(T*, T*, T*, const T*, const T*, const T*, int, int,  \
+                                           int, T);                                             \
+  template void batchnorm_update_running<T>(T*, T*, const T*, const T*, int, long, T);          \
+  template void batchnorm_forward_eval<T>(T*, const T*, const T*, const T*, const T*, const T*, \
+                                          int, int, int, T);                                    \
+  template void batchnorm_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*,       \
                                       const T*, int, int, int, T);
 BRAINCAM_INSTANTIATE(float)
 BRAINCAM_INSTANTIATE(double)

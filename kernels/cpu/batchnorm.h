@@ -16,9 +16,8 @@ void batchnorm_update_running(T* running_mean, T* running_var, const T* mean, co
                               long n, T momentum);
 
 template <class T>
-void batchnorm_forward_eval(T* y, const T* x, const T* gamma, const T* beta,
-                            const T* running_mean, const T* running_var, int N, int C, int HW,
-                            T eps);
+void batchnorm_forward_eval(T* y, const T* x, const T* gamma, const T* beta, const T* running_mean,
+                            const T* running_var, int N, int C, int HW, T eps);
 
 // Gradients of batchnorm_forward_train; dx, dgamma, dbeta are overwritten.
 template <class T>

@@ -18,8 +18,8 @@ void bce_with_logits_backward(T* dz, const T* z, const T* y, const T* dloss, int
   for (int n = 0; n < N; ++n) dz[n] = *dloss * (T(1) / (T(1) + std::exp(-z[n])) - y[n]) / N;
 }
 
-#define BRAINCAM_INSTANTIATE(T)                                              \
-  template void bce_with_logits_forward<T>(T*, const T*, const T*, int);     \
+#define BRAINCAM_INSTANTIATE(T)                                          \
+  template void bce_with_logits_forward<T>(T*, const T*, const T*, int); \
   template void bce_with_logits_backward<T>(T*, const T*, const T*, const T*, int);
 BRAINCAM_INSTANTIATE(float)
 BRAINCAM_INSTANTIATE(double)

@@ -33,8 +33,8 @@ void cam_guidance(T* s, const T* F, const T* w, int N, int C, int H, int W) {
   }
 }
 
-#define BRAINCAM_INSTANTIATE(T)                                           \
-  template void cam_reduce<T>(T*, const T*, const T*, int, int, int);     \
+#define BRAINCAM_INSTANTIATE(T)                                       \
+  template void cam_reduce<T>(T*, const T*, const T*, int, int, int); \
   template void cam_guidance<T>(T*, const T*, const T*, int, int, int, int);
 BRAINCAM_INSTANTIATE(float)
 BRAINCAM_INSTANTIATE(double)

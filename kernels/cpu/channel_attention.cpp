@@ -122,12 +122,12 @@ void channel_attention_backward(T* dx, T* dw1, T* db1, T* dw2, T* db2, const T* 
     }
 }
 
-#define BRAINCAM_INSTANTIATE(T)                                                                   \
-  template void channel_attention_forward<T>(T*, T*, T*, std::int32_t*, T*, const T*, const T*,    \
-                                             const T*, const T*, const T*, const T*, int, int, int, \
-                                             int, int);                                           \
-  template void channel_attention_backward<T>(T*, T*, T*, T*, T*, const T*, const T*, const T*,    \
-                                              const T*, const T*, const std::int32_t*, const T*,  \
+#define BRAINCAM_INSTANTIATE(T)                                                                  \
+  template void channel_attention_forward<T>(T*, T*, T*, std::int32_t*, T*, const T*, const T*,  \
+                                             const T*, const T*, const T*, const T*, int, int,   \
+                                             int, int, int);                                     \
+  template void channel_attention_backward<T>(T*, T*, T*, T*, T*, const T*, const T*, const T*,  \
+                                              const T*, const T*, const std::int32_t*, const T*, \
                                               const T*, const T*, int, int, int, int, int);
 BRAINCAM_INSTANTIATE(float)
 BRAINCAM_INSTANTIATE(double)

@@ -59,8 +59,7 @@ void col2im(T* x, const T* cols, int C, int H, int W) {
 }  // namespace
 
 template <class T>
-void conv5x5_forward(T* y, const T* x, const T* w, const T* b, int N, int C, int H, int W,
-                     int K) {
+void conv5x5_forward(T* y, const T* x, const T* w, const T* b, int N, int C, int H, int W, int K) {
   const long HW = static_cast<long>(H) * W, rows = static_cast<long>(C) * kTaps;
   ConstMapRM<T> wmat(w, K, rows);
 #pragma omp parallel
@@ -77,8 +76,8 @@ void conv5x5_forward(T* y, const T* x, const T* w, const T* b, int N, int C, int
 }
 
 template <class T>
-void conv5x5_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, int N, int C,
-                      int H, int W, int K) {
+void conv5x5_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, int N, int C, int H,
+                      int W, int K) {
   const long HW = static_cast<long>(H) * W, rows = static_cast<long>(C) * kTaps;
   ConstMapRM<T> wmat(w, K, rows);
   // Per-image weight and bias gradients, summed in image order below.
@@ -108,8 +107,8 @@ void conv5x5_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, 
   }
 }
 
-#define BRAINCAM_INSTANTIATE(T)                                                              \
-  template void conv5x5_forward<T>(T*, const T*, const T*, const T*, int, int, int, int, int);     \
+#define BRAINCAM_INSTANTIATE(T)                                                                   \
+  template void conv5x5_forward<T>(T*, const T*, const T*, const T*, int, int, int, int, int);    \
   template void conv5x5_backward<T>(T*, T*, T*, const T*, const T*, const T*, int, int, int, int, \
                                     int);
 BRAINCAM_INSTANTIATE(float)

@@ -9,7 +9,7 @@ void conv5x5_forward(T* y, const T* x, const T* w, const T* b, int N, int C, int
 // Gradients of conv5x5_forward. dw and db are overwritten; dx is overwritten unless it is null
 // (the input of the model's first layer needs no gradient).
 template <class T>
-void conv5x5_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, int N, int C,
-                      int H, int W, int K);
+void conv5x5_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, int N, int C, int H,
+                      int W, int K);
 
 }  // namespace braincam::cpu

@@ -32,13 +32,12 @@ void maxpool4_backward(T* dx, const T* dy, const std::int32_t* argmax, int NC, i
   for (int p = 0; p < NC; ++p) {
     T* plane = dx + static_cast<long>(p) * H * W;
     std::fill_n(plane, static_cast<long>(H) * W, T(0));
-    for (long o = 0; o < plane_out; ++o)
-      plane[argmax[p * plane_out + o]] = dy[p * plane_out + o];
+    for (long o = 0; o < plane_out; ++o) plane[argmax[p * plane_out + o]] = dy[p * plane_out + o];
   }
 }
 
-#define BRAINCAM_INSTANTIATE(T)                                                      \
-  template void maxpool4_forward<T>(T*, std::int32_t*, const T*, int, int, int);     \
+#define BRAINCAM_INSTANTIATE(T)                                                  \
+  template void maxpool4_forward<T>(T*, std::int32_t*, const T*, int, int, int); \
   template void maxpool4_backward<T>(T*, const T*, const std::int32_t*, int, int, int);
 BRAINCAM_INSTANTIATE(float)
 BRAINCAM_INSTANTIATE(double)

@@ -14,8 +14,8 @@ void relu_backward(T* dx, const T* dy, const T* y, long n) {
   for (long i = 0; i < n; ++i) dx[i] = y[i] > T(0) ? dy[i] : T(0);
 }
 
-#define BRAINCAM_INSTANTIATE(T)                              \
-  template void relu_forward<T>(T*, const T*, long);         \
+#define BRAINCAM_INSTANTIATE(T)                      \
+  template void relu_forward<T>(T*, const T*, long); \
   template void relu_backward<T>(T*, const T*, const T*, long);
 BRAINCAM_INSTANTIATE(float)
 BRAINCAM_INSTANTIATE(double)

@@ -15,7 +15,7 @@ void spatial_attention_forward(T* y, T* gate, T* pooled, std::int32_t* max_chann
 // Gradients; dx and dw are overwritten.
 template <class T>
 void spatial_attention_backward(T* dx, T* dw, const T* dy, const T* x, const T* gate,
-                                const T* pooled, const std::int32_t* max_channel, const T* w,
-                                int N, int C, int H, int W);
+                                const T* pooled, const std::int32_t* max_channel, const T* w, int N,
+                                int C, int H, int W);
 
 }  // namespace braincam::cpu

@@ -21,8 +21,7 @@ void patch_statistics(double* patch_mean, double* patch_cov, const float* x, int
 // (engine/ops.h, PatchMomentCache), in the layout of kernels/cuda/patch_statistics.h:
 // shift: N x C, each image channel's mean; moments: N x (P * P + P), per image the second
 // moments of its patches minus the shift (P x P), then their sums (P).
-void image_patch_moments(double* moments, float* shift, const float* x, int N, int C, int H,
-                         int W);
+void image_patch_moments(double* moments, float* shift, const float* x, int N, int C, int H, int W);
 
 // patch_mean and patch_cov of a batch from per-image moments: batch image n is entry index[n] of
 // moments and shift, or entry n when index is null. The images are merged in batch order, so a

@@ -3,12 +3,11 @@
 // arguments; block row y of the update's grid takes parameter y in a grid-stride loop over its
 // elements, so blocks beyond a small parameter's size exit at once. Each element is read and
 // written once: 16 bytes read (p, m, v, g) and 12 written (p, m, v) per element.
-#include "kernels/cuda/adam.h"
-
 #include <algorithm>
 #include <stdexcept>
 #include <string>
 
+#include "kernels/cuda/adam.h"
 #include "kernels/cuda/simt.h"
 
 namespace braincam::cuda {
@@ -25,7 +24,8 @@ struct DescriptorBatch {
   AdamTensor tensor[kStoreBatch];
 };
 
-__global__ void adam_store_kernel(AdamTensor* __restrict__ table, DescriptorBatch batch, int count) {
+__global__ void adam_store_kernel(AdamTensor* __restrict__ table, DescriptorBatch batch,
+                                  int count) {
   if (static_cast<int>(threadIdx.x) < count) table[threadIdx.x] = batch.tensor[threadIdx.x];
 }
 
@@ -69,7 +69,8 @@ void adam_update_table<KernelSet>(const AdamTensor* table, int count, long large
                                   double beta2, double eps, Stream stream) {
   check_count("adam_update_table", count);
   if (count == 0) return;
-  launch(adam_kernel, dim3(elementwise_grid(std::max(largest, 1L), kThreads), static_cast<unsigned>(count)),
+  launch(adam_kernel,
+         dim3(elementwise_grid(std::max(largest, 1L), kThreads), static_cast<unsigned>(count)),
          kThreads, 0, stream, table, static_cast<float>(beta1), static_cast<float>(beta2),
          static_cast<float>(eps), static_cast<float>(1 - beta1), static_cast<float>(1 - beta2));
 }

@@ -1,6 +1,5 @@
 // dst += src: a grid-stride loop, one element per thread per step. Memory-bound.
 #include "kernels/cuda/add_inplace.h"
-
 #include "kernels/cuda/simt.h"
 
 namespace braincam::cuda {

@@ -4,7 +4,6 @@
 //             path runs 6 and writes F1 and A);
 //   backward: spatial_attention_pool_backward gives dF1, then channel_attention_backward.
 #include "kernels/cuda/attention_pool.h"
-
 #include "kernels/cuda/channel_attention.h"
 #include "kernels/cuda/simt.h"
 #include "kernels/cuda/spatial_attention.h"
@@ -17,10 +16,10 @@ void attention_pool_forward<KernelSet>(float* P, std::int32_t* winners, float* c
                                        float* spatial_gate, float* pooled,
                                        std::int32_t* max_channel, const float* F, const float* s,
                                        const float* w1, const float* b1, const float* w2,
-                                       const float* b2, const float* ws, int N, int C, int H,
-                                       int W, int Ch, Stream stream) {
-  channel_gate_forward<KernelSet>(channel_gate, desc, max_index, hidden, F, s, w1, b1, w2, b2, N,
-                                  C, H, W, Ch, stream);
+                                       const float* b2, const float* ws, int N, int C, int H, int W,
+                                       int Ch, Stream stream) {
+  channel_gate_forward<KernelSet>(channel_gate, desc, max_index, hidden, F, s, w1, b1, w2, b2, N, C,
+                                  H, W, Ch, stream);
   spatial_attention_pool_forward<KernelSet>(P, winners, spatial_gate, pooled, max_channel, F,
                                             channel_gate, ws, N, C, H, W, stream);
 }

@@ -22,11 +22,11 @@ void attention_pool_forward(float* P, std::int32_t* winners, float* channel_gate
                             Stream stream);
 
 template <class Set>
-void attention_pool_backward(float* dF, float* dw1, float* db1, float* dw2, float* db2,
-                             float* dws, const float* dP, const std::int32_t* winners,
-                             const float* F, const float* s, const float* channel_gate,
-                             const float* desc, const std::int32_t* max_index,
-                             const float* hidden, const float* spatial_gate, const float* pooled,
+void attention_pool_backward(float* dF, float* dw1, float* db1, float* dw2, float* db2, float* dws,
+                             const float* dP, const std::int32_t* winners, const float* F,
+                             const float* s, const float* channel_gate, const float* desc,
+                             const std::int32_t* max_index, const float* hidden,
+                             const float* spatial_gate, const float* pooled,
                              const std::int32_t* max_channel, const float* w1, const float* w2,
                              const float* ws, int N, int C, int H, int W, int Ch, Stream stream);
 

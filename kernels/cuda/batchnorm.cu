@@ -21,12 +21,11 @@
 // (one 16-byte access where the addresses allow), several of them in flight, and the elementwise
 // passes take their blocks in reverse order, starting on the planes the reduction read last,
 // which may still be in L2.
-#include "kernels/cuda/batchnorm.h"
-
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 
+#include "kernels/cuda/batchnorm.h"
 #include "kernels/cuda/block_reduce.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
@@ -142,9 +141,9 @@ struct GradientCoefficients {
 // partial_d[c][n][slice], partial_d2[c][n][slice]: the sums of d and d^2 over a slice of plane
 // (n, c), d = x - x[0][c][0].
 template <bool kVector>
-__device__ void statistics_partials(double* __restrict__ partial_d,
-                                    double* __restrict__ partial_d2, const float* __restrict__ x,
-                                    int N, int C, int HW, PlaneSlices slices) {
+__device__ void statistics_partials(double* __restrict__ partial_d, double* __restrict__ partial_d2,
+                                    const float* __restrict__ x, int N, int C, int HW,
+                                    PlaneSlices slices) {
   const Slice s = block_slice(slices, HW, false);
   const int n = s.plane / C, c = s.plane % C;
   const float* plane = x + s.offset;
@@ -429,9 +428,8 @@ void batchnorm_forward_train<KernelSet>(float* y, float* mean, float* var, const
   Partials partials(N, C, slices, stream);
   launch(batchnorm_statistics_partials_kernel, slice_blocks(N, C, slices), kThreads, 0, stream,
          partials.first(), partials.second(), x, N, C, HW, slices, quads_aligned(HW, {x}));
-  const TrainingAffine source{mean,  var,  partials.first(), partials.second(),
-                              x,     gamma, beta,           HW,
-                              partials.count, static_cast<double>(N) * HW, eps};
+  const TrainingAffine source{mean, var, partials.first(), partials.second(),           x,  gamma,
+                              beta, HW,  partials.count,   static_cast<double>(N) * HW, eps};
   launch(batchnorm_normalize_kernel<TrainingAffine>, slice_blocks(N, C, slices), kThreads, 0,
          stream, y, x, source, C, HW, slices, quads_aligned(HW, {x, y}));
 }
@@ -454,8 +452,8 @@ void batchnorm_forward_eval<KernelSet>(float* y, const float* x, const float* ga
   require_positive_sizes("batchnorm_forward_eval", {{"N", N}, {"C", C}, {"HW", HW}});
   const PlaneSlices slices = plane_slices(N * C, HW);
   const EvalAffine source{gamma, beta, running_mean, running_var, eps};
-  launch(batchnorm_normalize_kernel<EvalAffine>, slice_blocks(N, C, slices), kThreads, 0, stream,
-         y, x, source, C, HW, slices, quads_aligned(HW, {x, y}));
+  launch(batchnorm_normalize_kernel<EvalAffine>, slice_blocks(N, C, slices), kThreads, 0, stream, y,
+         x, source, C, HW, slices, quads_aligned(HW, {x, y}));
 }
 
 template <>
@@ -469,8 +467,8 @@ void batchnorm_backward<KernelSet>(float* dx, float* dgamma, float* dbeta, const
   launch(batchnorm_backward_partials_kernel, slice_blocks(N, C, slices), kThreads, 0, stream,
          partials.first(), partials.second(), dy, x, mean, var, N, C, HW, slices, eps,
          quads_aligned(HW, {dy, x}));
-  const GradientSource source{dgamma, dbeta, partials.first(), partials.second(), mean, var,
-                              gamma,  partials.count, static_cast<double>(N) * HW, eps};
+  const GradientSource source{dgamma, dbeta, partials.first(), partials.second(),           mean,
+                              var,    gamma, partials.count,   static_cast<double>(N) * HW, eps};
   launch(batchnorm_input_gradient_kernel, slice_blocks(N, C, slices), kThreads, 0, stream, dx, dy,
          x, source, C, HW, slices, quads_aligned(HW, {dx, dy, x}));
 }

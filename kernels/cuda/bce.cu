@@ -2,7 +2,6 @@
 // strided share, then the deterministic block sum) and divides by N. Backward: one thread per
 // image; the loss's gradient is read through its pointer, so it never leaves the device.
 #include "kernels/cuda/bce.h"
-
 #include "kernels/cuda/block_reduce.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"

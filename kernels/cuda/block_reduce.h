@@ -67,13 +67,12 @@ __device__ __forceinline__ ValueIndex shuffle_down(ValueIndex v, int offset) {
 // The value of lane (this lane ^ lanes). A pair travels as one 64-bit word: two 32-bit shuffles on
 // the GPU either way, one warp collective instead of two in the emulator.
 __device__ __forceinline__ ValueIndex shuffle_xor(ValueIndex v, int lanes) {
-  const unsigned long long word =
-      static_cast<unsigned long long>(static_cast<unsigned>(v.index)) << 32 |
-      __float_as_uint(v.value);
+  const unsigned long long word = static_cast<unsigned long long>(static_cast<unsigned>(v.index))
+                                      << 32 |
+                                  __float_as_uint(v.value);
   const unsigned long long other = __shfl_xor_sync(kFullWarp, word, lanes);
   return {__uint_as_float(static_cast<unsigned>(other)), static_cast<int>(other >> 32)};
 }
-
 
 // Lane 0 gets op over the 32 lanes' values (the other lanes get partial results). Every lane of
 // the warp must call it. The emulator runs the whole tree as one warp collective instead of five
@@ -117,7 +116,7 @@ template <int kThreads, int kCount>
 __device__ void block_sum_each(double* totals, const float (&values)[kCount]) {
   static_assert(kThreads % 32 == 0 && kThreads <= 1024, "whole warps, at most 1024 threads");
   constexpr int kWarps = kThreads / 32;
-  BRAINCAM_SHARED(float, warp_totals, kCount * kWarps);  // [value][warp]
+  BRAINCAM_SHARED(float, warp_totals, kCount* kWarps);  // [value][warp]
   BRAINCAM_UNROLL
   for (int s = 0; s < kCount; ++s) {
     const float total = warp_reduce(values[s], Sum{});

@@ -10,11 +10,10 @@
 //     global memory.
 //   softmax_rows_kernel: one block per image: the block's maximum, exp(cam - max), the block's
 //     sum and the division give the softmax, in place in s.
-#include "kernels/cuda/cam.h"
-
 #include <string>
 
 #include "kernels/cuda/block_reduce.h"
+#include "kernels/cuda/cam.h"
 #include "kernels/cuda/pool_window.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"

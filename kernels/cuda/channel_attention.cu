@@ -17,11 +17,10 @@
 //   terms by a block sum in a fixed order: deterministic, no atomics.
 // channel_input_gradient_kernel: one block per plane: dy * gate plus the mean's, the guided
 //   average's and (at the first maximum only) the max's gradient.
-#include "kernels/cuda/channel_attention.h"
-
 #include <climits>
 
 #include "kernels/cuda/block_reduce.h"
+#include "kernels/cuda/channel_attention.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
 
@@ -196,10 +195,9 @@ void check_sizes(const char* op, int N, int C, int H, int W, int Ch) {
 
 template <>
 void channel_gate_forward<KernelSet>(float* gate, float* desc, std::int32_t* max_index,
-                                     float* hidden, const float* x, const float* s,
-                                     const float* w1, const float* b1, const float* w2,
-                                     const float* b2, int N, int C, int H, int W, int Ch,
-                                     Stream stream) {
+                                     float* hidden, const float* x, const float* s, const float* w1,
+                                     const float* b1, const float* w2, const float* b2, int N,
+                                     int C, int H, int W, int Ch, Stream stream) {
   check_sizes("channel_gate_forward", N, C, H, W, Ch);
   const unsigned planes = static_cast<unsigned>(N) * static_cast<unsigned>(C);
   launch(channel_descriptors_kernel, planes, kThreads, 0, stream, desc, max_index, x, s, N, C, H,

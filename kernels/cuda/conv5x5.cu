@@ -8,7 +8,6 @@
 // conv5x5_weight_sum_kernel: adds those partial sums in (image, band) order.
 // No atomics: every sum has a fixed order, so results are bitwise reproducible.
 #include "kernels/cuda/conv5x5.h"
-
 #include "kernels/cuda/conv5x5_tile.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
@@ -21,14 +20,15 @@ namespace {
 // null. Grid and block: conv5x5_tile_grid, conv5x5_tile_block.
 template <bool kInputGradient>
 __global__ void __launch_bounds__(kTileThreads, kTileBlocksPerSM)
-conv5x5_tiled_kernel(float* __restrict__ y, const float* __restrict__ x, const float* __restrict__ w,
-                     const float* __restrict__ bias, int Cin, int H, int W, int Cout) {
+    conv5x5_tiled_kernel(float* __restrict__ y, const float* __restrict__ x,
+                         const float* __restrict__ w, const float* __restrict__ bias, int Cin,
+                         int H, int W, int Cout) {
   const int tiles_x = (W + kTile - 1) / kTile;
   const int w0 = blockIdx.x % tiles_x * kTile, h0 = blockIdx.x / tiles_x * kTile;
   const int o0 = blockIdx.y * kOutPerBlock, n = blockIdx.z;
   float acc[kRowsPerThread][kOutPerBlock] = {};
-  conv5x5_tile_accumulate<kInputGradient>(acc, x + static_cast<long>(n) * Cin * H * W, w, Cin, H,
-                                          W, Cout, h0, w0, o0);
+  conv5x5_tile_accumulate<kInputGradient>(acc, x + static_cast<long>(n) * Cin * H * W, w, Cin, H, W,
+                                          Cout, h0, w0, o0);
 
   const int col = w0 + threadIdx.x;
   if (col >= W) return;
@@ -51,8 +51,8 @@ constexpr int kSums = kTaps + 1;  // the 25 taps and the bias
 // partial[b][k][c][t] = sum over the pixels (h, w) of band b (image b / bands) of
 // dy[n][k][h][w] * x[n][c][h + kh - 2][w + kw - 2], and in the c = 0 blocks
 // bias_partial[b][k] = sum over them of dy[n][k][h][w].
-// Grid: (C, K, N * bands); block: kReduceThreads. Each thread sums a strided share of the pixels; the
-// block then adds the threads' sums in a fixed order through shared memory: one thread per
+// Grid: (C, K, N * bands); block: kReduceThreads. Each thread sums a strided share of the pixels;
+// the block then adds the threads' sums in a fixed order through shared memory: one thread per
 // (sum, warp) adds its warp's 32 values, one thread per sum adds the warp totals. Rows of
 // kSums + 1 (odd) floats keep both passes free of shared-memory bank conflicts.
 __global__ void conv5x5_weight_partials_kernel(float* __restrict__ partial,
@@ -80,8 +80,8 @@ __global__ void conv5x5_weight_partials_kernel(float* __restrict__ partial,
     acc[kTaps] += gv;
   }
 
-  BRAINCAM_SHARED(float, sums, kReduceThreads * (kSums + 1));  // [thread][sum]
-  BRAINCAM_SHARED(float, warp_totals, kSums * kWarps);          // [sum][warp]
+  BRAINCAM_SHARED(float, sums, kReduceThreads*(kSums + 1));  // [thread][sum]
+  BRAINCAM_SHARED(float, warp_totals, kSums* kWarps);        // [sum][warp]
   for (int s = 0; s < kSums; ++s) sums[threadIdx.x * (kSums + 1) + s] = acc[s];
   __syncthreads();
   for (int e = threadIdx.x; e < kSums * kWarps; e += kReduceThreads) {
@@ -115,7 +115,8 @@ __global__ void conv5x5_weight_sum_kernel(float* __restrict__ dw, float* __restr
       for (int i = 0; i < partials; ++i) total += partial[i * weights + o];
       dw[o] = total;
     } else {
-      for (int i = 0; i < partials; ++i) total += bias_partial[static_cast<long>(i) * K + (o - weights)];
+      for (int i = 0; i < partials; ++i)
+        total += bias_partial[static_cast<long>(i) * K + (o - weights)];
       db[o - weights] = total;
     }
   }
@@ -127,14 +128,13 @@ template <>
 void conv5x5_forward<KernelSet>(float* y, const float* x, const float* w, const float* b, int N,
                                 int C, int H, int W, int K, Stream stream) {
   require_positive_sizes("conv5x5_forward", {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"K", K}});
-  launch(conv5x5_tiled_kernel<false>, conv5x5_tile_grid(H, W, K, N), conv5x5_tile_block(), 0, stream, y,
-         x, w, b, C, H, W, K);
+  launch(conv5x5_tiled_kernel<false>, conv5x5_tile_grid(H, W, K, N), conv5x5_tile_block(), 0,
+         stream, y, x, w, b, C, H, W, K);
 }
 
 template <>
-void conv5x5_backward<KernelSet>(float* dx, float* dw, float* db, const float* dy,
-                                 const float* x, const float* w, int N, int C, int H, int W,
-                                 int K, Stream stream) {
+void conv5x5_backward<KernelSet>(float* dx, float* dw, float* db, const float* dy, const float* x,
+                                 const float* w, int N, int C, int H, int W, int K, Stream stream) {
   require_positive_sizes("conv5x5_backward", {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"K", K}});
   const int bands = conv5x5_weight_bands(N, C, K, H), all_bands = N * bands;
   Scratch<float> partial(static_cast<std::size_t>(all_bands) * K * C * kTaps, stream);
@@ -145,8 +145,8 @@ void conv5x5_backward<KernelSet>(float* dx, float* dw, float* db, const float* d
   launch(conv5x5_weight_sum_kernel, elementwise_grid(sums, 256), 256, 0, stream, dw, db,
          partial.data(), bias_partial.data(), all_bands, C, K);
   if (dx)
-    launch(conv5x5_tiled_kernel<true>, conv5x5_tile_grid(H, W, C, N), conv5x5_tile_block(), 0, stream, dx,
-           dy, w, nullptr, K, H, W, C);
+    launch(conv5x5_tiled_kernel<true>, conv5x5_tile_grid(H, W, C, N), conv5x5_tile_block(), 0,
+           stream, dx, dy, w, nullptr, K, H, W, C);
 }
 
 }  // namespace braincam::cuda

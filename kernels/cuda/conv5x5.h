@@ -8,8 +8,8 @@
 namespace braincam::cuda {
 
 template <class Set>
-void conv5x5_forward(float* y, const float* x, const float* w, const float* b, int N, int C,
-                     int H, int W, int K, Stream stream);
+void conv5x5_forward(float* y, const float* x, const float* w, const float* b, int N, int C, int H,
+                     int W, int K, Stream stream);
 
 // dw and db are overwritten; dx is overwritten unless it is null.
 template <class Set>

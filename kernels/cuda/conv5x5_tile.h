@@ -46,7 +46,7 @@ template <bool kInputGradient>
 __device__ void conv5x5_tile_accumulate(float (&acc)[kRowsPerThread][kOutPerBlock],
                                         const float* image, const float* w, int Cin, int H, int W,
                                         int Cout, int h0, int w0, int o0) {
-  BRAINCAM_SHARED(float, tile, kInPerStep * kHalo * kHalo);  // [i][row][column]
+  BRAINCAM_SHARED(float, tile, kInPerStep* kHalo* kHalo);  // [i][row][column]
   constexpr int kQuads = kOutPerBlock / 4;
   static_assert(kOutPerBlock % 4 == 0, "the weights are read four channels at a time");
   BRAINCAM_SHARED(float4, taps, kInPerStep * kTaps * kQuads);  // [i][tap][o / 4], o % 4 in x..w

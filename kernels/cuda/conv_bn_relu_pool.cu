@@ -13,13 +13,12 @@
 //   window.
 // weight_gradient_kernel: one block per channel adds the images' shares in order and applies
 //   the closed form dw = k (sparse - dbeta mu - dgamma invstd Sigma w), k = gamma invstd.
-#include "kernels/cuda/conv_bn_relu_pool.h"
-
 #include <algorithm>
 #include <cmath>
 
 #include "kernels/cuda/async_copy.h"
 #include "kernels/cuda/block_reduce.h"
+#include "kernels/cuda/conv_bn_relu_pool.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
 #include "kernels/cuda/tensor_core.h"
@@ -30,15 +29,10 @@ namespace {
 
 constexpr int kPool = 4;
 
-__global__ void batchnorm_affine_from_batch_kernel(float* __restrict__ scale,
-                                                   float* __restrict__ shift,
-                                                   float* __restrict__ batch_mean,
-                                                   float* __restrict__ batch_var,
-                                                   const double* __restrict__ mean,
-                                                   const double* __restrict__ var,
-                                                   const float* __restrict__ gamma,
-                                                   const float* __restrict__ beta, int K,
-                                                   double eps) {
+__global__ void batchnorm_affine_from_batch_kernel(
+    float* __restrict__ scale, float* __restrict__ shift, float* __restrict__ batch_mean,
+    float* __restrict__ batch_var, const double* __restrict__ mean, const double* __restrict__ var,
+    const float* __restrict__ gamma, const float* __restrict__ beta, int K, double eps) {
   for (int k = blockIdx.x * blockDim.x + threadIdx.x; k < K; k += gridDim.x * blockDim.x) {
     const double s = gamma[k] / sqrt(var[k] + eps);
     scale[k] = static_cast<float>(s);
@@ -48,13 +42,10 @@ __global__ void batchnorm_affine_from_batch_kernel(float* __restrict__ scale,
   }
 }
 
-__global__ void batchnorm_affine_from_running_kernel(float* __restrict__ scale,
-                                                     float* __restrict__ shift,
-                                                     const float* __restrict__ running_mean,
-                                                     const float* __restrict__ running_var,
-                                                     const float* __restrict__ gamma,
-                                                     const float* __restrict__ beta, int K,
-                                                     float eps) {
+__global__ void batchnorm_affine_from_running_kernel(
+    float* __restrict__ scale, float* __restrict__ shift, const float* __restrict__ running_mean,
+    const float* __restrict__ running_var, const float* __restrict__ gamma,
+    const float* __restrict__ beta, int K, float eps) {
   for (int k = blockIdx.x * blockDim.x + threadIdx.x; k < K; k += gridDim.x * blockDim.x) {
     scale[k] = gamma[k] / sqrtf(running_var[k] + eps);
     shift[k] = beta[k] - running_mean[k] * scale[k];
@@ -90,11 +81,11 @@ static_assert(kWindowsPerWarp <= 8, "lanes g < kWindowsPerWarp write the windows
 // three rounds of shuffles. Lane g < 4 then writes window g's pooled output: one store of the
 // warp covers 4 consecutive windows of 4 channels.
 __global__ void __launch_bounds__(kForwardThreads)
-conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict__ winner,
-                                 float* __restrict__ h_winner, const float* __restrict__ x,
-                                 const float* __restrict__ w, const float* __restrict__ b,
-                                 const float* __restrict__ scale, const float* __restrict__ shift,
-                                 int C, int H, int W, int K) {
+    conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict__ winner,
+                                     float* __restrict__ h_winner, const float* __restrict__ x,
+                                     const float* __restrict__ w, const float* __restrict__ b,
+                                     const float* __restrict__ scale,
+                                     const float* __restrict__ shift, int C, int H, int W, int K) {
   // The input tile, [c][row][column], each value already split into its TF32 halves: a value
   // feeds about 17 of the warps' operands, and splitting each operand as it was loaded cost about
   // 10 instructions, most of the inner loop's (318 us per batch of 32 on the H200, seventh run).
@@ -192,8 +183,8 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
         for (int lanes = 4; lanes < 32; lanes *= 2)  // the first maximum in row-major order
           best[v] = FirstMax{}(best[v], shuffle_xor(best[v], lanes));
         // The 8 lanes of this t agree on the winner m; lane 4 (m % 8) + t holds its h.
-        h_best[v] = __shfl_sync(kFullWarp, best[v].index < 8 ? h_lo : h_hi,
-                                best[v].index % 8 * 4 + t);
+        h_best[v] =
+            __shfl_sync(kFullWarp, best[v].index < 8 ? h_lo : h_hi, best[v].index % 8 * 4 + t);
       }
       // Lane g writes window g.
       ValueIndex mine = best[0];
@@ -215,7 +206,7 @@ conv_bn_relu_pool_forward_kernel(float* __restrict__ F, std::uint8_t* __restrict
   }
 }
 
-constexpr int kSums = kPatch + 2;  // the taps, g, g * xhat
+constexpr int kSums = kPatch + 2;                 // the taps, g, g * xhat
 constexpr int kTapsPerLane = (kPatch + 31) / 32;  // lane l sums taps l, l + 32, l + 64
 // The winner sums take the pooled outputs in tiles of 2 x 16 windows, a lane per window, and read
 // the patches from the tile's image region staged in shared memory: 8 + 4 rows and 64 + 4
@@ -258,8 +249,8 @@ __global__ void __launch_bounds__(kSumThreads, 4)
     winner_patch_sums_kernel(double* __restrict__ partial, const float* __restrict__ dF,
                              const float* __restrict__ F, const std::uint8_t* __restrict__ winner,
                              const float* __restrict__ h_winner, const float* __restrict__ x,
-                             const double* __restrict__ mean, const double* __restrict__ var,
-                             int H, int W, int K, double eps) {
+                             const double* __restrict__ mean, const double* __restrict__ var, int H,
+                             int W, int K, double eps) {
   // Two buffers of a tile's image region, [c][row][column]: the block reads one while the next
   // tile's copies fill the other.
   constexpr int kStaged = kChannels * kStagedPlane;
@@ -314,8 +305,7 @@ __global__ void __launch_bounds__(kSumThreads, 4)
   };
   auto load_window = [&](int tile) {
     const int i = tile_i0(tile) + lane_row, jw = tile_j0(tile) + lane_col;
-    if (!channel || tile >= tiles || i >= Ho || jw >= Wo)
-      return Window{0.0f, 0.0f, 0.0f, 0, false};
+    if (!channel || tile >= tiles || i >= Ho || jw >= Wo) return Window{0.0f, 0.0f, 0.0f, 0, false};
     const long o = base + static_cast<long>(i) * Wo + jw;
     return Window{F[o], dF[o], h_winner[o], winner[o], true};
   };
@@ -389,13 +379,12 @@ static_assert(kWeightSlots >= kSums && kWeightSlots % 32 == 0);
 __global__ void weight_gradient_kernel(float* __restrict__ dw, float* __restrict__ db,
                                        float* __restrict__ dgamma, float* __restrict__ dbeta,
                                        const double* __restrict__ partial,
-                                       const float* __restrict__ w,
-                                       const float* __restrict__ gamma,
+                                       const float* __restrict__ w, const float* __restrict__ gamma,
                                        const double* __restrict__ var,
                                        const double* __restrict__ patch_mean,
                                        const double* __restrict__ patch_cov, int N, int K,
                                        int shares, double eps) {
-  BRAINCAM_SHARED(double, part_sums, kWeightParts * kWeightSlots);  // [part][slot]
+  BRAINCAM_SHARED(double, part_sums, kWeightParts* kWeightSlots);  // [part][slot]
   const int k = blockIdx.x, t = threadIdx.x % kWeightSlots, part = threadIdx.x / kWeightSlots;
   double sum = 0.0;
   if (t < kSums) {
@@ -419,8 +408,8 @@ __global__ void weight_gradient_kernel(float* __restrict__ dw, float* __restrict
   if (t < kPatch) {
     double cov_w = 0.0;
     for (int t2 = 0; t2 < kPatch; ++t2) cov_w += patch_cov[t * kPatch + t2] * wk[t2];
-    dw[static_cast<long>(k) * kPatch + t] = static_cast<float>(
-        scale * (total(t) - d_beta * patch_mean[t] - d_gamma * invstd * cov_w));
+    dw[static_cast<long>(k) * kPatch + t] =
+        static_cast<float>(scale * (total(t) - d_beta * patch_mean[t] - d_gamma * invstd * cov_w));
   }
   if (t == 0) {
     db[k] = 0.0f;
@@ -440,20 +429,18 @@ void require_pooled_sizes(const char* op, int N, int C, int H, int W, int K) {
 
 template <>
 void batchnorm_affine_from_batch<KernelSet>(float* scale, float* shift, float* batch_mean,
-                                            float* batch_var, const double* mean,
-                                            const double* var, const float* gamma,
-                                            const float* beta, int K, double eps, Stream stream) {
+                                            float* batch_var, const double* mean, const double* var,
+                                            const float* gamma, const float* beta, int K,
+                                            double eps, Stream stream) {
   require_positive_sizes("batchnorm_affine_from_batch", {{"K", K}});
-  launch(batchnorm_affine_from_batch_kernel, elementwise_grid(K, 128), 128, 0, stream, scale,
-         shift, batch_mean, batch_var, mean, var, gamma, beta, K, eps);
+  launch(batchnorm_affine_from_batch_kernel, elementwise_grid(K, 128), 128, 0, stream, scale, shift,
+         batch_mean, batch_var, mean, var, gamma, beta, K, eps);
 }
 
 template <>
-void batchnorm_affine_from_running<KernelSet>(float* scale, float* shift,
-                                              const float* running_mean,
+void batchnorm_affine_from_running<KernelSet>(float* scale, float* shift, const float* running_mean,
                                               const float* running_var, const float* gamma,
-                                              const float* beta, int K, float eps,
-                                              Stream stream) {
+                                              const float* beta, int K, float eps, Stream stream) {
   require_positive_sizes("batchnorm_affine_from_running", {{"K", K}});
   launch(batchnorm_affine_from_running_kernel, elementwise_grid(K, 128), 128, 0, stream, scale,
          shift, running_mean, running_var, gamma, beta, K, eps);
@@ -469,8 +456,8 @@ void conv_bn_relu_pool_forward<KernelSet>(float* F, std::uint8_t* winner, float*
   const dim3 grid(static_cast<unsigned>(tiles(H) * tiles(W)),
                   static_cast<unsigned>((K + kForwardOut - 1) / kForwardOut),
                   static_cast<unsigned>(N));
-  launch(conv_bn_relu_pool_forward_kernel, grid, kForwardThreads, 0, stream, F, winner, h_winner,
-         x, w, b, scale, shift, C, H, W, K);
+  launch(conv_bn_relu_pool_forward_kernel, grid, kForwardThreads, 0, stream, F, winner, h_winner, x,
+         w, b, scale, shift, C, H, W, K);
 }
 
 template <>
@@ -479,9 +466,8 @@ void conv_bn_relu_pool_backward<KernelSet>(float* dw, float* db, float* dgamma, 
                                            const std::uint8_t* winner, const float* h_winner,
                                            const float* x, const float* w, const float* gamma,
                                            const double* mean, const double* var,
-                                           const double* patch_mean, const double* patch_cov,
-                                           int N, int C, int H, int W, int K, double eps,
-                                           Stream stream) {
+                                           const double* patch_mean, const double* patch_cov, int N,
+                                           int C, int H, int W, int K, double eps, Stream stream) {
   require_pooled_sizes("conv_bn_relu_pool_backward", N, C, H, W, K);
   if (C != kChannels)
     throw std::invalid_argument("conv_bn_relu_pool_backward: the GPU kernel takes " +
@@ -493,11 +479,10 @@ void conv_bn_relu_pool_backward<KernelSet>(float* dw, float* db, float* dgamma, 
             shares = std::clamp(kSumTargetBlocks / (groups * N), 1,
                                 (tiles + kSumLeastTiles - 1) / kSumLeastTiles);
   Scratch<double> partial(static_cast<std::size_t>(N) * K * shares * kSums, stream);
-  launch(winner_patch_sums_kernel,
-         dim3(static_cast<unsigned>(groups), static_cast<unsigned>(shares),
-              static_cast<unsigned>(N)),
-         kSumThreads, 0, stream, partial.data(), dF, F, winner, h_winner, x, mean, var, H, W, K,
-         eps);
+  launch(
+      winner_patch_sums_kernel,
+      dim3(static_cast<unsigned>(groups), static_cast<unsigned>(shares), static_cast<unsigned>(N)),
+      kSumThreads, 0, stream, partial.data(), dF, F, winner, h_winner, x, mean, var, H, W, K, eps);
   launch(weight_gradient_kernel, K, kWeightParts * kWeightSlots, 0, stream, dw, db, dgamma, dbeta,
          partial.data(), w, gamma, var, patch_mean, patch_cov, N, K, shares, eps);
 }

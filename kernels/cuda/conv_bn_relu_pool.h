@@ -21,8 +21,8 @@ void batchnorm_affine_from_batch(float* scale, float* shift, float* batch_mean, 
 // The same map from the running statistics (evaluation mode), in float like batchnorm_forward_eval.
 template <class Set>
 void batchnorm_affine_from_running(float* scale, float* shift, const float* running_mean,
-                                   const float* running_var, const float* gamma,
-                                   const float* beta, int K, float eps, Stream stream);
+                                   const float* running_var, const float* gamma, const float* beta,
+                                   int K, float eps, Stream stream);
 
 // F: N x K x H/4 x W/4. When `winner` is not null, also writes, per pooled output, the position
 // of its window's first maximum of y (row-major index 0..15 in the 4x4 window) and h_winner, h
@@ -37,11 +37,11 @@ void conv_bn_relu_pool_forward(float* F, std::uint8_t* winner, float* h_winner, 
 // h_winner: N x K x H/4 x W/4; mean, var: the batch statistics; patch_mean (P), patch_cov
 // (P x P): those of the patches. Per-image partial sums are added in image order.
 template <class Set>
-void conv_bn_relu_pool_backward(float* dw, float* db, float* dgamma, float* dbeta,
-                                const float* dF, const float* F, const std::uint8_t* winner,
-                                const float* h_winner, const float* x, const float* w,
-                                const float* gamma, const double* mean, const double* var,
-                                const double* patch_mean, const double* patch_cov, int N, int C,
-                                int H, int W, int K, double eps, Stream stream);
+void conv_bn_relu_pool_backward(float* dw, float* db, float* dgamma, float* dbeta, const float* dF,
+                                const float* F, const std::uint8_t* winner, const float* h_winner,
+                                const float* x, const float* w, const float* gamma,
+                                const double* mean, const double* var, const double* patch_mean,
+                                const double* patch_cov, int N, int C, int H, int W, int K,
+                                double eps, Stream stream);
 
 }  // namespace braincam::cuda

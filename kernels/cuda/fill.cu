@@ -1,11 +1,10 @@
 // Filling a buffer: a grid-stride loop, one element per thread per step, written as an unsigned
 // integer of the element's width. Memory-bound; on a GPU it replaces a copy from the host, which
 // may wait for the work queued before it.
-#include "kernels/cuda/fill.h"
-
 #include <stdexcept>
 #include <string>
 
+#include "kernels/cuda/fill.h"
 #include "kernels/cuda/simt.h"
 
 namespace braincam::cuda {
@@ -34,9 +33,12 @@ void fill_elements<KernelSet>(void* dst, std::uint64_t pattern, int element_byte
                               Stream stream) {
   if (n == 0) return;
   switch (element_bytes) {
-    case 1: return launch_fill<std::uint8_t>(dst, pattern, n, stream);
-    case 4: return launch_fill<std::uint32_t>(dst, pattern, n, stream);
-    case 8: return launch_fill<std::uint64_t>(dst, pattern, n, stream);
+    case 1:
+      return launch_fill<std::uint8_t>(dst, pattern, n, stream);
+    case 4:
+      return launch_fill<std::uint32_t>(dst, pattern, n, stream);
+    case 8:
+      return launch_fill<std::uint64_t>(dst, pattern, n, stream);
   }
   throw std::invalid_argument("fill_elements: elements of " + std::to_string(element_bytes) +
                               " bytes (1, 4 or 8)");

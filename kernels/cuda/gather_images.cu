@@ -3,7 +3,6 @@
 // of 32 240x240 RGB images reads 5.5 MB and writes 22 MB. The division by 255 is IEEE (nvcc's
 // default -prec-div=true), so the floats match the CPU's to the bit.
 #include "kernels/cuda/gather_images.h"
-
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
 
@@ -13,7 +12,8 @@ namespace {
 
 constexpr int kThreads = 256;
 
-__global__ void gather_images_kernel(float* __restrict__ out, const std::uint8_t* __restrict__ images,
+__global__ void gather_images_kernel(float* __restrict__ out,
+                                     const std::uint8_t* __restrict__ images,
                                      const std::int32_t* __restrict__ index, int N, int C,
                                      long plane) {
   const long total = N * plane;

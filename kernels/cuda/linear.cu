@@ -7,9 +7,8 @@
 //   images in order, and one per bias adds dy[n, o]: the reference's order, no atomics.
 // linear_input_gradient_kernel: one thread per input (n, i) adds dy[n, o] * w[o, i] over the
 //   outputs in order.
-#include "kernels/cuda/linear.h"
-
 #include "kernels/cuda/block_reduce.h"
+#include "kernels/cuda/linear.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
 

@@ -4,7 +4,6 @@
 // the windows tile the plane, so every element of dx is written exactly once, without a separate
 // zero fill and without atomics.
 #include "kernels/cuda/maxpool4.h"
-
 #include "kernels/cuda/pool_window.h"
 #include "kernels/cuda/simt.h"
 
@@ -63,8 +62,8 @@ void maxpool4_backward<KernelSet>(float* dx, const float* dy, const std::int32_t
                                   int H, int W, Stream stream) {
   const long windows = static_cast<long>(NC) * (H / 4) * (W / 4);
   if (windows == 0) return;
-  launch(maxpool4_backward_kernel, elementwise_grid(windows, kThreads), kThreads, 0, stream, dx,
-         dy, argmax, NC, H, W);
+  launch(maxpool4_backward_kernel, elementwise_grid(windows, kThreads), kThreads, 0, stream, dx, dy,
+         argmax, NC, H, W);
 }
 
 }  // namespace braincam::cuda

@@ -12,7 +12,7 @@ void maxpool4_forward(float* y, std::int32_t* argmax, const float* x, int NC, in
                       Stream stream);
 
 template <class Set>
-void maxpool4_backward(float* dx, const float* dy, const std::int32_t* argmax, int NC, int H,
-                       int W, Stream stream);
+void maxpool4_backward(float* dx, const float* dy, const std::int32_t* argmax, int NC, int H, int W,
+                       Stream stream);
 
 }  // namespace braincam::cuda

@@ -19,9 +19,8 @@
 //   channel_statistics_kernel    per channel: w . mu + b and w^T Sigma w
 // The first three depend on one image each: image_patch_moments keeps their result per image, so
 // that a set of stored images needs them once (combine_patch_moments then takes an index).
-#include "kernels/cuda/patch_statistics.h"
-
 #include "kernels/cuda/block_reduce.h"
+#include "kernels/cuda/patch_statistics.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
 
@@ -69,7 +68,8 @@ __global__ void shifted_planes_kernel(float* __restrict__ planes, const float* _
        e += static_cast<long>(gridDim.x) * blockDim.x) {
     const long p = e / plane;
     const int n = static_cast<int>(p / (C + 1)), c = static_cast<int>(p % (C + 1));
-    const int u = static_cast<int>(e % plane / cols) - kBand, v = static_cast<int>(e % cols) - kBand;
+    const int u = static_cast<int>(e % plane / cols) - kBand,
+              v = static_cast<int>(e % cols) - kBand;
     const bool ones = c == C;
     planes[e] = grid_value(ones ? nullptr : x + (static_cast<long>(n) * C + c) * H * W,
                            ones ? 0.0f : shift[static_cast<long>(n) * C + c], u, v, H, W);
@@ -179,9 +179,9 @@ __global__ void shifted_moments_kernel(double* __restrict__ moments,
   const float* g2 = planes + (static_cast<long>(n) * (C + 1) + c2) * plane + origin;
 
   // sums[d][row class][column class], d = dw + kBand.
-  BRAINCAM_SHARED(double, sums, kShifts * kClasses * kClasses);
-  BRAINCAM_SHARED(double, core, kShifts * kClasses);
-  BRAINCAM_SHARED(float, g2_rows, kStageRows * kStagedCols);
+  BRAINCAM_SHARED(double, sums, kShifts* kClasses* kClasses);
+  BRAINCAM_SHARED(double, core, kShifts* kClasses);
+  BRAINCAM_SHARED(float, g2_rows, kStageRows* kStagedCols);
   for (int e = threadIdx.x; e < kShifts * kClasses * kClasses; e += kThreads) sums[e] = 0.0;
   __syncthreads();
 
@@ -263,13 +263,14 @@ __global__ void shifted_moments_kernel(double* __restrict__ moments,
 // merge took 38 us of every training step on the H200, each thread waiting on its images' loads.
 // patch_mean[t1] is written by the t2 = 0 lanes.
 constexpr int kCombineEntries = 32, kCombineParts = 8;
-__global__ void combine_images_kernel(double* __restrict__ patch_mean, double* __restrict__ patch_cov,
+__global__ void combine_images_kernel(double* __restrict__ patch_mean,
+                                      double* __restrict__ patch_cov,
                                       const double* __restrict__ moments,
                                       const float* __restrict__ shift,
                                       const std::int32_t* __restrict__ index, int N, int C, int H,
                                       int W) {
-  BRAINCAM_SHARED(double, part_a, kCombineParts * kCombineEntries);  // [part][entry]
-  BRAINCAM_SHARED(double, part_b, kCombineParts * kCombineEntries);
+  BRAINCAM_SHARED(double, part_a, kCombineParts* kCombineEntries);  // [part][entry]
+  BRAINCAM_SHARED(double, part_b, kCombineParts* kCombineEntries);
   const int P = C * kTaps, lane = threadIdx.x % 32, part = threadIdx.x / 32;
   const long e = static_cast<long>(blockIdx.x) * kCombineEntries + lane;
   const bool entry_exists = e < static_cast<long>(P) * P;
@@ -331,8 +332,7 @@ __global__ void channel_statistics_kernel(double* __restrict__ mean, double* __r
   double m = 0.0, v = 0.0;
   for (int t = threadIdx.x; t < P; t += kThreads) m += wk[t] * patch_mean[t];
   BRAINCAM_UNROLL_BY(4)
-  for (int e = threadIdx.x; e < P * P; e += kThreads)
-    v += wk[e / P] * patch_cov[e] * wk[e % P];
+  for (int e = threadIdx.x; e < P * P; e += kThreads) v += wk[e / P] * patch_cov[e] * wk[e % P];
   m = block_sum<kThreads>(m);
   v = block_sum<kThreads>(v);
   if (threadIdx.x == 0) {
@@ -353,8 +353,8 @@ void image_patch_moments<KernelSet>(double* moments, float* shift, const float* 
   launch(image_channel_shifts_kernel, dim3(C, N), kThreads, 0, stream, shift, x, C, H, W);
   launch(shifted_planes_kernel, elementwise_grid(plane_values, kThreads), kThreads, 0, stream,
          planes.data(), x, shift, N, C, H, W);
-  launch(shifted_moments_kernel, dim3(moment_jobs(C), N), kThreads, 0, stream,
-         moments, planes.data(), C, H, W);
+  launch(shifted_moments_kernel, dim3(moment_jobs(C), N), kThreads, 0, stream, moments,
+         planes.data(), C, H, W);
 }
 
 template <>
@@ -371,7 +371,8 @@ void combine_patch_moments<KernelSet>(double* patch_mean, double* patch_cov, con
 template <>
 void patch_statistics<KernelSet>(double* patch_mean, double* patch_cov, const float* x, int N,
                                  int C, int H, int W, Stream stream) {
-  require_positive_sizes("patch_statistics", {{"N", N}, {"C", C}, {"H - 3", H - 3}, {"W - 3", W - 3}});
+  require_positive_sizes("patch_statistics",
+                         {{"N", N}, {"C", C}, {"H - 3", H - 3}, {"W - 3", W - 3}});
   Scratch<float> shift(static_cast<std::size_t>(N) * C, stream);
   Scratch<double> moments(static_cast<std::size_t>(N) * image_moments_size(C), stream);
   image_patch_moments<KernelSet>(moments.data(), shift.data(), x, N, C, H, W, stream);
@@ -384,8 +385,8 @@ void channel_statistics<KernelSet>(double* mean, double* var, const double* patc
                                    const double* patch_cov, const float* w, const float* b, int K,
                                    int P, Stream stream) {
   require_positive_sizes("channel_statistics", {{"K", K}, {"P", P}});
-  launch(channel_statistics_kernel, K, kThreads, 0, stream, mean, var, patch_mean, patch_cov, w,
-         b, P);
+  launch(channel_statistics_kernel, K, kThreads, 0, stream, mean, var, patch_mean, patch_cov, w, b,
+         P);
 }
 
 }  // namespace braincam::cuda

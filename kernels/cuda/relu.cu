@@ -1,7 +1,6 @@
 // ReLU: a grid-stride loop, one element per thread per step. Memory-bound: each element is read
 // once and written once.
 #include "kernels/cuda/relu.h"
-
 #include "kernels/cuda/simt.h"
 
 namespace braincam::cuda {

@@ -35,7 +35,8 @@ namespace braincam::cuda {
 // Blocks for a grid-stride loop over n > 0 items: as many as the items need, at most 1024
 // (enough to fill a GPU). Grid-stride loops also keep the emulator's fiber switches per item low.
 inline unsigned elementwise_grid(long n, int threads_per_block) {
-  return static_cast<unsigned>(std::min<long>((n + threads_per_block - 1) / threads_per_block, 1024));
+  return static_cast<unsigned>(
+      std::min<long>((n + threads_per_block - 1) / threads_per_block, 1024));
 }
 
 }  // namespace braincam::cuda
@@ -54,8 +55,8 @@ inline unsigned elementwise_grid(long n, int threads_per_block) {
 #define BRAINCAM_UNROLL _Pragma("unroll")
 #define BRAINCAM_PRAGMA(text) _Pragma(#text)
 #define BRAINCAM_UNROLL_BY(n) BRAINCAM_PRAGMA(unroll n)
-#define BRAINCAM_DYNAMIC_SHARED(type, name)                                               \
-  extern __shared__ __align__(16) unsigned char braincam_dynamic_shared_memory[];         \
+#define BRAINCAM_DYNAMIC_SHARED(type, name)                                       \
+  extern __shared__ __align__(16) unsigned char braincam_dynamic_shared_memory[]; \
   type* const name = reinterpret_cast<type*>(braincam_dynamic_shared_memory)
 
 namespace braincam::cuda {
@@ -138,9 +139,9 @@ class Scratch {
 
 // The key of a static shared array is the address of a static variable at its declaration: one
 // per declaration (per template instance), the same for every thread.
-#define BRAINCAM_SHARED(type, name, count)                                                   \
-  static constexpr char name##_shared_key = 0;                                               \
-  type* const name = static_cast<type*>(::braincam::emulator::static_shared(                 \
+#define BRAINCAM_SHARED(type, name, count)                                   \
+  static constexpr char name##_shared_key = 0;                               \
+  type* const name = static_cast<type*>(::braincam::emulator::static_shared( \
       &name##_shared_key, sizeof(type) * static_cast<std::size_t>(count), alignof(type)))
 #define BRAINCAM_DYNAMIC_SHARED(type, name) \
   type* const name = static_cast<type*>(::braincam::emulator::dynamic_shared())
@@ -224,7 +225,8 @@ T shuffle(unsigned mask, T value, int source_lane) {
 template <class T>
 T __shfl_sync(unsigned mask, T var, int src_lane, int width = warpSize) {
   const int lane = emulator::lane_id();
-  return simt_emulation::shuffle(mask, var, lane / width * width + (src_lane % width + width) % width);
+  return simt_emulation::shuffle(mask, var,
+                                 lane / width * width + (src_lane % width + width) % width);
 }
 template <class T>
 T __shfl_up_sync(unsigned mask, T var, unsigned delta, int width = warpSize) {
@@ -255,12 +257,12 @@ inline int __all_sync(unsigned mask, int predicate) { return __ballot_sync(mask,
 // Atomics: blocks run one at a time on one OS thread and a fiber never switches inside these,
 // so a plain read-modify-write is atomic.
 template <class T>
-concept AtomicWord = std::same_as<T, int> || std::same_as<T, unsigned> ||
-                     std::same_as<T, unsigned long long>;
+concept AtomicWord =
+    std::same_as<T, int> || std::same_as<T, unsigned> || std::same_as<T, unsigned long long>;
 
 template <class T>
-  requires AtomicWord<T> || std::same_as<T, float> || std::same_as<T, double>
-T atomicAdd(T* address, T value) {
+requires AtomicWord<T> || std::same_as<T, float> || std::same_as<T, double> T atomicAdd(T* address,
+                                                                                        T value) {
   const T old = *address;
   *address = old + value;
   return old;
@@ -278,8 +280,7 @@ T atomicMin(T* address, T value) {
   return old;
 }
 template <class T>
-  requires AtomicWord<T> || std::same_as<T, float>
-T atomicExch(T* address, T value) {
+requires AtomicWord<T> || std::same_as<T, float> T atomicExch(T* address, T value) {
   const T old = *address;
   *address = value;
   return old;

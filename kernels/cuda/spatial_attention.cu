@@ -25,8 +25,6 @@
 // paths give the same results (NaN and infinities aside: the shuffle pooling and the skipped zero
 // products treat them otherwise).
 // No atomics anywhere: the results are bitwise reproducible.
-#include "kernels/cuda/spatial_attention.h"
-
 #include <climits>
 #include <stdexcept>
 #include <string>
@@ -34,6 +32,7 @@
 #include "kernels/cuda/block_reduce.h"
 #include "kernels/cuda/positive_sizes.h"
 #include "kernels/cuda/simt.h"
+#include "kernels/cuda/spatial_attention.h"
 
 namespace braincam::cuda {
 
@@ -70,10 +69,10 @@ struct ChannelGated {
 // zero elsewhere (one pixel in 16). Kernels skip its zeros where they would add zero products.
 struct PoolWinnerGradient {
   static constexpr bool kSparse = true;
-  const float* dP;                // N x C x H/4 x W/4
-  const std::int32_t* winners;    // the same: the winner's index in its plane
+  const float* dP;              // N x C x H/4 x W/4
+  const std::int32_t* winners;  // the same: the winner's index in its plane
   int W;
-  long cells;                     // (H / 4) * (W / 4)
+  long cells;  // (H / 4) * (W / 4)
   __device__ float operator()(long plane, long p) const {
     const long cell = plane * cells + p / W / 4 * (W / 4) + p % W / 4;
     return winners[cell] == p ? dP[cell] : 0.0f;
@@ -170,9 +169,9 @@ __global__ void spatial_gate_kernel(float* __restrict__ y, float* __restrict__ g
 // instead of written; winners may be null. H and W are multiples of 4, so a window is wholly
 // inside or outside.
 __global__ void spatial_gate_pool_kernel(float* __restrict__ P, std::int32_t* __restrict__ winners,
-                                         float* __restrict__ gate,
-                                         const float* __restrict__ pooled, ChannelGated x,
-                                         const float* __restrict__ w, int C, int H, int W) {
+                                         float* __restrict__ gate, const float* __restrict__ pooled,
+                                         ChannelGated x, const float* __restrict__ w, int C, int H,
+                                         int W) {
   BRAINCAM_SHARED(float, S, 2 * kHalo * kHalo);
   BRAINCAM_SHARED(float, taps, kTaps);
   const int n = blockIdx.y, t = threadIdx.x;
@@ -190,8 +189,7 @@ __global__ void spatial_gate_pool_kernel(float* __restrict__ P, std::int32_t* __
     const long plane = static_cast<long>(n) * C + c;
     ValueIndex best{-INFINITY, INT_MAX};
     if (inside) best = {x(plane, p) * g, static_cast<int>(p)};
-    for (int lanes = 1; lanes < 16; lanes *= 2)
-      best = FirstMax{}(best, shuffle_xor(best, lanes));
+    for (int lanes = 1; lanes < 16; lanes *= 2) best = FirstMax{}(best, shuffle_xor(best, lanes));
     if (inside && m == 0) {
       P[plane * cells + cell] = best.value;
       if (winners) winners[plane * cells + cell] = best.index;
@@ -201,8 +199,7 @@ __global__ void spatial_gate_pool_kernel(float* __restrict__ P, std::int32_t* __
 
 template <class Dy, class X>
 __global__ void spatial_gate_gradient_kernel(float* __restrict__ dpre, Dy dy, X x,
-                                             const float* __restrict__ gate, int N, int C,
-                                             int HW) {
+                                             const float* __restrict__ gate, int N, int C, int HW) {
   const long pixels = static_cast<long>(N) * HW;
   for (long o = blockIdx.x * static_cast<long>(blockDim.x) + threadIdx.x; o < pixels;
        o += static_cast<long>(gridDim.x) * blockDim.x) {
@@ -355,8 +352,8 @@ void spatial_attention_pool_forward<KernelSet>(float* P, std::int32_t* winners, 
   check_pooled_sizes("spatial_attention_pool_forward", N, C, H, W);
   const long HW = static_cast<long>(H) * W, pixels = N * HW;
   const ChannelGated x{F, channel_gate, HW};
-  launch(spatial_pool_kernel<ChannelGated>, elementwise_grid(pixels, kThreads), kThreads, 0,
-         stream, pooled, max_channel, x, N, C, H * W);
+  launch(spatial_pool_kernel<ChannelGated>, elementwise_grid(pixels, kThreads), kThreads, 0, stream,
+         pooled, max_channel, x, N, C, H * W);
   launch(spatial_gate_pool_kernel, tile_grid(N, H, W), kTileThreads, 0, stream, P, winners, gate,
          pooled, x, w, C, H, W);
 }

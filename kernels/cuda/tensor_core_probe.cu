@@ -1,8 +1,7 @@
 // One warp for the product, a grid-stride loop for the rounding.
-#include "kernels/cuda/tensor_core_probe.h"
-
 #include "kernels/cuda/simt.h"
 #include "kernels/cuda/tensor_core.h"
+#include "kernels/cuda/tensor_core_probe.h"
 
 namespace braincam::cuda {
 

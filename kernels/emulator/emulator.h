@@ -90,8 +90,8 @@ void* dynamic_shared();
 // Runs thread_body(arg) once per GPU thread of the grid, as described above. Throws
 // std::invalid_argument for a launch configuration a GPU would refuse, and std::runtime_error
 // for a block that deadlocks (a barrier some threads never reach) or breaks a rule above.
-void run_grid(dim3 grid, dim3 block, std::size_t dynamic_shared_bytes,
-              void (*thread_body)(void*), void* arg);
+void run_grid(dim3 grid, dim3 block, std::size_t dynamic_shared_bytes, void (*thread_body)(void*),
+              void* arg);
 
 // Seeds the random schedule of the launches that follow (on this OS thread). Every schedule is
 // a function of the seed and the launches made since it was set.

@@ -91,8 +91,9 @@ Fiber::Fiber(std::size_t stack_bytes) {
   mapping_bytes_ = stack_bytes_ + page;
   mapping_ = mmap(nullptr, mapping_bytes_, PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (mapping_ == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "fiber stack");
-  // The guard page: the stack grows down into it.
+  if (mapping_ == MAP_FAILED)
+    throw std::system_error(errno, std::generic_category(), "fiber stack");
+    // The guard page: the stack grows down into it.
 #ifdef BRAINCAM_FIBER_STACK_SWITCH
   const bool context_ready = true;
 #else
@@ -132,8 +133,8 @@ void Fiber::start(void (*body)(void*), void* arg) {
   top[-1] = 0;
   top[-2] = reinterpret_cast<std::uintptr_t>(&Fiber::trampoline);
   for (int r = 3; r <= 8; ++r) top[-r] = 0;
-  top[-9] = 0x1F80;  // MXCSR
-  top[-10] = 0x037F; // x87 control word
+  top[-9] = 0x1F80;   // MXCSR
+  top[-10] = 0x037F;  // x87 control word
   context_ = top - 10;
 #else
   context_.uc_stack.ss_sp = stack_;

@@ -124,9 +124,9 @@ void run_thread(void* p) {
       throw std::runtime_error(std::to_string(t.pending_copies.size()) +
                                " asynchronous copies issued and never waited for");
   } catch (const std::exception& error) {
-    t.error = std::make_exception_ptr(std::runtime_error(
-        "emulated kernel, block " + str(e.block.block_idx) + " thread " + str(t.index) + ": " +
-        error.what()));
+    t.error = std::make_exception_ptr(std::runtime_error("emulated kernel, block " +
+                                                         str(e.block.block_idx) + " thread " +
+                                                         str(t.index) + ": " + error.what()));
   } catch (...) {
     t.error = std::current_exception();
   }
@@ -210,8 +210,12 @@ void resolve_warp(Emulator& e, int block_threads, int warp_start, bool final) {
                                      std::to_string(t.source_lane) + ", which is not in the mask");
           t.result = t.source_lane < 0 ? t.value : warp[t.source_lane].value;
           break;
-        case WarpCollective::Ballot: t.result = ballot; break;
-        case WarpCollective::Sync: t.result = 0; break;
+        case WarpCollective::Ballot:
+          t.result = ballot;
+          break;
+        case WarpCollective::Sync:
+          t.result = 0;
+          break;
       }
     }
     for (int l = 0; l < lanes; ++l) {
@@ -295,8 +299,7 @@ namespace {
 
 // Deposits the running lane's part of a warp collective and waits until it is resolved.
 std::uint64_t wait_in_collective(WarpCollective op, unsigned mask, std::uint64_t value,
-                                 int source_lane, void* operands,
-                                 void (*combine)(void* const*)) {
+                                 int source_lane, void* operands, void (*combine)(void* const*)) {
   Thread& t = running_thread("a warp collective");
   const int lane = lane_id();
   if (!(mask >> lane & 1))
@@ -339,7 +342,8 @@ void copy_async(void* dst, const void* src, std::size_t bytes, bool valid) {
 
 void copy_async_wait_all() {
   Thread& t = running_thread("copy_async_wait_all");
-  for (const PendingCopy& copy : t.pending_copies) std::memcpy(copy.dst, copy.data.data(), copy.bytes);
+  for (const PendingCopy& copy : t.pending_copies)
+    std::memcpy(copy.dst, copy.data.data(), copy.bytes);
   t.pending_copies.clear();
 }
 
@@ -363,8 +367,8 @@ void* dynamic_shared() {
   return emulator().arena.data();
 }
 
-void run_grid(dim3 grid, dim3 block, std::size_t dynamic_shared_bytes,
-              void (*thread_body)(void*), void* arg) {
+void run_grid(dim3 grid, dim3 block, std::size_t dynamic_shared_bytes, void (*thread_body)(void*),
+              void* arg) {
   check_launch(grid, block, dynamic_shared_bytes);
   Emulator& e = emulator();
   if (e.launching) throw std::logic_error("the emulator cannot launch a kernel from a kernel");
@@ -374,7 +378,8 @@ void run_grid(dim3 grid, dim3 block, std::size_t dynamic_shared_bytes,
   e.threads.resize(std::max<std::size_t>(e.threads.size(), block_threads));
   for (unsigned z = 0; z < block.z; ++z)
     for (unsigned y = 0; y < block.y; ++y)
-      for (unsigned x = 0; x < block.x; ++x) e.threads[linear_index({x, y, z}, block)].index = {x, y, z};
+      for (unsigned x = 0; x < block.x; ++x)
+        e.threads[linear_index({x, y, z}, block)].index = {x, y, z};
 
   std::vector<std::uint32_t> order(1ull * grid.x * grid.y * grid.z);
   for (std::size_t b = 0; b < order.size(); ++b) order[b] = static_cast<std::uint32_t>(b);

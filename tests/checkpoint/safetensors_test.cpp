@@ -1,13 +1,14 @@
 // The safetensors reader and writer, and what the model does with a checkpoint that does not fit.
-#include <catch2/catch.hpp>
+#include "engine/safetensors.h"
+
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "engine/atomic_file.h"
-#include "engine/safetensors.h"
 #include "model/brain_detection_model.h"
 
 using namespace braincam;
@@ -70,26 +71,35 @@ TEST_CASE("damaged safetensors files are rejected with the problem named") {
   CHECK_THAT(parse_error(file_with_header(good, 8, 5000)), Contains("does not fit"));
   CHECK_THAT(parse_error(file_with_header("{not json", 0)), Contains("not valid JSON"));
   CHECK_THAT(parse_error(file_with_header("[1,2]", 0)), Contains("not a JSON object"));
-  CHECK_THAT(parse_error(file_with_header(good, 4)), Contains("past the data section"));  // truncated
+  CHECK_THAT(parse_error(file_with_header(good, 4)),
+             Contains("past the data section"));  // truncated
   CHECK_THAT(parse_error(file_with_header(good, 12)), Contains("unused bytes"));
-  CHECK_THAT(parse_error(file_with_header(R"({"x":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4)),
-             Contains("unsupported dtype 'F16'"));
-  CHECK_THAT(parse_error(file_with_header(R"({"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8)),
-             Contains("8 bytes for shape [3]"));
-  CHECK_THAT(parse_error(file_with_header(R"({"x":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", 8)),
+  CHECK_THAT(
+      parse_error(file_with_header(R"({"x":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4)),
+      Contains("unsupported dtype 'F16'"));
+  CHECK_THAT(
+      parse_error(file_with_header(R"({"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8)),
+      Contains("8 bytes for shape [3]"));
+  CHECK_THAT(parse_error(
+                 file_with_header(R"({"x":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", 8)),
              Contains("non-negative"));
-  CHECK_THAT(parse_error(file_with_header(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})", 8)),
-             Contains("begin after they end"));
+  CHECK_THAT(
+      parse_error(file_with_header(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})", 8)),
+      Contains("begin after they end"));
   CHECK_THAT(parse_error(file_with_header(R"({"x":{"dtype":"F32","shape":[2]}})", 8)),
              Contains("missing \"data_offsets\""));
-  CHECK_THAT(parse_error(file_with_header(
-                 R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
-                 12)),
-             Contains("overlaps"));
-  CHECK_THAT(parse_error(file_with_header(
-                 R"({"x":{"dtype":"F32","shape":[4611686018427387904,4611686018427387904],"data_offsets":[0,8]}})", 8)),
-             Contains("too large"));
-  CHECK_THAT(parse_error(file_with_header(R"({"__metadata__":{"k":1}})", 0)), Contains("not a string"));
+  CHECK_THAT(
+      parse_error(file_with_header(
+          R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+          12)),
+      Contains("overlaps"));
+  CHECK_THAT(
+      parse_error(file_with_header(
+          R"({"x":{"dtype":"F32","shape":[4611686018427387904,4611686018427387904],"data_offsets":[0,8]}})",
+          8)),
+      Contains("too large"));
+  CHECK_THAT(parse_error(file_with_header(R"({"__metadata__":{"k":1}})", 0)),
+             Contains("not a string"));
 }
 
 TEST_CASE("a missing file is an error naming it") {
@@ -119,7 +129,8 @@ TEST_CASE("the model refuses checkpoints whose names or shapes do not match") {
 
   StateDict extra = dict;
   extra["conv2.weight"] = Tensor::zeros({1}, DType::F32);
-  CHECK_THROWS_WITH(model.load_state_dict(extra, "e.safetensors"), Contains("unexpected tensor 'conv2.weight'"));
+  CHECK_THROWS_WITH(model.load_state_dict(extra, "e.safetensors"),
+                    Contains("unexpected tensor 'conv2.weight'"));
 }
 
 TEST_CASE("a failed write leaves the old file as it was") {
@@ -133,7 +144,8 @@ TEST_CASE("a failed write leaves the old file as it was") {
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK(content == "old");
   // No temporary file stays behind.
-  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
     CHECK_FALSE(entry.path().filename().string().starts_with(".braincam_test_atomic.txt.tmp"));
   std::filesystem::remove(path);
 }

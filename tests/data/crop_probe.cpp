@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
       const braincam::data::Preprocessed p = braincam::data::preprocess_file(file);
       const auto& b = p.crop.box;
       std::printf("%d %d %d %d %d\n", b.x0, b.y0, b.x1, b.y1, p.crop.found ? 1 : 0);
-      braincam::data::write_image_file(std::filesystem::path(argv[1]) / (file.stem().string() + ".png"), p.input);
+      braincam::data::write_image_file(
+          std::filesystem::path(argv[1]) / (file.stem().string() + ".png"), p.input);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "crop_probe: %s\n", e.what());

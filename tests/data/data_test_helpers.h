@@ -1,7 +1,8 @@
 #pragma once
 // Shared by the data tests: a fresh temporary folder per test, small images, prepare options.
-#include <filesystem>
 #include <unistd.h>
+
+#include <filesystem>
 #include <string>
 
 #include "data/image.h"
@@ -55,8 +56,8 @@ inline std::string numbered(const char* prefix, int i, const char* suffix = "") 
   return s;
 }
 
-inline PrepareOptions prepare_options(const std::filesystem::path& data, const std::filesystem::path& cache,
-                                      std::uint64_t seed) {
+inline PrepareOptions prepare_options(const std::filesystem::path& data,
+                                      const std::filesystem::path& cache, std::uint64_t seed) {
   PrepareOptions o;
   o.data_dir = data;
   o.cache_dir = cache;

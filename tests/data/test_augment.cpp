@@ -26,8 +26,10 @@ std::vector<std::string> names_in(const fs::path& dir) {
 TEST_CASE("155 yes and 98 no sources become 1,085 and 980 images by default", "[data][augment]") {
   TempDir t;
   const Image tiny = head_image(12, 10, 6, 5, 4, 3);
-  for (int i = 1; i <= 155; ++i) write_png(t.path() / "in" / "yes" / numbered("Y", i, ".png"), tiny);
-  for (int i = 1; i <= 98; ++i) write_png(t.path() / "in" / "no" / numbered("no ", i, ".png"), tiny);
+  for (int i = 1; i <= 155; ++i)
+    write_png(t.path() / "in" / "yes" / numbered("Y", i, ".png"), tiny);
+  for (int i = 1; i <= 98; ++i)
+    write_png(t.path() / "in" / "no" / numbered("no ", i, ".png"), tiny);
   AugmentOptions o;
   o.data_dir = t.path() / "in";
   o.out_dir = t.path() / "out";

@@ -23,7 +23,8 @@ TEST_CASE("the crop box bounds the head", "[data][crop]") {
 TEST_CASE("the largest contour wins and specks are eroded away", "[data][crop]") {
   Image im = head_image(240, 200, 160, 100, 50, 60);
   Image small = head_image(240, 200, 40, 40, 20, 20);
-  for (std::size_t i = 0; i < im.pixels.size(); ++i) im.pixels[i] = std::max(im.pixels[i], small.pixels[i]);
+  for (std::size_t i = 0; i < im.pixels.size(); ++i)
+    im.pixels[i] = std::max(im.pixels[i], small.pixels[i]);
   for (int c = 0; c < 3; ++c) im.at(5, 190, c) = 255;  // a one-pixel speck
   const BrainCrop crop = find_brain_box(im);
   REQUIRE(crop.found);
@@ -46,7 +47,8 @@ TEST_CASE("grayscale uses OpenCV's fixed-point weights", "[data][crop]") {
   const std::uint8_t rgb[3][3] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}};
   for (int i = 0; i < 3; ++i)
     for (int c = 0; c < 3; ++c) px.at(i, 0, c) = rgb[i][c];
-  CHECK(to_gray(px) == std::vector<std::uint8_t>{76, 150, 29});  // cv2.cvtColor(..., BGR2GRAY) of the BGR pixels
+  CHECK(to_gray(px) ==
+        std::vector<std::uint8_t>{76, 150, 29});  // cv2.cvtColor(..., BGR2GRAY) of the BGR pixels
 }
 
 TEST_CASE("bicubic resize keeps constants and corners", "[data][crop]") {

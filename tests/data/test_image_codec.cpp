@@ -16,14 +16,16 @@ Image pattern(int w, int h, int channels) {
   Image im(w, h, channels);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
-      for (int c = 0; c < channels; ++c) im.at(x, y, c) = std::uint8_t((x * 16 + y * 3 + c * 50) & 255);
+      for (int c = 0; c < channels; ++c)
+        im.at(x, y, c) = std::uint8_t((x * 16 + y * 3 + c * 50) & 255);
   return im;
 }
 
 void put_be32(std::vector<std::uint8_t>& v, std::uint32_t x) {
   for (int i = 3; i >= 0; --i) v.push_back(std::uint8_t(x >> (8 * i)));
 }
-void png_chunk(std::vector<std::uint8_t>& png, const char* type, const std::vector<std::uint8_t>& data) {
+void png_chunk(std::vector<std::uint8_t>& png, const char* type,
+               const std::vector<std::uint8_t>& data) {
   put_be32(png, std::uint32_t(data.size()));
   std::vector<std::uint8_t> body(type, type + 4);
   body.insert(body.end(), data.begin(), data.end());
@@ -59,17 +61,34 @@ std::vector<std::uint8_t> png16(int w, int h, const std::vector<std::uint16_t>& 
 // A gray GIF with an uncompressed LZW stream: 8-bit codes... kept at 9 bits by sending a clear
 // code before the code table would grow.
 std::vector<std::uint8_t> gif_gray(int w, int h, const std::vector<std::uint8_t>& pixels) {
-  std::vector<std::uint8_t> g = {'G', 'I', 'F', '8', '9', 'a', std::uint8_t(w), std::uint8_t(w >> 8),
-                                 std::uint8_t(h), std::uint8_t(h >> 8), 0xF7, 0, 0};
-  for (int i = 0; i < 256; ++i) g.insert(g.end(), {std::uint8_t(i), std::uint8_t(i), std::uint8_t(i)});
-  g.insert(g.end(), {0x2C, 0, 0, 0, 0, std::uint8_t(w), std::uint8_t(w >> 8), std::uint8_t(h), std::uint8_t(h >> 8), 0, 8});
+  std::vector<std::uint8_t> g = {'G',
+                                 'I',
+                                 'F',
+                                 '8',
+                                 '9',
+                                 'a',
+                                 std::uint8_t(w),
+                                 std::uint8_t(w >> 8),
+                                 std::uint8_t(h),
+                                 std::uint8_t(h >> 8),
+                                 0xF7,
+                                 0,
+                                 0};
+  for (int i = 0; i < 256; ++i)
+    g.insert(g.end(), {std::uint8_t(i), std::uint8_t(i), std::uint8_t(i)});
+  g.insert(g.end(), {0x2C, 0, 0, 0, 0, std::uint8_t(w), std::uint8_t(w >> 8), std::uint8_t(h),
+                     std::uint8_t(h >> 8), 0, 8});
   std::vector<std::uint8_t> codes;
   std::uint32_t acc = 0;
   int bits = 0;
   auto emit = [&](int code) {
     acc |= std::uint32_t(code) << bits;
     bits += 9;
-    while (bits >= 8) { codes.push_back(std::uint8_t(acc)); acc >>= 8; bits -= 8; }
+    while (bits >= 8) {
+      codes.push_back(std::uint8_t(acc));
+      acc >>= 8;
+      bits -= 8;
+    }
   };
   emit(256);
   for (std::size_t i = 0; i < pixels.size(); ++i) {
@@ -121,7 +140,8 @@ TEST_CASE("BMP and GIF decode exactly, JPEG approximately", "[data][codec]") {
   const Image gray = pattern(300, 5, 1);  // long enough for several clear codes
   const DecodedImage gif = decode_image(gif_gray(300, 5, gray.pixels), "x.gif");
   REQUIRE(gif.rgb.width == 300);
-  for (std::size_t i = 0; i < gray.pixels.size(); ++i) REQUIRE(gif.rgb.pixels[3 * i] == gray.pixels[i]);
+  for (std::size_t i = 0; i < gray.pixels.size(); ++i)
+    REQUIRE(gif.rgb.pixels[3 * i] == gray.pixels[i]);
 
   Image flat(32, 32, 3, 120);
   const DecodedImage jpg = decode_image(encode_jpeg(flat, 95), "x.jpg");
@@ -130,10 +150,12 @@ TEST_CASE("BMP and GIF decode exactly, JPEG approximately", "[data][codec]") {
 }
 
 TEST_CASE("bad files are refused with a reason", "[data][codec]") {
-  CHECK_THROWS_WITH(decode_image(std::vector<std::uint8_t>{}, "empty.jpg"), Catch::Contains("empty.jpg: empty file"));
+  CHECK_THROWS_WITH(decode_image(std::vector<std::uint8_t>{}, "empty.jpg"),
+                    Catch::Contains("empty.jpg: empty file"));
   const std::string text = "this is not an image";
-  CHECK_THROWS_WITH(decode_image({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, "notes.jpg"),
-                    Catch::Contains("notes.jpg: not a readable image"));
+  CHECK_THROWS_WITH(
+      decode_image({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, "notes.jpg"),
+      Catch::Contains("notes.jpg: not a readable image"));
   std::vector<std::uint8_t> jpg = encode_jpeg(pattern(64, 64, 3), 90);
   jpg.resize(jpg.size() / 2);
   CHECK_THROWS_WITH(decode_image(jpg, "cut.jpg"), Catch::Contains("truncated JPEG"));
@@ -157,7 +179,8 @@ TEST_CASE("bad files are refused with a reason", "[data][codec]") {
       short_segment[i + 5 + 15] = 200;
       break;
     }
-  CHECK_THROWS_WITH(decode_image(short_segment, "dht-short.jpg"), Catch::Contains("bad Huffman table"));
+  CHECK_THROWS_WITH(decode_image(short_segment, "dht-short.jpg"),
+                    Catch::Contains("bad Huffman table"));
   // The first bad table behind a fill byte before the start-of-image marker, which stb_image
   // skips (a file the fuzzer found); and a good JPEG so prefixed still decodes.
   for (int fill : {1, 3}) {
@@ -171,7 +194,8 @@ TEST_CASE("bad files are refused with a reason", "[data][codec]") {
   // Fill bytes between the start marker and the next one.
   std::vector<std::uint8_t> inner_fill = bad_table;
   inner_fill.insert(inner_fill.begin() + 2, 2, 0xFF);
-  CHECK_THROWS_WITH(decode_image(inner_fill, "inner-fill.jpg"), Catch::Contains("bad Huffman table"));
+  CHECK_THROWS_WITH(decode_image(inner_fill, "inner-fill.jpg"),
+                    Catch::Contains("bad Huffman table"));
   std::vector<std::uint8_t> png = encode_png(pattern(64, 64, 3));
   png.resize(png.size() / 2);
   CHECK_THROWS_AS(decode_image(png, "cut.png"), DataError);

@@ -12,8 +12,8 @@
 
 using namespace braincam::data;
 using braincam::data::test::head_image;
-using braincam::data::test::prepare_options;
 using braincam::data::test::numbered;
+using braincam::data::test::prepare_options;
 using braincam::data::test::TempDir;
 using braincam::data::test::write_png;
 namespace fs = std::filesystem;
@@ -24,12 +24,14 @@ namespace {
 // plus bad files and an unlabelled folder.
 void make_dataset(const fs::path& root) {
   for (int i = 0; i < 20; ++i) {
-    const Image im = head_image(60 + i, 50 + 2 * i, 30 + i / 2, 25 + i, 20, 18, std::uint8_t(150 + i));
+    const Image im =
+        head_image(60 + i, 50 + 2 * i, 30 + i / 2, 25 + i, 20, 18, std::uint8_t(150 + i));
     write_png(root / "yes" / numbered("Y", i, ".png"), im);
     if (i < 6)
       for (int k = 0; k < 2; ++k)
-        write_png(root / "Yes" / numbered(numbered("aug_Y", i, "_0_").c_str(), 100 + k, ".png"),
-                  head_image(60 + i, 50 + 2 * i, 31 + k, 25 + i, 20, 18, std::uint8_t(150 + i + k)));
+        write_png(
+            root / "Yes" / numbered(numbered("aug_Y", i, "_0_").c_str(), 100 + k, ".png"),
+            head_image(60 + i, 50 + 2 * i, 31 + k, 25 + i, 20, 18, std::uint8_t(150 + i + k)));
   }
   for (int i = 0; i < 14; ++i)
     write_png(root / "no" / numbered("no ", i, ".png"),
@@ -38,13 +40,15 @@ void make_dataset(const fs::path& root) {
   std::ofstream(root / "yes" / "empty.jpg");
   std::vector<std::uint8_t> cut = encode_png(head_image(40, 40, 20, 20, 10, 10));
   cut.resize(cut.size() / 2);
-  std::ofstream(root / "yes" / "cut.png", std::ios::binary).write(reinterpret_cast<const char*>(cut.data()), cut.size());
+  std::ofstream(root / "yes" / "cut.png", std::ios::binary)
+      .write(reinterpret_cast<const char*>(cut.data()), cut.size());
   write_png(root / "pred" / "pred0.png", head_image(50, 50, 25, 25, 15, 15));
 }
 
 }  // namespace
 
-TEST_CASE("class folders are found case-insensitively and unlabelled ones ignored", "[data][prepare]") {
+TEST_CASE("class folders are found case-insensitively and unlabelled ones ignored",
+          "[data][prepare]") {
   TempDir t;
   make_dataset(t.path());
   const DatasetListing l = list_dataset(t.path());
@@ -56,20 +60,24 @@ TEST_CASE("class folders are found case-insensitively and unlabelled ones ignore
 
 TEST_CASE("datasets without two classes are refused, listing what was found", "[data][prepare]") {
   TempDir t;
-  CHECK_THROWS_WITH(list_dataset(t.path()), Catch::Contains("no class folders") && Catch::Contains("found: nothing"));
+  CHECK_THROWS_WITH(list_dataset(t.path()),
+                    Catch::Contains("no class folders") && Catch::Contains("found: nothing"));
   write_png(t.path() / "images" / "a.png", head_image(30, 30, 15, 15, 8, 8));
   CHECK_THROWS_WITH(list_dataset(t.path()), Catch::Contains("images/ (1 files)"));
   fs::create_directories(t.path() / "yes");
   fs::create_directories(t.path() / "no");
   CHECK_THROWS_WITH(list_dataset(t.path()), Catch::Contains("hold no files"));
   write_png(t.path() / "yes" / "a.png", head_image(30, 30, 15, 15, 8, 8));
-  CHECK_THROWS_WITH(list_dataset(t.path()), Catch::Contains("only one class") && Catch::Contains("1 tumor and 0 no-tumor"));
+  CHECK_THROWS_WITH(list_dataset(t.path()),
+                    Catch::Contains("only one class") && Catch::Contains("1 tumor and 0 no-tumor"));
   // Two classes on disk, but every no-tumor file is unreadable: still one class.
   std::ofstream(t.path() / "no" / "bad.png") << "junk";
-  CHECK_THROWS_WITH(prepare_dataset(prepare_options(t.path(), t.path() / "cache", 1)), Catch::Contains("only one class"));
+  CHECK_THROWS_WITH(prepare_dataset(prepare_options(t.path(), t.path() / "cache", 1)),
+                    Catch::Contains("only one class"));
 }
 
-TEST_CASE("prepare skips bad files, splits by group and writes manifest, EDA and cache", "[data][prepare]") {
+TEST_CASE("prepare skips bad files, splits by group and writes manifest, EDA and cache",
+          "[data][prepare]") {
   TempDir t;
   const fs::path data = t.path() / "data", cache = t.path() / "cache";
   make_dataset(data);
@@ -131,7 +139,8 @@ TEST_CASE("prepare skips bad files, splits by group and writes manifest, EDA and
   CHECK_FALSE(c.lesion_mask(0).has_value());
 }
 
-TEST_CASE("the cache is reused while nothing changes and rebuilt when something does", "[data][prepare][cache]") {
+TEST_CASE("the cache is reused while nothing changes and rebuilt when something does",
+          "[data][prepare][cache]") {
   TempDir t;
   const fs::path data = t.path() / "data", cache = t.path() / "cache";
   make_dataset(data);
@@ -154,7 +163,8 @@ TEST_CASE("a damaged cache is refused with the file named", "[data][cache]") {
   const auto size = fs::file_size(bin);
   SECTION("truncated") {
     fs::resize_file(bin, size - 100);
-    CHECK_THROWS_WITH(DatasetCache::open(cache), Catch::Contains(bin.string()) && Catch::Contains("truncated"));
+    CHECK_THROWS_WITH(DatasetCache::open(cache),
+                      Catch::Contains(bin.string()) && Catch::Contains("truncated"));
   }
   SECTION("altered table") {
     std::fstream f(bin, std::ios::in | std::ios::out | std::ios::binary);
@@ -170,8 +180,10 @@ TEST_CASE("a damaged cache is refused with the file named", "[data][cache]") {
     CHECK_THROWS_WITH(DatasetCache::open(cache), Catch::Contains("bad magic"));
   }
   SECTION("a manifest from another run") {
-    std::ofstream(cache / kManifestFileName, std::ios::app) << "yes/extra.png,1,train,1/extra,0,0,1,1,2,2\n";
-    CHECK_THROWS_WITH(DatasetCache::open(cache), Catch::Contains("manifest.csv") && Catch::Contains("does not belong"));
+    std::ofstream(cache / kManifestFileName, std::ios::app)
+        << "yes/extra.png,1,train,1/extra,0,0,1,1,2,2\n";
+    CHECK_THROWS_WITH(DatasetCache::open(cache),
+                      Catch::Contains("manifest.csv") && Catch::Contains("does not belong"));
   }
   SECTION("missing") {
     fs::remove(bin);

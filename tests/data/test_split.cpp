@@ -23,13 +23,14 @@ TEST_CASE("the source of augmented file names is recovered", "[data][split]") {
   CHECK_FALSE(looks_augmented_without_source("aug_Y1_0_1.jpg"));
 }
 
-TEST_CASE("groups join augmented copies and identical images, never across labels", "[data][split]") {
+TEST_CASE("groups join augmented copies and identical images, never across labels",
+          "[data][split]") {
   const Grouping g = group_sources({{"Y1.jpg", 1, 11},
                                     {"aug_Y1_0_5.jpg", 1, 12},
                                     {"aug_y1_1_6.jpg", 1, 13},
                                     {"Y2.jpg", 1, 14},
                                     {"copy of Y2.jpg", 1, 14},  // byte-identical to Y2
-                                    {"Y1.jpg", 0, 11},           // same name and pixels, other label
+                                    {"Y1.jpg", 0, 11},          // same name and pixels, other label
                                     {"augmented_3.jpg", 1, 15}});
   CHECK(g.group_of[0] == g.group_of[1]);
   CHECK(g.group_of[0] == g.group_of[2]);
@@ -45,9 +46,15 @@ TEST_CASE("splits are 70/15/15 per class, keep groups whole and follow the seed"
   std::vector<int> labels;
   std::vector<std::string> groups;
   for (int i = 0; i < 155; ++i)
-    for (int k = 0; k < 7; ++k) { labels.push_back(1); groups.push_back(numbered("y", i)); }
+    for (int k = 0; k < 7; ++k) {
+      labels.push_back(1);
+      groups.push_back(numbered("y", i));
+    }
   for (int i = 0; i < 98; ++i)
-    for (int k = 0; k < 10; ++k) { labels.push_back(0); groups.push_back(numbered("n", i)); }
+    for (int k = 0; k < 10; ++k) {
+      labels.push_back(0);
+      groups.push_back(numbered("n", i));
+    }
   const std::vector<Split> s = assign_splits(labels, groups, 1);
   std::map<std::string, std::set<Split>> seen;
   int count[2][3] = {};
@@ -66,8 +73,9 @@ TEST_CASE("splits are 70/15/15 per class, keep groups whole and follow the seed"
 
 TEST_CASE("the manifest survives a round trip, quotes included", "[data][split]") {
   braincam::data::test::TempDir t;
-  std::vector<ManifestRow> rows = {{"yes/Y1.jpg", 1, Split::train, "1/y1", {1, 2, 30, 40}, 50, 60},
-                                   {"no/no, \"10\".jpg", 0, Split::test, "0/no, \"10\"", {0, 0, 5, 5}, 5, 5}};
+  std::vector<ManifestRow> rows = {
+      {"yes/Y1.jpg", 1, Split::train, "1/y1", {1, 2, 30, 40}, 50, 60},
+      {"no/no, \"10\".jpg", 0, Split::test, "0/no, \"10\"", {0, 0, 5, 5}, 5, 5}};
   write_manifest(t.path() / "m.csv", rows);
   const std::vector<ManifestRow> back = read_manifest(t.path() / "m.csv");
   REQUIRE(back.size() == 2);
@@ -77,5 +85,6 @@ TEST_CASE("the manifest survives a round trip, quotes included", "[data][split]"
   CHECK(back[0].box == CropBox{1, 2, 30, 40});
   CHECK(back[0].height == 60);
   std::ofstream(t.path() / "bad.csv") << kManifestHeader << "\nyes/a.jpg,1,train,g,0,0,x,1,2,2\n";
-  CHECK_THROWS_WITH(read_manifest(t.path() / "bad.csv"), Catch::Contains("bad.csv: line 2: x1 'x'"));
+  CHECK_THROWS_WITH(read_manifest(t.path() / "bad.csv"),
+                    Catch::Contains("bad.csv: line 2: x1 'x'"));
 }

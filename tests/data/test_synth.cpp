@@ -1,12 +1,11 @@
 // braincam synth: byte-identical output per seed, class sizes, masks aligned with the images.
 #include <catch2/catch.hpp>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
-#include "data/file_io.h"
 #include "data/data_error.h"
 #include "data/dataset_cache.h"
+#include "data/file_io.h"
 #include "data/image_codec.h"
 #include "data/lesion_mask.h"
 #include "data/prepare_dataset.h"
@@ -14,8 +13,8 @@
 #include "data_test_helpers.h"
 
 using namespace braincam::data;
-using braincam::data::test::prepare_options;
 using braincam::data::test::numbered;
+using braincam::data::test::prepare_options;
 using braincam::data::test::TempDir;
 namespace fs = std::filesystem;
 
@@ -23,7 +22,8 @@ namespace {
 std::map<std::string, std::vector<std::uint8_t>> files_under(const fs::path& root) {
   std::map<std::string, std::vector<std::uint8_t>> out;
   for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file()) out[fs::relative(e.path(), root).generic_string()] = read_file(e.path());
+    if (e.is_regular_file())
+      out[fs::relative(e.path(), root).generic_string()] = read_file(e.path());
   return out;
 }
 }  // namespace
@@ -72,7 +72,10 @@ TEST_CASE("masks match their images and follow them through the crop", "[data][s
     double inside = 0;
     std::size_t n = 0;
     for (std::size_t k = 0; k < mask.pixels.size(); k += 3)
-      if (mask.pixels[k]) { inside += im.pixels[k]; ++n; }
+      if (mask.pixels[k]) {
+        inside += im.pixels[k];
+        ++n;
+      }
     REQUIRE(n > 0);
     CHECK(inside / n > 30);
   }

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "engine/ops.h"
-#include "tests/fast_cpu/tensor_compare.h"
 #include "tests/engine/random_tensors.h"
 #include "tests/engine/test_ops.h"
+#include "tests/fast_cpu/tensor_compare.h"
 
 using namespace braincam;
 using namespace braincam::test;

@@ -15,10 +15,10 @@
 #include <cmath>
 #include <random>
 
-#include "tests/fast_cpu/tensor_compare.h"
 #include "engine/ops.h"
 #include "kernels/cpu_fast/conv_bn_relu_pool_forward.h"
 #include "kernels/cpu_fast/padded_images.h"
+#include "tests/fast_cpu/tensor_compare.h"
 
 using namespace braincam;
 using test::bitwise_equal;
@@ -96,7 +96,6 @@ Result run(const Layer& layer, bool fused, bool training, const Tensor& dF) {
   r.dbeta = beta.grad();
   return r;
 }
-
 
 double relative_norm_diff(const Tensor& a, const Tensor& b) {
   const auto va = a.to_vector(), vb = b.to_vector();

@@ -10,9 +10,9 @@
 #include <random>
 #include <string>
 
-#include "tests/fast_cpu/tensor_compare.h"
 #include "engine/safetensors.h"
 #include "model/brain_detection_model.h"
+#include "tests/fast_cpu/tensor_compare.h"
 
 using namespace braincam;
 using test::max_abs;
@@ -37,7 +37,6 @@ Safetensors run_step(const fs::path& dir, const std::string& kernel_path) {
   REQUIRE(std::system(command.c_str()) == 0);
   return read_safetensors(out.string());
 }
-
 
 }  // namespace
 

@@ -21,8 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (static_cast<std::size_t>(d.rgb.width) * d.rgb.height > 4'000'000) return 0;
   const Preprocessed p = preprocess_image(d.rgb);
   const CropBox& b = p.crop.box;
-  if (b.x0 < 0 || b.y0 < 0 || b.x1 > d.rgb.width || b.y1 > d.rgb.height || b.width() <= 0 || b.height() <= 0 ||
-      p.input.width != kInputSize || p.input.height != kInputSize)
+  if (b.x0 < 0 || b.y0 < 0 || b.x1 > d.rgb.width || b.y1 > d.rgb.height || b.width() <= 0 ||
+      b.height() <= 0 || p.input.width != kInputSize || p.input.height != kInputSize)
     std::abort();
   return 0;
 }

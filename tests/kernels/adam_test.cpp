@@ -8,6 +8,7 @@
 //   addition of eps, the product with the step size, the float bias corrections).
 // Each bound is doubled for margin: a wrong formula or a skipped element is far outside it.
 #include "kernels/cpu/adam.h"
+
 #include "kernels/cuda/adam.h"
 #include "tests/kernels/kernel_test_support.h"
 

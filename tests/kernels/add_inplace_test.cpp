@@ -1,5 +1,6 @@
 // The add_inplace kernel against the CPU reference: bitwise equal, every element updated.
 #include "kernels/cpu/add_inplace.h"
+
 #include "kernels/cuda/add_inplace.h"
 #include "tests/kernels/kernel_test_support.h"
 

@@ -62,9 +62,9 @@ void check_attention_pool(Device device, DType dtype, AttentionShape a, unsigned
     for (const Tensor& w : weights) leaves.emplace_back(w, true);
     const Var &x = leaves[0], &w1 = leaves[1], &b1 = leaves[2], &w2 = leaves[3], &b2 = leaves[4],
               &ws = leaves[5];
-    const Var P = fused ? attention_pool(x, guidance, w1, b1, w2, b2, ws)
-                        : maxpool4(spatial_attention(channel_attention(x, guidance, w1, b1, w2, b2),
-                                                     ws));
+    const Var P =
+        fused ? attention_pool(x, guidance, w1, b1, w2, b2, ws)
+              : maxpool4(spatial_attention(channel_attention(x, guidance, w1, b1, w2, b2), ws));
     backward(P, dP);
     std::vector<Tensor> results = {P.value()};
     for (const Var& leaf : leaves) results.push_back(leaf.grad());
@@ -76,15 +76,15 @@ void check_attention_pool(Device device, DType dtype, AttentionShape a, unsigned
 
   // Inference keeps no winners; P stays the same.
   NoGradScope no_grad;
-  const Var P = attention_pool(Var(F), guidance, Var(weights[0]), Var(weights[1]),
-                               Var(weights[2]), Var(weights[3]), Var(weights[4]));
+  const Var P = attention_pool(Var(F), guidance, Var(weights[0]), Var(weights[1]), Var(weights[2]),
+                               Var(weights[3]), Var(weights[4]));
   require_same_values(P.value(), per_op[0], "P without a graph");
 }
 
 void check_attention_pool_shapes(Device device, DType dtype) {
   unsigned seed = 61;
-  for (AttentionShape a : {AttentionShape{2, 8, 8, 12, 2},    // smaller than a tile
-                           AttentionShape{1, 3, 20, 36, 1},   // partial tiles in both directions
+  for (AttentionShape a : {AttentionShape{2, 8, 8, 12, 2},     // smaller than a tile
+                           AttentionShape{1, 3, 20, 36, 1},    // partial tiles in both directions
                            AttentionShape{3, 32, 16, 16, 4}})  // the model's channels, one tile
     check_attention_pool(device, dtype, a, seed++);
 }

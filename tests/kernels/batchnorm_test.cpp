@@ -3,6 +3,7 @@
 // the reference's up to the rounding of each float output: the tolerances are a few units of
 // roundoff of the magnitudes that make up each output. Every output is poisoned beforehand.
 #include "kernels/cpu/batchnorm.h"
+
 #include "kernels/cuda/batchnorm.h"
 #include "tests/kernels/kernel_test_support.h"
 
@@ -129,11 +130,11 @@ void check_batchnorm(BnShape s, unsigned seed) {
 template <class Set>
 void check_batchnorm_shapes() {
   unsigned seed = 21;
-  for (BnShape s : {BnShape{1, 3, 35},   // batch 1, planes smaller than a block
-                    BnShape{33, 2, 9},   // batch 33
-                    BnShape{2, 5, 323},  // planes longer than a block, odd
-                    BnShape{3, 1, 1},    // one value per plane
-                    BnShape{2, 1, 4096},  // few planes: each cut into 4 slices of 1024
+  for (BnShape s : {BnShape{1, 3, 35},     // batch 1, planes smaller than a block
+                    BnShape{33, 2, 9},     // batch 33
+                    BnShape{2, 5, 323},    // planes longer than a block, odd
+                    BnShape{3, 1, 1},      // one value per plane
+                    BnShape{2, 1, 4096},   // few planes: each cut into 4 slices of 1024
                     BnShape{1, 2, 3001}})  // 3 slices, the last ending in a partial quad (HW
                                            // not a multiple of 4: one value at a time)
     check_batchnorm<Set>(s, seed++);
@@ -165,13 +166,15 @@ void check_batchnorm_alignment() {
       return on_device<Set>(padded);
     };
     Tensor X = shifted(x), DY = shifted(dy), G = on_device<Set>(gamma), B = on_device<Set>(beta),
-           Y = shifted(std::vector<float>(size, kPoison)), DX = shifted(std::vector<float>(size, kPoison)),
-           MEAN = on_device<Set>(std::vector<float>(C)), VAR = on_device<Set>(std::vector<float>(C)),
-           DG = on_device<Set>(std::vector<float>(C)), DB = on_device<Set>(std::vector<float>(C));
+           Y = shifted(std::vector<float>(size, kPoison)),
+           DX = shifted(std::vector<float>(size, kPoison)),
+           MEAN = on_device<Set>(std::vector<float>(C)),
+           VAR = on_device<Set>(std::vector<float>(C)), DG = on_device<Set>(std::vector<float>(C)),
+           DB = on_device<Set>(std::vector<float>(C));
     const cuda::Stream stream = stream_of<Set>();
-    cuda::batchnorm_forward_train<Set>(Y.data<float>() + shift, MEAN.data<float>(), VAR.data<float>(),
-                                       X.data<float>() + shift, G.data<float>(), B.data<float>(), N,
-                                       C, HW, kEps, stream);
+    cuda::batchnorm_forward_train<Set>(Y.data<float>() + shift, MEAN.data<float>(),
+                                       VAR.data<float>(), X.data<float>() + shift, G.data<float>(),
+                                       B.data<float>(), N, C, HW, kEps, stream);
     cuda::batchnorm_backward<Set>(DX.data<float>() + shift, DG.data<float>(), DB.data<float>(),
                                   DY.data<float>() + shift, X.data<float>() + shift,
                                   MEAN.data<float>(), VAR.data<float>(), G.data<float>(), N, C, HW,

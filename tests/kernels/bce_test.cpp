@@ -4,6 +4,7 @@
 // roundings. The gradient's sigmoid is within 4 u of its value; the difference with the label,
 // the product with dloss and the division add three more roundings.
 #include "kernels/cpu/bce.h"
+
 #include "kernels/cuda/bce.h"
 #include "tests/kernels/kernel_test_support.h"
 

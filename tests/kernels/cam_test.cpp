@@ -5,6 +5,7 @@
 //     the exact one, which moves every softmax output by at most 2 * max delta relatively; the
 //     exponentials (2 ulp on a GPU), the tree sum of the cells and the division add a few u.
 #include "kernels/cpu/cam.h"
+
 #include "kernels/cpu/maxpool4.h"
 #include "kernels/cuda/cam.h"
 #include "tests/kernels/kernel_test_support.h"
@@ -70,8 +71,8 @@ void check_cam_shapes() {
   check_cam_reduce<Set>(2, 5, 300, 3);
   check_cam_guidance<Set>(1, 3, 8, 12, 4);
   check_cam_guidance<Set>(33, 2, 4, 8, 5);
-  check_cam_guidance<Set>(2, 5, 68, 64, 6);  // 272 cells: more than one per thread
-  check_cam_guidance<Set>(3, 40, 8, 36, 7);  // a row of 9 cells in 40 channels: 360 windows
+  check_cam_guidance<Set>(2, 5, 68, 64, 6);   // 272 cells: more than one per thread
+  check_cam_guidance<Set>(3, 40, 8, 36, 7);   // a row of 9 cells in 40 channels: 360 windows
   check_cam_guidance<Set>(2, 2, 8, 1040, 8);  // 260 cells a row, more than a block's threads
 }
 

@@ -6,6 +6,7 @@
 // 2 * u * (the chains of every stage on its path added up) * (the same computation run on the
 // magnitudes of the inputs). The sigmoid's slope is at most 1/4.
 #include "kernels/cpu/channel_attention.h"
+
 #include "kernels/cuda/channel_attention.h"
 #include "tests/kernels/kernel_test_support.h"
 

@@ -2,6 +2,7 @@
 // The tolerance of each output is the float32 error bound of its sum (sum_tolerance), so only the
 // kernel's own rounding is allowed; every output is poisoned beforehand.
 #include "kernels/cpu/conv5x5.h"
+
 #include "kernels/cuda/conv5x5.h"
 #include "kernels/emulator/emulator.h"
 #include "tests/kernels/kernel_test_support.h"
@@ -20,8 +21,7 @@ struct ConvInputs {
 ConvInputs random_inputs(ConvShape s, unsigned seed) {
   std::mt19937 rng(seed);
   return {random_floats(static_cast<std::size_t>(s.N) * s.C * s.H * s.W, rng),
-          random_floats(static_cast<std::size_t>(s.K) * s.C * 25, rng),
-          random_floats(s.K, rng),
+          random_floats(static_cast<std::size_t>(s.K) * s.C * 25, rng), random_floats(s.K, rng),
           random_floats(static_cast<std::size_t>(s.N) * s.K * s.H * s.W, rng)};
 }
 
@@ -81,17 +81,17 @@ void check_conv5x5(ConvShape s, unsigned seed) {
 template <class Set>
 void check_conv5x5_shapes() {
   unsigned seed = 11;
-  for (ConvShape s : {ConvShape{1, 3, 17, 19, 5},    // batch 1, odd sizes, partial tiles
-                      ConvShape{2, 5, 16, 16, 17},   // two input-channel steps, two channel groups
-                      ConvShape{33, 2, 7, 9, 3},     // batch 33, an image smaller than a tile
-                      ConvShape{3, 1, 35, 6, 1}})    // three tile rows, one channel each way
+  for (ConvShape s : {ConvShape{1, 3, 17, 19, 5},   // batch 1, odd sizes, partial tiles
+                      ConvShape{2, 5, 16, 16, 17},  // two input-channel steps, two channel groups
+                      ConvShape{33, 2, 7, 9, 3},    // batch 33, an image smaller than a tile
+                      ConvShape{3, 1, 35, 6, 1}})   // three tile rows, one channel each way
     check_conv5x5<Set>(s, seed++);
 }
 
 TEST_CASE("conv5x5: small batches cut the weight gradient into bands of rows", "[conv5x5]") {
-  CHECK(cuda::conv5x5_weight_bands(32, 3, 32, 240) == 1);   // 3,072 blocks already
-  CHECK(cuda::conv5x5_weight_bands(1, 3, 32, 240) == 11);   // 96 blocks: 11 bands of 22 rows
-  CHECK(cuda::conv5x5_weight_bands(1, 3, 5, 17) == 5);      // at most ceil(17 / 4) bands
+  CHECK(cuda::conv5x5_weight_bands(32, 3, 32, 240) == 1);  // 3,072 blocks already
+  CHECK(cuda::conv5x5_weight_bands(1, 3, 32, 240) == 11);  // 96 blocks: 11 bands of 22 rows
+  CHECK(cuda::conv5x5_weight_bands(1, 3, 5, 17) == 5);     // at most ceil(17 / 4) bands
   CHECK(cuda::conv5x5_weight_bands(1, 1, 1, 1) == 1);
 }
 
@@ -111,8 +111,8 @@ TEST_CASE("conv5x5: results are bitwise the same under different thread schedule
   auto run = [&](std::uint64_t schedule_seed) {
     emulator::set_schedule_seed(schedule_seed);
     std::vector<float> y(in.dy.size()), dx(in.x.size()), dw(in.w.size()), db(s.K);
-    cuda::conv5x5_forward<cuda::Emulated>(y.data(), in.x.data(), in.w.data(), in.b.data(), s.N,
-                                          s.C, s.H, s.W, s.K, nullptr);
+    cuda::conv5x5_forward<cuda::Emulated>(y.data(), in.x.data(), in.w.data(), in.b.data(), s.N, s.C,
+                                          s.H, s.W, s.K, nullptr);
     cuda::conv5x5_backward<cuda::Emulated>(dx.data(), dw.data(), db.data(), in.dy.data(),
                                            in.x.data(), in.w.data(), s.N, s.C, s.H, s.W, s.K,
                                            nullptr);

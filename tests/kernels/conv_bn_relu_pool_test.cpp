@@ -8,9 +8,8 @@
 // both sides pick the same pooling winners, exact ties included (the first maximum wins). What
 // remains is the rounding of the batch statistics and of the gradient sums. Except
 // check_continuous_inputs, which bounds the tensor-core convolution's error on continuous inputs.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
@@ -62,8 +61,9 @@ Result run(const Layer& l, Device device, bool training) {
   const bool fused = device != Device::CPU;
   Var x(l.x.to(device)), w(l.w.to(device).clone(), true), b(l.b.to(device).clone(), true),
       gamma(l.gamma.to(device).clone(), true), beta(l.beta.to(device).clone(), true);
-  Result r{Tensor(), l.running_mean.to(device).clone(), l.running_var.to(device).clone(),
-           {}, {}, {}, {}};
+  Result r{
+      Tensor(), l.running_mean.to(device).clone(), l.running_var.to(device).clone(), {}, {}, {},
+      {}};
   const double momentum = 0.1, eps = 1e-5;
   if (!training) {
     NoGradScope no_grad;
@@ -73,11 +73,11 @@ Result run(const Layer& l, Device device, bool training) {
                                                 r.running_var, eps))))
               .value();
   } else {
-    const Var F = fused ? conv_bn_relu_pool(x, w, b, gamma, beta, r.running_mean, r.running_var,
-                                            true, momentum, eps)
-                        : maxpool4(relu(batchnorm_train(conv5x5(x, w, b), gamma, beta,
-                                                        r.running_mean, r.running_var, momentum,
-                                                        eps)));
+    const Var F = fused
+                      ? conv_bn_relu_pool(x, w, b, gamma, beta, r.running_mean, r.running_var, true,
+                                          momentum, eps)
+                      : maxpool4(relu(batchnorm_train(conv5x5(x, w, b), gamma, beta, r.running_mean,
+                                                      r.running_var, momentum, eps)));
     backward(F, l.dF.to(device));
     r.F = F.value();
     r.dw = w.grad();
@@ -132,9 +132,8 @@ TEST_CASE("fused conv-batchnorm-relu-pool: the emulator refuses to train on othe
   Var w(layer.w.to(d), true), b(layer.b.to(d), true), gamma(layer.gamma.to(d), true),
       beta(layer.beta.to(d), true);
   Tensor rm = layer.running_mean.to(d).clone(), rv = layer.running_var.to(d).clone();
-  CHECK_THROWS_AS(
-      conv_bn_relu_pool(Var(layer.x.to(d)), w, b, gamma, beta, rm, rv, true, 0.1, 1e-5),
-      std::invalid_argument);
+  CHECK_THROWS_AS(conv_bn_relu_pool(Var(layer.x.to(d)), w, b, gamma, beta, rm, rv, true, 0.1, 1e-5),
+                  std::invalid_argument);
   NoGradScope no_grad;  // without a backward, any channel count
   CHECK(conv_bn_relu_pool(Var(layer.x.to(d)), w, b, gamma, beta, rm, rv, true, 0.1, 1e-5)
             .value()
@@ -162,10 +161,15 @@ void check_cached_moments(Device device) {
   auto pass = [&](const CachedPatchMoments* cached) {
     Var w(layer.w.to(device), true), b(layer.b.to(device), true),
         gamma(layer.gamma.to(device), true), beta(layer.beta.to(device), true);
-    Result r{Tensor(), layer.running_mean.to(device).clone(), layer.running_var.to(device).clone(),
-             {}, {}, {}, {}};
-    const Var F = conv_bn_relu_pool(Var(x), w, b, gamma, beta, r.running_mean, r.running_var,
-                                    true, 0.1, 1e-5, cached);
+    Result r{Tensor(),
+             layer.running_mean.to(device).clone(),
+             layer.running_var.to(device).clone(),
+             {},
+             {},
+             {},
+             {}};
+    const Var F = conv_bn_relu_pool(Var(x), w, b, gamma, beta, r.running_mean, r.running_var, true,
+                                    0.1, 1e-5, cached);
     backward(F, layer.dF.to(device));
     r.F = F.value();
     r.dw = w.grad();
@@ -189,7 +193,8 @@ void check_cached_moments(Device device) {
                                         Tensor::from_vector({3}, {1, 2, 3}, DType::I32).to(device)};
   CHECK_FALSE(bitwise_equal(pass(&other_images).running_mean, direct.running_mean));
 
-  const CachedPatchMoments too_short{cache, Tensor::from_vector({2}, {32, 0}, DType::I32).to(device)},
+  const CachedPatchMoments too_short{cache,
+                                     Tensor::from_vector({2}, {32, 0}, DType::I32).to(device)},
       host_index{cache, Tensor::from_vector({3}, {32, 0, 32}, DType::I32)};
   CHECK_THROWS_AS(pass(&too_short), std::invalid_argument);
   if (device != Device::CPU) CHECK_THROWS_AS(pass(&host_index), std::invalid_argument);

@@ -1,12 +1,12 @@
 // DeviceGraph: device work recorded once and replayed, on the emulator and (with a GPU) as a CUDA
 // graph. Recording must not run the work; a replay must run it on the values the recorded
 // tensors hold at that time; what a graph cannot hold must be refused.
-#include <catch2/catch.hpp>
+#include "engine/device_graph.h"
 
+#include <catch2/catch.hpp>
 #include <optional>
 #include <stdexcept>
 
-#include "engine/device_graph.h"
 #include "engine/device_memory.h"
 #include "engine/ops.h"
 #include "engine/readback.h"

@@ -1,7 +1,6 @@
 // The engine's ops on the emulator and on the GPU give the CPU's results: forward and backward
 // through autograd for every op; float64 on a GPU device is refused.
 #include <catch2/catch.hpp>
-
 #include <functional>
 #include <random>
 
@@ -47,16 +46,19 @@ void check_op(const char* name, const std::function<Var(const std::vector<Var>&)
 }
 
 void check_ops(Device device) {
-  check_op("relu", [](const auto& v) { return relu(v[0]); }, {random_tensor({2, 3, 5, 7}, 1)},
-           device);
-  check_op("maxpool4", [](const auto& v) { return maxpool4(v[0]); },
-           {random_tensor({2, 3, 8, 12}, 2)}, device);
-  check_op("conv5x5", [](const auto& v) { return conv5x5(v[0], v[1], v[2]); },
-           {random_tensor({2, 3, 9, 10}, 3), random_tensor({4, 3, 5, 5}, 4), random_tensor({4}, 5)},
-           device);
+  check_op(
+      "relu", [](const auto& v) { return relu(v[0]); }, {random_tensor({2, 3, 5, 7}, 1)}, device);
+  check_op(
+      "maxpool4", [](const auto& v) { return maxpool4(v[0]); }, {random_tensor({2, 3, 8, 12}, 2)},
+      device);
+  check_op(
+      "conv5x5", [](const auto& v) { return conv5x5(v[0], v[1], v[2]); },
+      {random_tensor({2, 3, 9, 10}, 3), random_tensor({4, 3, 5, 5}, 4), random_tensor({4}, 5)},
+      device);
   // x used twice: its gradient is accumulated with add_inplace.
-  check_op("relu + relu", [](const auto& v) { return relu(relu(v[0])); },
-           {random_tensor({33, 5}, 6)}, device);
+  check_op(
+      "relu + relu", [](const auto& v) { return relu(relu(v[0])); }, {random_tensor({33, 5}, 6)},
+      device);
   Tensor a = random_tensor({5, 7}, 7), b = random_tensor({5, 7}, 8);
   Tensor want = a.clone(), got = a.to(device);
   add_inplace(want, b);
@@ -66,30 +68,33 @@ void check_ops(Device device) {
   // The other ops; tensors that are not inputs go to the device of the first input.
   const Tensor guidance = Tensor::full({2, 6}, 1.0 / 6, DType::F32),
                labels = Tensor::from_vector({5}, {0, 1, 1, 0, 1}, DType::F32);
-  check_op("batchnorm_train",
-           [](const auto& v) {
-             const Device d = v[0].value().device();
-             return batchnorm_train(v[0], v[1], v[2], Tensor::zeros({3}, DType::F32, d),
-                                    Tensor::full({3}, 1.0, DType::F32, d), 0.1, 1e-5);
-           },
-           {random_tensor({2, 3, 5, 7}, 10), random_tensor({3}, 11), random_tensor({3}, 12)},
-           device);
-  check_op("channel_attention",
-           [&](const auto& v) {
-             return channel_attention(v[0], guidance.to(v[0].value().device()), v[1], v[2], v[3],
-                                      v[4]);
-           },
-           {random_tensor({2, 3, 8, 12}, 13), random_tensor({2, 3}, 14), random_tensor({2}, 15),
-            random_tensor({3, 2}, 16), random_tensor({3}, 17)},
-           device);
-  check_op("spatial_attention", [](const auto& v) { return spatial_attention(v[0], v[1]); },
-           {random_tensor({2, 3, 8, 12}, 18), random_tensor({1, 2, 7, 7}, 19)}, device);
-  check_op("linear", [](const auto& v) { return linear(v[0], v[1], v[2]); },
-           {random_tensor({2, 3, 4, 4}, 20), random_tensor({2, 48}, 21), random_tensor({2}, 22)},
-           device);
-  check_op("bce_with_logits",
-           [&](const auto& v) { return bce_with_logits(v[0], labels.to(v[0].value().device())); },
-           {random_tensor({5}, 23)}, device);
+  check_op(
+      "batchnorm_train",
+      [](const auto& v) {
+        const Device d = v[0].value().device();
+        return batchnorm_train(v[0], v[1], v[2], Tensor::zeros({3}, DType::F32, d),
+                               Tensor::full({3}, 1.0, DType::F32, d), 0.1, 1e-5);
+      },
+      {random_tensor({2, 3, 5, 7}, 10), random_tensor({3}, 11), random_tensor({3}, 12)}, device);
+  check_op(
+      "channel_attention",
+      [&](const auto& v) {
+        return channel_attention(v[0], guidance.to(v[0].value().device()), v[1], v[2], v[3], v[4]);
+      },
+      {random_tensor({2, 3, 8, 12}, 13), random_tensor({2, 3}, 14), random_tensor({2}, 15),
+       random_tensor({3, 2}, 16), random_tensor({3}, 17)},
+      device);
+  check_op(
+      "spatial_attention", [](const auto& v) { return spatial_attention(v[0], v[1]); },
+      {random_tensor({2, 3, 8, 12}, 18), random_tensor({1, 2, 7, 7}, 19)}, device);
+  check_op(
+      "linear", [](const auto& v) { return linear(v[0], v[1], v[2]); },
+      {random_tensor({2, 3, 4, 4}, 20), random_tensor({2, 48}, 21), random_tensor({2}, 22)},
+      device);
+  check_op(
+      "bce_with_logits",
+      [&](const auto& v) { return bce_with_logits(v[0], labels.to(v[0].value().device())); },
+      {random_tensor({5}, 23)}, device);
 
   // Forward-only ops: batchnorm in evaluation mode and the CAM maps.
   const NoGradScope no_grad;
@@ -100,7 +105,9 @@ void check_ops(Device device) {
                P = random_tensor({2, 3, 5, 3}, 30), fc_cells = random_tensor({1, 45}, 31);
   auto eval = [&](Device d) {
     return batchnorm_eval(Var(h.to(d)), Var(gamma.to(d)), Var(beta.to(d)), running_mean.to(d),
-                          running_var.to(d), 1e-5).value().to_vector();
+                          running_var.to(d), 1e-5)
+        .value()
+        .to_vector();
   };
   const std::vector<std::pair<const char*, std::function<std::vector<double>(Device)>>> maps{
       {"batchnorm_eval", eval},
@@ -125,8 +132,8 @@ TEST_CASE("dispatch: ops on the GPU match the CPU", "[dispatch][gpu]") {
 
 TEST_CASE("dispatch: GPU kernels refuse float64 with a clear error", "[dispatch][emulator]") {
   const Var x(Tensor::zeros({4}, DType::F64).to(Device::Emulator));
-  CHECK_THROWS_WITH(relu(x), Catch::Contains("relu") && Catch::Contains("F32") &&
-                                 Catch::Contains("F64"));
+  CHECK_THROWS_WITH(relu(x),
+                    Catch::Contains("relu") && Catch::Contains("F32") && Catch::Contains("F64"));
 }
 
 }  // namespace

@@ -1,8 +1,7 @@
 // The SIMT emulator itself: barriers, shared memory, warp collectives, asynchronous copies,
 // atomics, TF32 tensor cores, launch checks.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -91,8 +90,8 @@ __global__ void shared_memory_per_block(float* found, float* sums, int dynamic_c
 TEST_CASE("emulator: every block gets its own poisoned shared memory", "[emulator]") {
   const int blocks = 5, dynamic_count = 100;
   std::vector<float> found(blocks, 0.0f), sums(blocks, 0.0f);
-  launch(shared_memory_per_block, blocks, 64, dynamic_count * sizeof(float), nullptr,
-         found.data(), sums.data(), dynamic_count);
+  launch(shared_memory_per_block, blocks, 64, dynamic_count * sizeof(float), nullptr, found.data(),
+         sums.data(), dynamic_count);
   const float second_total = 64 * 1000 + 63 * 64 / 2;
   for (int b = 0; b < blocks; ++b) {
     INFO("block " << b);
@@ -116,7 +115,8 @@ __global__ void warp_collectives(int* out) {
     if (lane >= offset) scan += before;
   }
   int segment = v;  // sums over segments of 8 lanes
-  for (int offset = 4; offset > 0; offset /= 2) segment += __shfl_down_sync(all, segment, offset, 8);
+  for (int offset = 4; offset > 0; offset /= 2)
+    segment += __shfl_down_sync(all, segment, offset, 8);
   const double wide = __shfl_sync(all, 0.5 + lane, 3);
   const unsigned odd = __ballot_sync(all, lane % 2);
   const int any_big = __any_sync(all, lane == 31), all_big = __all_sync(all, lane > 0);
@@ -140,11 +140,11 @@ TEST_CASE("emulator: warp shuffles, ballots and votes behave as on a GPU", "[emu
     const int lane = g % 32;
     const int* o = &out[g * 8];
     INFO("thread " << g);
-    if (lane == 0) CHECK(o[0] == 32 * 33 / 2);     // the down-shift reduction lands in lane 0
-    CHECK(o[1] == 32 * 33 / 2);                     // the butterfly gives every lane the sum
-    CHECK(o[2] == (lane + 1) * (lane + 2) / 2);     // inclusive prefix sum
+    if (lane == 0) CHECK(o[0] == 32 * 33 / 2);        // the down-shift reduction lands in lane 0
+    CHECK(o[1] == 32 * 33 / 2);                       // the butterfly gives every lane the sum
+    CHECK(o[2] == (lane + 1) * (lane + 2) / 2);       // inclusive prefix sum
     if (lane % 8 == 0) CHECK(o[3] == 8 * lane + 36);  // sum of lanes lane..lane+7, plus 8
-    CHECK(o[4] == 7);                               // lane 3's 3.5, doubled
+    CHECK(o[4] == 7);                                 // lane 3's 3.5, doubled
     CHECK(static_cast<unsigned>(o[5]) == 0xaaaaaaaau);
     CHECK(o[6] == 1);
     CHECK(o[7] == 0);
@@ -198,8 +198,7 @@ __global__ void product_of_unrounded(float* D, float a_value) {
   for (int i = 0; i < 4; ++i) D[threadIdx.x * 4 + i] = d[i];
 }
 
-TEST_CASE("emulator: a tensor-core multiply-add reads only its operands' TF32 bits",
-          "[emulator]") {
+TEST_CASE("emulator: a tensor-core multiply-add reads only its operands' TF32 bits", "[emulator]") {
   // As tensor cores do: 1 + 2^-12 counts as 1. (tests/kernels/tensor_core_test.cpp checks the
   // product and the rounding, on the GPU too.)
   std::vector<float> D(128, -1.0f);
@@ -303,8 +302,7 @@ __global__ void too_much_shared(int* out) {
 
 __global__ void nothing(int*) {}
 
-TEST_CASE("emulator: broken kernels and launches are errors, not hangs or crashes",
-          "[emulator]") {
+TEST_CASE("emulator: broken kernels and launches are errors, not hangs or crashes", "[emulator]") {
   std::vector<int> out(64, 0);
   CHECK_THROWS_WITH(launch(exits_before_barrier, 1, 64, 0, nullptr, out.data()),
                     Catch::Contains("exited without reaching"));

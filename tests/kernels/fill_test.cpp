@@ -1,10 +1,10 @@
 // Filling device buffers (kernels/cuda/fill.cu), the device side of Tensor::fill: every element of
 // every width gets the value's bytes, and nothing past the end is written.
-#include <catch2/catch.hpp>
+#include "kernels/cuda/fill.h"
 
+#include <catch2/catch.hpp>
 #include <cstring>
 
-#include "kernels/cuda/fill.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
@@ -26,7 +26,8 @@ TEST_CASE("fill: the emulator sets every element of 1, 4 and 8 bytes", "[fill][e
   check_width<float>(-1.5f);
   check_width<double>(0.1);
   std::uint32_t word = 0;
-  CHECK_THROWS_AS(cuda::fill_elements<cuda::Emulated>(&word, 1, 2, 1, nullptr), std::invalid_argument);
+  CHECK_THROWS_AS(cuda::fill_elements<cuda::Emulated>(&word, 1, 2, 1, nullptr),
+                  std::invalid_argument);
 }
 
 TEST_CASE("fill: Tensor::full on the GPU", "[fill][gpu]") {

@@ -1,12 +1,12 @@
 // Gathering a batch from stored uint8 images (kernels/cuda/gather_images.cu) against the CPU
 // reference (kernels/cpu/gather_images.cpp), which is checked against its definition: bit for
 // bit, since both divide by 255 in IEEE float. The index repeats and skips images.
-#include <catch2/catch.hpp>
+#include "kernels/cpu/gather_images.h"
 
+#include <catch2/catch.hpp>
 #include <random>
 
 #include "engine/ops.h"
-#include "kernels/cpu/gather_images.h"
 #include "kernels/cuda/gather_images.h"
 #include "tests/kernels/kernel_test_support.h"
 

@@ -2,7 +2,6 @@
 // a machine without a GPU, availability must answer without crashing; the tests that need a GPU
 // say they are skipped.
 #include <catch2/catch.hpp>
-
 #include <optional>
 #include <stdexcept>
 
@@ -19,7 +18,8 @@
 namespace braincam::test {
 namespace {
 
-TEST_CASE("gpu: available() answers without crashing, with a reason when it is no", "[gpu_runtime]") {
+TEST_CASE("gpu: available() answers without crashing, with a reason when it is no",
+          "[gpu_runtime]") {
   const bool available = gpu::available();
   CHECK(available == gpu::available());  // asking twice is fine
   if (!available) {
@@ -32,9 +32,9 @@ TEST_CASE("gpu: available() answers without crashing, with a reason when it is n
 TEST_CASE("gpu: BRAINCAM_CUDA_CHECK names the call, its error, the file and the line",
           "[gpu_runtime]") {
   // Fails with or without a GPU: there is no device -1.
-  CHECK_THROWS_WITH([] { BRAINCAM_CUDA_CHECK(cudaSetDevice(-1)); }(),
-                    Catch::Contains("cudaSetDevice(-1) failed: ") &&
-                        Catch::Contains("gpu_runtime_test.cpp:"));
+  CHECK_THROWS_WITH(
+      [] { BRAINCAM_CUDA_CHECK(cudaSetDevice(-1)); }(),
+      Catch::Contains("cudaSetDevice(-1) failed: ") && Catch::Contains("gpu_runtime_test.cpp:"));
   // With a GPU the failure is not left behind for the next launch check. (Without a driver every
   // call, cudaGetLastError included, reports the missing driver.)
   if (gpu::available()) CHECK(cudaGetLastError() == cudaSuccess);

@@ -1,9 +1,8 @@
 #pragma once
 // Helpers of the kernel tests: random inputs, poisoned outputs, buffers on the device of a kernel
 // set, the GPU-or-skip wrapper, and comparisons against the CPU reference.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -111,9 +110,8 @@ inline void require_close(const std::vector<float>& got, const std::vector<doubl
 // operations: chain * u * sum |terms| bounds the error (to first order), doubled for margin.
 inline std::vector<double> sum_tolerance(const std::vector<double>& abs_sums, double chain) {
   std::vector<double> t(abs_sums.size());
-  std::transform(abs_sums.begin(), abs_sums.end(), t.begin(), [&](double s) {
-    return 2.0 * chain * kFloatRoundoff * s + 1e-30;
-  });
+  std::transform(abs_sums.begin(), abs_sums.end(), t.begin(),
+                 [&](double s) { return 2.0 * chain * kFloatRoundoff * s + 1e-30; });
   return t;
 }
 

@@ -1,6 +1,7 @@
 // The fully connected layer's kernels against the CPU reference run in double on the same float
 // inputs, within the float32 bound of each sum (sum_tolerance); every output poisoned beforehand.
 #include "kernels/cpu/linear.h"
+
 #include "kernels/cuda/linear.h"
 #include "tests/kernels/kernel_test_support.h"
 

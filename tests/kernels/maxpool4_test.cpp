@@ -1,6 +1,7 @@
 // The 4x4 max pooling kernels against the CPU reference: values, winners (ties included: the
 // first maximum wins) and gradients bitwise equal, every output written.
 #include "kernels/cpu/maxpool4.h"
+
 #include "kernels/cuda/maxpool4.h"
 #include "tests/kernels/kernel_test_support.h"
 
@@ -48,8 +49,8 @@ void check_maxpool4(PoolShape s, unsigned seed) {
 template <class Set>
 void check_maxpool4_shapes() {
   unsigned seed = 1;
-  for (PoolShape s : {PoolShape{1, 4, 4}, PoolShape{3, 12, 20}, PoolShape{33 * 2, 8, 12},
-                      PoolShape{5, 60, 60}})
+  for (PoolShape s :
+       {PoolShape{1, 4, 4}, PoolShape{3, 12, 20}, PoolShape{33 * 2, 8, 12}, PoolShape{5, 60, 60}})
     check_maxpool4<Set>(s, seed++);
 }
 

@@ -4,6 +4,7 @@
 // two chunks), the smallest images (H = W = 4: no core rows or columns), core rows in full and
 // partial stages of 8, more images than the merge splits among its warps, 1 and 2 channels.
 #include "kernels/cpu_fast/patch_statistics.h"
+
 #include "kernels/cuda/patch_statistics.h"
 #include "tests/kernels/kernel_test_support.h"
 
@@ -44,9 +45,9 @@ void check_patch_statistics(ImageShape s, unsigned seed) {
   const cuda::Stream stream = stream_of<Set>();
   cuda::patch_statistics<Set>(MEAN.data<double>(), COV.data<double>(), X.data<float>(), s.N, s.C,
                               s.H, s.W, stream);
-  cuda::channel_statistics<Set>(CH_MEAN.data<double>(), CH_VAR.data<double>(),
-                                MEAN.data<double>(), COV.data<double>(), Wt.data<float>(),
-                                B.data<float>(), K, P, stream);
+  cuda::channel_statistics<Set>(CH_MEAN.data<double>(), CH_VAR.data<double>(), MEAN.data<double>(),
+                                COV.data<double>(), Wt.data<float>(), B.data<float>(), K, P,
+                                stream);
 
   // Both sum float products in float over a row or column of the padded grid, then in double:
   // they agree to float rounding of those partial sums, far below 1e-5 of the largest entry.
@@ -70,7 +71,7 @@ void check_shapes() {
   check_patch_statistics<Set>({2, 2, 4, 4}, 2);
   check_patch_statistics<Set>({3, 1, 12, 20}, 3);
   check_patch_statistics<Set>({1, 2, 21, 9}, 4);  // 17 core rows: two stages of 8 and one row
-  check_patch_statistics<Set>({10, 2, 6, 8}, 5);   // more images than the merge's 8 parts
+  check_patch_statistics<Set>({10, 2, 6, 8}, 5);  // more images than the merge's 8 parts
 }
 
 TEST_CASE("patch statistics: the emulator matches the fast CPU path",

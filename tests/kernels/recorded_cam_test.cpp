@@ -2,13 +2,13 @@
 // batch, on the emulator and (with a GPU) as a CUDA graph. Each batch's maps and logits must be
 // the bits of explain() run op by op on that batch, for both targets; a batch of another shape,
 // or on another device, is refused.
-#include <catch2/catch.hpp>
+#include "model/recorded_cam.h"
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <stdexcept>
 #include <vector>
 
-#include "model/recorded_cam.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {

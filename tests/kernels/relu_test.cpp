@@ -1,5 +1,6 @@
 // The ReLU kernels against the CPU reference: bitwise equal, every output written.
 #include "kernels/cpu/relu.h"
+
 #include "kernels/cuda/relu.h"
 #include "tests/kernels/kernel_test_support.h"
 
@@ -19,7 +20,8 @@ void check_relu(long n, unsigned seed) {
   Tensor Y = on_device<Set>(std::vector<float>(n, kPoison));
   Tensor DX = on_device<Set>(std::vector<float>(n, kPoison));
   cuda::relu_forward<Set>(Y.data<float>(), X.data<float>(), n, stream_of<Set>());
-  cuda::relu_backward<Set>(DX.data<float>(), DY.data<float>(), Y.data<float>(), n, stream_of<Set>());
+  cuda::relu_backward<Set>(DX.data<float>(), DY.data<float>(), Y.data<float>(), n,
+                           stream_of<Set>());
   require_identical(on_host<Set, float>(Y), y_ref, "y");
   require_identical(on_host<Set, float>(DX), dx_ref, "dx");
 }

@@ -3,10 +3,11 @@
 // channel) are computed exactly as the float reference, so they must be identical to it. The
 // other outputs use the bound of channel_attention_test.cpp: 2 * u * (the chains of roundings
 // along the output's path) * (the same computation on the magnitudes of the inputs).
+#include "kernels/cpu/spatial_attention.h"
+
 #include <cmath>
 #include <cstring>
 
-#include "kernels/cpu/spatial_attention.h"
 #include "kernels/cuda/spatial_attention.h"
 #include "tests/kernels/kernel_test_support.h"
 

@@ -3,7 +3,6 @@
 // definition. On a GPU these check the fragment places and the rounding that the emulator copies
 // from the PTX ISA.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
 #include <vector>
@@ -26,8 +25,8 @@ void check_product() {
     for (float& v : *m) v = static_cast<float>(small(rng));
   const Tensor a = on_device<Set>(A), b = on_device<Set>(B), c = on_device<Set>(C);
   Tensor d = on_device<Set>(std::vector<float>(16 * 8, kPoison));
-  cuda::tensor_core_product<Set>(d.data<float>(), a.data<float>(), b.data<float>(),
-                                 c.data<float>(), stream_of<Set>());
+  cuda::tensor_core_product<Set>(d.data<float>(), a.data<float>(), b.data<float>(), c.data<float>(),
+                                 stream_of<Set>());
   const std::vector<float> D = on_host<Set, float>(d);
   for (int row = 0; row < 16; ++row)
     for (int column = 0; column < 8; ++column) {

@@ -7,7 +7,6 @@
 // patch moments. On the CPU, which has no graphs: the fused path's steps on cached patch moments
 // against the same steps computing them from each batch.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <numeric>
 

@@ -11,13 +11,13 @@
 // around zero (docs/model.md), so its scale is conv1.weight's gradient. Adam's first steps move a
 // parameter by about lr * g / |g|: an element whose gradient is not well above the gradient
 // tolerance may move differently, by up to a few lr, and its tolerance grows accordingly.
-#include <catch2/catch.hpp>
+#include "model/training_step.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 
 #include "engine/adam.h"
 #include "model/brain_detection_model.h"
-#include "model/training_step.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {

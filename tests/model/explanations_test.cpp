@@ -1,10 +1,11 @@
 // The explanation maps of spec section 5, their upsampling, and the localization and
 // faithfulness scores.
+#include "model/explanations.h"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 
 #include "engine/ops.h"
-#include "model/explanations.h"
 #include "tests/engine/random_tensors.h"
 
 using namespace braincam;
@@ -103,7 +104,8 @@ TEST_CASE("explanations: Grad-CAM and Grad-CAM++ follow their formulas") {
   std::vector<double> gradcam(h * w, 0.0), gradcampp(h * w, 0.0);
   for (int c = 0; c < C; ++c) {
     double mean_g = 0, a_sum = 0, weight = 0;
-    for (int p = 0; p < h * w; ++p) mean_g += g[c * h * w + p] / (h * w), a_sum += A.item(c * h * w + p);
+    for (int p = 0; p < h * w; ++p)
+      mean_g += g[c * h * w + p] / (h * w), a_sum += A.item(c * h * w + p);
     for (int p = 0; p < h * w; ++p) {
       const double gp = g[c * h * w + p];
       if (gp != 0) weight += gp * gp / (2 * gp * gp + gp * gp * gp * a_sum) * gp;
@@ -127,8 +129,8 @@ TEST_CASE("explanations: bilinear upsampling uses half-pixel centres") {
   const Tensor m = Tensor::from_vector({1, 2, 2}, {1, 2, 3, 4}, DType::F64);
   const Tensor up = upsample_bilinear(m, 4, 4);
   // PyTorch's interpolate(mode="bilinear", align_corners=False) gives these rows.
-  const std::vector<double> expected{1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5,
-                                     2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4};
+  const std::vector<double> expected{1,   1.25, 1.75, 2,   1.5, 1.75, 2.25, 2.5,
+                                     2.5, 2.75, 3.25, 3.5, 3,   3.25, 3.75, 4};
   CHECK(up.to_vector() == expected);
   const Tensor n = normalize_minmax(up);
   CHECK(n.item(0) == 0.0);
@@ -140,9 +142,9 @@ TEST_CASE("explanations: localization scores of a map against a lesion mask") {
   std::vector<double> map(H * W, 0.0);
   std::vector<float> mask(H * W, 0.0f);
   for (int y = 2; y < 4; ++y)
-    for (int x = 2; x < 7; ++x) mask[y * W + x] = 1.0f;  // a 10-pixel lesion
+    for (int x = 2; x < 7; ++x) mask[y * W + x] = 1.0f;                  // a 10-pixel lesion
   for (int i = 0; i < 10; ++i) map[22 + i % 5 + (i / 5) * W] = 1.0 + i;  // exactly on the lesion
-  map[99] = 5.0;                                                          // and one stray pixel
+  map[99] = 5.0;                                                         // and one stray pixel
   const LocalizationScore s = score_localization(map.data(), mask.data(), H, W);
   CHECK(s.pointing_hit);
   CHECK(s.energy_inside == Approx(55.0 / 60.0));
@@ -162,8 +164,12 @@ TEST_CASE("explanations: deletion and insertion curves run between the image and
   REQUIRE(c.deletion.size() == 9);
   REQUIRE(c.insertion.size() == 9);
   NoGradScope no_grad;
-  const double p_image = 1 / (1 + std::exp(-model.forward(Var(x), true, false).logits.value().item()));
-  const double p_black = 1 / (1 + std::exp(-model.forward(Var(Tensor::zeros(x.shape(), DType::F64)), true, false).logits.value().item()));
+  const double p_image =
+      1 / (1 + std::exp(-model.forward(Var(x), true, false).logits.value().item()));
+  const double p_black =
+      1 / (1 + std::exp(-model.forward(Var(Tensor::zeros(x.shape(), DType::F64)), true, false)
+                             .logits.value()
+                             .item()));
   CHECK(c.deletion.front() == Approx(p_image).epsilon(1e-6));
   CHECK(c.deletion.back() == Approx(p_black).epsilon(1e-6));
   CHECK(c.insertion.front() == Approx(p_black).epsilon(1e-6));

@@ -29,14 +29,16 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("model: finite differences of the loss match backward for every parameter and the input") {
+TEST_CASE(
+    "model: finite differences of the loss match backward for every parameter and the input") {
   for (const bool attention : {false, true}) {
     DYNAMIC_SECTION("attention " << (attention ? "on" : "off")) {
       Fixture f(attention ? 11 : 12);
       // Backward treats the CAM guidance as a constant, so the differences hold it fixed too.
       const Tensor guidance = f.model.forward(f.images, attention, true).guidance;
       auto loss = [&] {
-        const ForwardResult r = f.model.forward(f.images, attention, /*training=*/true, false, guidance);
+        const ForwardResult r =
+            f.model.forward(f.images, attention, /*training=*/true, false, guidance);
         return bce_with_logits(r.logits, f.labels);
       };
       std::vector<test::GradCheckInput> inputs{{"images", f.images}};

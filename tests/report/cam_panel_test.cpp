@@ -1,10 +1,11 @@
 // CAM panels: the strip's tiles are the input, the jet heatmap and their blend, and sheets of
 // strips render to PNGs with the tiles where they belong.
+#include "tools/cam_panel.h"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 
 #include "tests/report/png_check.h"
-#include "tools/cam_panel.h"
 
 using namespace braincam;
 
@@ -14,7 +15,8 @@ data::Image gradient_image(int w, int h) {
   data::Image image(w, h, 3);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
-      for (int c = 0; c < 3; ++c) image.at(x, y, c) = static_cast<std::uint8_t>((x * 7 + y * 3 + c * 50) % 256);
+      for (int c = 0; c < 3; ++c)
+        image.at(x, y, c) = static_cast<std::uint8_t>((x * 7 + y * 3 + c * 50) % 256);
   return image;
 }
 
@@ -42,7 +44,8 @@ TEST_CASE("cam panel: the strip is input | heatmap | heatmap blended over the in
       for (int c = 0; c < 3; ++c) {
         REQUIRE(strip.at(x, y, c) == input.at(x, y, c));
         REQUIRE(strip.at(w + x, y, c) == heat[c]);
-        const double blend = (1 - tools::kOverlayWeight) * input.at(x, y, c) + tools::kOverlayWeight * heat[c];
+        const double blend =
+            (1 - tools::kOverlayWeight) * input.at(x, y, c) + tools::kOverlayWeight * heat[c];
         REQUIRE(std::abs(strip.at(2 * w + x, y, c) - blend) <= 0.5);
       }
     }
@@ -53,8 +56,9 @@ TEST_CASE("cam panel: a sheet renders each strip's tiles in their places") {
   // Uniform tiles, so that the check does not depend on gnuplot's exact pixel placement.
   const data::Image gray(240, 240, 3, 100);
   const std::vector<double> hot(240 * 240, 1.0), cold(240 * 240, 0.0);
-  tools::CamSheet sheet{"two rows", {{tools::compose_cam_strip(gray, hot.data()), "first: hot"},
-                                     {tools::compose_cam_strip(gray, cold.data()), "second: cold"}},
+  tools::CamSheet sheet{"two rows",
+                        {{tools::compose_cam_strip(gray, hot.data()), "first: hot"},
+                         {tools::compose_cam_strip(gray, cold.data()), "second: cold"}},
                         dir.path / "sheet.png"};
   tools::render_cam_sheets({sheet});
   const data::Image png = test::read_png(dir.path / "sheet.png");
@@ -83,7 +87,9 @@ TEST_CASE("cam panel: strips of different sizes in one sheet are refused") {
   test::TempDir dir("sheet-bad");
   const std::vector<double> map(240 * 240, 0.5);
   const data::Image a(240, 240, 3), b(120, 120, 3);
-  tools::CamSheet sheet{"mixed", {{tools::compose_cam_strip(a, map.data()), "a"}, {tools::compose_cam_strip(b, map.data()), "b"}},
+  tools::CamSheet sheet{"mixed",
+                        {{tools::compose_cam_strip(a, map.data()), "a"},
+                         {tools::compose_cam_strip(b, map.data()), "b"}},
                         dir.path / "sheet.png"};
   CHECK_THROWS_WITH(tools::render_cam_sheets({sheet}), Catch::Contains("one size"));
   CHECK_FALSE(std::filesystem::exists(dir.path / "sheet.png"));

@@ -1,7 +1,7 @@
 // The per-method scores of `braincam cam` and the keys of cam_scores.json.
-#include <catch2/catch.hpp>
-
 #include "tools/cam_scores.h"
+
+#include <catch2/catch.hpp>
 
 using namespace braincam;
 
@@ -14,8 +14,8 @@ TEST_CASE("cam scores: cam_scores.json has every score per method, averaged over
   const nlohmann::json j = tools::cam_scores_json({gradcam, layercam});
 
   const auto& g = j.at("methods").at("gradcam");
-  for (const char* key : {"pointing", "energy_inside", "iou_top10", "deletion_auc", "insertion_auc", "n",
-                          "n_faithfulness", "deletion_curve", "insertion_curve"})
+  for (const char* key : {"pointing", "energy_inside", "iou_top10", "deletion_auc", "insertion_auc",
+                          "n", "n_faithfulness", "deletion_curve", "insertion_curve"})
     CHECK(g.contains(key));
   CHECK(g["pointing"].get<double>() == Approx(0.5));
   CHECK(g["energy_inside"].get<double>() == Approx(0.6));
@@ -35,7 +35,8 @@ TEST_CASE("cam scores: cam_scores.json has every score per method, averaged over
   CHECK(l["n"] == 0);
 
   const std::string table = tools::cam_scores_table({gradcam, layercam});
-  CHECK_THAT(table, Catch::Contains("gradcam") && Catch::Contains("0.500") && Catch::Contains("layercam"));
+  CHECK_THAT(table,
+             Catch::Contains("gradcam") && Catch::Contains("0.500") && Catch::Contains("layercam"));
 }
 
 TEST_CASE("cam scores: curves of different lengths cannot be averaged") {

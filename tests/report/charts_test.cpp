@@ -1,14 +1,15 @@
 // The gnuplot wrapper and the charts drawn with it: real PNGs of the requested size, written
 // atomically, with clear errors.
+#include "tools/charts.h"
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
 
 #include "model/metrics.h"
-#include "tests/report/png_check.h"
-#include "tools/charts.h"
-#include "tools/gnuplot.h"
 #include "model/metrics_csv.h"
+#include "tests/report/png_check.h"
+#include "tools/gnuplot.h"
 
 using namespace braincam;
 namespace fs = std::filesystem;
@@ -16,7 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 std::size_t files_in(const fs::path& dir) {
-  return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+  return static_cast<std::size_t>(
+      std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
 }
 
 std::vector<EpochRecord> epochs() {
@@ -32,7 +34,8 @@ TEST_CASE("gnuplot: a job writes a PNG of the requested size and renames it into
   test::TempDir dir("gnuplot-ok");
   tools::GnuplotJob job;
   const std::string data = job.data_file("points.dat", "0 0\n1 1\n2 4\n");
-  job.run(job.png_output(dir.path / "chart.png", 320, 200) + "plot " + data + " with lines title 'it''s'\n");
+  job.run(job.png_output(dir.path / "chart.png", 320, 200) + "plot " + data +
+          " with lines title 'it''s'\n");
   const data::Image png = test::read_png(dir.path / "chart.png");
   CHECK(png.width == 320);
   CHECK(png.height == 200);
@@ -42,8 +45,10 @@ TEST_CASE("gnuplot: a job writes a PNG of the requested size and renames it into
 TEST_CASE("gnuplot: a failing script is reported with gnuplot's message and writes nothing") {
   test::TempDir dir("gnuplot-fail");
   tools::GnuplotJob job;
-  const std::string script = job.png_output(dir.path / "chart.png", 320, 200) + "plot no_such_function(x)\n";
-  REQUIRE_THROWS_WITH(job.run(script), Catch::Contains("gnuplot failed") && Catch::Contains("no_such_function"));
+  const std::string script =
+      job.png_output(dir.path / "chart.png", 320, 200) + "plot no_such_function(x)\n";
+  REQUIRE_THROWS_WITH(job.run(script),
+                      Catch::Contains("gnuplot failed") && Catch::Contains("no_such_function"));
   CHECK(files_in(dir.path) == 0);
 }
 
@@ -52,12 +57,14 @@ TEST_CASE("gnuplot: a missing gnuplot says so and how to install it") {
   ::setenv("BRAINCAM_GNUPLOT", "braincam-no-such-gnuplot", 1);
   tools::GnuplotJob job;
   const std::string script = job.png_output(dir.path / "chart.png", 320, 200) + "plot x\n";
-  CHECK_THROWS_WITH(job.run(script), Catch::Contains("braincam-no-such-gnuplot") && Catch::Contains("install"));
+  CHECK_THROWS_WITH(job.run(script),
+                    Catch::Contains("braincam-no-such-gnuplot") && Catch::Contains("install"));
   ::unsetenv("BRAINCAM_GNUPLOT");
   CHECK(files_in(dir.path) == 0);
 }
 
-TEST_CASE("charts: training curves, evaluation charts and faithfulness curves are PNGs of their sizes") {
+TEST_CASE(
+    "charts: training curves, evaluation charts and faithfulness curves are PNGs of their sizes") {
   test::TempDir dir("charts");
   tools::plot_training_curves(epochs(), dir.path);
   for (const char* name : {"loss.png", "accuracy.png"}) {
@@ -65,7 +72,8 @@ TEST_CASE("charts: training curves, evaluation charts and faithfulness curves ar
     CHECK(png.width == 720);
     CHECK(png.height == 480);
   }
-  const auto metrics = to_json(classification_metrics({0.9, 0.8, 0.3, 0.6, 0.1, 0.2}, {1, 1, 1, 0, 0, 0}));
+  const auto metrics =
+      to_json(classification_metrics({0.9, 0.8, 0.3, 0.6, 0.1, 0.2}, {1, 1, 1, 0, 0, 0}));
   tools::plot_evaluation_charts(metrics, "eval.json", dir.path);
   CHECK(test::read_png(dir.path / "confusion.png").width == 560);
   CHECK(test::read_png(dir.path / "roc.png").height == 520);
@@ -86,10 +94,12 @@ TEST_CASE("charts: metrics without a key the charts need are an error naming the
   CHECK_FALSE(fs::exists(dir.path / "confusion.png"));
 }
 
-TEST_CASE("metrics csv: the trainer's rows are read back, and a malformed row names the file and line") {
+TEST_CASE(
+    "metrics csv: the trainer's rows are read back, and a malformed row names the file and line") {
   test::TempDir dir("metrics-csv");
   const fs::path csv = dir.path / "metrics.csv";
-  std::ofstream(csv) << kMetricsHeader << "\n1,off,0.69,0.5,0.7,0.48,12.5,40\n3,on,0.3,0.9,0.35,0.875,11,45.5\n";
+  std::ofstream(csv) << kMetricsHeader
+                     << "\n1,off,0.69,0.5,0.7,0.48,12.5,40\n3,on,0.3,0.9,0.35,0.875,11,45.5\n";
   const auto rows = read_metrics_csv(csv);
   REQUIRE(rows.size() == 2);
   CHECK_FALSE(rows[0].attention);
@@ -98,7 +108,8 @@ TEST_CASE("metrics csv: the trainer's rows are read back, and a malformed row na
   CHECK(rows[1].val_accuracy == 0.875);
   CHECK(rows[1].images_per_s == 45.5);
 
-  std::ofstream(csv) << kMetricsHeader << "\n1,off,0.69,0.5,0.7,0.48,12.5,40\n2,maybe,0.3,0.9,0.35,0.875,11,45\n";
+  std::ofstream(csv) << kMetricsHeader
+                     << "\n1,off,0.69,0.5,0.7,0.48,12.5,40\n2,maybe,0.3,0.9,0.35,0.875,11,45\n";
   CHECK_THROWS_WITH(read_metrics_csv(csv), Catch::Contains("metrics.csv: line 3"));
   std::ofstream(csv) << "epoch,loss\n";
   CHECK_THROWS_WITH(read_metrics_csv(csv), Catch::Contains("line 1"));

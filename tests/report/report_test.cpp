@@ -1,5 +1,7 @@
 // RUN/report.html: one self-contained page with every section, and a note in place of each
 // section whose input is missing or broken.
+#include "tools/report.h"
+
 #include <catch2/catch.hpp>
 #include <fstream>
 
@@ -10,15 +12,14 @@
 #include "tests/report/png_check.h"
 #include "tools/cam_panel.h"
 #include "tools/cam_scores.h"
-#include "tools/report.h"
 
 using namespace braincam;
 namespace fs = std::filesystem;
 
 namespace {
 
-const char* kSections[] = {"id=\"settings\"", "id=\"data\"", "id=\"training\"", "id=\"evaluation\"",
-                           "id=\"ablation\"", "id=\"explanations\""};
+const char* kSections[] = {"id=\"settings\"",   "id=\"data\"",     "id=\"training\"",
+                           "id=\"evaluation\"", "id=\"ablation\"", "id=\"explanations\""};
 
 std::string read_text(const fs::path& file) {
   const auto bytes = data::read_file(file);
@@ -39,7 +40,8 @@ void check_self_contained(const std::string& html) {
   CHECK(html.find("<link") == std::string::npos);
   CHECK(html.find("<script") == std::string::npos);
   for (const std::string attribute : {"src=\"", "href=\""})
-    for (std::size_t at = html.find(attribute); at != std::string::npos; at = html.find(attribute, at + 1)) {
+    for (std::size_t at = html.find(attribute); at != std::string::npos;
+         at = html.find(attribute, at + 1)) {
       const std::string target = html.substr(at + attribute.size(), 16);
       INFO(target);
       CHECK((target.rfind("data:image/", 0) == 0 || target.rfind("#", 0) == 0));
@@ -56,20 +58,29 @@ void make_inputs(const fs::path& root) {
   write(run / "metrics.csv", std::string(kMetricsHeader) +
                                  "\n1,off,0.69,0.55,0.68,0.5,10,40\n2,off,0.5,0.7,0.52,0.7,10,41\n"
                                  "3,on,0.4,0.8,0.45,0.85,12,35\n");
-  write_safetensors((run / "best.safetensors").string(), {{"fc.bias", Tensor::zeros({1}, DType::F32)}},
-                    {{"epoch", "3"}, {"attention", "on"}, {"best_val_accuracy", "0x1.b333333333333p-1"},
+  write_safetensors((run / "best.safetensors").string(),
+                    {{"fc.bias", Tensor::zeros({1}, DType::F32)}},
+                    {{"epoch", "3"},
+                     {"attention", "on"},
+                     {"best_val_accuracy", "0x1.b333333333333p-1"},
                      {"options", R"({"epochs": 3, "batch": 32, "lr": "0x1.0624dd2f1a9fcp-10"})"}});
-  const auto metrics = to_json(classification_metrics({0.9, 0.8, 0.3, 0.6, 0.1, 0.2}, {1, 1, 1, 0, 0, 0}));
+  const auto metrics =
+      to_json(classification_metrics({0.9, 0.8, 0.3, 0.6, 0.1, 0.2}, {1, 1, 1, 0, 0, 0}));
   write(run / "eval.json", metrics.dump());
-  write(run / "compare.json", nlohmann::json{{"with_attention", metrics}, {"without_attention", metrics}, {"split", "test"}}.dump());
+  write(
+      run / "compare.json",
+      nlohmann::json{{"with_attention", metrics}, {"without_attention", metrics}, {"split", "test"}}
+          .dump());
   write(cache / "eda.json", R"({"images": 20, "splits": {
       "train": {"tumor": 7, "no_tumor": 7, "total": 14, "tumor_fraction": 0.5},
       "val": {"tumor": 2, "no_tumor": 1, "total": 3, "tumor_fraction": 0.667},
       "test": {"tumor": 1, "no_tumor": 2, "total": 3, "tumor_fraction": 0.333}},
       "groups": {"count": 20}, "skipped_count": 0, "warnings": ["split val is unbalanced"]})");
   const std::vector<double> map(240 * 240, 0.7);
-  tools::render_cam_sheets({{"cam: wrong", {{tools::compose_cam_strip(data::Image(240, 240, 3, 90), map.data()), "x"}},
-                             cam / "cam" / "wrong.png"}});
+  tools::render_cam_sheets(
+      {{"cam: wrong",
+        {{tools::compose_cam_strip(data::Image(240, 240, 3, 90), map.data()), "x"}},
+        cam / "cam" / "wrong.png"}});
   tools::MethodScores scores(CamMethod::Cam);
   scores.add(LocalizationScore{true, 0.7, 0.4});
   scores.add(FaithfulnessCurves{{0.9, 0.5, 0.1}, {0.1, 0.6, 0.9}, 0.5, 0.55});
@@ -80,7 +91,8 @@ void make_inputs(const fs::path& root) {
 
 tools::ReportInputs inputs(const fs::path& root) {
   const fs::path run = root / "run";
-  return {run, root / "cache", run / "eval.json", run / "cam", run / "compare.json", "demo schedule"};
+  return {run,         root / "cache",       run / "eval.json",
+          run / "cam", run / "compare.json", "demo schedule"};
 }
 
 }  // namespace
@@ -99,7 +111,8 @@ TEST_CASE("report: with every input each section is filled and every image embed
   CHECK(count(html, "src=\"data:image/jpeg;base64,") == 1);
   CHECK_THAT(html, Catch::Contains("demo schedule") && Catch::Contains("without_attention") &&
                        Catch::Contains("split val is unbalanced") && Catch::Contains("0.85"));
-  CHECK_THAT(html, Catch::Contains("<td>best_val_accuracy</td><td>0.85</td>"));  // hex float shown as decimal
+  CHECK_THAT(html, Catch::Contains(
+                       "<td>best_val_accuracy</td><td>0.85</td>"));  // hex float shown as decimal
   CHECK(test::read_png(dir.path / "run" / "loss.png").width == 720);
   CHECK(fs::exists(dir.path / "run" / "charts" / "confusion.png"));
 }
@@ -108,8 +121,8 @@ TEST_CASE("report: with no inputs every section says its input is not available"
   test::TempDir dir("empty");
   const fs::path run = dir.path / "run";
   fs::create_directories(run);
-  const std::string html = read_text(tools::write_report({run, dir.path / "cache", run / "eval.json", run / "cam",
-                                                          run / "compare.json", ""}));
+  const std::string html = read_text(tools::write_report(
+      {run, dir.path / "cache", run / "eval.json", run / "cam", run / "compare.json", ""}));
   for (const char* section : kSections) CHECK_THAT(html, Catch::Contains(section));
   CHECK(count(html, "Not available") == 6);
   check_self_contained(html);
@@ -120,7 +133,8 @@ TEST_CASE("report: a broken input is noted in its own section and the rest is st
   make_inputs(dir.path);
   write(dir.path / "run" / "eval.json", "{ not json");
   const std::string html = read_text(tools::write_report(inputs(dir.path)));
-  CHECK_THAT(html, Catch::Contains("Not available: could not be read") && Catch::Contains("eval.json: not valid JSON"));
+  CHECK_THAT(html, Catch::Contains("Not available: could not be read") &&
+                       Catch::Contains("eval.json: not valid JSON"));
   CHECK(count(html, "Not available") == 1);
   CHECK(count(html, "src=\"data:image/png;base64,") == 2);  // the training curves are still there
 }
@@ -129,5 +143,6 @@ TEST_CASE("report: a run folder that does not exist is an error") {
   test::TempDir dir("no-run");
   tools::ReportInputs in;
   in.run = dir.path / "nope";
-  CHECK_THROWS_WITH(tools::write_report(in), Catch::Contains("nope") && Catch::Contains("not a folder"));
+  CHECK_THROWS_WITH(tools::write_report(in),
+                    Catch::Contains("nope") && Catch::Contains("not a folder"));
 }

@@ -1,5 +1,7 @@
 // The trainer on a tiny synthetic dataset: determinism, resume (also mid-epoch), the schedule,
 // a diverging loss, and the metrics.
+#include "model/trainer.h"
+
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -9,11 +11,10 @@
 #include <fstream>
 #include <iterator>
 
-#include "data/preprocess.h"
 #include "data/prepare_dataset.h"
+#include "data/preprocess.h"
 #include "data/synth_dataset.h"
 #include "model/metrics.h"
-#include "model/trainer.h"
 
 using namespace braincam;
 namespace fs = std::filesystem;
@@ -23,7 +24,8 @@ namespace {
 // A 48-image synthetic dataset, prepared once per test process in a folder of its own (CTest
 // runs test cases as parallel processes) and removed when the process ends.
 struct TinyDataset {
-  fs::path root = fs::temp_directory_path() / ("braincam_trainer_test_" + std::to_string(::getpid()));
+  fs::path root =
+      fs::temp_directory_path() / ("braincam_trainer_test_" + std::to_string(::getpid()));
   TinyDataset() {
     data::synthesize_dataset({.out_dir = root / "synth", .count = 48, .seed = 5});
     data::prepare_dataset({.data_dir = root / "synth", .cache_dir = root / "cache", .seed = 5});
@@ -57,7 +59,8 @@ TrainOptions tiny_options(const std::string& run) {
 std::size_t bytes_of(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   REQUIRE(in);
-  return std::hash<std::string>{}({std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()});
+  return std::hash<std::string>{}(
+      {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()});
 }
 
 // metrics.csv without its timing columns.
@@ -99,8 +102,7 @@ TEST_CASE("image set: batches are the dataset cache's, bit for bit, on the CPU a
     CHECK_FALSE(batch.patch_moments().has_value());
     CHECK_THROWS_AS(set.batch(std::vector<std::size_t>{3}), std::out_of_range);
   }
-  CHECK_THROWS_AS(cache_images(cache, std::vector<std::size_t>{cache.size()}),
-                  std::out_of_range);
+  CHECK_THROWS_AS(cache_images(cache, std::vector<std::size_t>{cache.size()}), std::out_of_range);
 }
 
 // The trainer on the emulator takes the device path: images held there, batches gathered there,
@@ -114,7 +116,8 @@ TEST_CASE("trainer: on the emulator with cached patch moments it follows the CPU
     o.device = device;
     return train(o).epochs;
   };
-  const std::vector<EpochRecord> cpu = run(Device::CPU, "cpu"), emulator = run(Device::Emulator, "emu");
+  const std::vector<EpochRecord> cpu = run(Device::CPU, "cpu"),
+                                 emulator = run(Device::Emulator, "emu");
   REQUIRE(emulator.size() == cpu.size());
   for (std::size_t e = 0; e < cpu.size(); ++e) {
     CHECK(emulator[e].train_loss == Approx(cpu[e].train_loss).epsilon(1e-4));
@@ -123,11 +126,13 @@ TEST_CASE("trainer: on the emulator with cached patch moments it follows the CPU
   }
 }
 
-// The trainer replays its steps from recorded graphs on the emulator (model/training_step_runner.h):
-// the checkpoints must be those of steps queued op by op, to the bit. Batches of 2 and 1 images;
-// the second epoch records and replays both sizes. (tests/kernels/training_step_graph_test.cpp
-// checks the graphs across attention settings, on both kernel paths.)
-TEST_CASE("trainer: on the emulator, steps replayed from graphs give the checkpoints of steps op by op") {
+// The trainer replays its steps from recorded graphs on the emulator
+// (model/training_step_runner.h): the checkpoints must be those of steps queued op by op, to the
+// bit. Batches of 2 and 1 images; the second epoch records and replays both sizes.
+// (tests/kernels/training_step_graph_test.cpp checks the graphs across attention settings, on both
+// kernel paths.)
+TEST_CASE(
+    "trainer: on the emulator, steps replayed from graphs give the checkpoints of steps op by op") {
   auto run = [](bool graphs, const std::string& name) {
     TrainOptions o = tiny_options(name);
     o.epochs = 2;
@@ -166,7 +171,9 @@ TEST_CASE("trainer: the same seed gives the same checkpoints bit for bit") {
   CHECK(metrics_without_timing(a.out).size() == 4);  // header and three epochs
 }
 
-TEST_CASE("trainer: a run resumed after an epoch, or mid-epoch, ends identical to one that never stopped") {
+TEST_CASE(
+    "trainer: a run resumed after an epoch, or mid-epoch, ends identical to one that never "
+    "stopped") {
   const TrainOptions whole = tiny_options("whole");
   train(whole);
 
@@ -207,7 +214,8 @@ TEST_CASE("trainer: a diverging loss stops training with a clear error") {
   o.lr = 1e35;  // the first Adam step throws the weights to +-1e35: the next loss overflows
   CHECK_THROWS_WITH(train(o), Catch::Matchers::Contains("training stopped: the loss is") &&
                                   Catch::Matchers::Contains("epoch 1, batch 2"));
-  CHECK_FALSE(fs::exists(o.out / "best.safetensors"));  // no epoch completed: nothing claims to be good
+  CHECK_FALSE(
+      fs::exists(o.out / "best.safetensors"));  // no epoch completed: nothing claims to be good
 }
 
 TEST_CASE("trainer: resuming refuses another dataset and damaged run folders") {
