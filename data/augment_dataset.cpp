@@ -2,13 +2,13 @@
 
 #include <charconv>
 
+#include "base/atomic_file.h"
+#include "base/file_io.h"
+#include "base/random.h"
 #include "data/class_folders.h"
 #include "data/data_error.h"
-#include "data/file_io.h"
 #include "data/image_codec.h"
 #include "data/lesion_mask.h"
-#include "engine/atomic_file.h"
-#include "engine/random.h"
 
 namespace braincam::data {
 namespace fs = std::filesystem;

@@ -5,8 +5,8 @@
 // As in Keras, the shear range is an angle in degrees, the affine map is bilinear with edge
 // pixels repeated outside the image, flips follow the affine map and brightness comes last
 // (a factor on every pixel, clipped to 255).
+#include "base/random.h"
 #include "data/image.h"
-#include "engine/random.h"
 
 namespace braincam::data {
 

@@ -4,13 +4,13 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "base/atomic_file.h"
+#include "base/file_io.h"
+#include "base/hash.h"
+#include "base/random.h"
 #include "data/data_error.h"
-#include "data/file_io.h"
-#include "data/hash.h"
 #include "data/lesion_mask.h"
 #include "data/preprocess.h"
-#include "engine/atomic_file.h"
-#include "engine/random.h"
 
 namespace braincam::data {
 namespace fs = std::filesystem;

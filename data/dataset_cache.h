@@ -20,11 +20,11 @@
 #include <string>
 #include <vector>
 
+#include "base/mapped_file.h"
 #include "data/augment_transform.h"
 #include "data/dataset_split.h"
 #include "data/image.h"
 #include "data/manifest.h"
-#include "data/mapped_file.h"
 
 namespace braincam::data {
 

@@ -2,8 +2,8 @@
 
 #include <map>
 
+#include "base/random.h"
 #include "data/data_error.h"
-#include "engine/random.h"
 
 namespace braincam::data {
 

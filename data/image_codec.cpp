@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/atomic_file.h"
+#include "base/file_io.h"
 #include "data/data_error.h"
-#include "data/file_io.h"
-#include "engine/atomic_file.h"
 
 // The implementations are compiled static into this file only, so they cannot clash with another
 // copy of stb elsewhere in a program.

@@ -4,9 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/atomic_file.h"
+#include "base/file_io.h"
 #include "data/data_error.h"
-#include "data/file_io.h"
-#include "engine/atomic_file.h"
 
 namespace braincam::data {
 namespace {

@@ -4,17 +4,17 @@
 #include <fstream>
 #include <optional>
 
+#include "base/atomic_file.h"
+#include "base/file_io.h"
+#include "base/hash.h"
 #include "data/class_folders.h"
 #include "data/data_error.h"
 #include "data/dataset_cache.h"
 #include "data/dataset_eda.h"
-#include "data/file_io.h"
-#include "data/hash.h"
 #include "data/image_codec.h"
 #include "data/manifest.h"
 #include "data/preprocess.h"
 #include "data/source_group.h"
-#include "engine/atomic_file.h"
 
 namespace braincam::data {
 namespace fs = std::filesystem;

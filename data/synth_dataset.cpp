@@ -5,12 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "base/atomic_file.h"
+#include "base/file_io.h"
 #include "data/data_error.h"
-#include "data/file_io.h"
 #include "data/image_codec.h"
 #include "data/synth_anatomy.h"
 #include "data/synth_image.h"
-#include "engine/atomic_file.h"
 
 namespace braincam::data {
 namespace fs = std::filesystem;

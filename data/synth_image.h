@@ -6,11 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "base/random.h"
 #include "data/image.h"
 #include "data/synth_anatomy.h"
 #include "data/synth_difficulty.h"
 #include "data/synth_lesion.h"
-#include "engine/random.h"
 
 namespace braincam::data {
 

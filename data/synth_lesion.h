@@ -5,9 +5,9 @@
 // Coordinates are millimetres in the slice (AxialSlice pixels).
 #include <nlohmann/json.hpp>
 
+#include "base/random.h"
 #include "data/synth_anatomy.h"
 #include "data/synth_difficulty.h"
-#include "engine/random.h"
 
 namespace braincam::data {
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "engine/atomic_file.h"
+#include "base/atomic_file.h"
 
 namespace braincam {
 

@@ -4,8 +4,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "base/random.h"
 #include "engine/ops.h"
-#include "engine/random.h"
 
 namespace braincam {
 

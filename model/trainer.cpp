@@ -11,10 +11,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/atomic_file.h"
+#include "base/random.h"
 #include "data/preprocess.h"
-#include "engine/atomic_file.h"
 #include "engine/ops.h"
-#include "engine/random.h"
 #include "engine/readback.h"
 #include "engine/safetensors.h"
 #include "model/metrics.h"

@@ -12,11 +12,11 @@
 #include <numeric>
 #include <vector>
 
+#include "base/random.h"
 #include "engine/adam.h"
 #include "engine/autograd.h"
 #include "engine/device_graph.h"
 #include "engine/device_memory.h"
-#include "engine/random.h"
 #include "engine/readback.h"
 #include "model/explanations.h"
 #include "model/image_set.h"

@@ -6,10 +6,10 @@
 #include <memory>
 #include <sstream>
 
+#include "base/atomic_file.h"
+#include "base/file_io.h"
 #include "data/dataset_cache.h"
-#include "data/file_io.h"
 #include "data/preprocess.h"
-#include "engine/atomic_file.h"
 #include "model/explanations.h"
 #include "model/trainer.h"
 #include "tools/cam_panel.h"

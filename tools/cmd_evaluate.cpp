@@ -2,7 +2,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "engine/atomic_file.h"
+#include "base/atomic_file.h"
 #include "model/metrics.h"
 #include "model/trainer.h"
 #include "tools/charts.h"

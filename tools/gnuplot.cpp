@@ -12,7 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "engine/atomic_file.h"
+#include "base/atomic_file.h"
 
 extern char** environ;
 

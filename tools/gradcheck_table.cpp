@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "engine/random.h"
+#include "base/random.h"
 #include "tools/gradcheck_ops.h"
 
 namespace braincam::tools {

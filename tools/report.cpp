@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "data/file_io.h"
+#include "base/atomic_file.h"
+#include "base/file_io.h"
 #include "data/image_codec.h"
-#include "engine/atomic_file.h"
 #include "engine/safetensors.h"
 #include "model/metrics_csv.h"
 #include "tools/charts.h"
@@ -84,8 +84,7 @@ std::string base64(const std::vector<std::uint8_t>& bytes) {
 // A PNG embedded as it is, or re-encoded as JPEG (photographs compress far better so).
 std::string image_tag(const fs::path& png, const std::string& alt, bool as_jpeg = false) {
   const std::vector<std::uint8_t> bytes =
-      as_jpeg ? data::encode_jpeg(data::read_image_file(png).rgb, kJpegQuality)
-              : data::read_file(png);
+      as_jpeg ? data::encode_jpeg(data::read_image_file(png).rgb, kJpegQuality) : read_file(png);
   return "<img alt=\"" + escape(alt) + "\" src=\"data:image/" + (as_jpeg ? "jpeg" : "png") +
          ";base64," + base64(bytes) + "\">\n";
 }

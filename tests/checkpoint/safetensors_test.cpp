@@ -8,7 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "engine/atomic_file.h"
+#include "base/atomic_file.h"
 #include "model/brain_detection_model.h"
 
 using namespace braincam;

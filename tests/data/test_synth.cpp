@@ -3,9 +3,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "base/file_io.h"
 #include "data/data_error.h"
 #include "data/dataset_cache.h"
-#include "data/file_io.h"
 #include "data/image_codec.h"
 #include "data/lesion_mask.h"
 #include "data/prepare_dataset.h"

@@ -10,8 +10,8 @@
 #include <map>
 #include <numeric>
 
+#include "base/random.h"
 #include "engine/adam.h"
-#include "engine/random.h"
 #include "model/brain_detection_model.h"
 #include "model/image_set.h"
 #include "model/training_step_runner.h"

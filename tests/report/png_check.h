@@ -3,14 +3,14 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "data/file_io.h"
+#include "base/file_io.h"
 #include "data/image_codec.h"
 
 namespace braincam::test {
 
 inline data::Image read_png(const std::filesystem::path& file) {
   REQUIRE(std::filesystem::exists(file));
-  const std::vector<std::uint8_t> bytes = data::read_file(file);
+  const std::vector<std::uint8_t> bytes = read_file(file);
   const std::uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   REQUIRE(bytes.size() > 8);
   REQUIRE(std::equal(signature, signature + 8, bytes.begin()));

@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "data/file_io.h"
-#include "engine/atomic_file.h"
+#include "base/atomic_file.h"
+#include "base/file_io.h"
 #include "engine/safetensors.h"
 #include "model/metrics.h"
 #include "tests/report/png_check.h"
@@ -22,7 +22,7 @@ const char* kSections[] = {"id=\"settings\"",   "id=\"data\"",     "id=\"trainin
                            "id=\"evaluation\"", "id=\"ablation\"", "id=\"explanations\""};
 
 std::string read_text(const fs::path& file) {
-  const auto bytes = data::read_file(file);
+  const auto bytes = read_file(file);
   return {bytes.begin(), bytes.end()};
 }
 

@@ -1,4 +1,4 @@
-#include "data/mapped_file.h"
+#include "base/mapped_file.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -10,17 +10,17 @@
 #include <string>
 #include <utility>
 
-#include "data/data_error.h"
+#include "base/file_error.h"
 
-namespace braincam::data {
+namespace braincam {
 
 MappedFile::MappedFile(const std::filesystem::path& file) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw DataError(file, std::string("cannot open: ") + std::strerror(errno));
+  if (fd < 0) throw FileError(file, std::string("cannot open: ") + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw DataError(file, "not a regular file");
+    throw FileError(file, "not a regular file");
   }
   size_ = static_cast<std::size_t>(st.st_size);
   if (size_ > 0) {
@@ -28,7 +28,7 @@ MappedFile::MappedFile(const std::filesystem::path& file) {
     if (p == MAP_FAILED) {
       const int err = errno;
       ::close(fd);
-      throw DataError(file, std::string("cannot map into memory: ") + std::strerror(err));
+      throw FileError(file, std::string("cannot map into memory: ") + std::strerror(err));
     }
     data_ = static_cast<const std::uint8_t*>(p);
   }
@@ -49,4 +49,4 @@ MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
 }
 
-}  // namespace braincam::data
+}  // namespace braincam

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace braincam::data {
+namespace braincam {
 
 class Hasher {
  public:
@@ -40,4 +40,4 @@ inline std::string hex64(std::uint64_t v) {
   return buf;
 }
 
-}  // namespace braincam::data
+}  // namespace braincam

@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <filesystem>
 
-namespace braincam::data {
+namespace braincam {
 
 class MappedFile {
  public:
   MappedFile() = default;
-  explicit MappedFile(const std::filesystem::path& file);  // throws DataError naming the file
+  explicit MappedFile(const std::filesystem::path& file);  // throws FileError naming the file
   MappedFile(MappedFile&& other) noexcept;
   MappedFile& operator=(MappedFile&& other) noexcept;
   MappedFile(const MappedFile&) = delete;
@@ -24,4 +24,4 @@ class MappedFile {
   std::size_t size_ = 0;
 };
 
-}  // namespace braincam::data
+}  // namespace braincam

@@ -1,4 +1,4 @@
-#include "data/file_io.h"
+#include "base/file_io.h"
 
 #include <unistd.h>
 
@@ -7,22 +7,22 @@
 #include <fstream>
 #include <vector>
 
-#include "data/data_error.h"
-#include "engine/atomic_file.h"
+#include "base/atomic_file.h"
+#include "base/file_error.h"
 
-namespace braincam::data {
+namespace braincam {
 namespace fs = std::filesystem;
 
 std::vector<std::uint8_t> read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw DataError(file, std::string("cannot open: ") + std::strerror(errno));
+  if (!in) throw FileError(file, std::string("cannot open: ") + std::strerror(errno));
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
-  if (size < 0) throw DataError(file, "cannot read (not a regular file?)");
+  if (size < 0) throw FileError(file, "cannot read (not a regular file?)");
   in.seekg(0);
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
   in.read(reinterpret_cast<char*>(bytes.data()), size);
-  if (!in) throw DataError(file, "read failed");
+  if (!in) throw FileError(file, "read failed");
   return bytes;
 }
 
@@ -31,21 +31,21 @@ void install_folder(const fs::path& built, const fs::path& target, bool replace)
   const bool exists = fs::exists(target, ec);
   if (exists && !fs::is_empty(target, ec)) {
     if (!replace)
-      throw DataError(target, "already exists and is not empty (pass --overwrite to replace it)");
+      throw FileError(target, "already exists and is not empty (pass --overwrite to replace it)");
     const fs::path old = temporary_name(target).string() + ".old";
     fs::rename(target, old, ec);
-    if (ec) throw DataError(target, "cannot move the old folder aside: " + ec.message());
+    if (ec) throw FileError(target, "cannot move the old folder aside: " + ec.message());
     fs::rename(built, target, ec);
     if (ec) {
       fs::rename(old, target);  // put the old one back
-      throw DataError(target, "cannot move the new folder into place: " + ec.message());
+      throw FileError(target, "cannot move the new folder into place: " + ec.message());
     }
     fs::remove_all(old, ec);
     return;
   }
   if (exists) fs::remove(target, ec);
   fs::rename(built, target, ec);
-  if (ec) throw DataError(target, "cannot move the new folder into place: " + ec.message());
+  if (ec) throw FileError(target, "cannot move the new folder into place: " + ec.message());
 }
 
-}  // namespace braincam::data
+}  // namespace braincam
