@@ -23,7 +23,7 @@ std::map<std::string, std::vector<std::uint8_t>> files_under(const fs::path& roo
   std::map<std::string, std::vector<std::uint8_t>> out;
   for (const auto& e : fs::recursive_directory_iterator(root))
     if (e.is_regular_file())
-      out[fs::relative(e.path(), root).generic_string()] = read_file(e.path());
+      out[fs::relative(e.path(), root).generic_string()] = braincam::read_file(e.path());
   return out;
 }
 }  // namespace
