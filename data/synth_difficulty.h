@@ -1,7 +1,8 @@
 #pragma once
 // The knobs that decide how hard the synthetic dataset is, and their three presets. Lesion
 // contrast, size and count decide whether a small CNN can learn the task; noise, bias field and
-// JPEG quality make it look like the Kaggle scans. docs/data.md records how they were chosen.
+// JPEG quality make it look like the Kaggle scans. docs/benchmark-log.md records how they
+// were chosen.
 #include <nlohmann/json.hpp>
 #include <string>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The CAM reduction and the attention's CAM guidance (spec sections 2.1 and 5).
+// The CAM reduction and the attention's CAM guidance (spec section 2, step 1, and section 5).
 namespace braincam::cpu {
 
 // cam[n, p] = sum_c w[c, p] * P[n, c, p] over the HW cells p of P (N x C x HW); w is fc's

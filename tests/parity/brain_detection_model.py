@@ -1,4 +1,4 @@
-"""BrainDetectionModel in PyTorch, written from the model contract (design/model.md), so that
+"""BrainDetectionModel in PyTorch, written from the model contract (docs/spec.md), so that
 its state_dict names and its training step are the reference for the C++ engine."""
 import torch
 import torch.nn.functional as F
