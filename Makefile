@@ -3,14 +3,14 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test asan demo bench clean
+.PHONY: all deps configure build test check asan fuzz format commits hooks demo bench clean
 
 all: build
 
 deps:
 	@bash tools/install_deps.sh
 
-configure: deps
+configure: deps hooks
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) > $(BUILD).configure.log 2>&1 \
 	  || { cat $(BUILD).configure.log; exit 1; }
 	@grep -E "braincam:" $(BUILD).configure.log || true
@@ -18,10 +18,33 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# Every test, then the engine, model and kernel tests again under the sanitizers (`make asan`).
+# Every functional test: unit, kernel (emulator), model, data, parity with PyTorch and OpenCV,
+# gradcheck, the CLI. The sanitizers and fuzzing are `make check`'s (CTest label fuzz).
 test: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	@$(MAKE) --no-print-directory asan
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE "^fuzz$$"
+
+# What `make test` leaves out: formatting and commit subjects, the sanitizer build, the fuzzers.
+# `.ci/run` runs `make test`, then `make check`.
+check: format commits asan fuzz
+
+format:
+	@bash tools/check_format.sh
+
+# Commit subjects follow the rule from f749dc0 on (a clone without that commit checks HEAD).
+COMMITS_FROM ?= f749dc0
+commits:
+	@if git rev-parse -q --verify $(COMMITS_FROM)^{commit} > /dev/null 2>&1; then \
+	  bash tools/check_commit_subject.sh $(COMMITS_FROM)^..HEAD; \
+	else bash tools/check_commit_subject.sh HEAD^!; fi
+
+# The libFuzzer targets (clang, ASan + UBSan), 15 s each from a fixed seed.
+fuzz: build
+	@cd $(BUILD) && ctest --output-on-failure -L "^fuzz$$"
+
+# The commit-msg hook checks each new commit's subject (tools/git-hooks/commit-msg).
+hooks:
+	@if [ -d .git ] && [ "$$(git config core.hooksPath)" != tools/git-hooks ]; then \
+	  git config core.hooksPath tools/git-hooks && echo "git: commit-msg hook installed"; fi
 
 # The engine, checkpoint, model and kernel (emulator) tests again under AddressSanitizer and
 # UndefinedBehaviorSanitizer, in a build of their own.
