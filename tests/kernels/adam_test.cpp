@@ -1,21 +1,16 @@
 // The multi-tensor Adam kernel against the per-parameter CPU reference run in double on the same
-// float inputs. Not bitwise: each compiler may contract a * b + c into one fused multiply-add
-// (the CPU build, with FMA enabled, and nvcc both do at their discretion), which rounds once
-// instead of twice. Every operation is otherwise a correctly rounded float operation (sqrtf and
-// the division are IEEE on the GPU), so the tolerance is a few u of the magnitudes involved:
-//   m: 3 roundings of |b1 m| + |(1 - b1) g|;  v: 4 of |b2 v| + |(1 - b2) g^2|;
-//   p: one rounding of p, and the update's 8 or so roundings (m, v, sqrt, two divisions, the
-//   addition of eps, the product with the step size, the float bias corrections).
-// Each bound is doubled for margin: a wrong formula or a skipped element is far outside it.
+// float inputs: not bitwise, a few u of the magnitudes involved (kernels/bounds/adam.h). A wrong
+// formula or a skipped element is far outside it.
 #include "kernels/cpu/adam.h"
 
+#include "kernels/bounds/adam.h"
 #include "kernels/cuda/adam.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
 namespace {
 
-constexpr double u = kFloatRoundoff, kLr = 1e-3, kBeta1 = 0.9, kBeta2 = 0.999, kEps = 1e-8;
+constexpr double kLr = 1e-3, kBeta1 = 0.9, kBeta2 = 0.999, kEps = 1e-8;
 
 struct Parameter {
   std::vector<float> p, m, v, g;
@@ -65,10 +60,11 @@ void check_adam() {
                  correction2 = std::sqrt(1 - std::pow(kBeta2, q.step));
     for (std::size_t i = 0; i < p.size(); ++i) {
       const double g = q.g[i];
-      m_tol[i] = 2 * 3 * u * (kBeta1 * std::fabs(q.m[i]) + (1 - kBeta1) * std::fabs(g));
-      v_tol[i] = 2 * 4 * u * (kBeta2 * q.v[i] + (1 - kBeta2) * g * g);
+      m_tol[i] =
+          bounds::adam::first_moment(kBeta1 * std::fabs(q.m[i]) + (1 - kBeta1) * std::fabs(g));
+      v_tol[i] = bounds::adam::second_moment(kBeta2 * q.v[i] + (1 - kBeta2) * g * g);
       const double update = step_size * std::fabs(m[i]) / (std::sqrt(v[i]) / correction2 + kEps);
-      p_tol[i] = 2 * (u * std::fabs(p[i]) + 8 * u * update);
+      p_tol[i] = bounds::adam::parameter(p[i], update);
     }
     require_close(on_host<Set, float>(M[t]), m, m_tol, "m");
     require_close(on_host<Set, float>(V[t]), v, v_tol, "v");

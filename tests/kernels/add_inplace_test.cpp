@@ -1,11 +1,14 @@
 // The add_inplace kernel against the CPU reference: bitwise equal, every element updated.
 #include "kernels/cpu/add_inplace.h"
 
+#include "kernels/bounds/add_inplace.h"
 #include "kernels/cuda/add_inplace.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
 namespace {
+
+static_assert(bounds::add_inplace::kBound.bitwise());
 
 template <class Set>
 void check_add_inplace() {

@@ -7,6 +7,8 @@
 // F is half zeros, as after the first layer's ReLU, and on a grid of 1/8, so that pooling windows
 // hold ties, which the first maximum must settle as maxpool4 does. Inference (no graph recorded,
 // no winners kept) must give the same P.
+#include "kernels/bounds/attention_pool.h"
+
 #include <cmath>
 #include <random>
 #include <vector>
@@ -17,6 +19,8 @@
 
 namespace braincam::test {
 namespace {
+
+static_assert(bounds::attention_pool::kAgainstPerOpKernels.bitwise());
 
 struct AttentionShape {
   int N, C, H, W, Ch;

@@ -1,17 +1,20 @@
 // The batch normalization kernels against the CPU reference run in double on the same float
 // inputs. The kernels keep the channel sums in double, like the reference, so their results are
-// the reference's up to the rounding of each float output: the tolerances are a few units of
-// roundoff of the magnitudes that make up each output. Every output is poisoned beforehand.
+// the reference's up to the rounding of each float output: the tolerances
+// (kernels/bounds/batchnorm.h) are a few units of roundoff of the magnitudes that make up each
+// output. Every output is poisoned beforehand.
 #include "kernels/cpu/batchnorm.h"
 
+#include "kernels/bounds/batchnorm.h"
 #include "kernels/cuda/batchnorm.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
 namespace {
 
+namespace bound = bounds::batchnorm;
+
 constexpr float kEps = 1e-5f, kMomentum = 0.1f;
-constexpr double u = kFloatRoundoff;
 
 struct BnShape {
   int N, C, HW;
@@ -51,14 +54,14 @@ void check_batchnorm(BnShape s, unsigned seed) {
                                      s.HW, kEps, stream);
   // The statistics and y are each one rounding of a double within 1e-12 of the reference.
   std::vector<double> stat_tol(s.C), y_tol(size);
-  for (int c = 0; c < s.C; ++c) stat_tol[c] = 2 * u * std::fabs(mean[c]);
+  for (int c = 0; c < s.C; ++c) stat_tol[c] = bound::rounded(mean[c]);
   require_close(on_host<Set, float>(MEAN), mean, stat_tol, "mean");
-  for (int c = 0; c < s.C; ++c) stat_tol[c] = 2 * u * var[c];
+  for (int c = 0; c < s.C; ++c) stat_tol[c] = bound::rounded(var[c]);
   require_close(on_host<Set, float>(VAR), var, stat_tol, "var");
   for (std::size_t i = 0; i < size; ++i) {
     const std::size_t c = channel(i);
     const double scale = gamma[c] / std::sqrt(var[c] + kEps);
-    y_tol[i] = 2 * u * (std::fabs(x[i] * scale) + std::fabs(beta[c] - mean[c] * scale));
+    y_tol[i] = bound::normalized(x[i] * scale, beta[c] - mean[c] * scale);
   }
   require_close(on_host<Set, float>(Y), y, y_tol, "y");
 
@@ -68,8 +71,8 @@ void check_batchnorm(BnShape s, unsigned seed) {
   cpu::batchnorm_update_running<double>(rm.data(), rv.data(), widened(mean_f).data(),
                                         widened(var_f).data(), s.C, count, kMomentum);
   for (int c = 0; c < s.C; ++c) {
-    rm_tol[c] = 8 * u * (0.9 * std::fabs(running_mean[c]) + 0.1 * std::fabs(mean_f[c]));
-    rv_tol[c] = 8 * u * (0.9 * running_var[c] + 0.2 * var_f[c]);
+    rm_tol[c] = bound::float_formula(0.9 * std::fabs(running_mean[c]) + 0.1 * std::fabs(mean_f[c]));
+    rv_tol[c] = bound::float_formula(0.9 * running_var[c] + 0.2 * var_f[c]);
   }
   Tensor MEAN_F = on_device<Set>(mean_f), VAR_F = on_device<Set>(var_f);
   Tensor RM2 = RM.clone(), RV2 = RV.clone();
@@ -86,8 +89,8 @@ void check_batchnorm(BnShape s, unsigned seed) {
   for (std::size_t i = 0; i < size; ++i) {
     const std::size_t c = channel(i);
     const double scale = gamma[c] / std::sqrt(running_var[c] + double{kEps});
-    eval_tol[i] =
-        8 * u * (std::fabs(x[i] * scale) + std::fabs(beta[c]) + std::fabs(running_mean[c] * scale));
+    eval_tol[i] = bound::float_formula(std::fabs(x[i] * scale) + std::fabs(beta[c]) +
+                                       std::fabs(running_mean[c] * scale));
   }
   Tensor Y_EVAL = on_device<Set>(std::vector<float>(size, kPoison));
   cuda::batchnorm_forward_eval<Set>(Y_EVAL.data<float>(), X.data<float>(), G.data<float>(),
@@ -103,18 +106,18 @@ void check_batchnorm(BnShape s, unsigned seed) {
                                   widened(gamma).data(), s.N, s.C, s.HW, kEps);
   std::vector<double> dbeta_tol(s.C), dgamma_tol(s.C), dx_tol(size);
   for (int c = 0; c < s.C; ++c) {
-    dbeta_tol[c] = 2 * u * std::fabs(dbeta[c]);
-    dgamma_tol[c] = 2 * u * std::fabs(dgamma[c]);
+    dbeta_tol[c] = bound::rounded(dbeta[c]);
+    dgamma_tol[c] = bound::rounded(dgamma[c]);
   }
   for (std::size_t i = 0; i < size; ++i) {
     const std::size_t c = channel(i);
     const double invstd = 1 / std::sqrt(double{var_f[c]} + kEps);
     const double xhat = (x[i] - double{mean_f[c]}) * invstd;
-    dbeta_tol[c] += 1e-12 * std::fabs(dy[i]);
-    dgamma_tol[c] += 1e-12 * std::fabs(dy[i] * xhat);
-    dx_tol[i] =
-        2 * u * gamma[c] * invstd *
-        (std::fabs(dy[i]) + std::fabs(dbeta[c] / count) + std::fabs(xhat * dgamma[c] / count));
+    dbeta_tol[c] += bound::kDoubleSumError * std::fabs(dy[i]);
+    dgamma_tol[c] += bound::kDoubleSumError * std::fabs(dy[i] * xhat);
+    dx_tol[i] = bound::input_gradient(
+        gamma[c], invstd,
+        std::fabs(dy[i]) + std::fabs(dbeta[c] / count) + std::fabs(xhat * dgamma[c] / count));
   }
   Tensor DX = on_device<Set>(std::vector<float>(size, kPoison)),
          DG = on_device<Set>(std::vector<float>(s.C, kPoison)),

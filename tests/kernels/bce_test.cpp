@@ -1,17 +1,13 @@
 // The binary cross-entropy kernels against the CPU reference run in double on the same float
-// inputs; outputs poisoned beforehand. Each image's loss term is within a few u of its
-// magnitude (exp and log1p are within 2 ulp on a GPU), and the batch sum adds its chain of
-// roundings. The gradient's sigmoid is within 4 u of its value; the difference with the label,
-// the product with dloss and the division add three more roundings.
+// inputs, within the bounds of kernels/bounds/bce.h; outputs poisoned beforehand.
 #include "kernels/cpu/bce.h"
 
+#include "kernels/bounds/bce.h"
 #include "kernels/cuda/bce.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
 namespace {
-
-constexpr double u = kFloatRoundoff;
 
 template <class Set>
 void check_bce(int N, unsigned seed) {
@@ -31,7 +27,7 @@ void check_bce(int N, unsigned seed) {
     loss_abs += std::max(double{z[n]}, 0.0) + std::fabs(double{z[n]} * y[n]) +
                 std::log1p(std::exp(-std::fabs(double{z[n]})));
     const double sigmoid = 1 / (1 + std::exp(-double{z[n]}));
-    dz_tol[n] = 2 * 7 * u * dloss[0] * (sigmoid + y[n]) / N;
+    dz_tol[n] = bounds::bce::logit_gradient(dloss[0], sigmoid, y[n], N);
   }
   loss_abs /= N;
 
@@ -43,10 +39,8 @@ void check_bce(int N, unsigned seed) {
                                      stream);
   cuda::bce_with_logits_backward<Set>(DZ.data<float>(), Z.data<float>(), Y.data<float>(),
                                       DLOSS.data<float>(), N, stream);
-  // A term: 6 roundings (exp, log1p at 2 each, the product and two additions); the sum: a
-  // thread's share, 5 shuffle steps, 8 warps; the division.
   require_close(on_host<Set, float>(LOSS), {loss},
-                sum_tolerance({loss_abs}, 6 + (N + 255) / 256 + 5 + 8 + 1), "loss");
+                sum_tolerance({loss_abs}, bounds::bce::loss_chain(N)), "loss");
   require_close(on_host<Set, float>(DZ), dz, dz_tol, "dz");
 }
 

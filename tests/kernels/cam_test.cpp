@@ -1,19 +1,14 @@
-// The CAM kernels against the CPU reference run in double on the same float inputs; every output
-// is poisoned beforehand.
-//   cam_reduce: a float sum of C products, within its rounding bound (sum_tolerance).
-//   cam_guidance: the pooling is exact; each cam value is within delta = C * u * sum |w * P| of
-//     the exact one, which moves every softmax output by at most 2 * max delta relatively; the
-//     exponentials (2 ulp on a GPU), the tree sum of the cells and the division add a few u.
+// The CAM kernels against the CPU reference run in double on the same float inputs, within the
+// bounds of kernels/bounds/cam.h; every output is poisoned beforehand.
 #include "kernels/cpu/cam.h"
 
+#include "kernels/bounds/cam.h"
 #include "kernels/cpu/maxpool4.h"
 #include "kernels/cuda/cam.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
 namespace {
-
-constexpr double u = kFloatRoundoff;
 
 template <class Set>
 void check_cam_reduce(int N, int C, int HW, unsigned seed) {
@@ -28,7 +23,8 @@ void check_cam_reduce(int N, int C, int HW, unsigned seed) {
          CAM = on_device<Set>(std::vector<float>(cam.size(), kPoison));
   cuda::cam_reduce<Set>(CAM.data<float>(), PT.data<float>(), WT.data<float>(), N, C, HW,
                         stream_of<Set>());
-  require_close(on_host<Set, float>(CAM), cam, sum_tolerance(cam_abs, C), "cam");
+  require_close(on_host<Set, float>(CAM), cam, sum_tolerance(cam_abs, bounds::cam::reduce_chain(C)),
+                "cam");
 }
 
 template <class Set>
@@ -53,13 +49,11 @@ void check_cam_guidance(int N, int C, int H, int W, unsigned seed) {
   std::vector<double> tolerance(s.size());
   for (int n = 0; n < N; ++n) {
     const auto row = cam_abs.begin() + static_cast<long>(n) * cells;
-    const double largest = *std::max_element(row, row + cells), delta = C * u * largest;
-    // The rounding of exp's argument cam - max (at most 2 * largest), exp itself, the chain of
-    // the cells' sum (a thread's share, 5 shuffle steps, 8 warps) and the division.
-    const double relative = 2 * delta + (2 * largest + 2 + cells / 256 + 1 + 5 + 8 + 1) * u;
+    const double relative =
+        bounds::cam::guidance_relative_error(C, cells, *std::max_element(row, row + cells));
     for (int p = 0; p < cells; ++p)
       tolerance[static_cast<std::size_t>(n) * cells + p] =
-          2 * relative * s[static_cast<std::size_t>(n) * cells + p];
+          bounds::cam::guidance_tolerance(relative, s[static_cast<std::size_t>(n) * cells + p]);
   }
   require_close(on_host<Set, float>(S), s, tolerance, "s");
 }

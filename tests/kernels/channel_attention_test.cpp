@@ -4,16 +4,18 @@
 // its chain of roundings times the sum of magnitudes of its terms, and the stages' errors carry
 // forward through sums whose coefficients are those magnitudes; so each output is within
 // 2 * u * (the chains of every stage on its path added up) * (the same computation run on the
-// magnitudes of the inputs). The sigmoid's slope is at most 1/4.
+// magnitudes of the inputs). The sigmoid's slope is at most 1/4. The chains are in
+// kernels/bounds/channel_attention.h.
 #include "kernels/cpu/channel_attention.h"
 
+#include "kernels/bounds/channel_attention.h"
 #include "kernels/cuda/channel_attention.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
 namespace {
 
-constexpr double u = kFloatRoundoff;
+namespace bound = bounds::channel_attention;
 
 struct AttentionShape {
   int N, C, H, W, Ch;
@@ -88,11 +90,9 @@ void check_channel_attention(AttentionShape a, unsigned seed) {
       HIDDEN.data<float>(), X.data<float>(), S.data<float>(), W1.data<float>(), B1.data<float>(),
       W2.data<float>(), B2.data<float>(), a.N, a.C, a.H, a.W, a.Ch, stream);
 
-  // Chains: a descriptor sums a thread's share, 5 shuffle steps and 8 warps, then divides; the
-  // MLP's first layer adds C products and the bias, the second Ch products and the bias, three
-  // times.
-  const double desc_chain = (HW + 255) / 256 + 5 + 8 + 3;
-  const double hidden_chain = desc_chain + a.C + 1, logit_chain = hidden_chain + a.Ch + 1 + 3;
+  const double desc_chain = bound::descriptor_chain(HW),
+               hidden_chain = bound::hidden_chain(HW, a.C),
+               logit_chain = bound::logit_chain(HW, a.C, a.Ch);
   const std::vector<float> desc_got = on_host<Set, float>(DESC);
   require_identical(std::vector<float>(desc_got.begin() + NC, desc_got.begin() + 2 * NC),
                     std::vector<float>(desc_f.begin() + NC, desc_f.begin() + 2 * NC), "max");
@@ -110,10 +110,10 @@ void check_channel_attention(AttentionShape a, unsigned seed) {
       for (int j = 0; j < a.Ch; ++j)
         logit_abs += std::fabs(in.w2[c * a.Ch + j]) * hidden_abs[(k * a.N + n) * a.Ch + j];
     }
-    gate_tol[i] = 0.25 * 2 * logit_chain * u * logit_abs + 4 * u;
+    gate_tol[i] = bounds::sigmoid_of_sum(logit_chain, logit_abs);
   }
   for (std::size_t i = 0; i < size; ++i)
-    y_tol[i] = std::fabs(in.x[i]) * gate_tol[i / HW] + 2 * u * std::fabs(y[i]);
+    y_tol[i] = bounds::gated_product(std::fabs(in.x[i]), gate_tol[i / HW], y[i]);
   require_close(on_host<Set, float>(GATE), gate, gate_tol, "gate");
   require_close(on_host<Set, float>(Y), y, y_tol, "y");
 
@@ -145,9 +145,7 @@ void check_channel_attention(AttentionShape a, unsigned seed) {
       DY.data<float>(), X.data<float>(), S.data<float>(), GATE_F.data<float>(),
       DESC_F.data<float>(), MAX_INDEX_F.data<std::int32_t>(), HIDDEN_F.data<float>(),
       W1.data<float>(), W2.data<float>(), a.N, a.C, a.H, a.W, a.Ch, stream);
-  // d(gate) sums a thread's share, 5 shuffle steps and 8 warps; d(logit) two products; the
-  // hidden gradient C products; the descriptors' Ch; the weights' 3N terms; dx a few operations.
-  const double chain = (HW + 255) / 256 + 5 + 8 + 2 + a.C + 1 + a.Ch + 3 * a.N + 6;
+  const double chain = bound::backward_chain(HW, a.C, a.Ch, a.N);
   require_close(on_host<Set, float>(DX), dx, sum_tolerance(dx_abs, chain), "dx");
   require_close(on_host<Set, float>(DW1), dw1, sum_tolerance(dw1_abs, chain), "dw1");
   require_close(on_host<Set, float>(DB1), db1, sum_tolerance(db1_abs, chain), "db1");

@@ -1,8 +1,9 @@
 // The 5x5 convolution kernels against the CPU reference run in double on the same float inputs.
-// The tolerance of each output is the float32 error bound of its sum (sum_tolerance), so only the
-// kernel's own rounding is allowed; every output is poisoned beforehand.
+// The tolerance of each output is the float32 error bound of its sum (kernels/bounds/conv5x5.h),
+// so only the kernel's own rounding is allowed; every output is poisoned beforehand.
 #include "kernels/cpu/conv5x5.h"
 
+#include "kernels/bounds/conv5x5.h"
 #include "kernels/cuda/conv5x5.h"
 #include "kernels/emulator/emulator.h"
 #include "tests/kernels/kernel_test_support.h"
@@ -58,13 +59,13 @@ void check_conv5x5(ConvShape s, unsigned seed) {
                               DY.data<float>(), X.data<float>(), Wt.data<float>(), s.N, s.C, s.H,
                               s.W, s.K, stream);
 
-  // Longest chains of roundings: the forward adds C*25 products and the bias; the input
-  // gradient K*25 products; the weight and bias gradients a thread's share of the pixels, then
-  // 32 lanes, 8 warps and the bands of rows of the N images.
   const int bands = cuda::conv5x5_weight_bands(s.N, s.C, s.K, s.H);
-  const double weight_chain = (s.H * s.W + 255) / 256 + 1 + 32 + 8 + s.N * bands;
-  require_close(on_host<Set, float>(Y), y, sum_tolerance(y_abs, s.C * 25 + 2), "y");
-  require_close(on_host<Set, float>(DX), dx, sum_tolerance(dx_abs, s.K * 25 + 1), "dx");
+  const double weight_chain =
+      bounds::conv5x5::weight_gradient_chain(static_cast<long>(s.H) * s.W, s.N, bands);
+  require_close(on_host<Set, float>(Y), y,
+                sum_tolerance(y_abs, bounds::conv5x5::forward_chain(s.C)), "y");
+  require_close(on_host<Set, float>(DX), dx,
+                sum_tolerance(dx_abs, bounds::conv5x5::input_gradient_chain(s.K)), "dx");
   require_close(on_host<Set, float>(DW), dw, sum_tolerance(dw_abs, weight_chain), "dw");
   require_close(on_host<Set, float>(DB), db, sum_tolerance(db_abs, weight_chain), "db");
 

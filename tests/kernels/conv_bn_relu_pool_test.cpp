@@ -8,6 +8,9 @@
 // both sides pick the same pooling winners, exact ties included (the first maximum wins). What
 // remains is the rounding of the batch statistics and of the gradient sums. Except
 // check_continuous_inputs, which bounds the tensor-core convolution's error on continuous inputs.
+// The tolerances are in kernels/bounds/conv_bn_relu_pool.h.
+#include "kernels/bounds/conv_bn_relu_pool.h"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -20,6 +23,8 @@
 
 namespace braincam::test {
 namespace {
+
+namespace bound = bounds::conv_bn_relu_pool;
 
 struct LayerShape {
   int N, C, K, H, W;
@@ -98,17 +103,19 @@ void check_layer(Device device) {
     std::mt19937 rng(s.N * 1000 + s.K * 10 + s.H);
     const Layer layer(s, rng);
     const Result ref = run(layer, Device::CPU, true), got = run(layer, device, true);
-    CHECK(max_abs_diff(got.F, ref.F) <= 1e-5 * std::max(1.0, max_abs(ref.F)));
-    CHECK(max_abs_diff(got.running_mean, ref.running_mean) <= 1e-6);
-    CHECK(max_abs_diff(got.running_var, ref.running_var) <= 1e-6 * max_abs(ref.running_var));
-    CHECK(max_abs_diff(got.dw, ref.dw) <= 1e-4 * max_abs(ref.dw));
-    CHECK(max_abs_diff(got.dgamma, ref.dgamma) <= 1e-4 * max_abs(ref.dgamma));
-    CHECK(max_abs_diff(got.dbeta, ref.dbeta) <= 1e-4 * max_abs(ref.dbeta));
+    CHECK(max_abs_diff(got.F, ref.F) <= bound::kTestOutput * std::max(1.0, max_abs(ref.F)));
+    CHECK(max_abs_diff(got.running_mean, ref.running_mean) <= bound::kTestRunningStatistic);
+    CHECK(max_abs_diff(got.running_var, ref.running_var) <=
+          bound::kTestRunningStatistic * max_abs(ref.running_var));
+    CHECK(max_abs_diff(got.dw, ref.dw) <= bound::kTestGradient * max_abs(ref.dw));
+    CHECK(max_abs_diff(got.dgamma, ref.dgamma) <= bound::kTestGradient * max_abs(ref.dgamma));
+    CHECK(max_abs_diff(got.dbeta, ref.dbeta) <= bound::kTestGradient * max_abs(ref.dbeta));
     // 0 in exact arithmetic: compared on the scale of the weight gradient.
-    CHECK(max_abs_diff(got.db, ref.db) <= 1e-4 * max_abs(ref.dw));
+    CHECK(max_abs_diff(got.db, ref.db) <= bound::kTestGradient * max_abs(ref.dw));
 
     const Result ref_eval = run(layer, Device::CPU, false), got_eval = run(layer, device, false);
-    CHECK(max_abs_diff(got_eval.F, ref_eval.F) <= 1e-5 * std::max(1.0, max_abs(ref_eval.F)));
+    CHECK(max_abs_diff(got_eval.F, ref_eval.F) <=
+          bound::kTestOutput * std::max(1.0, max_abs(ref_eval.F)));
     CHECK(bitwise_equal(got_eval.running_var, layer.running_var));
 
     // Fixed summation orders: a second run gives the same bits.
@@ -223,8 +230,9 @@ TEST_CASE("fused conv-batchnorm-relu-pool: cached patch moments give the same bi
 // convolution splits each float into two TF32 halves and stays close to float accuracy (3xTF32).
 // Checked in evaluation mode, where both sides take the same running statistics, against the
 // textbook bound of a float sum of its n = 25 C + 1 terms (the products and the bias),
-// n u sum |terms| (u = 2^-24), on the scale of the channel's batchnorm: plain TF32 misses it
-// seven to thirteen times over, 3xTF32 keeps within a thirtieth of it in the emulator. The pooled
+// n u sum |terms| (bound::continuous_output), on the scale of the channel's batchnorm: plain
+// TF32 misses it seven to thirteen times over, 3xTF32 keeps within a thirtieth of it in the
+// emulator. The pooled
 // maximum is a continuous function of the convolution's outputs, so a winner that a near-tie
 // sends the other way moves F by no more than the outputs' error. 5 input channels: the kernel
 // takes them 3 at a time. 20 output channels: the second block of 16 is partly empty.
@@ -238,20 +246,20 @@ void check_continuous_inputs(Device device) {
     layer.b = uniform({s.K}, -0.1f, 0.1f, rng);
     const Result ref = run(layer, Device::CPU, false), got = run(layer, device, false);
 
-    const double u = std::ldexp(1.0, -24), x_max = max_abs(layer.x);
+    const double x_max = max_abs(layer.x);
     const int taps = s.C * 25;
-    double bound = 0.0;
+    double textbook_bound = 0.0;
     for (int k = 0; k < s.K; ++k) {
       double terms = std::fabs(layer.b.data<float>()[k]);
       for (int i = 0; i < taps; ++i)
         terms += std::fabs(layer.w.data<float>()[k * taps + i]) * x_max;
       const double scale =
           layer.gamma.data<float>()[k] / std::sqrt(layer.running_var.data<float>()[k] + 1e-5);
-      bound = std::max(bound, (taps + 1) * u * std::fabs(scale) * terms);
+      textbook_bound = std::max(textbook_bound, bound::continuous_output(taps, scale, terms));
     }
     const double error = max_abs_diff(got.F, ref.F);
-    INFO("largest difference " << error << ", bound " << bound);
-    CHECK(error <= bound);
+    INFO("largest difference " << error << ", bound " << textbook_bound);
+    CHECK(error <= textbook_bound);
   }
 }
 

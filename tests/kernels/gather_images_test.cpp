@@ -7,11 +7,14 @@
 #include <random>
 
 #include "engine/ops.h"
+#include "kernels/bounds/gather_images.h"
 #include "kernels/cuda/gather_images.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
 namespace {
+
+static_assert(bounds::gather_images::kBound.bitwise());
 
 constexpr int M = 4;
 const std::vector<std::int32_t> kIndex = {3, 1, 3, 0};

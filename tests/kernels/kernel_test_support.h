@@ -15,13 +15,12 @@
 #include "engine/device_memory.h"
 #include "engine/gpu_runtime.h"
 #include "engine/tensor.h"
+#include "kernels/bounds/rounding.h"
 #include "kernels/cuda/kernel_set.h"
 
 namespace braincam::test {
 
 inline constexpr float kPoison = std::numeric_limits<float>::quiet_NaN();
-// The unit roundoff of float32: a rounded operation is off by at most this times its result.
-inline constexpr double kFloatRoundoff = 0x1p-24;
 
 inline std::vector<float> random_floats(std::size_t n, std::mt19937& rng, float lo = -1.0f,
                                         float hi = 1.0f) {
@@ -107,11 +106,12 @@ inline void require_close(const std::vector<float>& got, const std::vector<doubl
 }
 
 // The tolerance of a float32 sum of products whose longest chain of roundings is `chain`
-// operations: chain * u * sum |terms| bounds the error (to first order), doubled for margin.
+// operations (kernels/bounds/rounding.h): chain * u * sum |terms| bounds the error (to first
+// order), doubled for margin.
 inline std::vector<double> sum_tolerance(const std::vector<double>& abs_sums, double chain) {
   std::vector<double> t(abs_sums.size());
   std::transform(abs_sums.begin(), abs_sums.end(), t.begin(),
-                 [&](double s) { return 2.0 * chain * kFloatRoundoff * s + 1e-30; });
+                 [&](double s) { return 2.0 * chain * bounds::kUnitRoundoff * s + 1e-30; });
   return t;
 }
 

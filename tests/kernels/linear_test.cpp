@@ -1,7 +1,9 @@
 // The fully connected layer's kernels against the CPU reference run in double on the same float
-// inputs, within the float32 bound of each sum (sum_tolerance); every output poisoned beforehand.
+// inputs, within the float32 bound of each sum (kernels/bounds/linear.h); every output poisoned
+// beforehand.
 #include "kernels/cpu/linear.h"
 
+#include "kernels/bounds/linear.h"
 #include "kernels/cuda/linear.h"
 #include "tests/kernels/kernel_test_support.h"
 
@@ -38,12 +40,14 @@ void check_linear(int N, int In, int Out, unsigned seed) {
                             In, Out, stream);
   cuda::linear_backward<Set>(DX.data<float>(), DW.data<float>(), DB.data<float>(), DY.data<float>(),
                              X.data<float>(), WT.data<float>(), N, In, Out, stream);
-  // Forward: a thread's share of In, 5 shuffle steps, 8 warps and the bias. Backward: the images
-  // (dw, db) or the outputs (dx) in order.
-  require_close(on_host<Set, float>(Y), y, sum_tolerance(y_abs, (In + 255) / 256 + 5 + 8 + 1), "y");
-  require_close(on_host<Set, float>(DX), dx, sum_tolerance(dx_abs, Out), "dx");
-  require_close(on_host<Set, float>(DW), dw, sum_tolerance(dw_abs, N), "dw");
-  require_close(on_host<Set, float>(DB), db, sum_tolerance(db_abs, N), "db");
+  namespace bound = bounds::linear;
+  require_close(on_host<Set, float>(Y), y, sum_tolerance(y_abs, bound::forward_chain(In)), "y");
+  require_close(on_host<Set, float>(DX), dx,
+                sum_tolerance(dx_abs, bound::input_gradient_chain(Out)), "dx");
+  require_close(on_host<Set, float>(DW), dw, sum_tolerance(dw_abs, bound::weight_gradient_chain(N)),
+                "dw");
+  require_close(on_host<Set, float>(DB), db, sum_tolerance(db_abs, bound::weight_gradient_chain(N)),
+                "db");
 
   // Without dx (the model's fc, whose input needs no gradient when nothing before it learns):
   // the same weight and bias gradients, bit for bit.

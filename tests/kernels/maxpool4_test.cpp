@@ -2,11 +2,14 @@
 // first maximum wins) and gradients bitwise equal, every output written.
 #include "kernels/cpu/maxpool4.h"
 
+#include "kernels/bounds/maxpool4.h"
 #include "kernels/cuda/maxpool4.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
 namespace {
+
+static_assert(bounds::maxpool4::kBound.bitwise());
 
 struct PoolShape {
   int NC, H, W;

@@ -1,11 +1,14 @@
 // The ReLU kernels against the CPU reference: bitwise equal, every output written.
 #include "kernels/cpu/relu.h"
 
+#include "kernels/bounds/relu.h"
 #include "kernels/cuda/relu.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
 namespace {
+
+static_assert(bounds::relu::kBound.bitwise());
 
 template <class Set>
 void check_relu(long n, unsigned seed) {

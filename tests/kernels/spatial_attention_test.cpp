@@ -2,19 +2,21 @@
 // inputs; every output is poisoned beforehand. The channel mean and max (and the max's first
 // channel) are computed exactly as the float reference, so they must be identical to it. The
 // other outputs use the bound of channel_attention_test.cpp: 2 * u * (the chains of roundings
-// along the output's path) * (the same computation on the magnitudes of the inputs).
+// along the output's path, kernels/bounds/spatial_attention.h) * (the same computation on the
+// magnitudes of the inputs).
 #include "kernels/cpu/spatial_attention.h"
 
 #include <cmath>
 #include <cstring>
 
+#include "kernels/bounds/spatial_attention.h"
 #include "kernels/cuda/spatial_attention.h"
 #include "tests/kernels/kernel_test_support.h"
 
 namespace braincam::test {
 namespace {
 
-constexpr double u = kFloatRoundoff;
+namespace bound = bounds::spatial_attention;
 
 struct SpatialShape {
   int N, C, H, W;
@@ -55,7 +57,6 @@ void check_spatial_attention(SpatialShape a, unsigned seed) {
                                        WT.data<float>(), a.N, a.C, a.H, a.W, stream);
   require_identical(on_host<Set, float>(POOLED), pooled_f, "pooled");
   require_identical(on_host<Set, std::int32_t>(MAX_CHANNEL), max_channel_f, "max_channel");
-  // The convolution's input carries the mean's C roundings; then 98 products and the sigmoid.
   std::vector<double> gate_tol(pixels), y_tol(size);
   for (int n = 0; n < a.N; ++n)
     for (int h = 0; h < a.H; ++h)
@@ -66,10 +67,10 @@ void check_spatial_attention(SpatialShape a, unsigned seed) {
           if (ih >= 0 && ih < a.H && iw >= 0 && iw < a.W)
             conv_abs += std::fabs(w[t]) * pooled_abs[(2 * n + ch) * HW + ih * a.W + iw];
         }
-        gate_tol[n * HW + h * a.W + v] = 0.25 * 2 * (a.C + 1 + 98) * u * conv_abs + 4 * u;
+        gate_tol[n * HW + h * a.W + v] = bounds::sigmoid_of_sum(bound::gate_chain(a.C), conv_abs);
       }
   for (std::size_t i = 0; i < size; ++i)
-    y_tol[i] = std::fabs(x[i]) * gate_tol[i / (a.C * HW) * HW + i % HW] + 2 * u * std::fabs(y[i]);
+    y_tol[i] = bounds::gated_product(std::fabs(x[i]), gate_tol[i / (a.C * HW) * HW + i % HW], y[i]);
   require_close(on_host<Set, float>(GATE), gate, gate_tol, "gate");
   require_close(on_host<Set, float>(Y), y, y_tol, "y");
 
@@ -90,12 +91,11 @@ void check_spatial_attention(SpatialShape a, unsigned seed) {
                                         X.data<float>(), GATE_F.data<float>(),
                                         POOLED_F.data<float>(), MAX_CHANNEL_F.data<std::int32_t>(),
                                         WT.data<float>(), a.N, a.C, a.H, a.W, stream);
-  // d(pre): C products and two factors; dS: 98 products; dx: three operations. dw: a tile's 256
-  // pixels, then the partials of every tile and image.
   const long tiles = static_cast<long>((a.H + 15) / 16) * ((a.W + 15) / 16);
-  require_close(on_host<Set, float>(DX), dx, sum_tolerance(dx_abs, a.C + 2 + 98 + 3), "dx");
-  require_close(on_host<Set, float>(DW), dw, sum_tolerance(dw_abs, a.C + 2 + 256 + tiles * a.N),
-                "dw");
+  require_close(on_host<Set, float>(DX), dx,
+                sum_tolerance(dx_abs, bound::input_gradient_chain(a.C)), "dx");
+  require_close(on_host<Set, float>(DW), dw,
+                sum_tolerance(dw_abs, bound::weight_gradient_chain(a.C, tiles, a.N)), "dw");
 }
 
 template <class Set>
