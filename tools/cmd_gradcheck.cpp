@@ -1,7 +1,8 @@
-// braincam gradcheck: every op's GPU kernels (on a GPU or in the SIMT emulator) against the CPU
-// reference, forward and backward, at the model's shapes; one table row per result. What to run
-// after touching a kernel. Exits non-zero when any result is over its tolerance or an op fails;
-// an op without a kernel for the device yet is reported as "no kernel", not as a failure.
+// braincam gradcheck: the command over braincam_gradcheck (tools/gradcheck/gradcheck.h), which
+// compares every device's forward and backward of every op with a float64 reference at the
+// model's shapes; one table row per result. What to run after touching a kernel. Exits non-zero
+// when any result is over its bound or an op fails; an op without a kernel for the device yet is
+// reported as "no kernel", not as a failure.
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -9,11 +10,15 @@
 
 #include "tools/commands.h"
 #include "tools/device_option.h"
-#include "tools/gradcheck_table.h"
+#include "tools/gradcheck/gradcheck.h"
 
 namespace braincam::tools {
 
 namespace {
+
+using gradcheck::CheckShape;
+using gradcheck::Row;
+using gradcheck::status_name;
 
 struct GradcheckOptions {
   std::string device = "cuda", op, json_file;
@@ -21,8 +26,8 @@ struct GradcheckOptions {
   int batch = 0;  // 0: 32 on a GPU, 2 elsewhere (emulation is slow)
 };
 
-void print_row(const GradcheckRow& r) {
-  using Status = GradcheckRow::Status;
+void print_row(const Row& r) {
+  using Status = Row::Status;
   if (r.status == Status::NoKernel || r.status == Status::Error) {
     std::printf("%-18s %-22s %11s %11s %11s  %s: %s\n", r.op.c_str(), r.output.c_str(), "-", "-",
                 "-", status_name(r.status), r.message.c_str());
@@ -46,10 +51,10 @@ void run(const GradcheckOptions& o) {
               "tolerance", "result");
   std::map<std::string, int> counts;
   nlohmann::json rows = nlohmann::json::array();
-  run_gradcheck(device, shape, o.seed, o.op, [&](const GradcheckRow& row) {
+  gradcheck::run(device, shape, o.seed, o.op, [&](const Row& row) {
     print_row(row);
     ++counts[status_name(row.status)];
-    rows.push_back(to_json(row));
+    rows.push_back(gradcheck::to_json(row));
   });
   std::printf("summary: %d pass, %d FAIL, %d ERROR, %d no kernel\n", counts["pass"], counts["FAIL"],
               counts["ERROR"], counts["no kernel"]);
@@ -75,12 +80,16 @@ void add_gradcheck_command(CLI::App& app) {
   auto o = std::make_shared<GradcheckOptions>();
   CLI::App* cmd = app.add_subcommand(
       "gradcheck",
-      "Check the GPU kernels of every op, forward and backward, against the CPU reference");
+      "Compare every device's forward and backward of every op with a float64 reference (the CPU "
+      "reference kernels run in float64), at the model's shapes");
+  cmd->footer(
+      "Gradients against finite differences are checked by the engine tests (tests/engine), not "
+      "by this command.");
   cmd->add_option("--device", o->device,
                   "cuda|emulator|cpu (cpu: the float32 CPU reference itself)")
       ->capture_default_str()
       ->check(CLI::IsMember({"cuda", "emulator", "cpu"}));
-  cmd->add_option("--op", o->op, "check only this op")->check(CLI::IsMember(gradcheck_op_names()));
+  cmd->add_option("--op", o->op, "check only this op")->check(CLI::IsMember(gradcheck::op_names()));
   cmd->add_option("--seed", o->seed, "seed of the random inputs")->capture_default_str();
   cmd->add_option("--batch", o->batch, "images per batch (default: 32 on cuda, 2 elsewhere)")
       ->check(CLI::PositiveNumber);

@@ -1,12 +1,24 @@
-#include "tools/gradcheck_ops.h"
+#include "tools/gradcheck/op_checks.h"
 
 #include <cmath>
 
 #include "engine/adam.h"
 #include "engine/autograd.h"
 #include "engine/ops.h"
+#include "kernels/bounds/adam.h"
+#include "kernels/bounds/attention_pool.h"
+#include "kernels/bounds/batchnorm.h"
+#include "kernels/bounds/bce.h"
+#include "kernels/bounds/cam.h"
+#include "kernels/bounds/channel_attention.h"
+#include "kernels/bounds/conv5x5.h"
+#include "kernels/bounds/conv_bn_relu_pool.h"
+#include "kernels/bounds/linear.h"
+#include "kernels/bounds/maxpool4.h"
+#include "kernels/bounds/relu.h"
+#include "kernels/bounds/spatial_attention.h"
 
-namespace braincam::tools {
+namespace braincam::gradcheck {
 
 namespace {
 
@@ -26,6 +38,14 @@ InputSpec activation(std::string name, Shape shape) {
 }
 
 InputSpec gradient(std::string name, Shape shape) { return {std::move(name), std::move(shape)}; }
+
+// Outputs that share one bound.
+std::vector<CheckedOutput> held_to(const bounds::Bound& bound,
+                                   const std::vector<std::string>& names) {
+  std::vector<CheckedOutput> outputs;
+  for (const std::string& name : names) outputs.push_back({name, bound});
+  return outputs;
+}
 
 Var grad_var(const Inputs& in, const std::string& name) { return Var(in.at(name), true); }
 
@@ -60,7 +80,7 @@ Tensor concatenated(const std::vector<Tensor>& parts) {
 
 }  // namespace
 
-std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
+std::vector<OpCheck> op_checks(const CheckShape& s) {
   const std::int64_t N = s.N, C = s.C, K = s.K, H = s.H, W = s.W;
   const Shape image{N, C, H, W}, conv_out{N, K, H, W}, pool1{N, K, H / 4, W / 4},
       pool2{N, K, H / 16, W / 16}, fc_weight{1, s.fc_inputs()};
@@ -72,6 +92,11 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
                      weight("w", {K, C, 5, 5}, 25 * s.C),
                      weight("b", {K}, 25 * s.C),
                      gradient("dy", conv_out)},
+                    // One band of rows per image: see kernels/bounds/conv5x5.h.
+                    {{"y", bounds::conv5x5::forward(s.C)},
+                     {"dw", bounds::conv5x5::weight_gradient(s.pixels(), s.N, 1)},
+                     {"db", bounds::conv5x5::weight_gradient(s.pixels(), s.N, 1)},
+                     {"dx", bounds::conv5x5::input_gradient(s.K)}},
                     [](const Inputs& in, const Emit& emit) {
                       const Var x = grad_var(in, "x"), w = grad_var(in, "w"), b = grad_var(in, "b");
                       const Var y = conv5x5(x, w, b);
@@ -89,7 +114,16 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
                                                 {"running_var", {K}, Kind::Uniform, 0.5, 1.5}};
   std::vector<InputSpec> train_inputs = batchnorm_inputs;
   train_inputs.push_back(gradient("dy", conv_out));
-  checks.push_back({"batchnorm_train", train_inputs, [](const Inputs& in, const Emit& emit) {
+  const bounds::Bound batch_output = bounds::batchnorm::train_output(s.pixels(), s.N);
+  checks.push_back({"batchnorm_train",
+                    train_inputs,
+                    {{"y", batch_output},
+                     {"running_mean", batch_output},
+                     {"running_var", batch_output},
+                     {"dx", bounds::batchnorm::train_input_gradient(s.pixels(), s.N)},
+                     {"dgamma", batch_output},
+                     {"dbeta", batch_output}},
+                    [](const Inputs& in, const Emit& emit) {
                       const Var x = grad_var(in, "x"), gamma = grad_var(in, "gamma"),
                                 beta = grad_var(in, "beta");
                       const Var y = batchnorm_train(x, gamma, beta, in.at("running_mean"),
@@ -102,7 +136,10 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
                       emit("dgamma", gamma.grad());
                       emit("dbeta", beta.grad());
                     }});
-  checks.push_back({"batchnorm_eval", batchnorm_inputs, [](const Inputs& in, const Emit& emit) {
+  checks.push_back({"batchnorm_eval",
+                    batchnorm_inputs,
+                    {{"y", bounds::batchnorm::kEvalOutput}},
+                    [](const Inputs& in, const Emit& emit) {
                       NoGradScope no_grad;
                       emit("y",
                            batchnorm_eval(Var(in.at("x")), Var(in.at("gamma")), Var(in.at("beta")),
@@ -117,6 +154,7 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
   // windows may go the other way and move a whole window's gradient
   // (see tests/parity/step_device_agreement.py). conv1.bias's gradient is exactly 0 in the fused
   // backward and rounding noise around 0 in the reference: not compared.
+  const bounds::Bound layer_statistic = bounds::conv_bn_relu_pool::statistic(s.pixels(), s.N);
   checks.push_back(
       {"conv_bn_relu_pool",
        {{"x", image, Kind::EightBit, 0.0, 255.0 / 256},
@@ -127,6 +165,12 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
         {"running_mean", {K}, Kind::Uniform, -0.1, 0.1},
         {"running_var", {K}, Kind::Uniform, 0.5, 1.5},
         gradient("dy", pool1)},
+       {{"F", bounds::conv_bn_relu_pool::kOutput},
+        {"running_mean", layer_statistic},
+        {"running_var", layer_statistic},
+        {"dw", bounds::conv_bn_relu_pool::weight_gradient(s.pixels(), s.N)},
+        {"dgamma", layer_statistic},
+        {"dbeta", layer_statistic}},
        [](const Inputs& in, const Emit& emit) {
          const Var x(in.at("x")), w = grad_var(in, "w"), b = grad_var(in, "b"),
                                   gamma = grad_var(in, "gamma"), beta = grad_var(in, "beta");
@@ -148,6 +192,7 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
 
   checks.push_back({"relu",
                     {gradient("x", conv_out), gradient("dy", conv_out)},
+                    held_to(bounds::relu::kBound, {"y", "dx"}),
                     [](const Inputs& in, const Emit& emit) {
                       const Var x = grad_var(in, "x");
                       const Var y = relu(x);
@@ -158,6 +203,7 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
 
   checks.push_back({"maxpool4",
                     {gradient("x", conv_out), gradient("dy", pool1)},
+                    held_to(bounds::maxpool4::kBound, {"y", "dx"}),
                     [](const Inputs& in, const Emit& emit) {
                       const Var x = grad_var(in, "x");
                       const Var y = maxpool4(x);
@@ -168,17 +214,22 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
 
   checks.push_back({"cam_guidance",
                     {activation("F", pool1), weight("fc_weight", fc_weight, s.fc_inputs())},
+                    {{"s", bounds::cam::guidance(s.K, s.pool1_pixels() / 16)}},
                     [](const Inputs& in, const Emit& emit) {
                       emit("s", cam_guidance(in.at("F"), in.at("fc_weight")));
                     }});
 
   checks.push_back({"cam_reduce",
                     {activation("P", pool2), weight("fc_weight", fc_weight, s.fc_inputs())},
+                    {{"cam", bounds::cam::reduce(s.K)}},
                     [](const Inputs& in, const Emit& emit) {
                       emit("cam", cam_reduce(in.at("P"), in.at("fc_weight")));
                     }});
 
   const std::int64_t hidden = K / 8;
+  const bounds::Bound channel_output = bounds::channel_attention::output(s.pool1_pixels(), s.K),
+                      channel_weights =
+                          bounds::channel_attention::weight_gradient(s.pool1_pixels(), s.K, s.N);
   checks.push_back({"channel_attention",
                     {activation("x", pool1),
                      {"guidance", {N, cells}, Kind::Simplex},
@@ -187,6 +238,12 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
                      weight("w2", {K, hidden}, s.K / 8),
                      weight("b2", {K}, s.K / 8),
                      gradient("dy", pool1)},
+                    {{"y", channel_output},
+                     {"dx", channel_output},
+                     {"dw1", channel_weights},
+                     {"db1", channel_weights},
+                     {"dw2", channel_weights},
+                     {"db2", channel_weights}},
                     [](const Inputs& in, const Emit& emit) {
                       const Var x = grad_var(in, "x"), w1 = grad_var(in, "w1"),
                                 b1 = grad_var(in, "b1"), w2 = grad_var(in, "w2"),
@@ -203,6 +260,9 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
 
   checks.push_back({"spatial_attention",
                     {activation("x", pool1), weight("w", {1, 2, 7, 7}, 98), gradient("dy", pool1)},
+                    {{"y", bounds::spatial_attention::output(s.K)},
+                     {"dx", bounds::spatial_attention::output(s.K)},
+                     {"dw", bounds::spatial_attention::weight_gradient(s.pool1_pixels(), s.N)}},
                     [](const Inputs& in, const Emit& emit) {
                       const Var x = grad_var(in, "x"), w = grad_var(in, "w");
                       const Var y = spatial_attention(x, w);
@@ -219,33 +279,47 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
   // windows hold exact ties, settled by position on both sides, or gaps far above any rounding.
   // The spatial gates with nonzero taps are checked by the spatial_attention row, and the fused
   // kernels against the per-op ones, bit for bit, by tests/kernels/attention_pool_test.cpp.
-  checks.push_back({"attention_pool",
-                    {{"F", pool1, Kind::EightBit, 0.0, 3.0},
-                     {"guidance", {N, cells}, Kind::Simplex},
-                     weight("w1", {hidden, K}, s.K),
-                     weight("b1", {hidden}, s.K),
-                     weight("w2", {K, hidden}, s.K / 8),
-                     weight("b2", {K}, s.K / 8),
-                     {"ws", {1, 2, 7, 7}, Kind::EightBit, 0.0, 0.0},
-                     gradient("dP", pool2)},
-                    [](const Inputs& in, const Emit& emit) {
-                      const Var F = grad_var(in, "F"), w1 = grad_var(in, "w1"),
-                                b1 = grad_var(in, "b1"), w2 = grad_var(in, "w2"),
-                                b2 = grad_var(in, "b2"), ws = grad_var(in, "ws");
-                      const Var P = attention_pool(F, in.at("guidance"), w1, b1, w2, b2, ws);
-                      emit("P", P.value());
-                      backward(P, in.at("dP"));
-                      emit("dF", F.grad());
-                      emit("dw1", w1.grad());
-                      emit("db1", b1.grad());
-                      emit("dw2", w2.grad());
-                      emit("db2", b2.grad());
-                      emit("dws", ws.grad());
-                    }});
+  const bounds::Bound attention_output = bounds::attention_pool::output(s.pool1_pixels(), s.K),
+                      attention_weights = bounds::attention_pool::channel_weight_gradient(
+                          s.pool1_pixels(), s.K, s.N);
+  checks.push_back(
+      {"attention_pool",
+       {{"F", pool1, Kind::EightBit, 0.0, 3.0},
+        {"guidance", {N, cells}, Kind::Simplex},
+        weight("w1", {hidden, K}, s.K),
+        weight("b1", {hidden}, s.K),
+        weight("w2", {K, hidden}, s.K / 8),
+        weight("b2", {K}, s.K / 8),
+        {"ws", {1, 2, 7, 7}, Kind::EightBit, 0.0, 0.0},
+        gradient("dP", pool2)},
+       {{"P", attention_output},
+        {"dF", attention_output},
+        {"dw1", attention_weights},
+        {"db1", attention_weights},
+        {"dw2", attention_weights},
+        {"db2", attention_weights},
+        {"dws", bounds::attention_pool::spatial_weight_gradient(s.pool1_pixels(), s.K, s.N)}},
+       [](const Inputs& in, const Emit& emit) {
+         const Var F = grad_var(in, "F"), w1 = grad_var(in, "w1"), b1 = grad_var(in, "b1"),
+                   w2 = grad_var(in, "w2"), b2 = grad_var(in, "b2"), ws = grad_var(in, "ws");
+         const Var P = attention_pool(F, in.at("guidance"), w1, b1, w2, b2, ws);
+         emit("P", P.value());
+         backward(P, in.at("dP"));
+         emit("dF", F.grad());
+         emit("dw1", w1.grad());
+         emit("db1", b1.grad());
+         emit("dw2", w2.grad());
+         emit("db2", b2.grad());
+         emit("dws", ws.grad());
+       }});
 
   checks.push_back({"linear",
                     {activation("x", pool2), weight("w", fc_weight, s.fc_inputs()),
                      weight("b", {1}, s.fc_inputs()), gradient("dy", {N, 1})},
+                    {{"z", bounds::linear::forward(s.fc_inputs())},
+                     {"dx", bounds::linear::input_gradient(1)},
+                     {"dw", bounds::linear::weight_gradient(s.N)},
+                     {"db", bounds::linear::weight_gradient(s.N)}},
                     [](const Inputs& in, const Emit& emit) {
                       const Var x = grad_var(in, "x"), w = grad_var(in, "w"), b = grad_var(in, "b");
                       const Var z = linear(x, w, b);
@@ -258,6 +332,7 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
 
   checks.push_back({"bce",
                     {{"z", {N}, Kind::Uniform, -3.0, 3.0}, {"labels", {N}, Kind::Binary}},
+                    {{"loss", bounds::bce::loss(s.N)}, {"dz", bounds::bce::kLogitGradient}},
                     [](const Inputs& in, const Emit& emit) {
                       const Var z = grad_var(in, "z");
                       const Var loss = bce_with_logits(z, in.at("labels"));
@@ -275,7 +350,9 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
     adam_inputs.push_back({"exp_avg." + name, shape, Kind::Uniform, -1e-3, 1e-3});
     adam_inputs.push_back({"exp_avg_sq." + name, shape, Kind::Uniform, 0.0, 1e-5});
   }
-  checks.push_back({"adam", adam_inputs, [params](const Inputs& in, const Emit& emit) {
+  checks.push_back({"adam", adam_inputs,
+                    held_to(bounds::adam::kUpdate, {"param", "exp_avg", "exp_avg_sq"}),
+                    [params](const Inputs& in, const Emit& emit) {
                       ParameterList list;
                       StateDict state;
                       for (const auto& [name, shape] : params) {
@@ -303,4 +380,4 @@ std::vector<OpCheck> gradcheck_ops(const CheckShape& s) {
   return checks;
 }
 
-}  // namespace braincam::tools
+}  // namespace braincam::gradcheck

@@ -1,4 +1,4 @@
-#include "tools/gradcheck_table.h"
+#include "tools/gradcheck/gradcheck.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,46 +7,15 @@
 #include <utility>
 
 #include "base/random.h"
-#include "tools/gradcheck_ops.h"
+#include "tools/gradcheck/op_checks.h"
 
-namespace braincam::tools {
+namespace braincam::gradcheck {
 
 namespace {
 
+using bounds::ErrorScale;
 using Results =
     std::vector<std::pair<std::string, Tensor>>;  // in the order emitted, F64 on the CPU
-
-Tensor draw(const InputSpec& spec, Rng& rng) {
-  Tensor t(spec.shape, DType::F32);
-  float* p = t.data<float>();
-  const std::int64_t n = t.numel();
-  switch (spec.kind) {
-    case InputSpec::Kind::Uniform:
-      for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<float>(rng.uniform(spec.lo, spec.hi));
-      break;
-    case InputSpec::Kind::Binary:
-      for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<float>(rng.below(2));
-      break;
-    case InputSpec::Kind::EightBit: {
-      const auto lo = static_cast<std::int64_t>(std::lround(spec.lo * 256)),
-                 hi = static_cast<std::int64_t>(std::lround(spec.hi * 256));
-      for (std::int64_t i = 0; i < n; ++i)
-        p[i] = static_cast<float>(lo + static_cast<std::int64_t>(rng.below(hi - lo + 1))) / 256.0f;
-      break;
-    }
-    case InputSpec::Kind::Simplex: {
-      const std::int64_t width = spec.shape.back();
-      for (std::int64_t row = 0; row < n; row += width) {
-        double sum = 0;
-        for (std::int64_t i = row; i < row + width; ++i)
-          sum += p[i] = static_cast<float>(rng.uniform(0.1, 1.0));
-        for (std::int64_t i = row; i < row + width; ++i) p[i] = static_cast<float>(p[i] / sum);
-      }
-      break;
-    }
-  }
-  return t;
-}
 
 Tensor magnitudes(const Tensor& t) {
   Tensor m = t.to(DType::F64).clone();
@@ -67,14 +36,14 @@ Results run_on(const OpCheck& check, const Inputs& inputs, Convert&& convert) {
   return results;
 }
 
-GradcheckRow compare(const std::string& op, const std::string& output, const Tensor& got,
-                     const Tensor& want, const Tensor& magnitude_sums, const Tolerance& tolerance) {
-  GradcheckRow row;
+Row compare(const std::string& op, const CheckedOutput& output, const Tensor& got,
+            const Tensor& want, const Tensor& magnitude_sums) {
+  Row row;
   row.op = op;
-  row.output = output;
-  row.tolerance = tolerance.bound();
+  row.output = output.name;
+  row.tolerance = output.bound.relative();
   if (got.shape() != want.shape()) {
-    row.status = GradcheckRow::Status::Fail;
+    row.status = Row::Status::Fail;
     row.message = "shape " + shape_str(got.shape()) + ", want " + shape_str(want.shape());
     return row;
   }
@@ -89,7 +58,7 @@ GradcheckRow compare(const std::string& op, const std::string& output, const Ten
       continue;
     }
     const double error = std::fabs(g[i] - w[i]);
-    const double scale = tolerance.scale == ErrorScale::SumOfMagnitudes
+    const double scale = output.bound.scale == ErrorScale::SumOfMagnitudes
                              ? magnitude_sums.data<double>()[i]
                              : tensor_max;
     const double relative = error == 0  ? 0.0
@@ -99,26 +68,34 @@ GradcheckRow compare(const std::string& op, const std::string& output, const Ten
     row.max_rel_error = std::max(row.max_rel_error, relative);
   }
   const bool pass = not_finite == 0 && row.max_rel_error <= row.tolerance;
-  row.status = pass ? GradcheckRow::Status::Pass : GradcheckRow::Status::Fail;
+  row.status = pass ? Row::Status::Pass : Row::Status::Fail;
   if (not_finite)
     row.message = std::to_string(not_finite) + " of " + std::to_string(n) + " not finite";
   return row;
 }
 
-void run_check(const OpCheck& check, std::uint64_t stream, Device device, const CheckShape& shape,
-               std::uint64_t seed, const std::function<void(const GradcheckRow&)>& on_row) {
+// The reference's results must be the check's declared outputs, in order.
+void require_declared(const OpCheck& check, const Results& results) {
+  bool same = results.size() == check.outputs.size();
+  for (std::size_t i = 0; same && i < results.size(); ++i)
+    same = results[i].first == check.outputs[i].name;
+  if (!same)
+    throw std::logic_error("gradcheck " + check.op +
+                           ": the outputs emitted are not those declared");
+}
+
+void run_check(const OpCheck& check, std::uint64_t stream, Device device, std::uint64_t seed,
+               const std::function<void(const Row&)>& on_row) {
   Inputs inputs;
   for (std::size_t i = 0; i < check.inputs.size(); ++i) {
     Rng rng(seed, stream, i);
     inputs[check.inputs[i].name] = draw(check.inputs[i], rng);
   }
   const Results want = run_on(check, inputs, [](const Tensor& t) { return t.to(DType::F64); });
-  std::vector<Tolerance> tolerances;
-  bool need_magnitudes = false;
-  for (const auto& [output, value] : want) {
-    tolerances.push_back(gradcheck_tolerance(check.op, output, shape));
-    need_magnitudes = need_magnitudes || tolerances.back().scale == ErrorScale::SumOfMagnitudes;
-  }
+  require_declared(check, want);
+  const bool need_magnitudes = std::any_of(
+      check.outputs.begin(), check.outputs.end(),
+      [](const CheckedOutput& o) { return o.bound.scale == ErrorScale::SumOfMagnitudes; });
   const Results sums = need_magnitudes ? run_on(check, inputs, magnitudes) : Results(want.size());
 
   std::size_t emitted = 0;
@@ -129,19 +106,18 @@ void run_check(const OpCheck& check, std::uint64_t stream, Device device, const 
     check.run(on_device, [&](const std::string& output, const Tensor& value) {
       if (emitted >= want.size() || want[emitted].first != output)
         throw std::logic_error("gradcheck " + check.op + ": emitted " + output + " out of order");
-      on_row(compare(check.op, output, value.to(Device::CPU).to(DType::F64), want[emitted].second,
-                     sums[emitted].second, tolerances[emitted]));
+      on_row(compare(check.op, check.outputs[emitted], value.to(Device::CPU).to(DType::F64),
+                     want[emitted].second, sums[emitted].second));
       ++emitted;
     });
   } catch (const std::exception& e) {
-    GradcheckRow row;
+    Row row;
     row.op = check.op;
     for (std::size_t i = emitted; i < want.size(); ++i)
       row.output += (i > emitted ? "," : "") + want[i].first;
     const std::string what = e.what();
-    row.status = what.find("no kernel for device") != std::string::npos
-                     ? GradcheckRow::Status::NoKernel
-                     : GradcheckRow::Status::Error;
+    row.status = what.find("no kernel for device") != std::string::npos ? Row::Status::NoKernel
+                                                                        : Row::Status::Error;
     row.message = what;
     on_row(row);
   }
@@ -149,37 +125,37 @@ void run_check(const OpCheck& check, std::uint64_t stream, Device device, const 
 
 }  // namespace
 
-const char* status_name(GradcheckRow::Status status) {
+const char* status_name(Row::Status status) {
   switch (status) {
-    case GradcheckRow::Status::Pass:
+    case Row::Status::Pass:
       return "pass";
-    case GradcheckRow::Status::Fail:
+    case Row::Status::Fail:
       return "FAIL";
-    case GradcheckRow::Status::NoKernel:
+    case Row::Status::NoKernel:
       return "no kernel";
-    case GradcheckRow::Status::Error:
+    case Row::Status::Error:
       return "ERROR";
   }
   return "?";
 }
 
-std::vector<std::string> gradcheck_op_names() {
+std::vector<std::string> op_names() {
   std::vector<std::string> names;
-  for (const OpCheck& c : gradcheck_ops(CheckShape{.N = 1})) names.push_back(c.op);
+  for (const OpCheck& c : op_checks(CheckShape{.N = 1})) names.push_back(c.op);
   return names;
 }
 
-void run_gradcheck(Device device, const CheckShape& shape, std::uint64_t seed,
-                   const std::string& op, const std::function<void(const GradcheckRow&)>& on_row) {
-  const std::vector<OpCheck> checks = gradcheck_ops(shape);
+void run(Device device, const CheckShape& shape, std::uint64_t seed, const std::string& op,
+         const std::function<void(const Row&)>& on_row) {
+  const std::vector<OpCheck> checks = op_checks(shape);
   if (!op.empty() &&
       std::none_of(checks.begin(), checks.end(), [&](const OpCheck& c) { return c.op == op; }))
     throw std::invalid_argument("gradcheck: unknown op '" + op + "'");
   for (std::size_t i = 0; i < checks.size(); ++i)
-    if (op.empty() || checks[i].op == op) run_check(checks[i], i, device, shape, seed, on_row);
+    if (op.empty() || checks[i].op == op) run_check(checks[i], i, device, seed, on_row);
 }
 
-nlohmann::json to_json(const GradcheckRow& row) {
+nlohmann::json to_json(const Row& row) {
   return {{"op", row.op},
           {"output", row.output},
           {"status", status_name(row.status)},
@@ -189,4 +165,4 @@ nlohmann::json to_json(const GradcheckRow& row) {
           {"message", row.message}};
 }
 
-}  // namespace braincam::tools
+}  // namespace braincam::gradcheck
