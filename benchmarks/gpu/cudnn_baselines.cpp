@@ -173,6 +173,21 @@ LibraryCall batchnorm_backward(Cudnn& dnn, Nchw shape, cudnnBatchNormMode_t mode
           std::string("cuDNN batchnorm backward, ") + mode_name(mode)};
 }
 
+LibraryCall batchnorm_forward_inference(Cudnn& dnn, Nchw shape, const std::vector<const float*>& x,
+                                        const std::vector<float*>& y) {
+  auto xd = tensor(shape), pd = tensor({1, shape.c, 1, 1});
+  auto gamma = device_floats(shape.c, 1.0f), beta = device_floats(shape.c, 0.0f),
+       running_mean = device_floats(shape.c, 0.0f), running_var = device_floats(shape.c, 1.0f);
+  const cudnnHandle_t h = dnn.handle();
+  return {[=](int rep) {
+            const std::size_t i = rep % x.size();
+            BRAINCAM_CUDA_CHECK(cudnnBatchNormalizationForwardInference(
+                h, CUDNN_BATCHNORM_SPATIAL, &kOne, &kZero, xd.get(), x[i], xd.get(), y[i], pd.get(),
+                gamma.get(), beta.get(), running_mean.get(), running_var.get(), 1e-5));
+          },
+          "cuDNN batchnorm inference forward, spatial"};
+}
+
 namespace {
 std::shared_ptr<cudnnActivationStruct> relu() {
   cudnnActivationDescriptor_t d = nullptr;
@@ -249,6 +264,17 @@ LibraryCall maxpool4_backward(Cudnn& dnn, Nchw x_shape, const std::vector<const 
                                                  dy[i], xd.get(), x[i], &kZero, xd.get(), dx[i]));
       },
       "cuDNN max pooling backward"};
+}
+
+LibraryCall add_tensor(Cudnn& dnn, Nchw shape, const std::vector<const float*>& src,
+                       const std::vector<float*>& dst) {
+  auto d = tensor(shape);
+  const cudnnHandle_t h = dnn.handle();
+  return {[=](int rep) {
+            const std::size_t i = rep % src.size();
+            BRAINCAM_CUDA_CHECK(cudnnAddTensor(h, &kOne, d.get(), src[i], &kOne, d.get(), dst[i]));
+          },
+          "cuDNN add tensor"};
 }
 
 }  // namespace braincam::bench

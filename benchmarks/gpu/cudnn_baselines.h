@@ -2,9 +2,9 @@
 // The cuDNN equivalents of braincam's kernels, set up once at given shapes and buffers and then
 // called once per repetition: the 5x5 convolution forward (with the bias add) and its weight
 // and bias gradient, with the fastest algorithm cudnnFind... measures in the requested math
-// mode; batch normalization in training mode, forward and backward; ReLU and 4x4 max pooling,
-// forward and backward. Every call runs on the stream given to Cudnn. Buffers are rotated by
-// repetition (index rep % number of buffers).
+// mode; batch normalization in training mode, forward and backward, and in inference mode; ReLU
+// and 4x4 max pooling, forward and backward; a tensor added to another. Every call runs on the
+// stream given to Cudnn. Buffers are rotated by repetition (index rep % number of buffers).
 #include <cudnn.h>
 
 #include <functional>
@@ -51,6 +51,9 @@ LibraryCall batchnorm_forward_training(Cudnn& dnn, Nchw shape, cudnnBatchNormMod
 LibraryCall batchnorm_backward(Cudnn& dnn, Nchw shape, cudnnBatchNormMode_t mode,
                                const std::vector<const float*>& x,
                                const std::vector<const float*>& dy, const std::vector<float*>& dx);
+// With the running statistics (CUDNN_BATCHNORM_SPATIAL).
+LibraryCall batchnorm_forward_inference(Cudnn& dnn, Nchw shape, const std::vector<const float*>& x,
+                                        const std::vector<float*>& y);
 
 // ReLU by cudnnActivationForward / Backward (in place allowed: y may be x, dx may be dy).
 LibraryCall relu_forward(Cudnn& dnn, Nchw shape, const std::vector<const float*>& x,
@@ -63,5 +66,9 @@ LibraryCall maxpool4_forward(Cudnn& dnn, Nchw x_shape, const std::vector<const f
 LibraryCall maxpool4_backward(Cudnn& dnn, Nchw x_shape, const std::vector<const float*>& x,
                               const std::vector<const float*>& y,
                               const std::vector<const float*>& dy, const std::vector<float*>& dx);
+
+// dst += src by cudnnAddTensor (alpha = beta = 1).
+LibraryCall add_tensor(Cudnn& dnn, Nchw shape, const std::vector<const float*>& src,
+                       const std::vector<float*>& dst);
 
 }  // namespace braincam::bench

@@ -1,14 +1,18 @@
 // braincam_gpu_benchmarks: each hand-written CUDA kernel at the model's shapes (batch 32 and
-// batch 1) against the library equivalent, timed with CUDA events (warm-up, then the median of
-// --reps repetitions, input buffers rotated so that the L2 cache holds none of them), beside the
-// card's measured ceilings (FP32 FMA throughput, copy bandwidth). See docs/benchmarks.md.
+// batch 1) against the library equivalent where there is one (cuDNN, cuBLAS, the CUDA runtime),
+// alone otherwise, timed with CUDA events (warm-up, then the median of --reps repetitions, input
+// buffers rotated so that the L2 cache holds none of them), beside the card's measured ceilings
+// (FP32 FMA throughput, copy bandwidth). See docs/benchmarks.md.
 //
-//   braincam_gpu_benchmarks [--reps 50] [--warmup 5] [--batch 32 --batch 1] [--json FILE]
+//   braincam_gpu_benchmarks [--reps 50] [--warmup 5] [--batch 32 --batch 1] [--op NAME]...
+//                           [--json FILE]
 //
-// Ours runs through the engine's ops on Device::CUDA, as the model runs them; an op without a
-// CUDA kernel yet is reported as "no kernel" and only the library is timed. Exits 77 without a
-// GPU.
+// Ours runs through the engine's ops on Device::CUDA, as the model runs them (add_inplace through
+// the launcher the autograd calls); an op without a CUDA kernel yet is reported as "no kernel"
+// and only the library is timed. --op runs one op's rows only (the names of row_groups()). Exits
+// 77 without a GPU.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -21,11 +25,13 @@
 #include "benchmarks/gpu/cudnn_baselines.h"
 #include "benchmarks/gpu/device_ceilings.h"
 #include "benchmarks/gpu/gpu_timer.h"
+#include "engine/adam.h"
 #include "engine/autograd.h"
 #include "engine/cuda/check.h"
 #include "engine/device_memory.h"
 #include "engine/gpu_runtime.h"
 #include "engine/ops.h"
+#include "kernels/cuda/add_inplace.h"
 
 namespace braincam::bench {
 
@@ -244,6 +250,19 @@ void batchnorm_rows(Runner& r, int N, std::vector<Row>& rows) {
   });
   r.time_library(bwd, bwd_variants);
   rows.push_back(bwd);
+
+  // Evaluation: the running statistics' scale and shift (2 flops per element).
+  Row eval{"batchnorm evaluation forward", N, 2 * n, 2 * n * sizeof(float)};
+  r.time_ours(eval, [&] {
+    return [&](int rep) {
+      NoGradScope no_grad;
+      batchnorm_eval(Var(x[rep % x.size()]), Var(gamma), Var(beta), running_mean, running_var,
+                     1e-5);
+    };
+  });
+  r.time_library(
+      eval, {[&] { return batchnorm_forward_inference(r.dnn(), nchw(shape), in(x), out(y)); }});
+  rows.push_back(eval);
 }
 
 void maxpool_rows(Runner& r, int N, int size, const char* label, std::vector<Row>& rows) {
@@ -459,6 +478,300 @@ void linear_rows(Runner& r, int N, std::vector<Row>& rows) {
   rows.push_back(bwd);
 }
 
+// The rows of an op no library has: ours is timed alone.
+const char* const kTimedAlone = "timed alone: no library counterpart";
+
+// ReLU after the first batchnorm (the per-op path), at conv1's output, against cuDNN's activation.
+void relu_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const Shape shape{N, kK, kSize, kSize};
+  const double bytes = static_cast<double>(bytes_of(shape));
+  const int sets = rotation_sets(3 * bytes_of(shape));
+  const auto x = r.random_sets(shape, sets, 140), dy = r.random_sets(shape, sets, 150);
+  auto y = empty_sets(shape, sets), dx = empty_sets(shape, sets);
+
+  Row fwd{"relu forward", N, 0, 2 * bytes};
+  r.time_ours(fwd, [&] {
+    return [&](int rep) {
+      NoGradScope no_grad;
+      relu(Var(x[rep % x.size()]));
+    };
+  });
+  r.time_library(fwd, {[&] { return relu_forward(r.dnn(), nchw(shape), in(x), out(y)); }});
+  rows.push_back(fwd);
+
+  // The backward reads y where the gradient passes; x stands in for it on the library's side.
+  Row bwd{"relu backward", N, 0, 3 * bytes};
+  r.time_ours(bwd, [&] {
+    std::vector<Var> outputs;
+    for (const Tensor& xs : x) outputs.push_back(relu(Var(xs, true)));
+    return backward_only(outputs, dy);
+  });
+  r.time_library(bwd,
+                 {[&] { return relu_backward(r.dnn(), nchw(shape), in(x), in(dy), out(dx)); }});
+  rows.push_back(bwd);
+}
+
+// Gradient accumulation (dst += src) at the largest tensor it meets, conv1's output gradient,
+// against cuDNN's tensor addition. Ours is the launcher the autograd calls.
+void add_inplace_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const Shape shape{N, kK, kSize, kSize};
+  const int sets = rotation_sets(2 * bytes_of(shape));
+  const auto src = r.random_sets(shape, sets, 160), dst = r.random_sets(shape, sets, 170);
+  const double n = static_cast<double>(shape_numel(shape));
+  Row row{"add_inplace (gradient accumulation)", N, n, 3 * n * sizeof(float)};
+  r.time_ours(row, [&] {
+    return [&](int rep) {
+      const std::size_t i = rep % sets;
+      cuda::add_inplace<cuda::Gpu>(dst[i].data<float>(), src[i].data<float>(), static_cast<long>(n),
+                                   gpu::stream());
+    };
+  });
+  r.time_library(row, {[&] { return add_tensor(r.dnn(), nchw(shape), in(src), out(dst)); }});
+  rows.push_back(row);
+}
+
+// The CAM maps: cam_guidance (pool1's 4x4 maxima of F weighted by fc's weights, then a softmax
+// over the 15x15 cells) and cam_reduce (P weighted by fc's weights), both constants of the step.
+void cam_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const int H = kSize / 4, cells = (H / 4) * (H / 4);
+  const Shape f_shape{N, kK, H, H}, p_shape{N, kK, H / 4, H / 4}, w_shape{1, kK * cells};
+  const double products = 2.0 * N * kK * cells;
+  const int sets = rotation_sets(bytes_of(f_shape));
+  const auto F = r.random_sets(f_shape, sets, 180, 0.0f, 3.0f),
+             P = r.random_sets(p_shape, sets, 190, 0.0f, 3.0f);
+  const Tensor w = r.random(w_shape, 200, -0.01f, 0.01f);
+
+  Row guidance{"cam_guidance", N, products,
+               static_cast<double>(bytes_of(f_shape) + bytes_of(w_shape)) + N * cells * 4.0};
+  r.time_ours(guidance, [&] { return [&](int rep) { cam_guidance(F[rep % sets], w); }; });
+  guidance.library = kTimedAlone;
+  rows.push_back(guidance);
+
+  Row reduce{"cam_reduce", N, products,
+             static_cast<double>(bytes_of(p_shape) + bytes_of(w_shape)) + N * cells * 4.0};
+  r.time_ours(reduce, [&] { return [&](int rep) { cam_reduce(P[rep % sets], w); }; });
+  reduce.library = kTimedAlone;
+  rows.push_back(reduce);
+}
+
+// The attention's inputs at pool1's output: F, the CAM guidance and the weights.
+struct AttentionInputs {
+  std::vector<Tensor> F, dy;
+  Tensor guidance;
+  Var w1, b1, w2, b2, ws;
+};
+
+AttentionInputs attention_inputs(Runner& r, int N, unsigned seed) {
+  const int H = kSize / 4, hidden = kK / 8, cells = (H / 4) * (H / 4);
+  const Shape f_shape{N, kK, H, H};
+  const int sets = rotation_sets(3 * bytes_of(f_shape));
+  return {r.random_sets(f_shape, sets, seed, 0.0f, 3.0f),
+          r.random_sets(f_shape, sets, seed + 10),
+          r.random({N, cells}, seed + 20, 0.0f, 2.0f / cells),
+          Var(r.random({hidden, kK}, seed + 21, -0.2f, 0.2f), true),
+          Var(r.random({hidden}, seed + 22, -0.2f, 0.2f), true),
+          Var(r.random({kK, hidden}, seed + 23, -0.5f, 0.5f), true),
+          Var(r.random({kK}, seed + 24, -0.5f, 0.5f), true),
+          Var(r.random({1, 2, 7, 7}, seed + 25, -0.1f, 0.1f), true)};
+}
+
+// One attention op alone (the per-op path), forward as in inference and backward to F and its
+// weights. Bytes: F read and y written (forward); F and dy read and dF written (backward). A few
+// flops per element: no FLOP rate.
+void attention_op_rows(Runner& r, int N, const std::string& name, const AttentionInputs& a,
+                       const std::function<Var(const Var&)>& op, std::vector<Row>& rows) {
+  const double plane_bytes = static_cast<double>(bytes_of(a.F[0].shape()));
+  Row fwd{name + " forward", N, 0, 2 * plane_bytes};
+  r.time_ours(fwd, [&] {
+    return [&](int rep) {
+      NoGradScope no_grad;
+      op(Var(a.F[rep % a.F.size()]));
+    };
+  });
+  fwd.library = kTimedAlone;
+  rows.push_back(fwd);
+
+  Row bwd{name + " backward", N, 0, 3 * plane_bytes};
+  r.time_ours(bwd, [&] {
+    std::vector<Var> outputs;
+    for (const Tensor& f : a.F) outputs.push_back(op(Var(f, true)));
+    return backward_only(outputs, a.dy);
+  });
+  bwd.library = kTimedAlone;
+  rows.push_back(bwd);
+}
+
+void channel_attention_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const AttentionInputs a = attention_inputs(r, N, 210);
+  attention_op_rows(
+      r, N, "channel_attention", a,
+      [&](const Var& x) { return channel_attention(x, a.guidance, a.w1, a.b1, a.w2, a.b2); }, rows);
+}
+
+void spatial_attention_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const AttentionInputs a = attention_inputs(r, N, 240);
+  attention_op_rows(
+      r, N, "spatial_attention", a, [&](const Var& x) { return spatial_attention(x, a.ws); }, rows);
+}
+
+// The loss over the batch's logits: a few hundred bytes, so the launch is what is timed.
+void bce_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const int sets = 2;
+  const auto z = r.random_sets({N}, sets, 270, -3.0f, 3.0f),
+             dloss = r.random_sets({}, sets, 280, 1.0f, 1.0f);
+  Tensor labels({N}, DType::F32, Device::CUDA);
+  labels.fill(1.0);
+  const double bytes = 2.0 * N * sizeof(float);
+
+  Row fwd{"bce_with_logits forward", N, 0, bytes};
+  r.time_ours(fwd, [&] {
+    return [&](int rep) {
+      NoGradScope no_grad;
+      bce_with_logits(Var(z[rep % sets]), labels);
+    };
+  });
+  fwd.library = kTimedAlone;
+  rows.push_back(fwd);
+
+  Row bwd{"bce_with_logits backward", N, 0, 1.5 * bytes};
+  r.time_ours(bwd, [&] {
+    std::vector<Var> outputs;
+    for (const Tensor& zs : z) outputs.push_back(bce_with_logits(Var(zs, true), labels));
+    return backward_only(outputs, dloss);
+  });
+  bwd.library = kTimedAlone;
+  rows.push_back(bwd);
+}
+
+// One Adam step of the model's 11 parameters (the descriptors' store and the update: two
+// launches). The batch does not change it. Bytes: p, m, v and g read, p, m and v written.
+void adam_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const int K = kK, hidden = kK / 8, fc_inputs = kK * (kSize / 16) * (kSize / 16);
+  const std::vector<std::pair<std::string, Shape>> shapes{{"conv1.weight", {K, kC, 5, 5}},
+                                                          {"conv1.bias", {K}},
+                                                          {"bn1.weight", {K}},
+                                                          {"bn1.bias", {K}},
+                                                          {"mlp.0.weight", {hidden, K}},
+                                                          {"mlp.0.bias", {hidden}},
+                                                          {"mlp.2.weight", {K, hidden}},
+                                                          {"mlp.2.bias", {K}},
+                                                          {"spatial", {1, 2, 7, 7}},
+                                                          {"fc.weight", {1, fc_inputs}},
+                                                          {"fc.bias", {1}}};
+  ParameterList params;
+  double elements = 0;
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    const auto& [name, shape] = shapes[i];
+    params.push_back({name, Var(r.random(shape, 300 + i, -0.1f, 0.1f), true)});
+    params.back().var.accumulate_grad(r.random(shape, 320 + i, -0.01f, 0.01f));
+    elements += static_cast<double>(shape_numel(shape));
+  }
+  Adam adam(params, AdamOptions{});
+  Row row{"adam update, 11 parameters", N, 0, 7 * elements * sizeof(float)};
+  r.time_ours(row, [&] { return [&](int) { adam.step(); }; });
+  row.library = kTimedAlone;
+  rows.push_back(row);
+}
+
+// Stored images (uint8, HWC) on the device, as the trainer keeps a training set, every value 7
+// (the values do not matter for timing).
+Tensor stored_images(int count) {
+  Tensor images({count, kSize, kSize, kC}, DType::U8, Device::CUDA);
+  images.fill(7.0);
+  return images;
+}
+
+// The model input of a batch gathered from the stored images, each repetition another batch:
+// at least 512 images (88 MB, more than the L2 cache holds) gathered in turn.
+void gather_images_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const int stored = std::max(512, 2 * N), sets = stored / N;
+  const Tensor images = stored_images(stored);
+  std::vector<Tensor> index;
+  for (int i = 0; i < sets; ++i) {
+    std::vector<double> entries;
+    for (int b = 0; b < N; ++b) entries.push_back((i * N + b) % stored);
+    index.push_back(Tensor::from_vector({N}, entries, DType::I32).to(Device::CUDA));
+  }
+  const double pixels = static_cast<double>(N) * kC * kSize * kSize;
+  Row row{"gather_images", N, 0, pixels * (1 + sizeof(float))};
+  r.time_ours(row, [&] { return [&](int rep) { gather_images(images, index[rep % sets]); }; });
+  row.library = kTimedAlone;
+  rows.push_back(row);
+}
+
+// The patch moments of N stored images (kernels/cuda/patch_statistics.cu), which the trainer
+// computes once per training image and a training batch without a cache computes in every step.
+// Bytes: the images read and their moments (P·P + P doubles each, P = 75) written.
+void patch_moment_cache_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const int P = kC * 25, sets = rotation_sets(static_cast<std::size_t>(N) * kSize * kSize * kC);
+  std::vector<Tensor> images;
+  for (int i = 0; i < sets; ++i) images.push_back(stored_images(N));
+  const double bytes = static_cast<double>(N) * (kSize * kSize * kC + (P * P + P) * 8.0);
+  Row row{"patch moments (patch_moment_cache)", N, 0, bytes};
+  r.time_ours(row, [&] { return [&](int rep) { patch_moment_cache(images[rep % sets]); }; });
+  row.library = kTimedAlone;
+  rows.push_back(row);
+}
+
+// Tensor::fill on the GPU (kernels/cuda/fill.cu) at conv1's output, against cudaMemsetAsync,
+// which can only write a repeated byte (zeros here).
+void fill_rows(Runner& r, int N, std::vector<Row>& rows) {
+  const Shape shape{N, kK, kSize, kSize};
+  const int sets = rotation_sets(bytes_of(shape));
+  auto t = empty_sets(shape, sets);
+  Row row{"fill (Tensor::fill)", N, 0, static_cast<double>(bytes_of(shape))};
+  r.time_ours(row, [&] { return [&](int rep) { t[rep % sets].fill(0.0); }; });
+  r.time_library(row, {[&] {
+                   return LibraryCall{
+                       [&](int rep) {
+                         BRAINCAM_CUDA_CHECK(cudaMemsetAsync(t[rep % sets].data<float>(), 0,
+                                                             bytes_of(shape), r.stream()));
+                       },
+                       "cudaMemsetAsync (zeros)"};
+                 }});
+  rows.push_back(row);
+}
+
+// The rows of each op, by the name `--op` takes.
+struct RowGroup {
+  const char* op;
+  std::function<void(Runner&, int N, std::vector<Row>&)> add;
+};
+
+// maxpool4 at both poolings: pool1 (240 -> 60) and pool2 (60 -> 15).
+void pooling_rows(Runner& r, int N, std::vector<Row>& rows) {
+  maxpool_rows(r, N, kSize, "pool1", rows);
+  maxpool_rows(r, N, kSize / 4, "pool2", rows);
+}
+
+const std::vector<RowGroup>& row_groups() {
+  static const std::vector<RowGroup> groups{
+      {"conv5x5", conv_rows},
+      {"batchnorm", batchnorm_rows},
+      {"maxpool4", pooling_rows},
+      {"linear", linear_rows},
+      {"conv_bn_relu_pool", first_layer_rows},
+      {"attention_pool", attention_rows},
+      {"relu", relu_rows},
+      {"add_inplace", add_inplace_rows},
+      {"cam", cam_rows},
+      {"channel_attention", channel_attention_rows},
+      {"spatial_attention", spatial_attention_rows},
+      {"bce", bce_rows},
+      {"adam", adam_rows},
+      {"gather_images", gather_images_rows},
+      {"patch_moment_cache", patch_moment_cache_rows},
+      {"fill", fill_rows},
+  };
+  return groups;
+}
+
+std::vector<std::string> group_names() {
+  std::vector<std::string> names;
+  for (const RowGroup& g : row_groups()) names.push_back(g.op);
+  return names;
+}
+
 std::string ms_text(const std::optional<double>& ms) {
   if (!ms) return "-";
   char b[32];
@@ -471,15 +784,20 @@ nlohmann::json optional_json(const std::optional<double>& v) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"braincam's CUDA kernels against cuDNN and cuBLAS at the model's shapes"};
+  CLI::App app{
+      "braincam's CUDA kernels at the model's shapes, against cuDNN, cuBLAS or the CUDA runtime "
+      "where they have a counterpart"};
   int reps = 50, warmup = 5;
   std::vector<int> batches{32, 1};
   std::string json_file;
+  std::vector<std::string> ops;
   app.add_option("--reps", reps, "timed repetitions (the median is reported)")
       ->check(CLI::Range(50, 100000));
   app.add_option("--warmup", warmup, "untimed repetitions first")->check(CLI::NonNegativeNumber);
   app.add_option("--batch", batches, "batch sizes (default 32 and 1)")->check(CLI::PositiveNumber);
   app.add_option("--json", json_file, "also write the rows and ceilings as JSON");
+  app.add_option("--op", ops, "only this op's rows (may be given more than once; default: all)")
+      ->check(CLI::IsMember(group_names()));
   CLI11_PARSE(app, argc, argv);
 
   if (!gpu::available()) {
@@ -498,15 +816,10 @@ int run(int argc, char** argv) {
               ceilings.fma_gflop_per_s, ceilings.copy_gb_per_s);
 
   std::vector<Row> rows;
-  for (const int N : batches) {
-    conv_rows(r, N, rows);
-    batchnorm_rows(r, N, rows);
-    maxpool_rows(r, N, kSize, "pool1", rows);
-    maxpool_rows(r, N, kSize / 4, "pool2", rows);
-    linear_rows(r, N, rows);
-    first_layer_rows(r, N, rows);
-    attention_rows(r, N, rows);
-  }
+  for (const int N : batches)
+    for (const RowGroup& group : row_groups())
+      if (ops.empty() || std::find(ops.begin(), ops.end(), group.op) != ops.end())
+        group.add(r, N, rows);
 
   std::printf("\n%-42s %5s %10s %10s %7s %9s %8s %7s %7s  %s\n", "kernel", "batch", "ours ms",
               "library ms", "ratio", "GFLOP/s", "GB/s", "%FMA", "%copy", "library / status");
