@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test check asan fuzz format commits hooks demo bench clean
+.PHONY: all deps configure build test check benchmarks asan fuzz format commits hooks demo bench clean
 
 all: build
 
@@ -23,9 +23,14 @@ build: configure
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE "^fuzz$$"
 
-# What `make test` leaves out: formatting and commit subjects, the sanitizer build, the fuzzers.
+# What `make test` leaves out: formatting and commit subjects, the benchmarks' build, the
+# sanitizer build, the fuzzers.
 # `.ci/run` runs `make test`, then `make check`.
-check: format commits asan fuzz
+check: format commits benchmarks asan fuzz
+
+# The benchmark binaries compile (they run only on request: `make bench`, tools/gpu_check.sh).
+benchmarks: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target braincam_benchmarks
 
 format:
 	@bash tools/check_format.sh
@@ -58,7 +63,7 @@ asan: deps
 
 # braincam fast and reference CPU paths next to PyTorch, on BENCH_THREADS threads (docs/benchmarks.md).
 BENCH_THREADS ?= 2
-bench: build
+bench: build benchmarks
 	@bash benchmarks/compare_cpu.sh $(BUILD) $(BENCH_THREADS)
 
 # The demo needs only the braincam binary, not the tests and benchmarks.
