@@ -15,13 +15,15 @@
 // launcher's Scratch is not tensor memory: it is a memory node of the graph, or kept by the
 // emulator's recording).
 // What it may not do: copy between the host and the device, or read a device value on the host
-// (refused with std::logic_error: a graph cannot hold them); and a recorded kernel's arguments are
+// (refused with std::logic_error: a graph cannot hold them; engine/recording_hooks.h is how Tensor
+// and the GPU runtime see a recording); and a recorded kernel's arguments are
 // fixed, so host values that change between replays (a step count, say) must reach the kernels
 // through device memory written before each replay, outside the graph.
+#include <cstddef>
 #include <functional>
 #include <memory>
 
-#include "engine/tensor.h"
+#include "engine/dtype.h"
 
 namespace braincam {
 
@@ -40,17 +42,5 @@ class DeviceGraph {
  private:
   std::shared_ptr<RecordedGraph> recorded_;
 };
-
-// Throws std::logic_error "<what>: not possible while recording a device graph" when the calling
-// thread is recording one.
-void refuse_while_recording(const char* what);
-
-// For Tensor: new storage of `bytes` on `device`. While the calling thread records a graph on
-// `device`, the graph keeps it, and it may be storage the graph kept before that no tensor uses
-// any more.
-std::shared_ptr<Storage> new_storage(std::size_t bytes, Device device);
-// For Tensor: runs host work on emulator memory (the emulator's device memory is host memory),
-// or, while the calling thread records a graph, records it to run at each replay instead.
-void run_emulated(std::function<void()> work);
 
 }  // namespace braincam

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "engine/device_graph.h"
+#include "engine/recording_hooks.h"
 
 namespace braincam {
 

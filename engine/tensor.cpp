@@ -1,14 +1,13 @@
 #include "engine/tensor.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
 
-#include "engine/device_graph.h"
 #include "engine/device_memory.h"
 #include "engine/gpu_runtime.h"
+#include "engine/recording_hooks.h"
 #include "kernels/cuda/fill.h"
 
 namespace braincam {
@@ -35,27 +34,6 @@ std::int64_t shape_numel(const Shape& s) {
     n *= d;
   }
   return n;
-}
-
-// ---- Storage ----------------------------------------------------------------------------------
-
-Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(device) {
-  if (bytes == 0) return;
-  if (device == Device::CUDA) {
-    data_ = gpu::allocate(bytes);
-  } else {
-    // 64-byte alignment: whole cache lines, and any SIMD width.
-    data_ = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-    if (!data_) throw std::bad_alloc();
-  }
-}
-
-Storage::~Storage() {
-  if (!data_) return;
-  if (device_ == Device::CUDA)
-    gpu::release(data_, bytes_);
-  else
-    std::free(data_);
 }
 
 namespace {

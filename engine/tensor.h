@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/dtype.h"
+#include "engine/storage.h"
 
 namespace braincam {
 
@@ -15,23 +16,6 @@ using Shape = std::vector<std::int64_t>;
 
 std::string shape_str(const Shape& s);
 std::int64_t shape_numel(const Shape& s);
-
-// A block of bytes on one device, freed by the allocator that made it.
-class Storage {
- public:
-  Storage(std::size_t bytes, Device device);
-  ~Storage();
-  Storage(const Storage&) = delete;
-  Storage& operator=(const Storage&) = delete;
-  void* data() const { return data_; }
-  std::size_t bytes() const { return bytes_; }
-  Device device() const { return device_; }
-
- private:
-  void* data_ = nullptr;
-  std::size_t bytes_ = 0;
-  Device device_;
-};
 
 class Tensor {
  public:

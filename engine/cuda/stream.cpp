@@ -7,9 +7,9 @@
 
 #include "engine/cuda/check.h"
 #include "engine/cuda/runtime.h"
-#include "engine/device_graph.h"
 #include "engine/device_memory.h"
 #include "engine/gpu_runtime.h"
+#include "engine/recording_hooks.h"
 
 namespace braincam::gpu {
 
