@@ -129,7 +129,7 @@ TEST_CASE("trainer: on the emulator with cached patch moments it follows the CPU
 // The trainer replays its steps from recorded graphs on the emulator
 // (model/training_step_runner.h): the checkpoints must be those of steps queued op by op, to the
 // bit. Batches of 2 and 1 images; the second epoch records and replays both sizes.
-// (tests/kernels/training_step_graph_test.cpp checks the graphs across attention settings, on both
+// (tests/model/training_step_graph_test.cpp checks the graphs across attention settings, on both
 // kernel paths.)
 TEST_CASE(
     "trainer: on the emulator, steps replayed from graphs give the checkpoints of steps op by op") {
