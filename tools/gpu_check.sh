@@ -20,18 +20,19 @@
 # Build: carry, do not build on the device. A build made on a CPU-only machine with the same
 # CUDA 13 runs there (sm_90 SASS plus compute_90 PTX, see CMakeLists.txt). Measured on a 2-core
 # machine shared with other builds: configure 10 s; braincam, braincam_kernel_tests and
-# braincam_gpu_benchmarks from scratch 18 minutes of wall time, 9 min 47 s of CPU time (nvcc
+# braincam_gpu_benchmarks (before braincam_model_tests joined them) from scratch 18 minutes of wall time, 9 min 47 s of CPU time (nvcc
 # and the C++ of the whole engine). Even spread over 16 cores that would take a good part of the
 # device allowance, for nothing the CPU-only machine cannot do. So build there; one command does
 # all of what follows and prints what to carry and the command to run:
 #   tools/gpu_prepare.sh [--baseline COMMIT]
 # By hand:
 #   cmake -S . -B build-gpu -DBRAINCAM_BENCHMARKS=ON
-#   cmake --build build-gpu -j2 --target braincam braincam_kernel_tests braincam_gpu_benchmarks
-# and bring the three binaries to the GPU machine's checkout at the same paths (15 MB in all
+#   cmake --build build-gpu -j2 --target braincam braincam_kernel_tests braincam_model_tests \
+#     braincam_gpu_benchmarks
+# and bring the four binaries to the GPU machine's checkout at the same paths (15 MB in all
 # when measured; the CUDA, cuBLAS and cuDNN libraries are the machine's own):
 #   build-gpu/braincam  build-gpu/tests/kernels/braincam_kernel_tests
-#   build-gpu/benchmarks/braincam_gpu_benchmarks
+#   build-gpu/tests/model/braincam_model_tests  build-gpu/benchmarks/braincam_gpu_benchmarks
 # and the baseline's folder, build-gpu/baseline, when there is one (6 MB).
 # Libraries of this machine's Debian packages that the GPU machine's image lacks (libnifti2 and
 # libznz for the NIfTI reader) go in build-gpu/runtime-libs, which this script puts on the library
@@ -48,6 +49,7 @@
 #   build            the binaries above (or reuse them); ldd finds their libraries    300
 #   nvidia-smi       card, driver, memory, clocks                                      20
 #   kernel-tests     braincam_kernel_tests "[gpu],[gpu_runtime]"                        90
+#   model-tests      braincam_model_tests "[gpu]": training step, its CUDA graph, RecordedCam 90
 #   gradcheck        braincam gradcheck --device cuda (batch 32)                      120
 #   step-small       step on cuda vs the CPU reference, batch 2, 64x64 (files kept)    60
 #   step-full        the same at batch 32, 240x240, exact convolution outputs         120
@@ -127,6 +129,7 @@ out=$(cd "$out" && pwd)
 
 braincam="$build/braincam"
 kernel_tests="$build/tests/kernels/braincam_kernel_tests"
+model_tests="$build/tests/model/braincam_model_tests"
 gpu_bench="$build/benchmarks/braincam_gpu_benchmarks"
 [[ -d $build/runtime-libs ]] && export LD_LIBRARY_PATH="$build/runtime-libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
@@ -214,21 +217,22 @@ json_ratio() {
 
 # ---- build or reuse ---------------------------------------------------------------------------
 build_binaries() {
-  if [[ -x $braincam && -x $kernel_tests && -x $gpu_bench ]]; then
+  if [[ -x $braincam && -x $kernel_tests && -x $model_tests && -x $gpu_bench ]]; then
     echo "using the binaries in $build"
   else
     cmake -S "$root" -B "$build" -DBRAINCAM_BENCHMARKS=ON -DCMAKE_CUDA_ARCHITECTURES=90 &&
-      cmake --build "$build" -j "$(nproc)" --target braincam braincam_kernel_tests braincam_gpu_benchmarks ||
+      cmake --build "$build" -j "$(nproc)" --target braincam braincam_kernel_tests \
+        braincam_model_tests braincam_gpu_benchmarks ||
       return 1
   fi
   local missing
-  missing=$(ldd "$braincam" "$kernel_tests" "$gpu_bench" | grep 'not found')
+  missing=$(ldd "$braincam" "$kernel_tests" "$model_tests" "$gpu_bench" | grep 'not found')
   [[ -z $missing ]] || { echo "libraries not found: $missing"; return 1; }
 }
-export root build out python braincam kernel_tests gpu_bench sanitizer profiler
+export root build out python braincam kernel_tests model_tests gpu_bench sanitizer profiler
 export -f build_binaries
 step build 300 - build_binaries
-figure "$( ((dry_run)) || du -ch "$braincam" "$kernel_tests" "$gpu_bench" 2>/dev/null | tail -1 | cut -f1) binaries"
+figure "$( ((dry_run)) || du -ch "$braincam" "$kernel_tests" "$model_tests" "$gpu_bench" 2>/dev/null | tail -1 | cut -f1) binaries"
 
 # ---- the card ---------------------------------------------------------------------------------
 step nvidia-smi 20 gpu nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem,power.limit --format=csv
@@ -238,6 +242,8 @@ figure "${card:-}"
 # ---- correctness ------------------------------------------------------------------------------
 step kernel-tests 90 gpu "$kernel_tests" "[gpu],[gpu_runtime]"
 figure "$(grep -m1 -E 'test cases|All tests passed' "$out/logs/kernel-tests.log" 2>/dev/null)"
+step model-tests 90 gpu "$model_tests" "[gpu]"
+figure "$(grep -m1 -E 'test cases|All tests passed' "$out/logs/model-tests.log" 2>/dev/null)"
 
 step gradcheck 120 gpu "$braincam" gradcheck --device cuda --json "$out/gradcheck.json"
 figure "$(grep -m1 '^summary:' "$out/logs/gradcheck.log" 2>/dev/null | cut -c10-)"

@@ -7,7 +7,7 @@
 # BUILD_DIR (default build-gpu) must lie in the repository: the GPU machine receives a copy of the
 # working tree, and the binaries travel with it at the same paths.
 # 1. configures BUILD_DIR with the CUDA backend for sm_90 and builds braincam,
-#    braincam_kernel_tests and braincam_gpu_benchmarks;
+#    braincam_kernel_tests, braincam_model_tests and braincam_gpu_benchmarks;
 # 2. copies the libraries of this machine's Debian packages that a GPU machine's image may lack
 #    (the NIfTI reader's libnifti2 and libznz) into BUILD_DIR/runtime-libs;
 # 3. with --baseline, builds braincam at COMMIT into BUILD_DIR/baseline
@@ -42,7 +42,8 @@ commit=$(git -C "$root" rev-parse HEAD)
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBRAINCAM_CUDA=ON \
   -DCMAKE_CUDA_ARCHITECTURES=90 -DBRAINCAM_TESTS=ON -DBRAINCAM_BENCHMARKS=ON >"$build.configure.log"
-cmake --build "$build" -j "$(nproc)" --target braincam braincam_kernel_tests braincam_gpu_benchmarks
+cmake --build "$build" -j "$(nproc)" --target braincam braincam_kernel_tests braincam_model_tests \
+  braincam_gpu_benchmarks
 libraries=$(ldd "$build/braincam")
 [[ $libraries == *libcudart* ]] ||
   { echo "$0: braincam was built without CUDA (see $build.configure.log)" >&2; exit 1; }
@@ -54,7 +55,8 @@ awk '/libnifti2|libznz/ {print $3}' <<<"$libraries" | while read -r library; do
 done
 
 carry=("$relative/braincam" "$relative/tests/kernels/braincam_kernel_tests"
-       "$relative/benchmarks/braincam_gpu_benchmarks" "$relative/runtime-libs")
+       "$relative/tests/model/braincam_model_tests" "$relative/benchmarks/braincam_gpu_benchmarks"
+       "$relative/runtime-libs")
 if [[ -n $baseline ]]; then
   "$root/tools/build_gpu_baseline.sh" "$baseline" "$build"
   carry+=("$relative/baseline")
