@@ -1,7 +1,8 @@
 // The seed's crop and the preprocessing around it (the OpenCV comparison is crop_oracle.py).
+#include "data/brain_crop.h"
+
 #include <catch2/catch.hpp>
 
-#include "data/brain_crop.h"
 #include "data/preprocess.h"
 #include "data/resize_bicubic.h"
 #include "data_test_helpers.h"

@@ -1,11 +1,12 @@
 // Decoding every supported format variant, and refusing bad files with a reason.
+#include "data/image_codec.h"
+
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
 
 #include "data/data_error.h"
-#include "data/image_codec.h"
 #include "data_test_helpers.h"
 
 using namespace braincam::data;
