@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "model/trainer.h"
+#include "model/metrics_csv.h"
 
 namespace braincam::tools {
 
