@@ -1,7 +1,11 @@
 #include "model/image_set.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
+
+#include "data/dataset_cache.h"
+#include "data/preprocess.h"
 
 namespace braincam {
 
@@ -38,6 +42,19 @@ ImageSet::Batch ImageSet::batch(std::span<const std::size_t> positions) const {
 
 ImageSet::Batch ImageSet::batch_of(const Tensor& index) const {
   return {gather_images(images_, index), index, patch_moments_ ? &*patch_moments_ : nullptr};
+}
+
+Tensor cache_images(const data::DatasetCache& cache, std::span<const std::size_t> indices) {
+  constexpr int side = data::kInputSize, channels = data::kInputChannels;
+  constexpr std::size_t bytes = static_cast<std::size_t>(side) * side * channels;
+  Tensor images({static_cast<std::int64_t>(indices.size()), side, side, channels}, DType::U8);
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    if (indices[i] >= cache.size())
+      throw std::out_of_range("cache_images: image " + std::to_string(indices[i]) +
+                              " of a cache of " + std::to_string(cache.size()));
+    std::copy_n(cache.pixels(indices[i]), bytes, images.data<std::uint8_t>() + i * bytes);
+  }
+  return images;
 }
 
 }  // namespace braincam

@@ -15,11 +15,15 @@
 
 namespace braincam {
 
+namespace data {
+class DatasetCache;  // data/dataset_cache.h
+}
+
 class TrainingStepGraph;  // model/training_step_graph.h
 
 class ImageSet {
  public:
-  // images: M x H x W x 3 of U8 (a dataset cache's: model/trainer.h, cache_images), moved to
+  // images: M x H x W x 3 of U8 (a dataset cache's: cache_images below), moved to
   // `device`. On the CPU the set shares `images`' memory: they must not change while it is in
   // use (its batches and its patch moments would no longer agree).
   ImageSet(const Tensor& images, Device device);
@@ -70,5 +74,9 @@ class ImageSet {
   Tensor images_;  // M x H x W x 3, U8
   std::optional<PatchMomentCache> patch_moments_;
 };
+
+// The images `indices` of `cache`, in that order, as stored (M x H x W x 3 of U8 on the host),
+// for an ImageSet. Throws std::out_of_range for an index past the cache's end.
+Tensor cache_images(const data::DatasetCache& cache, std::span<const std::size_t> indices);
 
 }  // namespace braincam

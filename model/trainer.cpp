@@ -18,6 +18,7 @@
 #include "engine/readback.h"
 #include "engine/safetensors.h"
 #include "model/metrics.h"
+#include "model/predict.h"
 #include "model/training_step.h"
 #include "model/training_step_runner.h"
 
@@ -115,47 +116,6 @@ std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& 
                              kCheckpointFormat + ")");
   model.load_state_dict(st.tensors, file.string());
   return st.metadata;
-}
-
-Tensor cache_images(const data::DatasetCache& cache, std::span<const std::size_t> indices) {
-  constexpr int side = data::kInputSize, channels = data::kInputChannels;
-  constexpr std::size_t bytes = static_cast<std::size_t>(side) * side * channels;
-  Tensor images({static_cast<std::int64_t>(indices.size()), side, side, channels}, DType::U8);
-  for (std::size_t i = 0; i < indices.size(); ++i) {
-    if (indices[i] >= cache.size())
-      throw std::out_of_range("cache_images: image " + std::to_string(indices[i]) +
-                              " of a cache of " + std::to_string(cache.size()));
-    std::copy_n(cache.pixels(indices[i]), bytes, images.data<std::uint8_t>() + i * bytes);
-  }
-  return images;
-}
-
-std::vector<double> predict_probabilities(BrainDetectionModel& model, const ImageSet& images,
-                                          bool attention, int batch) {
-  NoGradScope no_grad;
-  // Every batch is queued before any logit is read, so that a GPU runs them back to back.
-  std::vector<std::size_t> positions(images.size());
-  std::iota(positions.begin(), positions.end(), 0);
-  const ImageSet::Order order = images.order(positions);
-  std::vector<Tensor> logits;
-  for (std::size_t start = 0; start < images.size(); start += batch) {
-    const ImageSet::Batch b =
-        images.batch(order, start, std::min<std::size_t>(batch, images.size() - start));
-    logits.push_back(
-        model.forward(Var(b.images.to(model.device())), attention, false).logits.value());
-  }
-  std::vector<double> probabilities;
-  for (const Tensor& z : logits)
-    for (double v : z.to_vector()) probabilities.push_back(tumor_probability(v));
-  return probabilities;
-}
-
-std::vector<double> predict_probabilities(BrainDetectionModel& model,
-                                          const data::DatasetCache& cache,
-                                          const std::vector<std::size_t>& indices, bool attention,
-                                          int batch) {
-  return predict_probabilities(model, ImageSet(cache_images(cache, indices), model.device()),
-                               attention, batch);
 }
 
 TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {

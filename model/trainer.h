@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -73,18 +72,5 @@ TrainResult train(const TrainOptions& options, const TrainCallbacks& callbacks =
 // checkpoint's metadata (epoch, attention on|off, val_accuracy, ...).
 std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& file,
                                                    BrainDetectionModel& model);
-
-// The images `indices` of `cache`, in that order, as stored (M x H x W x 3 of U8 on the host),
-// for an ImageSet. Throws std::out_of_range for an index past the cache's end.
-Tensor cache_images(const data::DatasetCache& cache, std::span<const std::size_t> indices);
-
-// Probabilities of "tumor" for the images of a set, in evaluation mode, in batches.
-std::vector<double> predict_probabilities(BrainDetectionModel& model, const ImageSet& images,
-                                          bool attention, int batch = 32);
-// The same for the images `indices` of `cache`.
-std::vector<double> predict_probabilities(BrainDetectionModel& model,
-                                          const data::DatasetCache& cache,
-                                          const std::vector<std::size_t>& indices, bool attention,
-                                          int batch = 32);
 
 }  // namespace braincam

@@ -11,6 +11,7 @@
 #include "data/dataset_cache.h"
 #include "data/preprocess.h"
 #include "model/explanations.h"
+#include "model/predict.h"
 #include "model/trainer.h"
 #include "tools/cam_panel.h"
 #include "tools/cam_scores.h"

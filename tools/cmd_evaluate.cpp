@@ -4,6 +4,7 @@
 
 #include "base/atomic_file.h"
 #include "model/metrics.h"
+#include "model/predict.h"
 #include "model/trainer.h"
 #include "tools/charts.h"
 #include "tools/commands.h"

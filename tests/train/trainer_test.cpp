@@ -14,6 +14,7 @@
 #include "data/prepare_dataset.h"
 #include "data/preprocess.h"
 #include "data/synth_dataset.h"
+#include "model/image_set.h"
 #include "model/metrics.h"
 
 using namespace braincam;
