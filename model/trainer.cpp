@@ -167,12 +167,14 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   // made on the host from the dataset cache.
   const ImageSet val_images(cache_images(cache, val_set), o.device);
   std::optional<ImageSet> train_images;
-  std::optional<TrainingStepRunner> train_steps;  // with train_images
   if (!o.augment) {
     train_images.emplace(cache_images(cache, train_set), o.device);
     if (model.kernel_path() == KernelPath::Fast) train_images->keep_patch_moments();
-    train_steps.emplace(model, optimizer, *train_images, o.graphs);
   }
+  TrainingStepRunner train_steps =
+      train_images
+          ? TrainingStepRunner(model, optimizer, *train_images, o.graphs)
+          : TrainingStepRunner(model, optimizer, AugmentedImages{cache, train_set, o.seed});
   const std::size_t batches = (train_set.size() + o.batch - 1) / o.batch;
 
   auto metadata = [&](int epoch, bool attention) {
@@ -191,7 +193,6 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
         {"best_epoch", std::to_string(state.best_epoch)}};
   };
 
-  const int side = data::kInputSize;
   for (int epoch = state.epochs_done + 1; epoch <= o.epochs; ++epoch) {
     const bool attention = attention_in_epoch(o, epoch);
     // Positions in train_set, shuffled.
@@ -203,9 +204,8 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     Tensor epoch_labels({static_cast<std::int64_t>(order.size())}, DType::F32);
     for (std::size_t i = 0; i < order.size(); ++i)
       epoch_labels.data<float>()[i] = static_cast<float>(cache.label(train_set[order[i]]));
-    const Tensor device_labels = epoch_labels.to(o.device);
-    const std::optional<ImageSet::Order> device_order =
-        train_images ? std::optional(train_images->order(order)) : std::nullopt;
+    const TrainingStepRunner::EpochOrder epoch_order =
+        train_steps.epoch_order(order, epoch_labels, epoch);
     const auto start = Clock::now();
     std::size_t images_this_run = 0;
 
@@ -250,17 +250,7 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
         return t.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n));
       };
       const Tensor y = rows(epoch_labels);
-      const StepResult r = [&] {
-        if (train_steps)
-          return train_steps->step(*device_order, device_labels, first, n, attention);
-        std::vector<std::size_t> ids(n);
-        for (std::size_t i = 0; i < n; ++i) ids[i] = train_set[order[first + i]];
-        const data::BatchAugment augment{
-            .seed = o.seed, .step = static_cast<std::uint64_t>(epoch), .ranges = {}};
-        Tensor x({static_cast<std::int64_t>(n), 3, side, side}, DType::F32);
-        cache.fill_batch(ids, x.data<float>(), &augment);
-        return training_step(model, optimizer, x.to(o.device), rows(device_labels), attention);
-      }();
+      const StepResult r = train_steps.step(epoch_order, first, n, attention);
       QueuedStep step{b, first, n, y, Readback({r.loss, r.logits})};
       if (queued) settle(*queued);
       queued = std::move(step);

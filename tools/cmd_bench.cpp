@@ -104,13 +104,12 @@ void run_schedule_bench(const BenchOptions& o) {
     Tensor epoch_labels({static_cast<std::int64_t>(order.size())}, DType::F32);
     for (std::size_t i = 0; i < order.size(); ++i)
       epoch_labels.data<float>()[i] = train_labels.data<float>()[order[i]];
-    const Tensor device_labels = epoch_labels.to(device);
-    const ImageSet::Order device_order = train.order(order);
+    const TrainingStepRunner::EpochOrder epoch_order = steps.epoch_order(order, epoch_labels, 0);
     std::optional<Readback>
         queued;  // the last step's loss and logits, read after the next is queued
     for (std::size_t first = 0; first < order.size(); first += o.batch) {
       const std::size_t n = std::min<std::size_t>(o.batch, order.size() - first);
-      const StepResult r = steps.step(device_order, device_labels, first, n, attention);
+      const StepResult r = steps.step(epoch_order, first, n, attention);
       Readback results({r.loss, r.logits});
       if (queued) queued->read();
       queued = std::move(results);

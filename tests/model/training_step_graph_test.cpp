@@ -51,12 +51,12 @@ Run train(Device device, KernelPath path, bool graphs, bool cache = true) {
     std::shuffle(order.begin(), order.end(), rng);
     std::vector<double> labels;
     for (std::size_t i : order) labels.push_back(i % 2);
-    const Tensor device_labels =
-        Tensor::from_vector({static_cast<std::int64_t>(kImages)}, labels, DType::F32).to(device);
-    const ImageSet::Order device_order = set.order(order);
+    const TrainingStepRunner::EpochOrder epoch_order = steps.epoch_order(
+        order, Tensor::from_vector({static_cast<std::int64_t>(kImages)}, labels, DType::F32),
+        epoch);
     for (std::size_t first = 0; first < kImages; first += kBatch) {
       const std::size_t n = std::min(kBatch, kImages - first);
-      results.push_back(steps.step(device_order, device_labels, first, n, epoch > 2));
+      results.push_back(steps.step(epoch_order, first, n, epoch > 2));
     }
   }
   // Per batch size and attention setting: the first step op by op, the second recorded, all
