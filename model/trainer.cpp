@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <numeric>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -17,6 +16,7 @@
 #include "engine/ops.h"
 #include "engine/readback.h"
 #include "engine/safetensors.h"
+#include "model/epoch.h"
 #include "model/metrics.h"
 #include "model/predict.h"
 #include "model/training_step.h"
@@ -30,8 +30,9 @@ using Clock = std::chrono::steady_clock;
 using json = nlohmann::json;
 
 constexpr const char* kCheckpointFormat = "braincam-checkpoint-1";
-// Streams of the run's generator: Rng(seed, stream, index).
-constexpr std::uint64_t kShuffleStream = 1, kSubsetStream = 2;
+// The stream of the run's generator, Rng(seed, stream), that draws the subset of the train split
+// (each epoch's order comes from stream 1: model/epoch.cpp).
+constexpr std::uint64_t kSubsetStream = 2;
 
 // Doubles in metadata are written as hexadecimal floats, so they come back bit for bit.
 std::string exact(double v) {
@@ -49,10 +50,8 @@ double parse_double(const std::string& text) { return std::strtod(text.c_str(), 
 
 // Where the run stands; saved in last.safetensors so that a resumed run continues exactly.
 struct Progress {
-  int epochs_done = 0;           // complete epochs
-  std::size_t batches_done = 0;  // of the epoch in progress
-  double loss_sum = 0;           // of the epoch in progress: sum of batch loss * batch size
-  std::int64_t correct = 0, seen = 0;
+  int epochs_done = 0;  // complete epochs
+  EpochTally epoch;     // of the epoch in progress
   double best_accuracy = -1, best_loss = 0;
   int best_epoch = 0;
 };
@@ -137,10 +136,10 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
                                o.cache.string());
     apply_options_json(json::parse(meta("options")), o);  // the run's own settings
     state.epochs_done = std::stoi(meta("epoch"));
-    state.batches_done = std::stoull(meta("batches_done"));
-    state.loss_sum = parse_double(meta("partial_loss_sum"));
-    state.correct = std::stoll(meta("partial_correct"));
-    state.seen = std::stoll(meta("partial_seen"));
+    state.epoch.batches_done = std::stoull(meta("batches_done"));
+    state.epoch.loss_sum = parse_double(meta("partial_loss_sum"));
+    state.epoch.correct = std::stoll(meta("partial_correct"));
+    state.epoch.seen = std::stoll(meta("partial_seen"));
     state.best_accuracy = parse_double(meta("best_val_accuracy"));
     state.best_loss = parse_double(meta("best_val_loss"));
     state.best_epoch = std::stoi(meta("best_epoch"));
@@ -175,7 +174,8 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
       train_images
           ? TrainingStepRunner(model, optimizer, *train_images, o.graphs)
           : TrainingStepRunner(model, optimizer, AugmentedImages{cache, train_set, o.seed});
-  const std::size_t batches = (train_set.size() + o.batch - 1) / o.batch;
+  std::vector<float> train_labels;
+  for (std::size_t i : train_set) train_labels.push_back(static_cast<float>(cache.label(i)));
 
   auto metadata = [&](int epoch, bool attention) {
     return std::map<std::string, std::string>{
@@ -184,10 +184,10 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
         {"seed", std::to_string(o.seed)},
         {"options", options_json(o).dump()},
         {"cache_fingerprint", std::to_string(cache.fingerprint())},
-        {"batches_done", std::to_string(state.batches_done)},
-        {"partial_loss_sum", exact(state.loss_sum)},
-        {"partial_correct", std::to_string(state.correct)},
-        {"partial_seen", std::to_string(state.seen)},
+        {"batches_done", std::to_string(state.epoch.batches_done)},
+        {"partial_loss_sum", exact(state.epoch.loss_sum)},
+        {"partial_correct", std::to_string(state.epoch.correct)},
+        {"partial_seen", std::to_string(state.epoch.seen)},
         {"best_val_accuracy", exact(state.best_accuracy)},
         {"best_val_loss", exact(state.best_loss)},
         {"best_epoch", std::to_string(state.best_epoch)}};
@@ -195,89 +195,52 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
 
   for (int epoch = state.epochs_done + 1; epoch <= o.epochs; ++epoch) {
     const bool attention = attention_in_epoch(o, epoch);
-    // Positions in train_set, shuffled.
-    std::vector<std::size_t> order(train_set.size());
-    std::iota(order.begin(), order.end(), 0);
-    Rng rng(o.seed, kShuffleStream, static_cast<std::uint64_t>(epoch));
-    shuffle(order, rng);
-    // The epoch's order and labels go to the device once; each batch is a slice of them.
-    Tensor epoch_labels({static_cast<std::int64_t>(order.size())}, DType::F32);
-    for (std::size_t i = 0; i < order.size(); ++i)
-      epoch_labels.data<float>()[i] = static_cast<float>(cache.label(train_set[order[i]]));
-    const TrainingStepRunner::EpochOrder epoch_order =
-        train_steps.epoch_order(order, epoch_labels, epoch);
     const auto start = Clock::now();
-    std::size_t images_this_run = 0;
-
-    // A step's loss and logits are read once the next step is queued (Readback), so that the GPU
-    // need not wait for the host between steps.
-    struct QueuedStep {
-      std::size_t batch, first, n;
-      Tensor labels;  // on the host
-      Readback results;
+    // The progress bar's figures: images per second of this run so far, and the time left.
+    auto report = [&](const SettledBatch& b) {
+      if (!callbacks.on_batch) return;
+      const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+      const double rate = b.images_run / std::max(elapsed, 1e-9);
+      const double left_images = static_cast<double>(b.images - b.images_done) +
+                                 static_cast<double>(o.epochs - epoch) * b.images;
+      callbacks.on_batch({epoch, o.epochs, b.batch, b.batches, b.loss, rate, left_images / rate});
     };
-    std::optional<QueuedStep> queued;
-    // Adds a queued step's results to the epoch's tallies and reports it.
-    auto settle = [&](const QueuedStep& q) {
-      const std::vector<Tensor> results = q.results.read();
-      const double loss = results[0].item();
-      if (!std::isfinite(loss))
-        throw std::runtime_error("training stopped: the loss is " + std::to_string(loss) +
-                                 " in epoch " + std::to_string(epoch) + ", batch " +
-                                 std::to_string(q.batch + 1) + "; " +
+    const EpochRun run = [&] {
+      try {
+        return run_epoch(train_steps, train_labels,
+                         {.epoch = epoch,
+                          .attention = attention,
+                          .batch = static_cast<std::size_t>(o.batch),
+                          .seed = o.seed},
+                         state.epoch,
+                         {.on_batch = report, .stop_requested = callbacks.stop_requested});
+      } catch (const NonFiniteLoss& e) {
+        throw std::runtime_error(std::string(e.what()) + "; " +
                                  (o.out / "last.safetensors").string() +
                                  " and best.safetensors keep the last good epoch");
-      const std::vector<double> z = results[1].to_vector();
-      for (std::size_t i = 0; i < q.n; ++i)
-        state.correct += (z[i] > 0) == (q.labels.data<float>()[i] > 0.5f);
-      state.loss_sum += loss * static_cast<double>(q.n);
-      state.seen += static_cast<std::int64_t>(q.n);
-      state.batches_done = q.batch + 1;
-      images_this_run += q.n;
-      const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-      const double rate = images_this_run / std::max(elapsed, 1e-9);
-      if (callbacks.on_batch) {
-        const double left_images = static_cast<double>(order.size() - (q.first + q.n)) +
-                                   static_cast<double>(o.epochs - epoch) * order.size();
-        callbacks.on_batch({epoch, o.epochs, q.batch + 1, batches, loss, rate, left_images / rate});
       }
-    };
-
-    for (std::size_t b = state.batches_done; b < batches; ++b) {
-      const std::size_t first = b * o.batch,
-                        n = std::min<std::size_t>(o.batch, order.size() - first);
-      const auto rows = [&](const Tensor& t) {
-        return t.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n));
-      };
-      const Tensor y = rows(epoch_labels);
-      const StepResult r = train_steps.step(epoch_order, first, n, attention);
-      QueuedStep step{b, first, n, y, Readback({r.loss, r.logits})};
-      if (queued) settle(*queued);
-      queued = std::move(step);
-      if (callbacks.stop_requested && callbacks.stop_requested() && b + 1 < batches) {
-        settle(*queued);
-        save_checkpoint(o.out / "last.safetensors", model, &optimizer,
-                        metadata(epoch - 1, attention));
-        result.interrupted = true;
-        result.best_epoch = state.best_epoch;
-        return result;
-      }
+    }();
+    if (!run.finished) {
+      save_checkpoint(o.out / "last.safetensors", model, &optimizer,
+                      metadata(epoch - 1, attention));
+      result.interrupted = true;
+      result.best_epoch = state.best_epoch;
+      return result;
     }
-    if (queued) settle(*queued);
 
     const std::vector<double> p = predict_probabilities(model, val_images, attention, o.batch);
     const ClassificationMetrics val = classification_metrics(p, val_labels);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     EpochRecord record{epoch,
                        attention,
-                       state.loss_sum / state.seen,
-                       static_cast<double>(state.correct) / state.seen,
+                       state.epoch.loss_sum / state.epoch.seen,
+                       static_cast<double>(state.epoch.correct) / state.epoch.seen,
                        val.mean_loss,
                        val.accuracy,
                        seconds,
-                       images_this_run / seconds};
+                       run.images_run / seconds};
     result.epochs.push_back(record);
-    state = Progress{epoch, 0, 0, 0, 0, state.best_accuracy, state.best_loss, state.best_epoch};
+    state = Progress{epoch, {}, state.best_accuracy, state.best_loss, state.best_epoch};
     const bool best = val.accuracy > state.best_accuracy ||
                       (val.accuracy == state.best_accuracy && val.mean_loss < state.best_loss);
     if (best) {

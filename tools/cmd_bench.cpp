@@ -9,7 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <numeric>
+#include <span>
 #include <vector>
 
 #include "base/random.h"
@@ -17,7 +17,7 @@
 #include "engine/autograd.h"
 #include "engine/device_graph.h"
 #include "engine/device_memory.h"
-#include "engine/readback.h"
+#include "model/epoch.h"
 #include "model/explanations.h"
 #include "model/image_set.h"
 #include "model/predict.h"
@@ -68,10 +68,9 @@ Tensor random_images(int count, const ModelShape& shape, Rng& rng) {
 }
 
 // The trainer's work without its files: the images go to the device (with their patch moments
-// on the fused path), then epochs of shuffled batches, each step's loss and logits read
-// back once the next step is queued, as the trainer reads them, each epoch followed by
-// validation. Reports one epoch with attention (after an
-// untimed one that warms the allocator) and the whole schedule, set-up included.
+// on the fused path), then the trainer's epochs (run_epoch), each followed by validation.
+// Reports one epoch with attention (after untimed ones that warm the allocator and record the
+// graphs) and the whole schedule, set-up included.
 void run_schedule_bench(const BenchOptions& o) {
   const Device device = resolve_device(o.device);
   if (o.threads > 0) omp_set_num_threads(o.threads);
@@ -95,26 +94,16 @@ void run_schedule_bench(const BenchOptions& o) {
   const double setup_s = seconds_since(setup_start);
   TrainingStepRunner steps(model, optimizer, train, o.graph == "on");
 
-  auto train_epoch = [&](bool attention, std::uint64_t epoch) {
-    std::vector<std::size_t> order(train.size());
-    std::iota(order.begin(), order.end(), 0);
-    Rng shuffle_rng(1, 1, epoch);
-    shuffle(order, shuffle_rng);
-    // As the trainer: the order and its labels go to the device once per epoch.
-    Tensor epoch_labels({static_cast<std::int64_t>(order.size())}, DType::F32);
-    for (std::size_t i = 0; i < order.size(); ++i)
-      epoch_labels.data<float>()[i] = train_labels.data<float>()[order[i]];
-    const TrainingStepRunner::EpochOrder epoch_order = steps.epoch_order(order, epoch_labels, 0);
-    std::optional<Readback>
-        queued;  // the last step's loss and logits, read after the next is queued
-    for (std::size_t first = 0; first < order.size(); first += o.batch) {
-      const std::size_t n = std::min<std::size_t>(o.batch, order.size() - first);
-      const StepResult r = steps.step(epoch_order, first, n, attention);
-      Readback results({r.loss, r.logits});
-      if (queued) queued->read();
-      queued = std::move(results);
-    }
-    if (queued) queued->read();
+  // The trainer's epoch (model/epoch.h) on random labels, with the trainer's shuffle of seed 1.
+  const std::span<const float> labels(train_labels.data<float>(), train.size());
+  auto train_epoch = [&](bool attention, int epoch) {
+    EpochTally tally;
+    run_epoch(steps, labels,
+              {.epoch = epoch,
+               .attention = attention,
+               .batch = static_cast<std::size_t>(o.batch),
+               .seed = 1},
+              tally);
   };
   auto timed = [&](auto&& body) {
     synchronize();

@@ -1,0 +1,88 @@
+#include "model/epoch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/random.h"
+#include "engine/readback.h"
+
+namespace braincam {
+
+namespace {
+
+// The stream of the run's generator, Rng(seed, stream, epoch), that shuffles each epoch (the
+// trainer draws its subset of the train split from another).
+constexpr std::uint64_t kShuffleStream = 1;
+
+std::vector<std::size_t> shuffled_positions(std::size_t count, std::uint64_t seed, int epoch) {
+  std::vector<std::size_t> order(count);
+  std::iota(order.begin(), order.end(), 0);
+  Rng rng(seed, kShuffleStream, static_cast<std::uint64_t>(epoch));
+  shuffle(order, rng);
+  return order;
+}
+
+// A queued step: its loss and logits are read once the next step is queued.
+struct QueuedStep {
+  std::size_t batch, first, n;
+  Readback results;
+};
+
+}  // namespace
+
+NonFiniteLoss::NonFiniteLoss(double loss, int epoch, std::size_t batch)
+    : std::runtime_error("training stopped: the loss is " + std::to_string(loss) + " in epoch " +
+                         std::to_string(epoch) + ", batch " + std::to_string(batch)) {}
+
+EpochRun run_epoch(TrainingStepRunner& steps, std::span<const float> labels,
+                   const EpochSettings& settings, EpochTally& tally,
+                   const EpochCallbacks& callbacks) {
+  const std::vector<std::size_t> order =
+      shuffled_positions(steps.size(), settings.seed, settings.epoch);
+  // The epoch's order and labels go to the device once; each batch is a slice of them.
+  Tensor epoch_labels({static_cast<std::int64_t>(order.size())}, DType::F32);
+  for (std::size_t i = 0; i < order.size(); ++i) epoch_labels.data<float>()[i] = labels[order[i]];
+  const TrainingStepRunner::EpochOrder epoch_order =
+      steps.epoch_order(order, epoch_labels, settings.epoch);
+  const std::size_t batches = (order.size() + settings.batch - 1) / settings.batch;
+
+  EpochRun run;
+  // Adds a queued step's results to the tallies and reports it.
+  auto settle = [&](const QueuedStep& q) {
+    const std::vector<Tensor> results = q.results.read();
+    const double loss = results[0].item();
+    if (!std::isfinite(loss)) throw NonFiniteLoss(loss, settings.epoch, q.batch + 1);
+    const std::vector<double> z = results[1].to_vector();
+    for (std::size_t i = 0; i < q.n; ++i)
+      tally.correct += (z[i] > 0) == (epoch_labels.data<float>()[q.first + i] > 0.5f);
+    tally.loss_sum += loss * static_cast<double>(q.n);
+    tally.seen += static_cast<std::int64_t>(q.n);
+    tally.batches_done = q.batch + 1;
+    run.images_run += q.n;
+    if (callbacks.on_batch)
+      callbacks.on_batch({q.batch + 1, batches, loss, q.first + q.n, order.size(), run.images_run});
+  };
+
+  std::optional<QueuedStep> queued;
+  for (std::size_t b = tally.batches_done; b < batches; ++b) {
+    const std::size_t first = b * settings.batch,
+                      n = std::min<std::size_t>(settings.batch, order.size() - first);
+    const StepResult r = steps.step(epoch_order, first, n, settings.attention);
+    QueuedStep step{b, first, n, Readback({r.loss, r.logits})};
+    if (queued) settle(*queued);
+    queued = std::move(step);
+    if (callbacks.stop_requested && callbacks.stop_requested() && b + 1 < batches) {
+      settle(*queued);
+      return run;
+    }
+  }
+  if (queued) settle(*queued);
+  run.finished = true;
+  return run;
+}
+
+}  // namespace braincam
