@@ -2,24 +2,19 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
+#include <span>
 #include <stdexcept>
+#include <string>
 
 #include "base/atomic_file.h"
 #include "base/random.h"
-#include "data/preprocess.h"
-#include "engine/ops.h"
-#include "engine/readback.h"
-#include "engine/safetensors.h"
+#include "data/dataset_cache.h"
+#include "model/checkpoint.h"
 #include "model/epoch.h"
+#include "model/image_set.h"
 #include "model/metrics.h"
 #include "model/predict.h"
-#include "model/training_step.h"
 #include "model/training_step_runner.h"
 
 namespace braincam {
@@ -27,55 +22,13 @@ namespace braincam {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using json = nlohmann::json;
 
-constexpr const char* kCheckpointFormat = "braincam-checkpoint-1";
 // The stream of the run's generator, Rng(seed, stream), that draws the subset of the train split
 // (each epoch's order comes from stream 1: model/epoch.cpp).
 constexpr std::uint64_t kSubsetStream = 2;
 
-// Doubles in metadata are written as hexadecimal floats, so they come back bit for bit.
-std::string exact(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%a", v);
-  return buffer;
-}
-const std::string& field(const std::map<std::string, std::string>& meta, const std::string& key,
-                         const std::filesystem::path& file) {
-  const auto it = meta.find(key);
-  if (it == meta.end()) throw std::runtime_error(file.string() + ": metadata has no '" + key + "'");
-  return it->second;
-}
-double parse_double(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
-
-// Where the run stands; saved in last.safetensors so that a resumed run continues exactly.
-struct Progress {
-  int epochs_done = 0;  // complete epochs
-  EpochTally epoch;     // of the epoch in progress
-  double best_accuracy = -1, best_loss = 0;
-  int best_epoch = 0;
-};
-
-// The settings a resumed run takes from its checkpoint (not the number of epochs: a run may be
-// extended).
-json options_json(const TrainOptions& o) {
-  return {{"batch", o.batch},
-          {"warmup_epochs", o.warmup_epochs},
-          {"lr", exact(o.lr)},
-          {"attention", o.attention},
-          {"augment", o.augment},
-          {"seed", o.seed},
-          {"max_train_images", o.max_train_images}};
-}
-
-void apply_options_json(const json& j, TrainOptions& o) {
-  o.batch = j.at("batch");
-  o.warmup_epochs = j.at("warmup_epochs");
-  o.lr = std::strtod(j.at("lr").get<std::string>().c_str(), nullptr);
-  o.attention = j.at("attention");
-  o.augment = j.at("augment");
-  o.seed = j.at("seed");
-  o.max_train_images = j.at("max_train_images");
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 // The training images of the run: the train split, or a fixed random subset of it.
@@ -91,170 +44,118 @@ std::vector<std::size_t> training_images(const data::DatasetCache& cache, const 
   return train;
 }
 
-void save_checkpoint(const std::filesystem::path& file, const BrainDetectionModel& model,
-                     const Adam* optimizer, std::map<std::string, std::string> metadata) {
-  StateDict dict = model.state_dict();
-  if (optimizer) dict.merge(optimizer->state_dict());
-  metadata["format"] = kCheckpointFormat;
-  write_safetensors(file.string(), dict, metadata);
+std::vector<std::size_t> validation_images(const data::DatasetCache& cache, const TrainOptions& o) {
+  std::vector<std::size_t> val = cache.indices(data::Split::val);
+  if (val.empty()) throw std::runtime_error(o.cache.string() + ": the validation split is empty");
+  return val;
+}
+
+template <class Label>
+std::vector<Label> labels_of(const data::DatasetCache& cache, std::span<const std::size_t> images) {
+  std::vector<Label> labels;
+  for (std::size_t i : images) labels.push_back(static_cast<Label>(cache.label(i)));
+  return labels;
+}
+
+// The images of a run. The validation split is held on the training device; so are the training
+// images, batched there, unless augmented: augmented batches are made on the host from the
+// dataset cache at every step.
+struct RunImages {
+  RunImages(const data::DatasetCache& cache, const TrainOptions& o, BrainDetectionModel& model,
+            Adam& optimizer)
+      : train_set(training_images(cache, o)),
+        train_labels(labels_of<float>(cache, train_set)),
+        val_set(validation_images(cache, o)),
+        val_labels(labels_of<int>(cache, val_set)),
+        val_images(cache_images(cache, val_set), o.device),
+        train_images(o.augment ? std::nullopt
+                               : std::optional<ImageSet>(std::in_place,
+                                                         cache_images(cache, train_set), o.device)),
+        steps(train_images ? TrainingStepRunner(model, optimizer, *train_images, o.graphs)
+                           : TrainingStepRunner(model, optimizer,
+                                                AugmentedImages{cache, train_set, o.seed})) {
+    if (train_images && model.kernel_path() == KernelPath::Fast) train_images->keep_patch_moments();
+  }
+
+  std::vector<std::size_t> train_set;  // the cache's images
+  std::vector<float> train_labels;
+  std::vector<std::size_t> val_set;
+  std::vector<int> val_labels;
+  ImageSet val_images;
+  std::optional<ImageSet> train_images;  // unless augmented
+  TrainingStepRunner steps;
+};
+
+// Runs epoch `epoch`, begun at `start`, telling the caller its progress after every batch.
+EpochRun train_epoch(RunImages& images, const TrainOptions& o, int epoch, bool attention,
+                     EpochTally& tally, const TrainCallbacks& callbacks, Clock::time_point start) {
+  // The progress bar's figures: images per second of this run so far, and the time left.
+  auto report = [&](const SettledBatch& b) {
+    if (!callbacks.on_batch) return;
+    const double rate = b.images_run / std::max(seconds_since(start), 1e-9);
+    const double left_images = static_cast<double>(b.images - b.images_done) +
+                               static_cast<double>(o.epochs - epoch) * b.images;
+    callbacks.on_batch({epoch, o.epochs, b.batch, b.batches, b.loss, rate, left_images / rate});
+  };
+  const EpochSettings settings{.epoch = epoch,
+                               .attention = attention,
+                               .batch = static_cast<std::size_t>(o.batch),
+                               .seed = o.seed};
+  try {
+    return run_epoch(images.steps, images.train_labels, settings, tally,
+                     {.on_batch = report, .stop_requested = callbacks.stop_requested});
+  } catch (const NonFiniteLoss& e) {
+    throw std::runtime_error(std::string(e.what()) + "; " + (o.out / "last.safetensors").string() +
+                             " and best.safetensors keep the last good epoch");
+  }
 }
 
 }  // namespace
 
-bool attention_in_epoch(const TrainOptions& o, int epoch) {
-  return o.attention && epoch > o.warmup_epochs;
-}
-
-std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& file,
-                                                   BrainDetectionModel& model) {
-  const Safetensors st = read_safetensors(file.string());
-  const auto format = st.metadata.find("format");
-  if (format == st.metadata.end() || format->second != kCheckpointFormat)
-    throw std::runtime_error(file.string() +
-                             ": not a braincam training checkpoint (metadata format is not " +
-                             kCheckpointFormat + ")");
-  model.load_state_dict(st.tensors, file.string());
-  return st.metadata;
-}
-
 TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
-  TrainOptions o = given;
-  const data::DatasetCache cache = data::DatasetCache::open(o.cache);
-  Progress state;
+  const data::DatasetCache cache = data::DatasetCache::open(given.cache);
+  std::optional<ResumedRun> resumed;
+  if (!given.resume.empty()) resumed = resume_run(given, cache.fingerprint());
+  const TrainOptions o = resumed ? resumed->options : given;
+  RunState state = resumed ? resumed->state : RunState{};
   TrainResult result;
-  Safetensors resumed;  // RUN/last.safetensors when resuming
-  if (!o.resume.empty()) {
-    const std::filesystem::path last = o.resume / "last.safetensors";
-    resumed = read_safetensors(last.string());
-    auto meta = [&](const char* key) -> const std::string& {
-      return field(resumed.metadata, key, last);
-    };
-    if (meta("format") != kCheckpointFormat)
-      throw std::runtime_error(last.string() + ": not a braincam training checkpoint");
-    if (std::stoull(meta("cache_fingerprint")) != cache.fingerprint())
-      throw std::runtime_error(last.string() + ": was trained on another dataset cache than " +
-                               o.cache.string());
-    apply_options_json(json::parse(meta("options")), o);  // the run's own settings
-    state.epochs_done = std::stoi(meta("epoch"));
-    state.epoch.batches_done = std::stoull(meta("batches_done"));
-    state.epoch.loss_sum = parse_double(meta("partial_loss_sum"));
-    state.epoch.correct = std::stoll(meta("partial_correct"));
-    state.epoch.seen = std::stoll(meta("partial_seen"));
-    state.best_accuracy = parse_double(meta("best_val_accuracy"));
-    state.best_loss = parse_double(meta("best_val_loss"));
-    state.best_epoch = std::stoi(meta("best_epoch"));
-    result.epochs = read_metrics_csv(o.resume / "metrics.csv");
-    std::erase_if(result.epochs, [&](const EpochRecord& r) { return r.epoch > state.epochs_done; });
-    o.out = o.resume;
-  }
+  if (resumed) result.epochs = resumed->epochs;
   BrainDetectionModel model({}, DType::F32, o.device);
   model.initialize(o.seed);
   Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr});
-  if (!o.resume.empty()) {
-    model.load_state_dict(resumed.tensors, (o.resume / "last.safetensors").string());
-    optimizer.load_state_dict(resumed.tensors, (o.resume / "last.safetensors").string());
-  }
+  if (resumed) resumed->restore(model, optimizer);
   std::filesystem::create_directories(o.out);
-
-  const std::vector<std::size_t> train_set = training_images(cache, o);
-  const std::vector<std::size_t> val_set = cache.indices(data::Split::val);
-  if (val_set.empty())
-    throw std::runtime_error(o.cache.string() + ": the validation split is empty");
-  std::vector<int> val_labels;
-  for (std::size_t i : val_set) val_labels.push_back(cache.label(i));
-  // Batches are gathered on the model's device from the images held there; augmented ones are
-  // made on the host from the dataset cache.
-  const ImageSet val_images(cache_images(cache, val_set), o.device);
-  std::optional<ImageSet> train_images;
-  if (!o.augment) {
-    train_images.emplace(cache_images(cache, train_set), o.device);
-    if (model.kernel_path() == KernelPath::Fast) train_images->keep_patch_moments();
-  }
-  TrainingStepRunner train_steps =
-      train_images
-          ? TrainingStepRunner(model, optimizer, *train_images, o.graphs)
-          : TrainingStepRunner(model, optimizer, AugmentedImages{cache, train_set, o.seed});
-  std::vector<float> train_labels;
-  for (std::size_t i : train_set) train_labels.push_back(static_cast<float>(cache.label(i)));
-
-  auto metadata = [&](int epoch, bool attention) {
-    return std::map<std::string, std::string>{
-        {"epoch", std::to_string(epoch)},
-        {"attention", attention ? "on" : "off"},
-        {"seed", std::to_string(o.seed)},
-        {"options", options_json(o).dump()},
-        {"cache_fingerprint", std::to_string(cache.fingerprint())},
-        {"batches_done", std::to_string(state.epoch.batches_done)},
-        {"partial_loss_sum", exact(state.epoch.loss_sum)},
-        {"partial_correct", std::to_string(state.epoch.correct)},
-        {"partial_seen", std::to_string(state.epoch.seen)},
-        {"best_val_accuracy", exact(state.best_accuracy)},
-        {"best_val_loss", exact(state.best_loss)},
-        {"best_epoch", std::to_string(state.best_epoch)}};
+  RunImages images(cache, o, model, optimizer);
+  auto metadata = [&](bool attention) {
+    return checkpoint_metadata(o, cache.fingerprint(), state, attention);
   };
 
   for (int epoch = state.epochs_done + 1; epoch <= o.epochs; ++epoch) {
     const bool attention = attention_in_epoch(o, epoch);
     const auto start = Clock::now();
-    // The progress bar's figures: images per second of this run so far, and the time left.
-    auto report = [&](const SettledBatch& b) {
-      if (!callbacks.on_batch) return;
-      const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-      const double rate = b.images_run / std::max(elapsed, 1e-9);
-      const double left_images = static_cast<double>(b.images - b.images_done) +
-                                 static_cast<double>(o.epochs - epoch) * b.images;
-      callbacks.on_batch({epoch, o.epochs, b.batch, b.batches, b.loss, rate, left_images / rate});
-    };
-    const EpochRun run = [&] {
-      try {
-        return run_epoch(train_steps, train_labels,
-                         {.epoch = epoch,
-                          .attention = attention,
-                          .batch = static_cast<std::size_t>(o.batch),
-                          .seed = o.seed},
-                         state.epoch,
-                         {.on_batch = report, .stop_requested = callbacks.stop_requested});
-      } catch (const NonFiniteLoss& e) {
-        throw std::runtime_error(std::string(e.what()) + "; " +
-                                 (o.out / "last.safetensors").string() +
-                                 " and best.safetensors keep the last good epoch");
-      }
-    }();
+    const EpochRun run = train_epoch(images, o, epoch, attention, state.epoch, callbacks, start);
     if (!run.finished) {
-      save_checkpoint(o.out / "last.safetensors", model, &optimizer,
-                      metadata(epoch - 1, attention));
+      save_checkpoint(o.out / "last.safetensors", model, &optimizer, metadata(attention));
       result.interrupted = true;
-      result.best_epoch = state.best_epoch;
-      return result;
+      break;
     }
-
-    const std::vector<double> p = predict_probabilities(model, val_images, attention, o.batch);
-    const ClassificationMetrics val = classification_metrics(p, val_labels);
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    EpochRecord record{epoch,
-                       attention,
-                       state.epoch.loss_sum / state.epoch.seen,
-                       static_cast<double>(state.epoch.correct) / state.epoch.seen,
-                       val.mean_loss,
-                       val.accuracy,
-                       seconds,
-                       run.images_run / seconds};
+    const ClassificationMetrics val = classification_metrics(
+        predict_probabilities(model, images.val_images, attention, o.batch), images.val_labels);
+    const double seconds = seconds_since(start);
+    const EpochRecord record{epoch,
+                             attention,
+                             state.epoch.loss_sum / state.epoch.seen,
+                             static_cast<double>(state.epoch.correct) / state.epoch.seen,
+                             val.mean_loss,
+                             val.accuracy,
+                             seconds,
+                             run.images_run / seconds};
     result.epochs.push_back(record);
-    state = Progress{epoch, {}, state.best_accuracy, state.best_loss, state.best_epoch};
-    const bool best = val.accuracy > state.best_accuracy ||
-                      (val.accuracy == state.best_accuracy && val.mean_loss < state.best_loss);
-    if (best) {
-      state.best_accuracy = val.accuracy;
-      state.best_loss = val.mean_loss;
-      state.best_epoch = epoch;
-      auto meta = metadata(epoch, attention);
-      meta["val_accuracy"] = std::to_string(val.accuracy);
-      meta["val_loss"] = std::to_string(val.mean_loss);
-      save_checkpoint(o.out / "best.safetensors", model, nullptr, meta);
-    }
-    auto meta = metadata(epoch, attention);
+    const bool best = state.end_epoch(epoch, val.accuracy, val.mean_loss);
+    CheckpointMetadata meta = metadata(attention);
     meta["val_accuracy"] = std::to_string(val.accuracy);
     meta["val_loss"] = std::to_string(val.mean_loss);
+    if (best) save_checkpoint(o.out / "best.safetensors", model, nullptr, meta);
     save_checkpoint(o.out / "last.safetensors", model, &optimizer, meta);
     write_file_atomically((o.out / "metrics.csv").string(),
                           [&](std::ostream& out) { out << format_metrics_csv(result.epochs); });

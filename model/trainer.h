@@ -9,35 +9,14 @@
 // On the CPU the same seed gives the same checkpoints bit for bit, and a run resumed from its
 // last checkpoint, even one saved mid-epoch by Ctrl-C, ends identical to one that never stopped:
 // every random choice is drawn from (seed, epoch, ...), never from a generator's running state.
-#include <cstdint>
-#include <filesystem>
+#include <cstddef>
 #include <functional>
-#include <map>
-#include <string>
 #include <vector>
 
-#include "data/dataset_cache.h"
-#include "model/brain_detection_model.h"
-#include "model/image_set.h"
 #include "model/metrics_csv.h"
+#include "model/train_options.h"
 
 namespace braincam {
-
-struct TrainOptions {
-  std::filesystem::path cache, out;
-  int epochs = 15, batch = 32, warmup_epochs = 2;
-  double lr = 1e-3;
-  bool attention = true;  // false: attention off in every epoch (the plain baseline)
-  bool augment = false;   // on-the-fly augmentation of training batches
-  std::uint64_t seed = 0;
-  Device device = Device::CPU;
-  // On the emulator and the GPU: replay each training step from a recorded device graph
-  // (model/training_step_runner.h); false: queue every kernel from the host. The same results
-  // either way.
-  bool graphs = true;
-  std::filesystem::path resume;  // a RUN folder to continue from (empty: start afresh)
-  int max_train_images = 0;      // > 0: use only the first this many of the shuffled train split
-};
 
 // What the trainer tells its caller after every batch (the progress bar of `braincam train`).
 struct TrainProgress {
@@ -52,9 +31,6 @@ struct TrainResult {
   bool interrupted = false;  // stopped by request (Ctrl-C) after saving RUN/last.safetensors
 };
 
-// Whether epoch `epoch` (1-based) trains with attention.
-bool attention_in_epoch(const TrainOptions& options, int epoch);
-
 // What `braincam train` hears from the trainer, and how it asks it to stop.
 struct TrainCallbacks {
   std::function<void(const TrainProgress&)> on_batch;
@@ -67,10 +43,5 @@ struct TrainCallbacks {
 // Runs the schedule. A NaN or infinite loss throws, naming the epoch and batch, and leaves the
 // checkpoints of the last good epoch in place.
 TrainResult train(const TrainOptions& options, const TrainCallbacks& callbacks = {});
-
-// Loads RUN/best.safetensors or another checkpoint into a model for evaluation; returns the
-// checkpoint's metadata (epoch, attention on|off, val_accuracy, ...).
-std::map<std::string, std::string> load_checkpoint(const std::filesystem::path& file,
-                                                   BrainDetectionModel& model);
 
 }  // namespace braincam

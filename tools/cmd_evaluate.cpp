@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "base/atomic_file.h"
+#include "model/checkpoint.h"
 #include "model/metrics.h"
 #include "model/predict.h"
 #include "model/trainer.h"

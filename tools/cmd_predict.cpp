@@ -7,7 +7,7 @@
 
 #include "data/preprocess.h"
 #include "engine/ops.h"
-#include "model/trainer.h"
+#include "model/checkpoint.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
 

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "data/dataset_cache.h"
 #include "data/prepare_dataset.h"
 #include "data/preprocess.h"
 #include "data/synth_dataset.h"

@@ -1,0 +1,68 @@
+#pragma once
+// A training run's checkpoints: safetensors of the model's parameters and buffers (and, in
+// RUN/last.safetensors, Adam's state under optim.), with metadata that say where the run stands:
+// `format` (braincam-checkpoint-1), `epoch`, `attention` (on|off: what evaluate, predict and cam
+// use), `seed`, the run's settings (`options`), the dataset cache's fingerprint, the tallies of
+// an epoch in flight and the best epoch so far. Doubles are written as hexadecimal floats, so
+// that a resumed run continues bit for bit.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/adam.h"
+#include "engine/safetensors.h"
+#include "model/brain_detection_model.h"
+#include "model/epoch.h"
+#include "model/metrics_csv.h"
+#include "model/train_options.h"
+
+namespace braincam {
+
+using CheckpointMetadata = std::map<std::string, std::string>;
+
+// Where a run stands.
+struct RunState {
+  int epochs_done = 0;                       // complete epochs
+  EpochTally epoch;                          // of the epoch in progress
+  double best_accuracy = -1, best_loss = 0;  // the best epoch's validation results
+  int best_epoch = 0;
+
+  // Completes epoch `epoch`, whose tallies start afresh. It becomes the best when its validation
+  // accuracy is higher than the best's, or equal with a lower loss; returns whether it did.
+  bool end_epoch(int epoch, double val_accuracy, double val_loss);
+};
+
+// The metadata of a checkpoint of a run with `options` on the dataset cache of
+// `cache_fingerprint`, at `state`, training with `attention`.
+CheckpointMetadata checkpoint_metadata(const TrainOptions& options, std::uint64_t cache_fingerprint,
+                                       const RunState& state, bool attention);
+// The state that checkpoint_metadata wrote. Throws naming `file` for a missing field.
+RunState run_state(const CheckpointMetadata& metadata, const std::filesystem::path& file);
+
+// Writes the model's parameters and buffers, with Adam's state when `optimizer` is given.
+void save_checkpoint(const std::filesystem::path& file, const BrainDetectionModel& model,
+                     const Adam* optimizer, CheckpointMetadata metadata);
+
+// Loads RUN/best.safetensors or another checkpoint into a model for evaluation; returns the
+// checkpoint's metadata (epoch, attention on|off, val_accuracy, ...).
+CheckpointMetadata load_checkpoint(const std::filesystem::path& file, BrainDetectionModel& model);
+
+// A run continued from RUN/last.safetensors (TrainOptions::resume).
+struct ResumedRun {
+  // The run's own settings (batch, learning rate, warm-up, seed, subset, augmentation), with the
+  // number of epochs, the device and the cache as given, and the run folder as `out`.
+  TrainOptions options;
+  RunState state;
+  std::vector<EpochRecord> epochs;  // the rows of RUN/metrics.csv up to the checkpoint
+  Safetensors checkpoint;
+
+  // Loads the checkpoint's parameters, buffers and Adam's state.
+  void restore(BrainDetectionModel& model, Adam& optimizer) const;
+};
+// Throws naming the checkpoint when it is not a training checkpoint or was trained on another
+// dataset cache.
+ResumedRun resume_run(const TrainOptions& given, std::uint64_t cache_fingerprint);
+
+}  // namespace braincam

@@ -1,0 +1,32 @@
+#pragma once
+// The settings of a training run (model/trainer.h), which its checkpoints keep
+// (model/checkpoint.h).
+#include <cstdint>
+#include <filesystem>
+
+#include "engine/dtype.h"
+
+namespace braincam {
+
+struct TrainOptions {
+  std::filesystem::path cache, out;
+  int epochs = 15, batch = 32, warmup_epochs = 2;
+  double lr = 1e-3;
+  bool attention = true;  // false: attention off in every epoch (the plain baseline)
+  bool augment = false;   // on-the-fly augmentation of training batches
+  std::uint64_t seed = 0;
+  Device device = Device::CPU;
+  // On the emulator and the GPU: replay each training step from a recorded device graph
+  // (model/training_step_runner.h); false: queue every kernel from the host. The same results
+  // either way.
+  bool graphs = true;
+  std::filesystem::path resume;  // a RUN folder to continue from (empty: start afresh)
+  int max_train_images = 0;      // > 0: use only the first this many of the shuffled train split
+};
+
+// Whether epoch `epoch` (1-based) trains with attention.
+inline bool attention_in_epoch(const TrainOptions& options, int epoch) {
+  return options.attention && epoch > options.warmup_epochs;
+}
+
+}  // namespace braincam
