@@ -70,37 +70,37 @@ bool BrainDetectionModel::is_attention_parameter(const std::string& name) const 
   return name.starts_with("att.");
 }
 
-ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bool training,
-                                           bool leaf_A, const Tensor& frozen_guidance,
-                                           const CachedPatchMoments* patch_moments) {
+ForwardResult BrainDetectionModel::forward(const Var& images, const ForwardOptions& options) {
   const Tensor& x = images.value();
   check_shape(x, {x.dim(0), 3, shape_.height, shape_.width}, "model input");
   // With a leaf A, nothing before A is differentiated.
   std::optional<NoGradScope> before_A;
-  if (leaf_A) before_A.emplace();
+  if (options.leaf_A) before_A.emplace();
   ForwardResult r;
   const bool fast =
       kernel_path_ == KernelPath::Fast && dtype_ == DType::F32 && !images.requires_grad();
   if (fast) {
     r.F = conv_bn_relu_pool(images, param("conv1.weight"), param("conv1.bias"), param("bn1.weight"),
-                            param("bn1.bias"), running_mean_, running_var_, training,
-                            kBatchNormMomentum, kBatchNormEps, training ? patch_moments : nullptr);
+                            param("bn1.bias"), running_mean_, running_var_, options.training,
+                            kBatchNormMomentum, kBatchNormEps,
+                            options.training ? options.patch_moments : nullptr);
   } else {
     const Var h = conv5x5(images, param("conv1.weight"), param("conv1.bias"));
     const Var normalized =
-        training ? batchnorm_train(h, param("bn1.weight"), param("bn1.bias"), running_mean_,
-                                   running_var_, kBatchNormMomentum, kBatchNormEps)
-                 : batchnorm_eval(h, param("bn1.weight"), param("bn1.bias"), running_mean_,
-                                  running_var_, kBatchNormEps);
+        options.training ? batchnorm_train(h, param("bn1.weight"), param("bn1.bias"), running_mean_,
+                                           running_var_, kBatchNormMomentum, kBatchNormEps)
+                         : batchnorm_eval(h, param("bn1.weight"), param("bn1.bias"), running_mean_,
+                                          running_var_, kBatchNormEps);
     r.F = maxpool4(relu(normalized));
   }
-  if (training) ++num_batches_tracked_;
+  if (options.training) ++num_batches_tracked_;
   r.A = r.F;
-  if (attention) {
+  if (options.attention) {
     // The CAM guidance is a constant for autograd (stop-gradient): a Tensor, not a Var.
-    r.guidance = frozen_guidance.defined() ? frozen_guidance
-                                           : cam_guidance(r.F.value(), param("fc.weight").value());
-    if (fast && !leaf_A) {
+    r.guidance = options.frozen_guidance.defined()
+                     ? options.frozen_guidance
+                     : cam_guidance(r.F.value(), param("fc.weight").value());
+    if (fast && !options.leaf_A) {
       // One op up to P: A is never stored.
       r.A = Var();
       r.P = attention_pool(r.F, r.guidance, param("att.mlp.0.weight"), param("att.mlp.0.bias"),
@@ -113,7 +113,7 @@ ForwardResult BrainDetectionModel::forward(const Var& images, bool attention, bo
       r.A = spatial_attention(channel, param("att.spatial.weight"));
     }
   }
-  if (leaf_A) {
+  if (options.leaf_A) {
     before_A.reset();
     r.A = Var(r.A.value(), true);
   }

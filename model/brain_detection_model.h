@@ -33,6 +33,22 @@ struct ForwardResult {
   Tensor guidance;  // the CAM guidance s, N x H/16*W/16 (undefined when attention is off)
 };
 
+// How BrainDetectionModel::forward runs.
+struct ForwardOptions {
+  bool attention = true;  // the attention block, or F straight to pool2 (the warm-up, the baseline)
+  // Training mode uses and updates the batch statistics; evaluation mode uses the running ones.
+  bool training = false;
+  // Makes A a leaf that requires a gradient and records nothing before it (explanations
+  // differentiate z with respect to A). Evaluation mode otherwise runs under a NoGradScope.
+  bool leaf_A = false;
+  // When defined, replaces the CAM guidance computed from F: finite-difference checks hold it
+  // fixed, as backward does.
+  Tensor frozen_guidance = Tensor();
+  // The images' cached patch moments: spare the fused first layer computing them in training mode
+  // (ignored elsewhere).
+  const CachedPatchMoments* patch_moments = nullptr;
+};
+
 // The model's output (spec section 1): the probability of "tumor", sigmoid of the logit z.
 inline double tumor_probability(double logit) { return 1.0 / (1.0 + std::exp(-logit)); }
 
@@ -47,16 +63,8 @@ class BrainDetectionModel {
   // statistics 0 and 1), drawn from a generator seeded with `seed`.
   void initialize(std::uint64_t seed);
 
-  // Training mode uses and updates the batch statistics; evaluation mode uses the running ones.
-  // images: N x 3 x H x W in [0, 1]. `leaf_A`, when set, makes A a leaf that requires a gradient
-  // and records nothing before it (explanations differentiate z with respect to A). Evaluation
-  // mode otherwise runs under a NoGradScope. A defined `frozen_guidance` replaces the CAM
-  // guidance computed from F: finite-difference checks hold it fixed, as backward does.
-  // `patch_moments`, the images' cached patch moments, spare the fused first layer computing them
-  // in training mode (ignored elsewhere).
-  ForwardResult forward(const Var& images, bool attention, bool training, bool leaf_A = false,
-                        const Tensor& frozen_guidance = Tensor(),
-                        const CachedPatchMoments* patch_moments = nullptr);
+  // images: N x 3 x H x W in [0, 1].
+  ForwardResult forward(const Var& images, const ForwardOptions& options);
 
   // The trainable parameters (names as in the spec), in a fixed order.
   const ParameterList& parameters() const { return parameters_; }

@@ -99,14 +99,13 @@ Explanation explain(BrainDetectionModel& model, const Tensor& images, CamMethod 
   const double sign = explain_tumor ? 1.0 : -1.0;
   if (method == CamMethod::Cam) {
     NoGradScope no_grad;
-    const ForwardResult r = model.forward(Var(images), attention, /*training=*/false);
+    const ForwardResult r = model.forward(Var(images), {.attention = attention});
     return cam_explanation(cam_reduce(r.P.value(), model.fc_weight()), r.logits.value(),
                            explain_tumor);
   }
   // The images are independent in evaluation mode, so one backward with seed +-1 per image gives
   // every image's own gradient of its target score.
-  const ForwardResult r =
-      model.forward(Var(images), attention, /*training=*/false, /*leaf_A=*/true);
+  const ForwardResult r = model.forward(Var(images), {.attention = attention, .leaf_A = true});
   const Tensor& z = r.logits.value();
   backward(r.logits, Tensor::full(z.shape(), sign, z.dtype(), z.device()));
   const Tensor A = r.A.value().to(Device::CPU).to(DType::F64);
@@ -211,7 +210,7 @@ FaithfulnessCurves faithfulness_curves(BrainDetectionModel& model, const Tensor&
   auto probabilities = [&](const Tensor& batch) {
     NoGradScope no_grad;
     const Tensor z =
-        model.forward(Var(batch.to(model.dtype()).to(model.device())), attention, false)
+        model.forward(Var(batch.to(model.dtype()).to(model.device())), {.attention = attention})
             .logits.value();
     std::vector<double> p;
     for (double v : z.to_vector()) {

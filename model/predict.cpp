@@ -17,7 +17,7 @@ std::vector<double> predict_probabilities(BrainDetectionModel& model, const Imag
     const ImageSet::Batch b =
         images.batch(order, start, std::min<std::size_t>(batch, images.size() - start));
     logits.push_back(
-        model.forward(Var(b.images.to(model.device())), attention, false).logits.value());
+        model.forward(Var(b.images.to(model.device())), {.attention = attention}).logits.value());
   }
   std::vector<double> probabilities;
   for (const Tensor& z : logits)

@@ -15,7 +15,7 @@ RecordedCam::RecordedCam(BrainDetectionModel& model, const Shape& images_shape, 
   input_ = Tensor::zeros(images_shape, model.dtype(), device);
   graph_.emplace(device, [&] {
     NoGradScope no_grad;
-    const ForwardResult r = model_.forward(Var(input_), attention_, /*training=*/false);
+    const ForwardResult r = model_.forward(Var(input_), {.attention = attention_});
     maps_ = cam_reduce(r.P.value(), model_.fc_weight());
     logits_ = r.logits.value();
   });

@@ -13,8 +13,8 @@ StepResult training_step_gradients(BrainDetectionModel& model, Adam& optimizer,
   optimizer.zero_grad();
   const ForwardResult r = [&] {
     const gpu::OpRange range("forward");
-    return model.forward(Var(images), attention, /*training=*/true, /*leaf_A=*/false, Tensor(),
-                         patch_moments);
+    return model.forward(
+        Var(images), {.attention = attention, .training = true, .patch_moments = patch_moments});
   }();
   const Var loss = bce_with_logits(r.logits, labels);
   {

@@ -174,7 +174,7 @@ void run_bench(const BenchOptions& o) {
 
   auto infer = [&] {
     NoGradScope no_grad;
-    model.forward(Var(images), attention, /*training=*/false);
+    model.forward(Var(images), {.attention = attention});
   };
   // --mode infer on a device: the forward recorded once and replayed at every step; --mode
   // explain: the forward and the CAM reduction (RecordedCam runs explain() itself on the CPU).

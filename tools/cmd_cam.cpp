@@ -198,7 +198,7 @@ void run_cam(const CamOptions& o) {
     for (const std::string& file : o.images) {
       Item item{data::preprocess_file(file).input, fs::path(file).filename().string()};
       const Tensor z =
-          model.forward(Var(input_tensor({&item.input}, model.device())), attention, false)
+          model.forward(Var(input_tensor({&item.input}, model.device())), {.attention = attention})
               .logits.value();
       item.probability = tumor_probability(z.item());
       items.push_back(std::move(item));

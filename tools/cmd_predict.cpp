@@ -70,8 +70,9 @@ void run_predict(const PredictArgs& a) {
       continue;
     }
     NoGradScope no_grad;
-    const double z =
-        model.forward(Var(image.to(model.device())), attention, false).logits.value().item();
+    const double z = model.forward(Var(image.to(model.device())), {.attention = attention})
+                         .logits.value()
+                         .item();
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     predictions.push_back({file.string(), tumor_probability(z), ms});
   }

@@ -101,11 +101,11 @@ void check_recorded_forward() {
   NoGradScope no_grad;
   Tensor logits;
   const DeviceGraph forward(
-      device, [&] { logits = model.forward(Var(images), true, false).logits.value(); });
+      device, [&] { logits = model.forward(Var(images), {.attention = true}).logits.value(); });
   images.copy_from(
       on_device<Set>(random_floats(2 * 3 * 32 * 32, rng, 0, 1)).reshape({2, 3, 32, 32}));
   forward.replay();
-  const Tensor want = model.forward(Var(images), true, false).logits.value();
+  const Tensor want = model.forward(Var(images), {.attention = true}).logits.value();
   require_identical(on_host<Set, float>(logits), on_host<Set, float>(want), "logits");
 }
 

@@ -82,7 +82,7 @@ TEST_CASE("explanations: Grad-CAM and Grad-CAM++ follow their formulas") {
   Tensor A, P;
   {
     NoGradScope no_grad;
-    const ForwardResult r = model.forward(Var(x), true, false);
+    const ForwardResult r = model.forward(Var(x), {.attention = true});
     A = r.A.value();
     P = r.P.value();
   }
@@ -164,12 +164,11 @@ TEST_CASE("explanations: deletion and insertion curves run between the image and
   REQUIRE(c.deletion.size() == 9);
   REQUIRE(c.insertion.size() == 9);
   NoGradScope no_grad;
-  const double p_image =
-      1 / (1 + std::exp(-model.forward(Var(x), true, false).logits.value().item()));
-  const double p_black =
-      1 / (1 + std::exp(-model.forward(Var(Tensor::zeros(x.shape(), DType::F64)), true, false)
-                             .logits.value()
-                             .item()));
+  auto probability = [&](const Tensor& image) {
+    return tumor_probability(model.forward(Var(image), {.attention = true}).logits.value().item());
+  };
+  const double p_image = probability(x),
+               p_black = probability(Tensor::zeros(x.shape(), DType::F64));
   CHECK(c.deletion.front() == Approx(p_image).epsilon(1e-6));
   CHECK(c.deletion.back() == Approx(p_black).epsilon(1e-6));
   CHECK(c.insertion.front() == Approx(p_black).epsilon(1e-6));

@@ -35,10 +35,11 @@ TEST_CASE(
     DYNAMIC_SECTION("attention " << (attention ? "on" : "off")) {
       Fixture f(attention ? 11 : 12);
       // Backward treats the CAM guidance as a constant, so the differences hold it fixed too.
-      const Tensor guidance = f.model.forward(f.images, attention, true).guidance;
+      const Tensor guidance =
+          f.model.forward(f.images, {.attention = attention, .training = true}).guidance;
       auto loss = [&] {
-        const ForwardResult r =
-            f.model.forward(f.images, attention, /*training=*/true, false, guidance);
+        const ForwardResult r = f.model.forward(
+            f.images, {.attention = attention, .training = true, .frozen_guidance = guidance});
         return bce_with_logits(r.logits, f.labels);
       };
       std::vector<test::GradCheckInput> inputs{{"images", f.images}};
@@ -57,7 +58,8 @@ TEST_CASE(
 
 TEST_CASE("model: with attention off the attention parameters get no gradient") {
   Fixture f(3);
-  backward(bce_with_logits(f.model.forward(f.images, false, true).logits, f.labels));
+  backward(bce_with_logits(f.model.forward(f.images, {.attention = false, .training = true}).logits,
+                           f.labels));
   for (const auto& p : f.model.parameters())
     CHECK(p.var.grad().defined() == !f.model.is_attention_parameter(p.name));
 }
@@ -65,7 +67,7 @@ TEST_CASE("model: with attention off the attention parameters get no gradient") 
 TEST_CASE("model: the CAM map of P sums to z - fc.bias") {
   Fixture f(5);
   NoGradScope no_grad;
-  const ForwardResult r = f.model.forward(f.images, true, /*training=*/false);
+  const ForwardResult r = f.model.forward(f.images, {.attention = true});
   const Tensor cam = cam_reduce(r.P.value(), f.model.fc_weight());
   double bias = 0;
   for (const auto& p : f.model.parameters())
