@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/dispatch.h"
+#include "engine/tensor_math.h"
 #include "kernels/cpu/adam.h"
 #include "kernels/cuda/adam.h"
 
@@ -124,6 +125,8 @@ void Adam::load_state_dict(const StateDict& dict, const std::string& source) {
       throw std::runtime_error(source + ": optimizer state of '" + p.name + "' is incomplete");
     check_shape(avg->second, value.shape(), (source + ": optim.exp_avg." + p.name).c_str());
     check_shape(avg_sq->second, value.shape(), (source + ": optim.exp_avg_sq." + p.name).c_str());
+    require_finite(avg->second, source, avg->first);
+    require_finite(avg_sq->second, source, avg_sq->first);
     const double count = step->second.numel() == 1 ? step->second.item() : -1;
     if (count < 0 || count != static_cast<long>(count))
       throw std::runtime_error(source + ": optim.step." + p.name + " is not a step count");

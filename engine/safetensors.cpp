@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -141,6 +142,10 @@ Safetensors parse_safetensors(const std::uint8_t* bytes, std::size_t size,
 Safetensors read_safetensors(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw SafetensorsError(path + ": cannot open file");
+  // A folder opens as a stream on Linux, and reading it throws a message that names nothing.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw SafetensorsError(path + ": not a regular file (a folder?)");
   std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                   std::istreambuf_iterator<char>());
   if (in.bad()) throw SafetensorsError(path + ": read error");

@@ -1,5 +1,9 @@
 #include "engine/tensor_math.h"
 
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
 #include "engine/dispatch.h"
 #include "kernels/cpu/add_inplace.h"
 #include "kernels/cuda/add_inplace.h"
@@ -28,6 +32,26 @@ void add_inplace(Tensor& dst, const Tensor& src) {
       [&]<class Set>(cuda::Stream s) {
         cuda::add_inplace<Set>(dst.data<float>(), src.data<float>(), n, s);
       });
+}
+
+std::int64_t first_non_finite(const Tensor& t) {
+  if (t.dtype() != DType::F32 && t.dtype() != DType::F64) return -1;
+  const std::vector<double> values = t.to_vector();
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (!std::isfinite(values[i])) return static_cast<std::int64_t>(i);
+  return -1;
+}
+
+void require_finite(const Tensor& t, const std::string& source, const std::string& name) {
+  const std::int64_t i = first_non_finite(t);
+  if (i < 0) return;
+  const double v = t.to_vector()[static_cast<std::size_t>(i)];
+  throw std::runtime_error(source + ": tensor '" + name + "' holds " +
+                           (std::isnan(v) ? "NaN"
+                            : v > 0       ? "+inf"
+                                          : "-inf") +
+                           " at element " + std::to_string(i) +
+                           " (weights must be finite numbers)");
 }
 
 }  // namespace braincam

@@ -6,6 +6,7 @@
 
 #include "base/random.h"
 #include "engine/ops.h"
+#include "engine/tensor_math.h"
 
 namespace braincam {
 
@@ -144,6 +145,7 @@ void BrainDetectionModel::load_state_dict(const StateDict& dict, const std::stri
       throw std::runtime_error(source + ": tensor '" + name + "' has shape " +
                                shape_str(t.shape()) + ", the model expects " +
                                shape_str(into.shape()));
+    require_finite(t, source, name);
     into.copy_from(t.to(dtype_).to(device_));
   };
   for (auto& p : parameters_) take(p.name, p.var.mutable_value());
@@ -154,7 +156,10 @@ void BrainDetectionModel::load_state_dict(const StateDict& dict, const std::stri
     throw std::runtime_error(source + ": missing tensor 'bn1.num_batches_tracked'");
   if (tracked->second.numel() != 1)
     throw std::runtime_error(source + ": bn1.num_batches_tracked is not a scalar");
-  num_batches_tracked_ = static_cast<std::int64_t>(tracked->second.item());
+  const double tracked_count = tracked->second.item();
+  if (!(tracked_count >= 0 && tracked_count <= 9.0e18))  // refuses NaN too
+    throw std::runtime_error(source + ": bn1.num_batches_tracked is not a count");
+  num_batches_tracked_ = static_cast<std::int64_t>(tracked_count);
 
   for (const auto& [name, t] : dict) {
     const bool known = name.starts_with("optim.") || name.starts_with("grad.") ||

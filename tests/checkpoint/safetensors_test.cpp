@@ -6,9 +6,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.h"
+#include "engine/adam.h"
 #include "model/brain_detection_model.h"
 
 using namespace braincam;
@@ -131,6 +133,53 @@ TEST_CASE("the model refuses checkpoints whose names or shapes do not match") {
   extra["conv2.weight"] = Tensor::zeros({1}, DType::F32);
   CHECK_THROWS_WITH(model.load_state_dict(extra, "e.safetensors"),
                     Contains("unexpected tensor 'conv2.weight'"));
+}
+
+TEST_CASE("the model refuses checkpoints with NaN or infinite weights, naming the tensor") {
+  ModelShape small{.height = 32, .width = 32};
+  BrainDetectionModel model(small);
+  const StateDict dict = model.state_dict();
+  for (const double bad :
+       {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+        std::numeric_limits<double>::quiet_NaN()}) {
+    StateDict weights = dict;
+    weights["fc.weight"] = dict.at("fc.weight").clone();
+    weights["fc.weight"].data<float>()[3] = static_cast<float>(bad);
+    CHECK_THROWS_WITH(
+        model.load_state_dict(weights, "w.safetensors"),
+        Contains("w.safetensors") && Contains("'fc.weight'") && Contains("at element 3"));
+  }
+  StateDict running = dict;
+  running["bn1.running_var"] = Tensor::full({32}, std::nan(""), DType::F32);
+  CHECK_THROWS_WITH(model.load_state_dict(running, "r.safetensors"),
+                    Contains("r.safetensors") && Contains("'bn1.running_var'") && Contains("NaN"));
+  StateDict tracked = dict;
+  tracked["bn1.num_batches_tracked"] = Tensor::full({}, -1, DType::I64);
+  CHECK_THROWS_WITH(model.load_state_dict(tracked, "t.safetensors"),
+                    Contains("t.safetensors") && Contains("num_batches_tracked"));
+}
+
+TEST_CASE("Adam refuses optimizer state with NaN or infinite moments") {
+  BrainDetectionModel model(ModelShape{.height = 32, .width = 32});
+  Adam optimizer(model.parameters(), AdamOptions{});
+  StateDict state;
+  for (const auto& p : model.parameters()) {
+    state["optim.exp_avg." + p.name] = Tensor::zeros(p.var.value().shape(), DType::F32);
+    state["optim.exp_avg_sq." + p.name] = Tensor::zeros(p.var.value().shape(), DType::F32);
+    state["optim.step." + p.name] = Tensor::full({}, 1, DType::I64);
+  }
+  REQUIRE_NOTHROW(optimizer.load_state_dict(state, "ok.safetensors"));
+  state["optim.exp_avg_sq.fc.bias"] = Tensor::full({1}, INFINITY, DType::F32);
+  CHECK_THROWS_WITH(optimizer.load_state_dict(state, "o.safetensors"),
+                    Contains("o.safetensors") && Contains("'optim.exp_avg_sq.fc.bias'"));
+}
+
+TEST_CASE("a folder given as a safetensors file is an error naming it") {
+  const std::filesystem::path dir = temp_path("folder.safetensors");
+  std::filesystem::create_directories(dir);
+  CHECK_THROWS_WITH(read_safetensors(dir.string()),
+                    Contains(dir.string()) && Contains("not a regular file"));
+  std::filesystem::remove(dir);
 }
 
 TEST_CASE("a failed write leaves the old file as it was") {
