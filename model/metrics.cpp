@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 namespace braincam {
 
@@ -16,6 +17,12 @@ ClassificationMetrics classification_metrics(const std::vector<double>& probabil
                                              const std::vector<int>& labels) {
   if (probabilities.size() != labels.size())
     throw std::invalid_argument("classification_metrics: probabilities and labels differ in count");
+  // NaN would also stall the ROC sweep below (NaN == NaN is false) and break the sort's ordering.
+  for (std::size_t i = 0; i < probabilities.size(); ++i)
+    if (!(probabilities[i] >= 0 && probabilities[i] <= 1))
+      throw std::invalid_argument("classification_metrics: the output for image " +
+                                  std::to_string(i) + " is " + std::to_string(probabilities[i]) +
+                                  ", not a probability (non-finite model output?)");
   ClassificationMetrics m;
   m.count = static_cast<std::int64_t>(labels.size());
   double loss = 0;

@@ -23,6 +23,7 @@ struct ClassificationMetrics {
 };
 
 // Predicted label is probability > 0.5 (the logit > 0). Ratios with a zero denominator are 0.
+// Throws std::invalid_argument naming the image for a value outside [0, 1] (NaN included).
 ClassificationMetrics classification_metrics(const std::vector<double>& probabilities,
                                              const std::vector<int>& labels);
 
