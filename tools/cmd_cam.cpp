@@ -77,6 +77,16 @@ Tensor display_maps(BrainDetectionModel& model, const Tensor& images, CamMethod 
       explain(model, images, method, attention, explain_tumor).maps, kSide, kSide));
 }
 
+// The probabilities of the images of `items`, in evaluation mode, as the cache's images get theirs.
+std::vector<double> image_probabilities(BrainDetectionModel& model, const std::vector<Item>& items,
+                                        bool attention) {
+  const std::size_t bytes = static_cast<std::size_t>(kSide) * kSide * 3;
+  Tensor images({static_cast<std::int64_t>(items.size()), kSide, kSide, 3}, DType::U8);
+  for (std::size_t k = 0; k < items.size(); ++k)
+    std::copy_n(items[k].input.pixels.data(), bytes, images.data<std::uint8_t>() + k * bytes);
+  return predict_probabilities(model, ImageSet(images, model.device()), attention);
+}
+
 data::Image cache_image(const data::DatasetCache& cache, std::size_t i) {
   data::Image image(kSide, kSide, 3);
   std::copy_n(cache.pixels(i), image.pixels.size(), image.pixels.data());
@@ -195,14 +205,10 @@ void run_cam(const CamOptions& o) {
   std::vector<MethodScores> scores;
   if (!o.images.empty()) {
     std::vector<Item> items;
-    for (const std::string& file : o.images) {
-      Item item{data::preprocess_file(file).input, fs::path(file).filename().string()};
-      const Tensor z =
-          model.forward(Var(input_tensor({&item.input}, model.device())), {.attention = attention})
-              .logits.value();
-      item.probability = tumor_probability(z.item());
-      items.push_back(std::move(item));
-    }
+    for (const std::string& file : o.images)
+      items.push_back({data::preprocess_file(file).input, fs::path(file).filename().string()});
+    const std::vector<double> p = image_probabilities(model, items, attention);
+    for (std::size_t k = 0; k < items.size(); ++k) items[k].probability = p[k];
     for (CamMethod method : methods) {
       const std::string name = cam_method_name(method);
       const fs::path sheet = out / name / "images.png";
