@@ -33,6 +33,7 @@ void run_step(const StepOptions& o) {
     throw std::runtime_error(o.batch + ": 'images' must be F32 N x 3 x H x W, got " +
                              dtype_name(images.dtype()) + " " + shape_str(images.shape()));
   const std::int64_t N = images.dim(0);
+  if (N == 0) throw std::runtime_error(o.batch + ": 'images' holds no image (N = 0)");
   if (labels.dtype() != DType::F32 || labels.numel() != N)
     throw std::runtime_error(o.batch + ": 'labels' must be F32 with one value per image, got " +
                              dtype_name(labels.dtype()) + " " + shape_str(labels.shape()));

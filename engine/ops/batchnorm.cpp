@@ -26,6 +26,9 @@ Var batchnorm_train(const Var& x, const Var& gamma, const Var& beta, Tensor runn
   const Tensor &X = x.value(), &G = gamma.value(), &B = beta.value();
   const auto [N, C, HW] = batchnorm_dims(X, G, B);
   check_same_kind("batchnorm running statistics", {&X, &running_mean, &running_var});
+  if (N == 0 || HW == 0)
+    throw std::invalid_argument("batchnorm: batch statistics of an empty batch (" +
+                                shape_str(X.shape()) + ")");
   Tensor y(X.shape(), X.dtype(), X.device());
   Tensor mean({C}, X.dtype(), X.device()), var({C}, X.dtype(), X.device());
   run_kernel(

@@ -218,6 +218,8 @@ Var conv_bn_relu_pool(const Var& x, const Var& conv_w, const Var& conv_b, const 
     check_shape(*t, {K}, "conv_bn_relu_pool per-channel parameter");
   if (x.requires_grad())
     throw std::logic_error("conv_bn_relu_pool computes no input gradient; use the reference ops");
+  if (training && N == 0)
+    throw std::invalid_argument("conv_bn_relu_pool: batch statistics of a batch of no images");
   const bool record = grad_enabled() && (conv_w.requires_grad() || conv_b.requires_grad() ||
                                          bn_gamma.requires_grad() || bn_beta.requires_grad());
   if (record && !training)

@@ -227,3 +227,16 @@ TEST_CASE("fused conv-batchnorm-relu-pool refuses what it cannot differentiate")
                                     rv.to(DType::F64), true, 0.1, 1e-5),
                   std::invalid_argument);
 }
+
+TEST_CASE("batch statistics of a batch of no images are refused, not computed") {
+  const Shape5 s{0, 3, 4, 16, 16};
+  Rng rng(3);
+  const Layer layer(s, true, rng);
+  Tensor rm = layer.running_mean.clone(), rv = layer.running_var.clone();
+  CHECK_THROWS_WITH(conv_bn_relu_pool(Var(layer.x), Var(layer.w), Var(layer.b), Var(layer.gamma),
+                                      Var(layer.beta), rm, rv, true, 0.1, 1e-5),
+                    Catch::Contains("no images"));
+  CHECK_THROWS_WITH(batchnorm_train(Var(Tensor::zeros({0, 4, 16, 16}, DType::F32)),
+                                    Var(layer.gamma), Var(layer.beta), rm, rv, 0.1, 1e-5),
+                    Catch::Contains("empty batch"));
+}
