@@ -18,6 +18,7 @@
 #include "tools/charts.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
+#include "tools/number_checks.h"
 
 namespace braincam::tools {
 
@@ -286,16 +287,16 @@ void add_cam_command(CLI::App& app) {
       ->check(CLI::IsMember({"train", "val", "test"}));
   cmd->add_option("--select", o->select,
                   "groups to show, comma separated: correct-yes,correct-no,wrong");
-  cmd->add_option("--count", o->count, "images per group")->check(CLI::PositiveNumber);
+  cmd->add_option("--count", o->count, "images per group")->check(kPositive);
   cmd->add_option("--target", o->target,
                   "explain 'tumor' (the logit z) or each image's 'predicted' class")
       ->check(CLI::IsMember({"tumor", "predicted"}));
   cmd->add_option("--score-images", o->score_images,
                   "tumor images with lesion masks scored for localization")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("--faithfulness-images", o->faithfulness_images,
                   "tumor images for deletion/insertion curves")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("--device", o->device, kDeviceHelp)->capture_default_str();
   cmd->add_option("--out", o->out, "output folder")->required();
   cmd->callback([o] { run_cam(*o); });

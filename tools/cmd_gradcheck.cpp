@@ -11,6 +11,7 @@
 #include "tools/commands.h"
 #include "tools/device_option.h"
 #include "tools/gradcheck/gradcheck.h"
+#include "tools/number_checks.h"
 
 namespace braincam::tools {
 
@@ -92,7 +93,7 @@ void add_gradcheck_command(CLI::App& app) {
   cmd->add_option("--op", o->op, "check only this op")->check(CLI::IsMember(gradcheck::op_names()));
   cmd->add_option("--seed", o->seed, "seed of the random inputs")->capture_default_str();
   cmd->add_option("--batch", o->batch, "images per batch (default: 32 on cuda, 2 elsewhere)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->add_option("--json", o->json_file, "also write the rows to this JSON file");
   cmd->callback([o] { run(*o); });
 }

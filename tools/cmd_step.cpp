@@ -7,6 +7,7 @@
 #include "model/training_step.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
+#include "tools/number_checks.h"
 
 namespace braincam::tools {
 
@@ -78,7 +79,7 @@ void add_step_command(CLI::App& app) {
   cmd->add_option("--out", o->out, "where to write logits, loss, grad.*, the new state and optim.*")
       ->required();
   cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
-  cmd->add_option("--lr", o->lr, "Adam learning rate")->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", o->lr, "Adam learning rate")->check(kPositive);
   cmd->add_option("--device", o->device, kDeviceHelp)
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "emulator"}));

@@ -9,6 +9,7 @@
 #include "tools/charts.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
+#include "tools/number_checks.h"
 
 namespace braincam::tools {
 
@@ -83,18 +84,12 @@ void add_train_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("train", "Train the model on a prepared dataset cache");
   cmd->add_option("--cache", o.cache, "the folder `braincam prepare` wrote")->required();
   cmd->add_option("--out", o.out, "run folder: best/last checkpoints, metrics.csv, curves");
-  cmd->add_option("--epochs", o.epochs, "epochs in all")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--batch", o.batch, "batch size")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--lr", o.lr, "Adam learning rate")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--epochs", o.epochs, "epochs in all")->capture_default_str()->check(kPositive);
+  cmd->add_option("--batch", o.batch, "batch size")->capture_default_str()->check(kPositive);
+  cmd->add_option("--lr", o.lr, "Adam learning rate")->capture_default_str()->check(kPositive);
   cmd->add_option("--warmup-epochs", o.warmup_epochs, "epochs without attention first")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_flag("--no-attention", a->no_attention, "never use attention (the plain baseline)");
   cmd->add_flag("--augment", o.augment, "augment training batches on the fly");
   cmd->add_flag("--no-charts", a->no_charts, "skip the training-curve charts (no gnuplot needed)");
@@ -110,7 +105,7 @@ void add_train_command(CLI::App& app) {
                   "continue the run in this folder from its last.safetensors");
   cmd->add_option("--max-train-images", o.max_train_images,
                   "train on a fixed random subset of this many images")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->callback([a] {
     if (a->options.out.empty() && a->options.resume.empty())
       throw CLI::RequiredError("--out or --resume");
