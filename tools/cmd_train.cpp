@@ -104,7 +104,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--resume", o.resume,
                   "continue the run in this folder from its last.safetensors");
   cmd->add_option("--max-train-images", o.max_train_images,
-                  "train on a fixed random subset of this many images")
+                  "train on a fixed random subset of this many images (0: all)")
       ->check(kNonNegative);
   cmd->callback([a] {
     if (a->options.out.empty() && a->options.resume.empty())
