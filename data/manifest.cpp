@@ -6,17 +6,11 @@
 
 #include "base/atomic_file.h"
 #include "base/file_io.h"
+#include "data/csv_field.h"
 #include "data/data_error.h"
 
 namespace braincam::data {
 namespace {
-
-std::string quote(const std::string& field) {
-  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
-  std::string q = "\"";
-  for (char c : field) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 // Splits one CSV record; `in` is positioned after it. False at end of input.
 bool read_record(std::istream& in, std::vector<std::string>& fields) {
@@ -65,9 +59,9 @@ std::string format_manifest(const std::vector<ManifestRow>& rows) {
   std::ostringstream out;
   out << kManifestHeader << '\n';
   for (const auto& r : rows)
-    out << quote(r.path) << ',' << r.label << ',' << split_name(r.split) << ',' << quote(r.group)
-        << ',' << r.box.x0 << ',' << r.box.y0 << ',' << r.box.x1 << ',' << r.box.y1 << ','
-        << r.width << ',' << r.height << '\n';
+    out << csv_field(r.path) << ',' << r.label << ',' << split_name(r.split) << ','
+        << csv_field(r.group) << ',' << r.box.x0 << ',' << r.box.y0 << ',' << r.box.x1 << ','
+        << r.box.y1 << ',' << r.width << ',' << r.height << '\n';
   return out.str();
 }
 
