@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "data/csv_field.h"
 #include "data/preprocess.h"
 #include "engine/ops.h"
 #include "model/checkpoint.h"
@@ -74,6 +75,10 @@ void run_predict(const PredictArgs& a) {
                          .logits.value()
                          .item();
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (std::isnan(z)) {  // finite weights can still overflow; sigmoid(+-inf) is 1 or 0
+      failures.emplace_back(file.string(), "the model's output is NaN");
+      continue;
+    }
     predictions.push_back({file.string(), tumor_probability(z), ms});
   }
 
@@ -88,7 +93,7 @@ void run_predict(const PredictArgs& a) {
   } else if (a.format == "csv") {
     std::printf("file,probability,label,ms\n");
     for (const auto& p : predictions)
-      std::printf("\"%s\",%.6f,%s,%.2f\n", p.file.c_str(), p.probability,
+      std::printf("%s,%.6f,%s,%.2f\n", data::csv_quoted(p.file).c_str(), p.probability,
                   p.probability > 0.5 ? "yes" : "no", p.milliseconds);
   } else {
     std::printf("%-60s %12s %6s %9s\n", "image", "P(tumor)", "label", "ms");
