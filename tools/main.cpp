@@ -1,5 +1,7 @@
 // braincam: one binary, one subcommand per job. See README.md for the tour.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #if defined(__GLIBC__)
@@ -21,6 +23,15 @@ void keep_freed_host_memory() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 #endif
+}
+// Results printed to a full disk or a closed pipe are lost without a word unless the stream is
+// checked once everything is written: 1 with a message then, 0 otherwise.
+int finish_stdout() {
+  errno = 0;
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return 0;
+  std::fprintf(stderr, "braincam: error: cannot write the results to standard output%s%s\n",
+               errno ? ": " : "", errno ? std::strerror(errno) : "");
+  return 1;
 }
 }  // namespace
 
@@ -47,5 +58,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "braincam: error: %s\n", e.what());
     return 1;
   }
-  return 0;
+  return finish_stdout();
 }
