@@ -49,6 +49,7 @@ AugmentReport augment_dataset(const AugmentOptions& o) {
     if (ec) throw DataError(build, "cannot create: " + ec.message());
   }
   AugmentReport report;
+  report.skipped = listing.skipped;
   const std::size_t n = listing.files.size();
   std::vector<std::string> errors(n);
   std::vector<int> written(n, 0), masks(n, 0);

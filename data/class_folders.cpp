@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "data/data_error.h"
+#include "data/folder_walk.h"
 
 namespace braincam::data {
 namespace fs = std::filesystem;
@@ -16,38 +17,43 @@ std::string lower(std::string s) {
 
 bool hidden(const fs::path& p) { return p.filename().string().starts_with("."); }
 
-std::size_t count_files(const fs::path& dir) {
-  std::size_t n = 0;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && !hidden(e.path())) ++n;
-  return n;
+// The files (links followed) of `dir` that are not hidden; broken entries go to `skipped`.
+std::vector<fs::path> files_in(const fs::path& root, const fs::path& dir,
+                               std::vector<SkippedFile>* skipped) {
+  std::vector<fs::path> files;
+  for (const fs::path& entry : sorted_entries(dir)) {
+    if (hidden(entry)) continue;
+    const EntryType type = entry_type(entry);
+    if (type.kind == EntryKind::File) files.push_back(entry);
+    if (type.kind == EntryKind::Broken && skipped)
+      skipped->push_back({entry.lexically_relative(root).generic_string(), type.reason});
+  }
+  return files;
 }
 
-void walk(const fs::path& root, const fs::path& dir, int depth, DatasetListing& out) {
-  std::vector<fs::path> subdirs;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_directory() && !hidden(e.path())) subdirs.push_back(e.path());
-  std::sort(subdirs.begin(), subdirs.end());
-  for (const fs::path& sub : subdirs) {
+void walk(const fs::path& root, const fs::path& dir, int depth, VisitedFolders& visited,
+          DatasetListing& out) {
+  for (const fs::path& sub : sorted_entries(dir)) {
+    if (hidden(sub)) continue;
     const std::string name = sub.filename().string();
-    const std::string rel = fs::relative(sub, root).generic_string();
-    if (lower(name) == "masks") continue;
-    if (const auto label = class_of_folder(name)) {
-      std::size_t n = 0;
-      for (const auto& e : fs::directory_iterator(sub, ec))
-        if (e.is_regular_file() && !hidden(e.path())) {
-          out.files.push_back({fs::relative(e.path(), root), *label});
-          ++n;
-        }
-      out.class_folders.push_back(rel + "/ (" + std::to_string(n) + " files)");
+    const std::string rel = sub.lexically_relative(root).generic_string();
+    const EntryType type = entry_type(sub);
+    if (type.kind == EntryKind::Broken) out.skipped.push_back({rel, type.reason});
+    if (type.kind != EntryKind::Folder || lower(name) == "masks") continue;
+    if (const auto again = visited.visit(sub, rel + "/")) {
+      out.skipped.push_back({rel + "/", *again});
       continue;
     }
-    const std::size_t files_here = count_files(sub);
+    if (const auto label = class_of_folder(name)) {
+      const std::vector<fs::path> files = files_in(root, sub, &out.skipped);
+      for (const fs::path& f : files) out.files.push_back({f.lexically_relative(root), *label});
+      out.class_folders.push_back(rel + "/ (" + std::to_string(files.size()) + " files)");
+      continue;
+    }
+    const std::size_t files_here = files_in(root, sub, nullptr).size();
     if (files_here > 0)
       out.ignored_folders.push_back(rel + "/ (" + std::to_string(files_here) + " files)");
-    if (depth < 3) walk(root, sub, depth + 1, out);
+    if (depth < 3) walk(root, sub, depth + 1, visited, out);
   }
 }
 
@@ -70,12 +76,14 @@ DatasetListing list_dataset(const fs::path& root) {
   std::error_code ec;
   if (!fs::is_directory(root, ec)) throw DataError(root, "not a folder");
   DatasetListing out;
-  walk(root, root, 1, out);
+  VisitedFolders visited;
+  visited.visit(root, "./");
+  walk(root, root, 1, visited, out);
   std::sort(out.files.begin(), out.files.end(),
             [](const LabelledFile& a, const LabelledFile& b) { return a.relative < b.relative; });
   if (out.class_folders.empty()) {
     std::vector<std::string> found = out.ignored_folders;
-    const std::size_t top = count_files(root);
+    const std::size_t top = files_in(root, root, nullptr).size();
     if (top) found.push_back("./ (" + std::to_string(top) + " files)");
     throw DataError(
         root, "no class folders (yes/no, tumor/no_tumor/notumor) found; found: " + join(found));

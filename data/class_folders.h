@@ -3,11 +3,13 @@
 // case) yes / no, tumor / no_tumor / notumor, found at any depth up to three below the root, e.g.
 // DIR/yes, DIR/brain_tumor_dataset/no, DIR/augmented data/yes. Folders named `masks` (lesion
 // masks of the synthetic set) are not searched; other folders, such as the unlabelled `pred/`,
-// are reported as ignored.
+// are reported as ignored. Symbolic links are followed as data/folder_walk.h says.
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "data/skipped_file.h"
 
 namespace braincam::data {
 
@@ -26,6 +28,8 @@ struct DatasetListing {
   std::vector<LabelledFile> files;           // sorted by path
   std::vector<std::string> class_folders;    // relative paths, with their file counts
   std::vector<std::string> ignored_folders;  // folders that name no class, with file counts
+  // Broken links, link loops and folders reached twice (data/folder_walk.h), relative paths.
+  std::vector<SkippedFile> skipped;
 };
 
 // Throws DataError naming `root` when it is missing, has no class folder, has no files, or has

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/manifest.h"
+#include "data/skipped_file.h"
 #include "data/source_group.h"
 
 namespace braincam::data {
@@ -19,11 +20,6 @@ struct ImageStats {
   int source_channels = 3;
   bool sixteen_bit = false;
   bool brain_found = true;
-};
-
-struct SkippedFile {
-  std::string path;
-  std::string reason;
 };
 
 inline constexpr double kMaxClassShare = 0.60;  // the balance check's limit

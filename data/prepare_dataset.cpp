@@ -112,7 +112,7 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
   std::vector<ManifestRow> rows;
   std::vector<ImageStats> stats;
   std::vector<GroupInput> group_inputs;
-  std::vector<SkippedFile> skipped;
+  std::vector<SkippedFile> skipped = listing.skipped;
   std::vector<int> labels;
   for (std::size_t start = 0; start < listing.files.size(); start += kChunk) {
     const std::size_t n = std::min(kChunk, listing.files.size() - start);
@@ -140,10 +140,12 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
       group_inputs.push_back({f.relative.filename().string(), f.label, p.content_hash});
     }
   }
-  if (rows.empty())
+  if (rows.empty()) {
+    const SkippedFile& first = skipped[listing.skipped.size()];  // the first file not decoded
     throw DataError(data_dir, "none of the " + std::to_string(listing.files.size()) +
-                                  " files could be decoded (first: " + skipped.front().path + ": " +
-                                  skipped.front().reason + ")");
+                                  " files could be decoded (first: " + first.path + ": " +
+                                  first.reason + ")");
+  }
   require_two_classes(labels, data_dir,
                       "after skipping " + std::to_string(skipped.size()) + " unreadable files");
 

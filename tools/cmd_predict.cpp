@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/csv_field.h"
+#include "data/image_files.h"
 #include "data/preprocess.h"
 #include "engine/ops.h"
 #include "model/checkpoint.h"
@@ -24,29 +25,6 @@ struct PredictArgs {
   std::vector<std::string> inputs;
 };
 
-bool looks_like_image(const fs::path& p) {
-  std::string ext = p.extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".gif";
-}
-
-// The files named, with folders expanded to the images inside them (sorted).
-std::vector<fs::path> expand_inputs(const std::vector<std::string>& inputs) {
-  std::vector<fs::path> files;
-  for (const std::string& in : inputs) {
-    if (!fs::is_directory(in)) {
-      files.emplace_back(in);
-      continue;
-    }
-    std::vector<fs::path> found;
-    for (const auto& e : fs::recursive_directory_iterator(in))
-      if (e.is_regular_file() && looks_like_image(e.path())) found.push_back(e.path());
-    std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
-  }
-  return files;
-}
-
 struct Prediction {
   std::string file;
   double probability = 0, milliseconds = 0;
@@ -58,9 +36,11 @@ void run_predict(const PredictArgs& a) {
   const bool attention = meta.contains("attention") && meta.at("attention") == "on";
 
   std::vector<Prediction> predictions;
+  const data::ImageFiles inputs = data::list_image_files(a.inputs);
   std::vector<std::pair<std::string, std::string>> failures;
+  for (const data::SkippedFile& s : inputs.skipped) failures.emplace_back(s.path, s.reason);
   const int side = data::kInputSize;
-  for (const fs::path& file : expand_inputs(a.inputs)) {
+  for (const fs::path& file : inputs.files) {
     const auto start = Clock::now();
     Tensor image({1, 3, side, side}, DType::F32);
     try {
