@@ -58,10 +58,10 @@ AugmentReport augment_dataset(const AugmentOptions& o) {
     const LabelledFile& f = listing.files[i];
     try {
       const fs::path file = data_dir / f.relative;
-      const Image image = read_image_file(file).rgb;
+      const Image image = read_image_file(file, o.limits).rgb;
       std::optional<Image> mask;
       if (fs::is_regular_file(lesion_mask_path(file))) {
-        const Image rgb = read_image_file(lesion_mask_path(file)).rgb;
+        const Image rgb = read_image_file(lesion_mask_path(file), o.limits).rgb;
         mask.emplace(rgb.width, rgb.height, 1);
         for (std::size_t k = 0; k < mask->pixels.size(); ++k) mask->pixels[k] = rgb.pixels[3 * k];
       }

@@ -11,6 +11,7 @@
 
 #include "data/augment_transform.h"
 #include "data/dataset_eda.h"
+#include "data/image_codec.h"
 
 namespace braincam::data {
 
@@ -22,6 +23,7 @@ struct AugmentOptions {
   int jpeg_quality = 90;
   bool overwrite = false;
   AugmentRanges ranges;
+  DecodeLimits limits;
 };
 
 struct AugmentReport {

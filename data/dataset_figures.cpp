@@ -76,7 +76,8 @@ void draw_mask_outline(Image& gray, const Image& mask, int thickness) {
   gray = std::move(marked);
 }
 
-void write_prepare_figure(const fs::path& cache_dir, const fs::path& png) {
+void write_prepare_figure(const fs::path& cache_dir, const fs::path& png,
+                          const DecodeLimits& limits) {
   const DatasetCache cache = DatasetCache::open(cache_dir);
   std::vector<Image> tiles;
   for (int label : {1, 0}) {
@@ -84,7 +85,7 @@ void write_prepare_figure(const fs::path& cache_dir, const fs::path& png) {
     for (std::size_t i = 0; i < cache.size() && shown < 2; ++i) {
       const ManifestRow& r = cache.entry(i);
       if (r.label != label) continue;
-      const Image rgb = read_image_file(cache.data_dir() / r.path).rgb;
+      const Image rgb = read_image_file(cache.data_dir() / r.path, limits).rgb;
       const Image cropped = crop(rgb, r.box);
       Image original = gray_of(rgb);
       draw_box(original, r.box, std::max(1, std::max(original.width, original.height) / 100));

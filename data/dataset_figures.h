@@ -6,6 +6,7 @@
 
 #include "data/brain_crop.h"
 #include "data/image.h"
+#include "data/image_codec.h"
 
 namespace braincam::data {
 
@@ -23,7 +24,8 @@ void draw_mask_outline(Image& gray, const Image& mask, int thickness);
 
 // Rows of [original with crop box, crop, 240×240 input] for two tumor and two healthy images of
 // a prepared cache.
-void write_prepare_figure(const std::filesystem::path& cache_dir, const std::filesystem::path& png);
+void write_prepare_figure(const std::filesystem::path& cache_dir, const std::filesystem::path& png,
+                          const DecodeLimits& limits = {});
 // Four tumor images, the same with their lesion outlined, and four healthy images of a `synth`
 // output folder.
 void write_synth_figure(const std::filesystem::path& synth_dir, const std::filesystem::path& png);

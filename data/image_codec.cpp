@@ -96,7 +96,8 @@ void check_encodable(const Image& image) {
 
 }  // namespace
 
-DecodedImage decode_image(std::span<const std::uint8_t> bytes, const std::string& name) {
+DecodedImage decode_image(std::span<const std::uint8_t> bytes, const std::string& name,
+                          const DecodeLimits& limits) {
   if (bytes.empty()) throw DataError(name, "empty file");
   if (bytes.size() > static_cast<std::size_t>(INT32_MAX)) throw DataError(name, "file too large");
   const auto* data = bytes.data();
@@ -111,6 +112,11 @@ DecodedImage decode_image(std::span<const std::uint8_t> bytes, const std::string
     throw DataError(name, std::string("not a readable image (") + stbi_failure_reason() + ")");
   if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide)
     throw DataError(name, "unreasonable image size " + std::to_string(w) + "x" + std::to_string(h));
+  if (static_cast<std::int64_t>(w) * h > limits.max_pixels)
+    throw DataError(name, std::to_string(w) + "x" + std::to_string(h) + " is " +
+                              std::to_string(static_cast<std::int64_t>(w) * h) +
+                              " pixels, over the limit of " + std::to_string(limits.max_pixels) +
+                              " (--max-pixels raises it)");
   DecodedImage out;
   out.source_channels = channels;
   out.sixteen_bit = stbi_is_16_bit_from_memory(data, size) != 0;
@@ -124,9 +130,9 @@ DecodedImage decode_image(std::span<const std::uint8_t> bytes, const std::string
   return out;
 }
 
-DecodedImage read_image_file(const std::filesystem::path& file) {
+DecodedImage read_image_file(const std::filesystem::path& file, const DecodeLimits& limits) {
   const std::vector<std::uint8_t> bytes = read_file(file);
-  return decode_image(bytes, file.string());
+  return decode_image(bytes, file.string(), limits);
 }
 
 std::vector<std::uint8_t> encode_png(const Image& image) {

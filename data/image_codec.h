@@ -13,6 +13,14 @@
 
 namespace braincam::data {
 
+// Decompression bombs: a small file can declare a huge image (a 249 KB PNG of 16000 x 16000
+// pixels decodes to 768 MB). Its size is read from the header before anything is decoded.
+inline constexpr std::int64_t kDefaultMaxPixels = 100'000'000;
+
+struct DecodeLimits {
+  std::int64_t max_pixels = kDefaultMaxPixels;  // width x height
+};
+
 struct DecodedImage {
   Image rgb;                // width × height × 3
   int source_channels = 0;  // 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
@@ -20,9 +28,10 @@ struct DecodedImage {
 };
 
 // Throws DataError("<name>: <reason>") for anything that is not a complete, decodable image
-// (unknown format, truncated data, absurd dimensions).
-DecodedImage decode_image(std::span<const std::uint8_t> bytes, const std::string& name);
-DecodedImage read_image_file(const std::filesystem::path& file);
+// (unknown format, truncated data, absurd dimensions, more pixels than `limits` allow).
+DecodedImage decode_image(std::span<const std::uint8_t> bytes, const std::string& name,
+                          const DecodeLimits& limits = {});
+DecodedImage read_image_file(const std::filesystem::path& file, const DecodeLimits& limits = {});
 
 // Encoders for 1- to 4-channel images.
 std::vector<std::uint8_t> encode_png(const Image& image);

@@ -30,11 +30,11 @@ struct Processed {
   ImageStats stats;
 };
 
-Processed process(const fs::path& file) {
+Processed process(const fs::path& file, const DecodeLimits& limits) {
   Processed p;
   try {
     const std::vector<std::uint8_t> bytes = read_file(file);
-    DecodedImage d = decode_image(bytes, file.filename().string());
+    DecodedImage d = decode_image(bytes, file.filename().string(), limits);
     const Image& rgb = d.rgb;
     p.content_hash = Hasher().u64(rgb.width).u64(rgb.height).bytes(rgb.pixels).digest();
     const std::vector<std::uint8_t> gray = to_gray(rgb);
@@ -79,6 +79,8 @@ std::uint64_t fingerprint_of(const PrepareOptions& o, const fs::path& data_dir,
   h.text("braincam-cache").u64(kCacheVersion).u64(kBrainThreshold).u64(kInputSize).u64(o.seed);
   h.text(std::to_string(o.fractions.train) + "/" + std::to_string(o.fractions.val))
       .text(data_dir.string());
+  // Only a raised or lowered cap enters, so that caches made before it existed stay valid.
+  if (o.limits.max_pixels != kDefaultMaxPixels) h.text("max_pixels").u64(o.limits.max_pixels);
   for (std::size_t i = 0; i < listing.files.size(); ++i)
     h.text(listing.files[i].relative.generic_string()).u64(listing.files[i].label).u64(content[i]);
   return h.digest();
@@ -119,7 +121,7 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
     std::vector<Processed> chunk(n);
 #pragma omp parallel for schedule(dynamic)
     for (std::size_t k = 0; k < n; ++k)
-      chunk[k] = process(data_dir / listing.files[start + k].relative);
+      chunk[k] = process(data_dir / listing.files[start + k].relative, o.limits);
     for (std::size_t k = 0; k < n; ++k) {
       const LabelledFile& f = listing.files[start + k];
       const Processed& p = chunk[k];

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "data/dataset_split.h"
+#include "data/image_codec.h"
 
 namespace braincam::data {
 
@@ -18,6 +19,7 @@ struct PrepareOptions {
   std::uint64_t seed = 42;
   SplitFractions fractions{};
   bool force = false;  // rebuild even when the fingerprint matches
+  DecodeLimits limits;
 };
 
 struct PrepareReport {

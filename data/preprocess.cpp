@@ -17,8 +17,8 @@ Preprocessed preprocess_image(const Image& rgb) {
   return p;
 }
 
-Preprocessed preprocess_file(const std::filesystem::path& file) {
-  return preprocess_image(read_image_file(file).rgb);
+Preprocessed preprocess_file(const std::filesystem::path& file, const DecodeLimits& limits) {
+  return preprocess_image(read_image_file(file, limits).rgb);
 }
 
 void to_chw_float(const std::uint8_t* hwc, int width, int height, float* out) {

@@ -7,6 +7,7 @@
 
 #include "data/brain_crop.h"
 #include "data/image.h"
+#include "data/image_codec.h"
 
 namespace braincam::data {
 
@@ -25,7 +26,7 @@ Preprocessed preprocess_image(const Image& rgb);
 
 // decode → crop → resize, for one file (what `braincam predict` feeds the model).
 // Throws DataError naming the file when it cannot be decoded.
-Preprocessed preprocess_file(const std::filesystem::path& file);
+Preprocessed preprocess_file(const std::filesystem::path& file, const DecodeLimits& limits = {});
 
 // HWC uint8 → CHW float in [0,1] (value / 255), written to `out` (3 × H × W floats).
 void to_chw_float(const std::uint8_t* hwc, int width, int height, float* out);

@@ -6,6 +6,7 @@
 
 #include "data/augment_dataset.h"
 #include "tools/commands.h"
+#include "tools/max_pixels_option.h"
 
 namespace braincam::tools {
 
@@ -33,6 +34,7 @@ void add_augment_command(CLI::App& app) {
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd->add_flag("--overwrite", args->options.overwrite, "Replace --out if it exists");
+  add_max_pixels_option(*cmd, args->options.limits);
   cmd->callback([args] {
     data::parse_per_class(args->per_class, args->options.per_class);
     const data::AugmentReport r = data::augment_dataset(args->options);

@@ -18,6 +18,7 @@
 #include "tools/charts.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
+#include "tools/max_pixels_option.h"
 #include "tools/number_checks.h"
 
 namespace braincam::tools {
@@ -33,6 +34,7 @@ struct CamOptions {
                           select = "correct-yes,correct-no,wrong", out;
   std::string target = "tumor", device = "auto";
   std::vector<std::string> images;
+  data::DecodeLimits limits;
   int count = 4, score_images = 64, faithfulness_images = 8;
 };
 
@@ -207,7 +209,8 @@ void run_cam(const CamOptions& o) {
   if (!o.images.empty()) {
     std::vector<Item> items;
     for (const std::string& file : o.images)
-      items.push_back({data::preprocess_file(file).input, fs::path(file).filename().string()});
+      items.push_back(
+          {data::preprocess_file(file, o.limits).input, fs::path(file).filename().string()});
     const std::vector<double> p = image_probabilities(model, items, attention);
     for (std::size_t k = 0; k < items.size(); ++k) items[k].probability = p[k];
     for (CamMethod method : methods) {
@@ -298,6 +301,7 @@ void add_cam_command(CLI::App& app) {
                   "tumor images for deletion/insertion curves")
       ->check(kNonNegative);
   cmd->add_option("--device", o->device, kDeviceHelp)->capture_default_str();
+  add_max_pixels_option(*cmd, o->limits);
   cmd->add_option("--out", o->out, "output folder")->required();
   cmd->callback([o] { run_cam(*o); });
 }

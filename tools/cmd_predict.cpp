@@ -12,6 +12,7 @@
 #include "model/checkpoint.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
+#include "tools/max_pixels_option.h"
 
 namespace braincam::tools {
 
@@ -23,6 +24,7 @@ using Clock = std::chrono::steady_clock;
 struct PredictArgs {
   std::string checkpoint, format = "table", device = "auto";
   std::vector<std::string> inputs;
+  data::DecodeLimits limits;
 };
 
 struct Prediction {
@@ -44,7 +46,7 @@ void run_predict(const PredictArgs& a) {
     const auto start = Clock::now();
     Tensor image({1, 3, side, side}, DType::F32);
     try {
-      const data::Preprocessed p = data::preprocess_file(file);
+      const data::Preprocessed p = data::preprocess_file(file, a.limits);
       data::to_chw_float(p.input.pixels.data(), side, side, image.data<float>());
     } catch (const std::exception& e) {
       failures.emplace_back(file.string(), e.what());
@@ -103,6 +105,7 @@ void add_predict_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "csv", "json"}));
   cmd->add_option("--device", a->device, kDeviceHelp)->capture_default_str();
+  add_max_pixels_option(*cmd, a->limits);
   cmd->add_option("inputs", a->inputs, "image files or folders")->required();
   cmd->callback([a] { run_predict(*a); });
 }

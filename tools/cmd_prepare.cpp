@@ -7,6 +7,7 @@
 #include "data/dataset_figures.h"
 #include "data/prepare_dataset.h"
 #include "tools/commands.h"
+#include "tools/max_pixels_option.h"
 
 namespace braincam::tools {
 
@@ -27,6 +28,7 @@ void add_prepare_command(CLI::App& app) {
   cmd->add_option("--seed", args->options.seed, "Seed of the train/val/test split")
       ->capture_default_str();
   cmd->add_flag("--force", args->options.force, "Rebuild even when the cache is up to date");
+  add_max_pixels_option(*cmd, args->options.limits);
   cmd->add_option(
       "--figure", args->figure,
       "Also write a PNG showing originals with their crop box, the crops and the 240x240 inputs");
@@ -37,7 +39,7 @@ void add_prepare_command(CLI::App& app) {
                 report.rebuilt ? "wrote" : "up to date:", args->options.cache_dir.string().c_str(),
                 static_cast<unsigned long long>(report.fingerprint));
     if (!args->figure.empty()) {
-      data::write_prepare_figure(args->options.cache_dir, args->figure);
+      data::write_prepare_figure(args->options.cache_dir, args->figure, args->options.limits);
       std::printf("wrote %s\n", args->figure.c_str());
     }
   });

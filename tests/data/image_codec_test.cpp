@@ -201,3 +201,24 @@ TEST_CASE("bad files are refused with a reason", "[data][codec]") {
   png.resize(png.size() / 2);
   CHECK_THROWS_AS(decode_image(png, "cut.png"), DataError);
 }
+
+TEST_CASE("images of more pixels than the limit are refused before decoding", "[codec][data]") {
+  // A PNG header declaring 12000 x 9000 pixels (108 MP) over no image data: only the header is
+  // read, so the refusal costs nothing.
+  std::vector<std::uint8_t> bomb = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  std::vector<std::uint8_t> ihdr;
+  put_be32(ihdr, 12000);
+  put_be32(ihdr, 9000);
+  ihdr.insert(ihdr.end(), {8, 0, 0, 0, 0});  // 8-bit gray
+  png_chunk(bomb, "IHDR", ihdr);
+  png_chunk(bomb, "IDAT", {});
+  png_chunk(bomb, "IEND", {});
+  CHECK_THROWS_WITH(decode_image(bomb, "bomb.png"),
+                    Catch::Contains("bomb.png") && Catch::Contains("12000x9000") &&
+                        Catch::Contains("over the limit of 100000000"));
+
+  const std::vector<std::uint8_t> png = encode_png(pattern(64, 64, 3));
+  CHECK_THROWS_WITH(decode_image(png, "small.png", {.max_pixels = 64 * 64 - 1}),
+                    Catch::Contains("over the limit of 4095"));
+  CHECK(decode_image(png, "small.png", {.max_pixels = 64 * 64}).rgb.width == 64);
+}
