@@ -76,7 +76,21 @@ void write_json(const std::string& file, const nlohmann::json& j) {
   std::printf("wrote %s\n", file.c_str());
 }
 
+// The folders of --charts and --json, made before any work rather than failed on after it.
+void make_output_folders(const EvaluateArgs& a) {
+  const auto make = [](const char* flag, const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    if (ec)
+      throw std::runtime_error(std::string(flag) + " " + dir.string() +
+                               ": cannot create the folder: " + ec.message());
+  };
+  if (!a.charts_dir.empty()) make("--charts", a.charts_dir);
+  if (!a.json_file.empty()) make("--json", std::filesystem::path(a.json_file).parent_path());
+}
+
 void run_evaluate(EvaluateArgs& a) {
+  make_output_folders(a);
   const Device device = resolve_device(a.device);
   const data::DatasetCache cache = data::DatasetCache::open(a.cache);
   const data::Split split = data::split_from_name(a.split);
