@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -26,12 +27,30 @@ std::vector<std::uint8_t> read_file(const fs::path& file) {
   return bytes;
 }
 
-void install_folder(const fs::path& built, const fs::path& target, bool replace) {
+fs::path folder_path(const fs::path& folder) {
+  fs::path p = fs::absolute(folder).lexically_normal();
+  if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();
+  return p;
+}
+
+void check_folder_target(const fs::path& target, bool replace) {
+  std::error_code ec;
+  if (!fs::exists(target, ec)) return;
+  // Replacing the folder the process runs in would leave it in a deleted folder.
+  const fs::path folder = folder_path(target), here = folder_path(fs::current_path(ec));
+  if (std::mismatch(folder.begin(), folder.end(), here.begin(), here.end()).first == folder.end())
+    throw FileError(target, "is the current folder or one above it; it cannot be replaced");
+  if (!replace && !fs::is_empty(target, ec))
+    throw FileError(target, "already exists and is not empty (pass --overwrite to replace it)");
+}
+
+namespace {
+
+void move_into_place(const fs::path& built, const fs::path& target, bool replace) {
+  check_folder_target(target, replace);
   std::error_code ec;
   const bool exists = fs::exists(target, ec);
   if (exists && !fs::is_empty(target, ec)) {
-    if (!replace)
-      throw FileError(target, "already exists and is not empty (pass --overwrite to replace it)");
     const fs::path old = temporary_name(target).string() + ".old";
     fs::rename(target, old, ec);
     if (ec) throw FileError(target, "cannot move the old folder aside: " + ec.message());
@@ -46,6 +65,18 @@ void install_folder(const fs::path& built, const fs::path& target, bool replace)
   if (exists) fs::remove(target, ec);
   fs::rename(built, target, ec);
   if (ec) throw FileError(target, "cannot move the new folder into place: " + ec.message());
+}
+
+}  // namespace
+
+void install_folder(const fs::path& built, const fs::path& target, bool replace) {
+  try {
+    move_into_place(built, folder_path(target), replace);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(built, ignored);
+    throw;
+  }
 }
 
 }  // namespace braincam

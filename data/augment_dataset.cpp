@@ -34,10 +34,11 @@ void parse_per_class(const std::string& text, int per_class[2]) {
 }
 
 AugmentReport augment_dataset(const AugmentOptions& o) {
-  const fs::path data_dir = fs::absolute(o.data_dir).lexically_normal();
-  const fs::path out_dir = fs::absolute(o.out_dir).lexically_normal();
+  const fs::path data_dir = folder_path(o.data_dir);
+  const fs::path out_dir = folder_path(o.out_dir);
   if (out_dir == data_dir)
     throw DataError(out_dir, "the output folder must differ from the input folder");
+  check_folder_target(out_dir, o.overwrite);  // before the work, not after it
   const DatasetListing listing = list_dataset(data_dir);
   const fs::path build = temporary_name(out_dir);
   std::error_code ec;

@@ -17,6 +17,8 @@ namespace fs = std::filesystem;
 
 SynthReport synthesize_dataset(const SynthOptions& o) {
   if (o.count < 2) throw DataError("--count must be at least 2 (one image of each class)");
+  const fs::path out_dir = folder_path(o.out_dir);
+  check_folder_target(out_dir, o.overwrite);  // before the work, not after it
   const SynthDifficulty difficulty = synth_difficulty(o.difficulty);
   SynthReport report;
   report.anatomy = o.anatomy;
@@ -31,7 +33,7 @@ SynthReport synthesize_dataset(const SynthOptions& o) {
       static_cast<int>(std::lround(static_cast<double>(o.count) * kSeedTumorImages / kSeedImages)),
       1, o.count - 1);
   report.healthy = o.count - report.tumor;
-  const fs::path build = temporary_name(fs::absolute(o.out_dir).lexically_normal());
+  const fs::path build = temporary_name(out_dir);
   std::error_code ec;
   fs::remove_all(build, ec);
   for (const char* d : {"yes", "no", "masks/yes"}) {
@@ -88,7 +90,7 @@ SynthReport synthesize_dataset(const SynthOptions& o) {
       {"difficulty", to_json(difficulty)},
       {"images", records}};
   write_file_atomically(build / "synth.json", doc.dump(1) + "\n");
-  install_folder(build, o.out_dir, o.overwrite);
+  install_folder(build, out_dir, o.overwrite);
   return report;
 }
 

@@ -84,3 +84,17 @@ TEST_CASE("augmentation is seeded and carries lesion masks along", "[data][augme
   CHECK(names_in(t.path() / "c" / "yes") != a);
   CHECK_THROWS_WITH(parse_per_class("yes=6,maybe=2", o.per_class), Catch::Contains("maybe=2"));
 }
+
+TEST_CASE("augment checks --out before any work and leaves no temporary folder",
+          "[data][augment]") {
+  TempDir t;
+  write_png(t.path() / "in" / "yes" / "Y1.png", head_image(64, 48, 32, 24, 24, 18));
+  write_png(t.path() / "in" / "no" / "N1.png", head_image(64, 48, 32, 24, 24, 18));
+  write_png(t.path() / "out" / "mine.png", head_image(8, 8, 4, 4, 2, 2));
+  AugmentOptions o;
+  o.data_dir = t.path() / "in";
+  o.out_dir = t.path() / "out";
+  CHECK_THROWS_WITH(augment_dataset(o), Catch::Contains("already exists and is not empty"));
+  CHECK(names_in(t.path()) == std::vector<std::string>{"in", "out"});
+  CHECK(names_in(t.path() / "out") == std::vector<std::string>{"mine.png"});
+}

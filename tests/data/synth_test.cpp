@@ -106,3 +106,38 @@ TEST_CASE("synth refuses bad settings and a missing anatomy", "[data][synth]") {
   o.anatomy = t.path() / "missing.nii.gz";
   CHECK_THROWS_WITH(synthesize_dataset(o), Catch::Contains("missing.nii.gz: no such file"));
 }
+
+TEST_CASE("synth checks --out before any work and leaves no temporary folder", "[data][synth]") {
+  TempDir t;
+  const auto entries = [&] {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(t.path()))
+      names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  fs::create_directories(t.path() / "s");
+  std::ofstream(t.path() / "s" / "keep.txt") << "mine";
+  SynthOptions o;
+  o.out_dir = t.path() / "s";
+  o.count = 4;
+  o.anatomy = t.path() / "missing.nii.gz";  // reached only after the check of --out
+  CHECK_THROWS_WITH(synthesize_dataset(o), Catch::Contains("already exists and is not empty"));
+  CHECK(entries() == std::vector<std::string>{"s"});
+
+  o.anatomy.clear();
+  o.out_dir = t.path() / "new/";  // a trailing separator names the folder itself
+  synthesize_dataset(o);
+  o.overwrite = true;
+  synthesize_dataset(o);
+  CHECK(entries() == std::vector<std::string>{"new", "s"});
+
+  // The folder the process runs in (or one above it) is never replaced.
+  const fs::path before = fs::current_path();
+  fs::current_path(t.path() / "s");
+  o.out_dir = ".";
+  CHECK_THROWS_WITH(synthesize_dataset(o), Catch::Contains("current folder"));
+  fs::current_path(before);
+  CHECK(fs::exists(t.path() / "s" / "keep.txt"));
+  CHECK(entries() == std::vector<std::string>{"new", "s"});
+}
