@@ -1,5 +1,6 @@
 #include "data/prepare_dataset.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <optional>
@@ -86,12 +87,23 @@ std::uint64_t fingerprint_of(const PrepareOptions& o, const fs::path& data_dir,
   return h.digest();
 }
 
+// A cache inside the dataset would be written into a class folder or searched as one next time.
+void require_outside(const fs::path& cache_dir, const fs::path& data_dir) {
+  std::error_code ec;
+  const fs::path cache = fs::weakly_canonical(fs::absolute(cache_dir), ec);
+  const fs::path data = fs::weakly_canonical(data_dir, ec);
+  if (std::mismatch(data.begin(), data.end(), cache.begin(), cache.end()).first == data.end())
+    throw DataError(cache_dir,
+                    "the cache folder must be outside the dataset folder " + data_dir.string());
+}
+
 }  // namespace
 
 PrepareReport prepare_dataset(const PrepareOptions& o) {
   if (o.fractions.train <= 0 || o.fractions.val < 0 || o.fractions.train + o.fractions.val > 1)
     throw DataError("split fractions must satisfy 0 < train, 0 <= val, train + val <= 1");
   const fs::path data_dir = fs::absolute(o.data_dir).lexically_normal();
+  require_outside(o.cache_dir, data_dir);
   const DatasetListing listing = list_dataset(data_dir);
   PrepareReport report;
   report.fingerprint = fingerprint_of(o, data_dir, listing);

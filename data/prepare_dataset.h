@@ -28,6 +28,7 @@ struct PrepareReport {
   nlohmann::json eda;  // the content of eda.json
 };
 
+// Throws DataError when the cache folder is the dataset folder or inside it.
 PrepareReport prepare_dataset(const PrepareOptions& options);
 
 }  // namespace braincam::data

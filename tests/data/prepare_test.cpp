@@ -72,7 +72,8 @@ TEST_CASE("datasets without two classes are refused, listing what was found", "[
                     Catch::Contains("only one class") && Catch::Contains("1 tumor and 0 no-tumor"));
   // Two classes on disk, but every no-tumor file is unreadable: still one class.
   std::ofstream(t.path() / "no" / "bad.png") << "junk";
-  CHECK_THROWS_WITH(prepare_dataset(prepare_options(t.path(), t.path() / "cache", 1)),
+  TempDir elsewhere;
+  CHECK_THROWS_WITH(prepare_dataset(prepare_options(t.path(), elsewhere.path() / "cache", 1)),
                     Catch::Contains("only one class"));
 }
 
@@ -192,4 +193,15 @@ TEST_CASE("a damaged cache is refused with the file named", "[data][cache]") {
   // A damaged cache is simply rebuilt by prepare.
   CHECK(prepare_dataset(prepare_options(data, cache, 7)).rebuilt);
   CHECK(DatasetCache::open(cache).size() == 46);
+}
+
+TEST_CASE("prepare refuses a cache folder inside the dataset folder", "[data][prepare]") {
+  TempDir t;
+  write_png(t.path() / "yes" / "a.png", head_image(30, 30, 15, 15, 8, 8));
+  write_png(t.path() / "no" / "b.png", head_image(30, 30, 15, 15, 8, 8));
+  for (const fs::path& inside : {t.path() / "yes", t.path() / "cache", t.path() / "."})
+    CHECK_THROWS_WITH(prepare_dataset(prepare_options(t.path(), inside, 1)),
+                      Catch::Contains("must be outside the dataset folder"));
+  CHECK_FALSE(fs::exists(t.path() / "cache"));
+  CHECK_FALSE(fs::exists(t.path() / "yes" / "images.bin"));
 }
