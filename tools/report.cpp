@@ -6,6 +6,7 @@
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -106,14 +107,19 @@ std::string percent(const json& v) {
   return v.is_number() ? fmt("%.2f%%", 100 * v.get<double>()) : number(v);
 }
 
+// `text` parsed; `where` (a file, or a file and a field) names it in the error.
+json parse_json(const std::string& text, const std::string& where) {
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(where + ": not valid JSON: " + e.what());
+  }
+}
+
 json read_json(const fs::path& file) {
   std::ifstream in(file);
   if (!in) throw std::runtime_error(file.string() + ": cannot open");
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw std::runtime_error(file.string() + ": not valid JSON: " + e.what());
-  }
+  return parse_json({std::istreambuf_iterator<char>(in), {}}, file.string());
 }
 
 // A section's body, or a note that its input could not be used; the problem also goes to stderr.
@@ -156,7 +162,8 @@ std::string settings_section(const ReportInputs& in) {
                t += row({key, metadata_value(it->second)});
            const auto options = meta.find("options");
            if (options != meta.end())
-             for (const json parsed = json::parse(options->second);
+             for (const json parsed =
+                      parse_json(options->second, best.string() + ": metadata 'options'");
                   const auto& [key, value] : parsed.items())
                t += row({"training option: " + escape(key),
                          value.is_string() ? metadata_value(value.get<std::string>())

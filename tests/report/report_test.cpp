@@ -139,6 +139,16 @@ TEST_CASE("report: a broken input is noted in its own section and the rest is st
   CHECK(count(html, "src=\"data:image/png;base64,") == 2);  // the training curves are still there
 }
 
+TEST_CASE("report: training options that are not JSON are noted, naming the checkpoint") {
+  test::TempDir dir("bad-options");
+  make_inputs(dir.path);
+  const fs::path best = dir.path / "run" / "best.safetensors";
+  write_safetensors(best.string(), {{"fc.bias", Tensor::zeros({1}, DType::F32)}},
+                    {{"epoch", "3"}, {"options", "{bad json"}});
+  const std::string html = read_text(tools::write_report(inputs(dir.path)));
+  CHECK_THAT(html, Catch::Contains("best.safetensors: metadata 'options': not valid JSON"));
+}
+
 TEST_CASE("report: a run folder that does not exist is an error") {
   test::TempDir dir("no-run");
   tools::ReportInputs in;
