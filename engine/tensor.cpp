@@ -1,9 +1,13 @@
 #include "engine/tensor.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 
 #include "engine/device_memory.h"
 #include "engine/gpu_runtime.h"
@@ -89,9 +93,30 @@ void copy_within(Device device, void* dst, const void* src, std::size_t n) {
 
 // ---- Tensor -----------------------------------------------------------------------------------
 
+namespace {
+// std::bad_alloc that says what did not fit: a bare "std::bad_alloc" names nothing the user gave.
+class TensorAllocationError : public std::bad_alloc {
+ public:
+  explicit TensorAllocationError(std::string message) : message_(std::move(message)) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
+};
+}  // namespace
+
 Tensor::Tensor(Shape shape, DType dtype, Device device)
     : shape_(std::move(shape)), dtype_(dtype), device_(device) {
-  storage_ = new_storage(shape_numel(shape_) * element_size(dtype), device);
+  const std::size_t bytes = shape_numel(shape_) * element_size(dtype);
+  try {
+    storage_ = new_storage(bytes, device);
+  } catch (const std::bad_alloc&) {
+    char size[32];
+    std::snprintf(size, sizeof size, "%.1f GB", bytes / 1e9);
+    throw TensorAllocationError("out of memory for a tensor of " + shape_str(shape_) + " " +
+                                dtype_name(dtype) + " on " + device_name(device) + " (" + size +
+                                ")");
+  }
 }
 
 Tensor Tensor::zeros(Shape shape, DType dtype, Device device) {
