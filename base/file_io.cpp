@@ -17,6 +17,9 @@ namespace fs = std::filesystem;
 std::vector<std::uint8_t> read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw FileError(file, std::string("cannot open: ") + std::strerror(errno));
+  // A folder opens as a stream too, and its "size" is no size at all.
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) throw FileError(file, "not a regular file (a folder?)");
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
   if (size < 0) throw FileError(file, "cannot read (not a regular file?)");

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.h"
+#include "base/file_io.h"
 #include "engine/adam.h"
 #include "model/brain_detection_model.h"
 
@@ -174,11 +175,12 @@ TEST_CASE("Adam refuses optimizer state with NaN or infinite moments") {
                     Contains("o.safetensors") && Contains("'optim.exp_avg_sq.fc.bias'"));
 }
 
-TEST_CASE("a folder given as a safetensors file is an error naming it") {
+TEST_CASE("a folder given as a file to read is an error naming it") {
   const std::filesystem::path dir = temp_path("folder.safetensors");
   std::filesystem::create_directories(dir);
   CHECK_THROWS_WITH(read_safetensors(dir.string()),
                     Contains(dir.string()) && Contains("not a regular file"));
+  CHECK_THROWS_WITH(read_file(dir), Contains(dir.string()) && Contains("not a regular file"));
   std::filesystem::remove(dir);
 }
 
