@@ -197,8 +197,7 @@ void run_cam(const CamOptions& o) {
       (attention_entry->second != "on" && attention_entry->second != "off"))
     throw std::runtime_error(o.checkpoint + ": metadata 'attention' must be on or off");
   const bool attention = attention_entry->second == "on";
-  const fs::path out = o.out;
-  fs::create_directories(out);
+  const fs::path out = o.out;  // made once the images are read: no empty folder on an error
 
   nlohmann::json index = {{"checkpoint", o.checkpoint},
                           {"attention", attention},
@@ -254,6 +253,7 @@ void run_cam(const CamOptions& o) {
     }
     scores = score_methods(model, cache, split, methods, attention, o);
   }
+  fs::create_directories(out);
   std::printf("drawing %zu panels and sheets\n", sheets.size());
   render_cam_sheets(sheets);
 

@@ -90,7 +90,11 @@ void run_predict(const PredictArgs& a) {
   std::fprintf(
       stderr, "%zu images predicted (%.2f ms per image, preprocessing included), %zu skipped\n",
       predictions.size(), predictions.empty() ? 0.0 : total / predictions.size(), failures.size());
-  if (predictions.empty()) throw std::runtime_error("no image could be read");
+  if (predictions.empty()) {
+    std::string named;
+    for (const std::string& in : a.inputs) named += (named.empty() ? "" : ", ") + in;
+    throw std::runtime_error("no image could be read from " + named);
+  }
 }
 
 }  // namespace
