@@ -23,7 +23,7 @@ struct AugmentOptions {
   int jpeg_quality = 90;
   bool overwrite = false;
   AugmentRanges ranges;
-  DecodeLimits limits;
+  DecodeLimits limits{};
 };
 
 struct AugmentReport {

@@ -19,7 +19,7 @@ struct PrepareOptions {
   std::uint64_t seed = 42;
   SplitFractions fractions{};
   bool force = false;  // rebuild even when the fingerprint matches
-  DecodeLimits limits;
+  DecodeLimits limits{};
 };
 
 struct PrepareReport {
