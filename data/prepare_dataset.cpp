@@ -7,6 +7,7 @@
 
 #include "base/atomic_file.h"
 #include "base/file_io.h"
+#include "base/folder_lock.h"
 #include "base/hash.h"
 #include "data/class_folders.h"
 #include "data/data_error.h"
@@ -107,6 +108,9 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
   const DatasetListing listing = list_dataset(data_dir);
   PrepareReport report;
   report.fingerprint = fingerprint_of(o, data_dir, listing);
+  // Held to the end: a second prepare into this folder stops instead of mixing its files in.
+  const FolderLock lock(o.cache_dir, "another braincam prepare");
+  remove_temporary_files(o.cache_dir);  // of a killed prepare
 
   const fs::path eda_file = o.cache_dir / kEdaFileName;
   if (!o.force && cached_fingerprint(o.cache_dir) == report.fingerprint && fs::exists(eda_file)) {
@@ -119,9 +123,6 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
     }
   }
 
-  std::error_code ec;
-  fs::create_directories(o.cache_dir, ec);
-  if (ec) throw DataError(o.cache_dir, "cannot create the cache folder: " + ec.message());
   CacheWriter writer(o.cache_dir);
   std::vector<ManifestRow> rows;
   std::vector<ImageStats> stats;
