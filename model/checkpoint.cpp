@@ -1,7 +1,10 @@
 #include "model/checkpoint.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -19,7 +22,54 @@ std::string exact(double v) {
   std::snprintf(buffer, sizeof buffer, "%a", v);
   return buffer;
 }
-double parse_double(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
+
+// Every value read back from a checkpoint is checked: a damaged or edited file must stop with an
+// error naming the file and the key, not crash or train with nonsense settings.
+[[noreturn]] void bad_value(const std::filesystem::path& file, const std::string& key,
+                            const std::string& want, const std::string& got) {
+  throw std::runtime_error(file.string() + ": metadata '" + key + "' must be " + want + ", got '" +
+                           got + "'");
+}
+
+template <class Int>
+Int parse_integer(const std::string& text, Int min, const std::string& key,
+                  const std::filesystem::path& file) {
+  Int v{};
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, v);
+  if (text.empty() || error != std::errc{} || stop != end || v < min)
+    bad_value(file, key, "an integer from " + std::to_string(min), text);
+  return v;
+}
+
+// A finite double, as exact() wrote it.
+double parse_double(const std::string& text, const std::string& key,
+                    const std::filesystem::path& file) {
+  char* stop = nullptr;
+  const double v = std::strtod(text.c_str(), &stop);
+  if (text.empty() || *stop != '\0' || !std::isfinite(v))
+    bad_value(file, key, "a finite number", text);
+  return v;
+}
+
+// A non-negative integer of the options object, from `min` to Int's maximum.
+template <class Int>
+Int option_integer(const json& options, const char* key, Int min,
+                   const std::filesystem::path& file) {
+  const json* v = options.contains(key) ? &options[key] : nullptr;
+  if (!v || !v->is_number_unsigned() || v->get<std::uint64_t>() < std::uint64_t(min) ||
+      v->get<std::uint64_t>() > std::uint64_t{std::numeric_limits<Int>::max()})
+    bad_value(file, std::string("options.") + key, "an integer from " + std::to_string(min),
+              v ? v->dump() : "");
+  return v->get<Int>();
+}
+
+bool option_flag(const json& options, const char* key, const std::filesystem::path& file) {
+  const std::string name = std::string("options.") + key;
+  if (!options.contains(key) || !options[key].is_boolean())
+    bad_value(file, name, "true or false", options.contains(key) ? options[key].dump() : "");
+  return options[key].get<bool>();
+}
 
 const std::string& field(const CheckpointMetadata& meta, const std::string& key,
                          const std::filesystem::path& file) {
@@ -38,7 +88,7 @@ void require_training_checkpoint(const CheckpointMetadata& meta,
 }
 
 // The settings a resumed run takes from its checkpoint (not the number of epochs: a run may be
-// extended).
+// extended; RUN/last.safetensors keeps it apart).
 json options_json(const TrainOptions& o) {
   return {{"batch", o.batch},
           {"warmup_epochs", o.warmup_epochs},
@@ -49,14 +99,45 @@ json options_json(const TrainOptions& o) {
           {"max_train_images", o.max_train_images}};
 }
 
-void apply_options_json(const json& j, TrainOptions& o) {
-  o.batch = j.at("batch");
-  o.warmup_epochs = j.at("warmup_epochs");
-  o.lr = parse_double(j.at("lr").get<std::string>());
-  o.attention = j.at("attention");
-  o.augment = j.at("augment");
-  o.seed = j.at("seed");
-  o.max_train_images = j.at("max_train_images");
+void apply_options_json(const std::string& text, TrainOptions& o,
+                        const std::filesystem::path& file) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception&) {
+    bad_value(file, "options", "a JSON object", text);
+  }
+  if (!j.is_object()) bad_value(file, "options", "a JSON object", text);
+  o.batch = option_integer(j, "batch", 1, file);
+  o.warmup_epochs = option_integer(j, "warmup_epochs", 0, file);
+  const json lr = j.value("lr", json());
+  o.lr = parse_double(lr.is_string() ? lr.get<std::string>() : lr.dump(), "options.lr", file);
+  if (!(o.lr > 0)) bad_value(file, "options.lr", "a positive number", lr.dump());
+  o.attention = option_flag(j, "attention", file);
+  o.augment = option_flag(j, "augment", file);
+  o.seed = option_integer<std::uint64_t>(j, "seed", 0, file);
+  o.max_train_images = option_integer(j, "max_train_images", 0, file);
+}
+
+// A checkpoint read whole: a training checkpoint whose tensors are all finite (a NaN weight must
+// never reach evaluation, nor a resumed run and its best.safetensors).
+Safetensors read_checkpoint(const std::filesystem::path& file) {
+  Safetensors st = read_safetensors(file.string());
+  require_training_checkpoint(st.metadata, file);
+  for (const auto& [name, tensor] : st.tensors) {
+    bool finite = true;
+    if (tensor.dtype() == DType::F32)
+      for (std::int64_t i = 0; i < tensor.numel(); ++i)
+        finite &= std::isfinite(tensor.data<float>()[i]);
+    if (tensor.dtype() == DType::F64)
+      for (std::int64_t i = 0; i < tensor.numel(); ++i)
+        finite &= std::isfinite(tensor.data<double>()[i]);
+    if (!finite)
+      throw std::runtime_error(file.string() + ": tensor '" + name +
+                               "' holds NaN or infinite values (the run diverged before this "
+                               "checkpoint was written)");
+  }
+  return st;
 }
 
 }  // namespace
@@ -92,15 +173,22 @@ CheckpointMetadata checkpoint_metadata(const TrainOptions& o, std::uint64_t cach
 
 RunState run_state(const CheckpointMetadata& metadata, const std::filesystem::path& file) {
   auto meta = [&](const char* key) -> const std::string& { return field(metadata, key, file); };
+  auto count = [&](const char* key) {
+    return parse_integer<std::int64_t>(meta(key), 0, key, file);
+  };
+  auto number = [&](const char* key) { return parse_double(meta(key), key, file); };
+  if (meta("attention") != "on" && meta("attention") != "off")
+    bad_value(file, "attention", "on or off", meta("attention"));
   RunState state;
-  state.epochs_done = std::stoi(meta("epoch"));
-  state.epoch.batches_done = std::stoull(meta("batches_done"));
-  state.epoch.loss_sum = parse_double(meta("partial_loss_sum"));
-  state.epoch.correct = std::stoll(meta("partial_correct"));
-  state.epoch.seen = std::stoll(meta("partial_seen"));
-  state.best_accuracy = parse_double(meta("best_val_accuracy"));
-  state.best_loss = parse_double(meta("best_val_loss"));
-  state.best_epoch = std::stoi(meta("best_epoch"));
+  state.epochs_done = parse_integer<int>(meta("epoch"), 0, "epoch", file);
+  state.epoch.batches_done =
+      parse_integer<std::size_t>(meta("batches_done"), 0, "batches_done", file);
+  state.epoch.loss_sum = number("partial_loss_sum");
+  state.epoch.correct = count("partial_correct");
+  state.epoch.seen = count("partial_seen");
+  state.best_accuracy = number("best_val_accuracy");
+  state.best_loss = number("best_val_loss");
+  state.best_epoch = parse_integer<int>(meta("best_epoch"), 0, "best_epoch", file);
   return state;
 }
 
@@ -112,28 +200,76 @@ void save_checkpoint(const std::filesystem::path& file, const BrainDetectionMode
   write_safetensors(file.string(), dict, metadata);
 }
 
+void save_last_checkpoint(const std::filesystem::path& file, const TrainOptions& options,
+                          const BrainDetectionModel& model, const Adam& optimizer,
+                          CheckpointMetadata metadata) {
+  metadata["epochs"] = std::to_string(options.epochs);
+  metadata["cache"] = std::filesystem::absolute(options.cache).lexically_normal().string();
+  save_checkpoint(file, model, &optimizer, std::move(metadata));
+}
+
 CheckpointMetadata load_checkpoint(const std::filesystem::path& file, BrainDetectionModel& model) {
-  const Safetensors st = read_safetensors(file.string());
-  require_training_checkpoint(st.metadata, file);
+  const Safetensors st = read_checkpoint(file);
   model.load_state_dict(st.tensors, file.string());
   return st.metadata;
 }
 
-ResumedRun resume_run(const TrainOptions& given, std::uint64_t cache_fingerprint) {
+namespace {
+
+// RUN/metrics.csv's rows up to the checkpoint's epoch. The trainer writes metrics.csv before the
+// checkpoint, so it may hold rows of a later epoch (dropped here) or, before the first epoch
+// ends, not exist; rows missing before the checkpoint's epoch mean a damaged run folder.
+std::vector<EpochRecord> metrics_up_to(const std::filesystem::path& run, int epochs_done) {
+  const std::filesystem::path csv = run / "metrics.csv";
+  if (epochs_done == 0 && !std::filesystem::exists(csv)) return {};
+  std::vector<EpochRecord> rows = read_metrics_csv(csv);
+  std::erase_if(rows, [&](const EpochRecord& r) { return r.epoch > epochs_done; });
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (rows[i].epoch != static_cast<int>(i) + 1) rows.resize(0);
+  if (rows.size() != static_cast<std::size_t>(epochs_done))
+    throw std::runtime_error(csv.string() + ": does not hold the rows of epochs 1 to " +
+                             std::to_string(epochs_done) + ", which " +
+                             (run / "last.safetensors").string() + " has trained");
+  return rows;
+}
+
+// The dataset cache of a resumed run: the given one, or the one the checkpoint names.
+std::filesystem::path cache_of_run(const TrainOptions& given, const CheckpointMetadata& meta,
+                                   const std::filesystem::path& file) {
+  if (!given.cache.empty()) return given.cache;
+  const auto it = meta.find("cache");
+  if (it == meta.end())
+    throw std::runtime_error(file.string() +
+                             ": metadata has no 'cache' (an older checkpoint): pass --cache");
+  return it->second;
+}
+
+}  // namespace
+
+ResumedRun resume_run(const TrainOptions& given) {
   const std::filesystem::path last = given.resume / "last.safetensors";
-  ResumedRun run{
-      .options = given, .state = {}, .epochs = {}, .checkpoint = read_safetensors(last.string())};
+  ResumedRun run{.options = given, .state = {}, .epochs = {}, .checkpoint = read_checkpoint(last)};
   const CheckpointMetadata& meta = run.checkpoint.metadata;
-  require_training_checkpoint(meta, last);
-  if (std::stoull(field(meta, "cache_fingerprint", last)) != cache_fingerprint)
-    throw std::runtime_error(last.string() + ": was trained on another dataset cache than " +
-                             given.cache.string());
-  apply_options_json(json::parse(field(meta, "options", last)), run.options);
+  run.cache_fingerprint = parse_integer<std::uint64_t>(field(meta, "cache_fingerprint", last), 0,
+                                                       "cache_fingerprint", last);
+  run.options.cache = cache_of_run(given, meta, last);
+  apply_options_json(field(meta, "options", last), run.options, last);
+  // Checkpoints written before the number of epochs was recorded keep the given one (or 15).
+  if (given.epochs <= 0)
+    run.options.epochs = meta.contains("epochs")
+                             ? parse_integer<int>(meta.at("epochs"), 1, "epochs", last)
+                             : TrainOptions{}.epochs;
   run.options.out = given.resume;
   run.state = run_state(meta, last);
-  run.epochs = read_metrics_csv(given.resume / "metrics.csv");
-  std::erase_if(run.epochs, [&](const EpochRecord& r) { return r.epoch > run.state.epochs_done; });
+  run.epochs = metrics_up_to(given.resume, run.state.epochs_done);
   return run;
+}
+
+void ResumedRun::require_cache(std::uint64_t fingerprint) const {
+  if (fingerprint != cache_fingerprint)
+    throw std::runtime_error((options.resume / "last.safetensors").string() +
+                             ": was trained on another dataset cache than " +
+                             options.cache.string());
 }
 
 void ResumedRun::restore(BrainDetectionModel& model, Adam& optimizer) const {

@@ -10,6 +10,7 @@ namespace braincam {
 
 struct TrainOptions {
   std::filesystem::path cache, out;
+  // epochs in all; when resuming, 0 keeps the run's own (a larger number extends it)
   int epochs = 15, batch = 32, warmup_epochs = 2;
   double lr = 1e-3;
   bool attention = true;  // false: attention off in every epoch (the plain baseline)
@@ -20,8 +21,11 @@ struct TrainOptions {
   // (model/training_step_runner.h); false: queue every kernel from the host. The same results
   // either way.
   bool graphs = true;
-  std::filesystem::path resume;  // a RUN folder to continue from (empty: start afresh)
-  int max_train_images = 0;      // > 0: use only the first this many of the shuffled train split
+  // A RUN folder to continue from (empty: start afresh in `out`); with an empty `cache`, the
+  // run's own cache is used.
+  std::filesystem::path resume;
+  bool overwrite = false;    // start afresh even when `out` holds files (they are removed)
+  int max_train_images = 0;  // > 0: use only the first this many of the shuffled train split
 };
 
 // Whether epoch `epoch` (1-based) trains with attention.

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "base/atomic_file.h"
+#include "base/file_error.h"
+#include "base/folder_lock.h"
 #include "base/random.h"
 #include "data/dataset_cache.h"
 #include "model/checkpoint.h"
@@ -110,21 +112,50 @@ EpochRun train_epoch(RunImages& images, const TrainOptions& o, int epoch, bool a
   }
 }
 
+// A fresh run's folder: refused when it holds files, unless `overwrite`, which removes them (all
+// but the lock, which this run holds).
+void start_run_folder(const std::filesystem::path& folder, bool overwrite) {
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    if (entry.path().filename() == FolderLock::kFileName) continue;
+    if (!overwrite)
+      throw FileError(folder, "already holds a run (pass --overwrite to replace it, or --resume " +
+                                  folder.string() + " to continue it)");
+    std::filesystem::remove_all(entry.path());
+  }
+}
+
+void write_metrics(const std::filesystem::path& folder, const std::vector<EpochRecord>& rows) {
+  write_file_atomically(folder / "metrics.csv",
+                        [&](std::ostream& out) { out << format_metrics_csv(rows); });
+}
+
 }  // namespace
 
 TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
-  const data::DatasetCache cache = data::DatasetCache::open(given.cache);
+  const bool resuming = !given.resume.empty();
+  const std::filesystem::path folder = resuming ? given.resume : given.out;
+  if (resuming && !std::filesystem::exists(folder / "last.safetensors"))
+    throw FileError(folder / "last.safetensors", "not found: there is no run to resume");
+  // Held for the whole run: a second train into this folder stops instead of mixing its files in.
+  const FolderLock lock(folder, "another braincam train");
+  if (!resuming) start_run_folder(folder, given.overwrite);
+  remove_temporary_files(folder);  // of a killed run
+
   std::optional<ResumedRun> resumed;
-  if (!given.resume.empty()) resumed = resume_run(given, cache.fingerprint());
+  if (resuming) resumed = resume_run(given);
   const TrainOptions o = resumed ? resumed->options : given;
+  const data::DatasetCache cache = data::DatasetCache::open(o.cache);
+  if (resumed) resumed->require_cache(cache.fingerprint());
+  if (callbacks.on_start) callbacks.on_start(o);
   RunState state = resumed ? resumed->state : RunState{};
   TrainResult result;
   if (resumed) result.epochs = resumed->epochs;
+  // metrics.csv may hold a row of an epoch the checkpoint had not reached: repaired here.
+  if (resumed) write_metrics(folder, result.epochs);
   BrainDetectionModel model({}, DType::F32, o.device);
   model.initialize(o.seed);
   Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr});
   if (resumed) resumed->restore(model, optimizer);
-  std::filesystem::create_directories(o.out);
   RunImages images(cache, o, model, optimizer);
   auto metadata = [&](bool attention) {
     return checkpoint_metadata(o, cache.fingerprint(), state, attention);
@@ -135,7 +166,7 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     const auto start = Clock::now();
     const EpochRun run = train_epoch(images, o, epoch, attention, state.epoch, callbacks, start);
     if (!run.finished) {
-      save_checkpoint(o.out / "last.safetensors", model, &optimizer, metadata(attention));
+      save_last_checkpoint(o.out / "last.safetensors", o, model, optimizer, metadata(attention));
       result.interrupted = true;
       break;
     }
@@ -155,10 +186,11 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     CheckpointMetadata meta = metadata(attention);
     meta["val_accuracy"] = std::to_string(val.accuracy);
     meta["val_loss"] = std::to_string(val.mean_loss);
+    // metrics.csv first: a resumed run drops its rows past last.safetensors, but could not
+    // recover a row that a kill after the checkpoint had kept from being written.
+    write_metrics(o.out, result.epochs);
     if (best) save_checkpoint(o.out / "best.safetensors", model, nullptr, meta);
-    save_checkpoint(o.out / "last.safetensors", model, &optimizer, meta);
-    write_file_atomically((o.out / "metrics.csv").string(),
-                          [&](std::ostream& out) { out << format_metrics_csv(result.epochs); });
+    save_last_checkpoint(o.out / "last.safetensors", o, model, optimizer, meta);
     if (callbacks.on_epoch) callbacks.on_epoch(record, best);
     if (callbacks.stop_requested && callbacks.stop_requested() && epoch < o.epochs) {
       result.interrupted = true;

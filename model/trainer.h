@@ -33,6 +33,8 @@ struct TrainResult {
 
 // What `braincam train` hears from the trainer, and how it asks it to stop.
 struct TrainCallbacks {
+  // Once the run's settings are known (a resumed run's are its checkpoint's), before training.
+  std::function<void(const TrainOptions&)> on_start;
   std::function<void(const TrainProgress&)> on_batch;
   std::function<void(const EpochRecord&, bool best)> on_epoch;
   // Polled after every batch; when it returns true the state is saved to RUN/last.safetensors
@@ -41,7 +43,9 @@ struct TrainCallbacks {
 };
 
 // Runs the schedule. A NaN or infinite loss throws, naming the epoch and batch, and leaves the
-// checkpoints of the last good epoch in place.
+// checkpoints of the last good epoch in place. The run folder is locked for the whole run
+// (RUN/.lock: a second run into it throws); a fresh run refuses a folder that holds files unless
+// options.overwrite. A run killed at any instant leaves a folder that --resume continues.
 TrainResult train(const TrainOptions& options, const TrainCallbacks& callbacks = {});
 
 }  // namespace braincam

@@ -61,15 +61,18 @@ void run_train(TrainArgs& a) {
     std::fflush(stdout);
   };
   callbacks.stop_requested = [] { return g_interrupted.load(); };
-
-  std::printf("training on %s: %d epochs, batch %d, lr %g, attention %s\n", device_name(o.device),
-              o.epochs, o.batch, o.lr,
-              o.attention ? ("from epoch " + std::to_string(o.warmup_epochs + 1)).c_str() : "off");
+  // The run's settings: a resumed run's are its checkpoint's.
+  callbacks.on_start = [](const TrainOptions& run) {
+    std::printf(
+        "training on %s: %d epochs, batch %d, lr %g, attention %s\n", device_name(run.device),
+        run.epochs, run.batch, run.lr,
+        run.attention ? ("from epoch " + std::to_string(run.warmup_epochs + 1)).c_str() : "off");
+  };
   const TrainResult result = train(o, callbacks);
   const auto run = o.resume.empty() ? o.out : o.resume;
   if (!result.epochs.empty() && !a.no_charts) plot_training_curves(result.epochs, run);
   if (result.interrupted) {
-    std::printf("\ninterrupted: state saved to %s; continue with --resume %s\n",
+    std::printf("\ninterrupted: state saved to %s; continue with: braincam train --resume %s\n",
                 (run / "last.safetensors").c_str(), run.c_str());
     return;
   }
@@ -82,8 +85,10 @@ void add_train_command(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   TrainOptions& o = a->options;
   CLI::App* cmd = app.add_subcommand("train", "Train the model on a prepared dataset cache");
-  cmd->add_option("--cache", o.cache, "the folder `braincam prepare` wrote")->required();
+  cmd->add_option("--cache", o.cache,
+                  "the folder `braincam prepare` wrote (with --resume: the run's own by default)");
   cmd->add_option("--out", o.out, "run folder: best/last checkpoints, metrics.csv, curves");
+  cmd->add_flag("--overwrite", o.overwrite, "replace the run in --out if there is one");
   cmd->add_option("--epochs", o.epochs, "epochs in all")->capture_default_str()->check(kPositive);
   cmd->add_option("--batch", o.batch, "batch size")->capture_default_str()->check(kPositive);
   cmd->add_option("--lr", o.lr, "Adam learning rate")->capture_default_str()->check(kPositive);
@@ -102,13 +107,23 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--resume", o.resume,
-                  "continue the run in this folder from its last.safetensors");
+                  "continue the run in this folder from its last.safetensors, with its own "
+                  "settings; --epochs may extend it");
   cmd->add_option("--max-train-images", o.max_train_images,
                   "train on a fixed random subset of this many images (0: all)")
       ->check(kNonNegative);
-  cmd->callback([a] {
-    if (a->options.out.empty() && a->options.resume.empty())
-      throw CLI::RequiredError("--out or --resume");
+  cmd->callback([a, cmd] {
+    TrainOptions& o = a->options;
+    if (o.resume.empty()) {
+      if (o.out.empty()) throw CLI::RequiredError("--out or --resume");
+      if (o.cache.empty()) throw CLI::RequiredError("--cache");
+    } else {
+      if (!o.out.empty())
+        throw CLI::ValidationError("--out", "not with --resume, which continues the run in " +
+                                                o.resume.string() + " (give one of them)");
+      if (o.overwrite) throw CLI::ValidationError("--overwrite", "not with --resume");
+      if (cmd->count("--epochs") == 0) o.epochs = 0;  // the run's own
+    }
     run_train(*a);
   });
 }

@@ -1,5 +1,6 @@
 // The trainer on a tiny synthetic dataset: determinism, resume (also mid-epoch), the schedule,
-// a diverging loss, and the metrics.
+// a diverging loss, the metrics, and the run folder's protection (damaged checkpoints, locks,
+// an existing run). tests/train/crash_resume_test.py kills the command at every write.
 #include "model/trainer.h"
 
 #include <unistd.h>
@@ -11,10 +12,13 @@
 #include <fstream>
 #include <iterator>
 
+#include "base/folder_lock.h"
 #include "data/dataset_cache.h"
 #include "data/prepare_dataset.h"
 #include "data/preprocess.h"
 #include "data/synth_dataset.h"
+#include "engine/safetensors.h"
+#include "model/checkpoint.h"
 #include "model/image_set.h"
 #include "model/metrics.h"
 
@@ -200,15 +204,139 @@ TEST_CASE(
     const TrainResult stopped = train(first, stop_once);
     REQUIRE(stopped.interrupted);
     REQUIRE(stopped.epochs.size() == 1);
-    TrainOptions rest;
-    rest.cache = tiny_cache();
+    TrainOptions rest;  // the run's own cache and number of epochs
     rest.resume = first.out;
-    rest.epochs = 3;
+    rest.epochs = 0;
     const TrainResult resumed = train(rest);
     CHECK_FALSE(resumed.interrupted);
     CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
     CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
   }
+}
+
+TEST_CASE("trainer: a run stopped in its first epoch, or killed between its writes, resumes") {
+  const TrainOptions whole = tiny_options("whole_for_repair");
+  train(whole);
+  TrainOptions rest;
+  rest.resume = tiny_cache().parent_path() / "repaired";
+  rest.epochs = 3;
+
+  SECTION("stopped after the first batch: no metrics.csv yet") {
+    TrainOptions first = tiny_options("repaired");
+    TrainCallbacks stop_at_once;
+    stop_at_once.stop_requested = [] { return true; };
+    REQUIRE(train(first, stop_at_once).interrupted);
+    REQUIRE_FALSE(fs::exists(first.out / "metrics.csv"));
+  }
+  SECTION("killed after metrics.csv got epoch 2's row, before the checkpoint did") {
+    TrainOptions first = tiny_options("repaired");
+    first.epochs = 1;
+    train(first);
+    fs::copy_file(whole.out / "metrics.csv", first.out / "metrics.csv",
+                  fs::copy_options::overwrite_existing);
+    std::ofstream(first.out / ".last.safetensors.tmp999999999") << "a killed run's";
+  }
+  train(rest);
+  CHECK(bytes_of(rest.resume / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
+  CHECK(bytes_of(rest.resume / "best.safetensors") == bytes_of(whole.out / "best.safetensors"));
+  CHECK(metrics_without_timing(rest.resume) == metrics_without_timing(whole.out));
+  CHECK_FALSE(fs::exists(rest.resume / ".last.safetensors.tmp999999999"));
+}
+
+namespace {
+
+// Rewrites RUN/last.safetensors with one metadata key changed or one value of a tensor.
+void damage_checkpoint(const fs::path& run, const std::string& key, const std::string& value) {
+  const fs::path last = run / "last.safetensors";
+  Safetensors st = read_safetensors(last.string());
+  if (st.tensors.count(key))
+    st.tensors.at(key).data<float>()[0] = std::stof(value);
+  else
+    st.metadata[key] = value;
+  write_safetensors(last.string(), st.tensors, st.metadata);
+}
+
+}  // namespace
+
+TEST_CASE("trainer: resuming refuses a checkpoint with damaged settings or weights") {
+  TrainOptions first = tiny_options("damaged");
+  first.epochs = 1;
+  train(first);
+  const fs::path saved = tiny_cache().parent_path() / "damaged.safetensors";
+  fs::copy_file(first.out / "last.safetensors", saved, fs::copy_options::overwrite_existing);
+  const std::string options = read_safetensors(saved.string()).metadata.at("options");
+  auto with_option = [&](const std::string& from, const std::string& to) {
+    std::string o = options;
+    const std::size_t at = o.find(from);
+    REQUIRE(at != std::string::npos);
+    return o.replace(at, from.size(), to);
+  };
+  struct Damage {
+    std::string key, value, named;  // named: what the error must name
+  };
+  const std::vector<Damage> damages = {
+      {"options", with_option("\"batch\":8", "\"batch\":0"), "options.batch"},
+      {"options", with_option("\"batch\":8", "\"batch\":-8"), "options.batch"},
+      {"epochs", "0", "epochs"},
+      {"options", with_option("\"batch\":8", "\"batch\":8.5"), "options.batch"},
+      {"options", with_option("\"attention\":true", "\"attention\":\"maybe\""),
+       "options.attention"},
+      {"options", with_option("\"lr\":\"", "\"lr\":\"nan"), "options.lr"},
+      {"options", with_option("\"lr\":\"", "\"lr\":\"-"), "options.lr"},
+      {"options", "{", "options"},
+      {"epoch", "abc", "epoch"},
+      {"epoch", "1x", "epoch"},
+      {"partial_correct", "99999999999999999999999", "partial_correct"},
+      {"best_val_loss", "inf", "best_val_loss"},
+      {"attention", "maybe", "attention"},
+      {"conv1.weight", "nan", "conv1.weight"},
+  };
+  for (const Damage& d : damages) {
+    INFO(d.key << " = " << d.value);
+    fs::copy_file(saved, first.out / "last.safetensors", fs::copy_options::overwrite_existing);
+    damage_checkpoint(first.out, d.key, d.value);
+    TrainOptions rest;
+    rest.resume = first.out;
+    rest.epochs = 0;
+    CHECK_THROWS_WITH(train(rest), Catch::Matchers::Contains("last.safetensors") &&
+                                       Catch::Matchers::Contains("'" + d.named + "'"));
+  }
+  // Evaluation refuses NaN weights too.
+  BrainDetectionModel model({}, DType::F32, Device::CPU);
+  CHECK_THROWS_WITH(
+      load_checkpoint(first.out / "last.safetensors", model),
+      Catch::Matchers::Contains("'conv1.weight'") && Catch::Matchers::Contains("NaN"));
+}
+
+TEST_CASE("trainer: a run folder is locked, and an existing run is kept unless overwritten") {
+  TrainOptions o = tiny_options("protected");
+  o.epochs = 1;
+  {
+    const FolderLock held(o.out, "a test");
+    CHECK_THROWS_WITH(train(o), Catch::Matchers::Contains("in use by another braincam train"));
+    TrainOptions resume;
+    resume.resume = o.out;
+    CHECK_THROWS_WITH(train(resume), Catch::Matchers::Contains("not found"));
+  }
+  train(o);
+  const std::size_t first_run = bytes_of(o.out / "last.safetensors");
+  o.seed = 18;
+  CHECK_THROWS_WITH(train(o), Catch::Matchers::Contains("already holds a run") &&
+                                  Catch::Matchers::Contains("--overwrite"));
+  CHECK(bytes_of(o.out / "last.safetensors") == first_run);
+  std::ofstream(o.out / "stray.txt") << "removed by --overwrite";
+  o.overwrite = true;
+  train(o);
+  CHECK(bytes_of(o.out / "last.safetensors") != first_run);
+  CHECK_FALSE(fs::exists(o.out / "stray.txt"));
+}
+
+TEST_CASE("prepare: a cache folder is locked while it is written") {
+  const fs::path cache = tiny_cache().parent_path() / "locked_cache";
+  const FolderLock held(cache, "a test");
+  CHECK_THROWS_WITH(
+      data::prepare_dataset({.data_dir = tiny_cache().parent_path() / "synth", .cache_dir = cache}),
+      Catch::Matchers::Contains("in use by another braincam prepare"));
 }
 
 TEST_CASE("trainer: a diverging loss stops training with a clear error") {
