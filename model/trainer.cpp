@@ -136,6 +136,9 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   const std::filesystem::path folder = resuming ? given.resume : given.out;
   if (resuming && !std::filesystem::exists(folder / "last.safetensors"))
     throw FileError(folder / "last.safetensors", "not found: there is no run to resume");
+  // A new run's cache is opened before its folder is made, so a bad --cache leaves nothing behind.
+  std::optional<data::DatasetCache> opened;
+  if (!resuming) opened = data::DatasetCache::open(given.cache);
   // Held for the whole run: a second train into this folder stops instead of mixing its files in.
   const FolderLock lock(folder, "another braincam train");
   if (!resuming) start_run_folder(folder, given.overwrite);
@@ -144,7 +147,8 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   std::optional<ResumedRun> resumed;
   if (resuming) resumed = resume_run(given);
   const TrainOptions o = resumed ? resumed->options : given;
-  const data::DatasetCache cache = data::DatasetCache::open(o.cache);
+  if (resumed) opened = data::DatasetCache::open(o.cache);
+  const data::DatasetCache& cache = *opened;
   if (resumed) resumed->require_cache(cache.fingerprint());
   if (callbacks.on_start) callbacks.on_start(o);
   RunState state = resumed ? resumed->state : RunState{};
