@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test check benchmarks asan fuzz format commits hooks demo bench clean
+.PHONY: all deps configure build test check benchmarks asan fuzz long format commits hooks demo bench clean
 
 all: build
 
@@ -19,14 +19,14 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Every functional test: unit, kernel (emulator), model, data, parity with PyTorch and OpenCV,
-# gradcheck, the CLI. The sanitizers and fuzzing are `make check`'s (CTest label fuzz).
+# gradcheck, the CLI. The sanitizers, fuzzing and long runs are `make check`'s (CTest labels fuzz
+# and long).
 test: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE "^fuzz$$"
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE "^(fuzz|long)$$"
 
 # What `make test` leaves out: formatting and commit subjects, the benchmarks' build, the
-# sanitizer build, the fuzzers.
-# `.ci/run` runs `make test`, then `make check`.
-check: format commits benchmarks asan fuzz
+# sanitizer build, the fuzzers, the long runs. `.ci/run` runs `make test`, then `make check`.
+check: format commits benchmarks asan fuzz long
 
 # The benchmark binaries compile (they run only on request: `make bench`, tools/gpu_check.sh).
 benchmarks: configure
@@ -45,6 +45,10 @@ commits:
 # The libFuzzer targets (clang, ASan + UBSan), 15 s each from a fixed seed.
 fuzz: build
 	@cd $(BUILD) && ctest --output-on-failure -L "^fuzz$$"
+
+# The runs that take long: `braincam train` killed at every synced write and resumed (label long).
+long: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L "^long$$"
 
 # The commit-msg hook checks each new commit's subject (tools/git-hooks/commit-msg).
 hooks:

@@ -10,6 +10,7 @@ packages=(
   libnifti2-dev mricron-data zlib1g-dev     # NIfTI reader and the Colin27 head
   libbenchmark-dev                          # per-op benchmarks
   gnuplot-nox                               # training curves and charts
+  strace                                    # the crash-safety test kills train at each write
   python3 python3-numpy python3-torch python3-opencv  # independent oracles in the tests
   clang libclang-rt-14-dev                  # libFuzzer and sanitizers
 )
