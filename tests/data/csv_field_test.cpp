@@ -1,7 +1,7 @@
 // CSV fields (RFC 4180), as manifest.csv and `braincam predict --format csv` write them.
-#include <catch2/catch.hpp>
-
 #include "data/csv_field.h"
+
+#include <catch2/catch.hpp>
 
 using namespace braincam::data;
 
