@@ -157,6 +157,8 @@ void add_evaluate_command(CLI::App& app) {
   cmd->add_flag("--compare", a->compare,
                 "train with and without attention (same split and seed) and compare");
   cmd->add_option("--out", a->train.out, "with --compare: folder of the two runs");
+  cmd->add_flag("--overwrite", a->train.overwrite,
+                "with --compare: replace the two runs if --out holds them already");
   cmd->add_option("--epochs", a->train.epochs, "with --compare: epochs of each run")
       ->capture_default_str();
   cmd->add_option("--seed", a->train.seed, "with --compare: seed of both runs")
