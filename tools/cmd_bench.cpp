@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "base/random.h"
@@ -26,10 +27,15 @@
 #include "model/training_step_runner.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
+#include "tools/number_checks.h"
 
 namespace braincam::tools {
 
 namespace {
+
+// The largest --batch: its input images alone take 2.6 GiB (4096 * 3 * 240 * 240 floats), and a
+// batch far beyond would stop allocating memory with a message that does not name --batch.
+constexpr int kMaxBenchBatch = 4096;
 
 struct BenchOptions {
   std::string mode = "train", device = "cpu", kernel_path = "fast", attention = "on", graph = "on";
@@ -249,17 +255,15 @@ void add_bench_command(CLI::App& app) {
                   "train|infer: single steps; explain: inference with each image's CAM map, on the "
                   "host; schedule: the whole training schedule on random images")
       ->check(CLI::IsMember({"train", "infer", "explain", "schedule"}));
-  cmd->add_option("--train-images", o->train_images, "schedule: training images")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--val-images", o->val_images, "schedule: validation images")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--epochs", o->epochs, "schedule: epochs")->check(CLI::PositiveNumber);
+  cmd->add_option("--train-images", o->train_images, "schedule: training images")->check(kPositive);
+  cmd->add_option("--val-images", o->val_images, "schedule: validation images")->check(kPositive);
+  cmd->add_option("--epochs", o->epochs, "schedule: epochs")->check(kPositive);
   cmd->add_option("--warmup-epochs", o->warmup_epochs, "schedule: epochs without attention first")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--batch", o->batch, "images per step")->check(CLI::PositiveNumber);
-  cmd->add_option("--steps", o->steps, "timed steps (the median is reported)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--warmup", o->warmup, "untimed steps first")->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
+  cmd->add_option("--batch", o->batch, "images per step, at most " + std::to_string(kMaxBenchBatch))
+      ->check(positive_at_most(kMaxBenchBatch));
+  cmd->add_option("--steps", o->steps, "timed steps (the median is reported)")->check(kPositive);
+  cmd->add_option("--warmup", o->warmup, "untimed steps first")->check(kNonNegative);
   cmd->add_option("--device", o->device, kDeviceHelp)->capture_default_str();
   cmd->add_option(
          "--kernels", o->kernel_path,
@@ -272,7 +276,7 @@ void add_bench_command(CLI::App& app) {
                   "GPU and the emulator, or queue every kernel from the host")
       ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--threads", o->threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->add_flag("--json", o->json, "print one JSON object");
   cmd->callback([o] { run_bench(*o); });
 }

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -37,5 +38,16 @@ const CLI::Validator kNonNegative(
           text, [](double v) { return v >= 0; }, "at least 0");
     },
     "NONNEGATIVE");
+
+CLI::Validator positive_at_most(double max) {
+  char wanted[64];
+  std::snprintf(wanted, sizeof wanted, "above 0 and at most %g", max);
+  return CLI::Validator(
+      [max, wanted = std::string(wanted)](std::string& text) {
+        return check_number(
+            text, [max](double v) { return v > 0 && v <= max; }, wanted.c_str());
+      },
+      "POSITIVE");
+}
 
 }  // namespace braincam::tools

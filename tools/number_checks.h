@@ -11,5 +11,7 @@ namespace braincam::tools {
 extern const CLI::Validator kPositive;
 // A finite number at least 0.
 extern const CLI::Validator kNonNegative;
+// A finite number above 0 and at most `max`.
+CLI::Validator positive_at_most(double max);
 
 }  // namespace braincam::tools

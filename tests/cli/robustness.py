@@ -214,6 +214,14 @@ def bad_numbers():
     refused("bench --batch 0", ["bench", "--batch", "0"], ["--batch"])
     refused("bench: a batch beyond memory", ["bench", "--batch", "100000000", "--device", "cpu"],
             ["100000000"])
+    status, out = run(["bench", "--batch", "100000", "--device", "cpu"])
+    check("bench --batch 100000: a short message naming --batch and the bound",
+          status != "timeout" and 0 < status < 128 and "--batch" in out and
+          "4096" in out and len(out) < 300, out)
+    for flag in ["--steps", "--threads", "--warmup"]:
+        status, out = run(["bench", flag, "-1"])
+        check(f"bench {flag} -1: a short message", status != 0 and flag in out and
+              len(out) < 300, out)
     refused("gradcheck --op unknown", ["gradcheck", "--op", "nosuch"], ["--op"])
     refused("augment --per-class bad", ["augment", "--data", f"{T}/data", "--out", f"{T}/a_pc",
                                         "--per-class", "yes=x"], ["--per-class"], [f"{T}/a_pc"])
