@@ -1,82 +1,13 @@
 #include "model/checkpoint.h"
 
-#include <charconv>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <limits>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <utility>
 
 namespace braincam {
 
 namespace {
 
-using json = nlohmann::json;
-
 constexpr const char* kCheckpointFormat = "braincam-checkpoint-1";
-
-// Doubles in metadata are written as hexadecimal floats, so they come back bit for bit.
-std::string exact(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%a", v);
-  return buffer;
-}
-
-// Every value read back from a checkpoint is checked: a damaged or edited file must stop with an
-// error naming the file and the key, not crash or train with nonsense settings.
-[[noreturn]] void bad_value(const std::filesystem::path& file, const std::string& key,
-                            const std::string& want, const std::string& got) {
-  throw std::runtime_error(file.string() + ": metadata '" + key + "' must be " + want + ", got '" +
-                           got + "'");
-}
-
-template <class Int>
-Int parse_integer(const std::string& text, Int min, const std::string& key,
-                  const std::filesystem::path& file) {
-  Int v{};
-  const char* end = text.data() + text.size();
-  const auto [stop, error] = std::from_chars(text.data(), end, v);
-  if (text.empty() || error != std::errc{} || stop != end || v < min)
-    bad_value(file, key, "an integer from " + std::to_string(min), text);
-  return v;
-}
-
-// A finite double, as exact() wrote it.
-double parse_double(const std::string& text, const std::string& key,
-                    const std::filesystem::path& file) {
-  char* stop = nullptr;
-  const double v = std::strtod(text.c_str(), &stop);
-  if (text.empty() || *stop != '\0' || !std::isfinite(v))
-    bad_value(file, key, "a finite number", text);
-  return v;
-}
-
-// A non-negative integer of the options object, from `min` to Int's maximum.
-template <class Int>
-Int option_integer(const json& options, const char* key, Int min,
-                   const std::filesystem::path& file) {
-  const json* v = options.contains(key) ? &options[key] : nullptr;
-  if (!v || !v->is_number_unsigned() || v->get<std::uint64_t>() < std::uint64_t(min) ||
-      v->get<std::uint64_t>() > std::uint64_t{std::numeric_limits<Int>::max()})
-    bad_value(file, std::string("options.") + key, "an integer from " + std::to_string(min),
-              v ? v->dump() : "");
-  return v->get<Int>();
-}
-
-bool option_flag(const json& options, const char* key, const std::filesystem::path& file) {
-  const std::string name = std::string("options.") + key;
-  if (!options.contains(key) || !options[key].is_boolean())
-    bad_value(file, name, "true or false", options.contains(key) ? options[key].dump() : "");
-  return options[key].get<bool>();
-}
-
-const std::string& field(const CheckpointMetadata& meta, const std::string& key,
-                         const std::filesystem::path& file) {
-  const auto it = meta.find(key);
-  if (it == meta.end()) throw std::runtime_error(file.string() + ": metadata has no '" + key + "'");
-  return it->second;
-}
 
 void require_training_checkpoint(const CheckpointMetadata& meta,
                                  const std::filesystem::path& file) {
@@ -85,38 +16,6 @@ void require_training_checkpoint(const CheckpointMetadata& meta,
     throw std::runtime_error(file.string() +
                              ": not a braincam training checkpoint (metadata format is not " +
                              kCheckpointFormat + ")");
-}
-
-// The settings a resumed run takes from its checkpoint (not the number of epochs: a run may be
-// extended; RUN/last.safetensors keeps it apart).
-json options_json(const TrainOptions& o) {
-  return {{"batch", o.batch},
-          {"warmup_epochs", o.warmup_epochs},
-          {"lr", exact(o.lr)},
-          {"attention", o.attention},
-          {"augment", o.augment},
-          {"seed", o.seed},
-          {"max_train_images", o.max_train_images}};
-}
-
-void apply_options_json(const std::string& text, TrainOptions& o,
-                        const std::filesystem::path& file) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception&) {
-    bad_value(file, "options", "a JSON object", text);
-  }
-  if (!j.is_object()) bad_value(file, "options", "a JSON object", text);
-  o.batch = option_integer(j, "batch", 1, file);
-  o.warmup_epochs = option_integer(j, "warmup_epochs", 0, file);
-  const json lr = j.value("lr", json());
-  o.lr = parse_double(lr.is_string() ? lr.get<std::string>() : lr.dump(), "options.lr", file);
-  if (!(o.lr > 0)) bad_value(file, "options.lr", "a positive number", lr.dump());
-  o.attention = option_flag(j, "attention", file);
-  o.augment = option_flag(j, "augment", file);
-  o.seed = option_integer<std::uint64_t>(j, "seed", 0, file);
-  o.max_train_images = option_integer(j, "max_train_images", 0, file);
 }
 
 // A checkpoint read whole, refused unless it is a training checkpoint. Its tensors' values are
@@ -129,56 +28,6 @@ Safetensors read_checkpoint(const std::filesystem::path& file) {
 }
 
 }  // namespace
-
-bool RunState::end_epoch(int done, double val_accuracy, double val_loss) {
-  epochs_done = done;
-  epoch = {};
-  const bool best =
-      val_accuracy > best_accuracy || (val_accuracy == best_accuracy && val_loss < best_loss);
-  if (best) {
-    best_accuracy = val_accuracy;
-    best_loss = val_loss;
-    best_epoch = done;
-  }
-  return best;
-}
-
-CheckpointMetadata checkpoint_metadata(const TrainOptions& o, std::uint64_t cache_fingerprint,
-                                       const RunState& state, bool attention) {
-  return {{"epoch", std::to_string(state.epochs_done)},
-          {"attention", attention ? "on" : "off"},
-          {"seed", std::to_string(o.seed)},
-          {"options", options_json(o).dump()},
-          {"cache_fingerprint", std::to_string(cache_fingerprint)},
-          {"batches_done", std::to_string(state.epoch.batches_done)},
-          {"partial_loss_sum", exact(state.epoch.loss_sum)},
-          {"partial_correct", std::to_string(state.epoch.correct)},
-          {"partial_seen", std::to_string(state.epoch.seen)},
-          {"best_val_accuracy", exact(state.best_accuracy)},
-          {"best_val_loss", exact(state.best_loss)},
-          {"best_epoch", std::to_string(state.best_epoch)}};
-}
-
-RunState run_state(const CheckpointMetadata& metadata, const std::filesystem::path& file) {
-  auto meta = [&](const char* key) -> const std::string& { return field(metadata, key, file); };
-  auto count = [&](const char* key) {
-    return parse_integer<std::int64_t>(meta(key), 0, key, file);
-  };
-  auto number = [&](const char* key) { return parse_double(meta(key), key, file); };
-  if (meta("attention") != "on" && meta("attention") != "off")
-    bad_value(file, "attention", "on or off", meta("attention"));
-  RunState state;
-  state.epochs_done = parse_integer<int>(meta("epoch"), 0, "epoch", file);
-  state.epoch.batches_done =
-      parse_integer<std::size_t>(meta("batches_done"), 0, "batches_done", file);
-  state.epoch.loss_sum = number("partial_loss_sum");
-  state.epoch.correct = count("partial_correct");
-  state.epoch.seen = count("partial_seen");
-  state.best_accuracy = number("best_val_accuracy");
-  state.best_loss = number("best_val_loss");
-  state.best_epoch = parse_integer<int>(meta("best_epoch"), 0, "best_epoch", file);
-  return state;
-}
 
 void save_checkpoint(const std::filesystem::path& file, const BrainDetectionModel& model,
                      const Adam* optimizer, CheckpointMetadata metadata) {
@@ -221,36 +70,18 @@ std::vector<EpochRecord> metrics_up_to(const std::filesystem::path& run, int epo
   return rows;
 }
 
-// The dataset cache of a resumed run: the given one, or the one the checkpoint names.
-std::filesystem::path cache_of_run(const TrainOptions& given, const CheckpointMetadata& meta,
-                                   const std::filesystem::path& file) {
-  if (!given.cache.empty()) return given.cache;
-  const auto it = meta.find("cache");
-  if (it == meta.end())
-    throw std::runtime_error(file.string() +
-                             ": metadata has no 'cache' (an older checkpoint): pass --cache");
-  return it->second;
-}
-
 }  // namespace
 
 ResumedRun resume_run(const TrainOptions& given) {
   const std::filesystem::path last = given.resume / "last.safetensors";
-  ResumedRun run{.options = given, .state = {}, .epochs = {}, .checkpoint = read_checkpoint(last)};
-  const CheckpointMetadata& meta = run.checkpoint.metadata;
-  run.cache_fingerprint = parse_integer<std::uint64_t>(field(meta, "cache_fingerprint", last), 0,
-                                                       "cache_fingerprint", last);
-  run.options.cache = cache_of_run(given, meta, last);
-  apply_options_json(field(meta, "options", last), run.options, last);
-  // Checkpoints written before the number of epochs was recorded keep the given one (or 15).
-  if (given.epochs <= 0)
-    run.options.epochs = meta.contains("epochs")
-                             ? parse_integer<int>(meta.at("epochs"), 1, "epochs", last)
-                             : TrainOptions{}.epochs;
-  run.options.out = given.resume;
-  run.state = run_state(meta, last);
-  run.epochs = metrics_up_to(given.resume, run.state.epochs_done);
-  return run;
+  Safetensors checkpoint = read_checkpoint(last);
+  ResumedSettings settings = resumed_settings(checkpoint.metadata, given, last);
+  std::vector<EpochRecord> epochs = metrics_up_to(given.resume, settings.state.epochs_done);
+  return {.options = std::move(settings.options),
+          .state = settings.state,
+          .epochs = std::move(epochs),
+          .checkpoint = std::move(checkpoint),
+          .cache_fingerprint = settings.cache_fingerprint};
 }
 
 void ResumedRun::require_cache(std::uint64_t fingerprint) const {

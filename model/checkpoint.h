@@ -8,39 +8,18 @@
 // that a resumed run continues bit for bit.
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "engine/adam.h"
 #include "engine/safetensors.h"
 #include "model/brain_detection_model.h"
+#include "model/checkpoint_metadata.h"
 #include "model/epoch.h"
 #include "model/metrics_csv.h"
 #include "model/train_options.h"
 
 namespace braincam {
-
-using CheckpointMetadata = std::map<std::string, std::string>;
-
-// Where a run stands.
-struct RunState {
-  int epochs_done = 0;                       // complete epochs
-  EpochTally epoch;                          // of the epoch in progress
-  double best_accuracy = -1, best_loss = 0;  // the best epoch's validation results
-  int best_epoch = 0;
-
-  // Completes epoch `epoch`, whose tallies start afresh. It becomes the best when its validation
-  // accuracy is higher than the best's, or equal with a lower loss; returns whether it did.
-  bool end_epoch(int epoch, double val_accuracy, double val_loss);
-};
-
-// The metadata of a checkpoint of a run with `options` on the dataset cache of
-// `cache_fingerprint`, at `state`, training with `attention`.
-CheckpointMetadata checkpoint_metadata(const TrainOptions& options, std::uint64_t cache_fingerprint,
-                                       const RunState& state, bool attention);
-// The state that checkpoint_metadata wrote. Throws naming `file` for a missing field.
-RunState run_state(const CheckpointMetadata& metadata, const std::filesystem::path& file);
 
 // Writes the model's parameters and buffers, with Adam's state when `optimizer` is given.
 void save_checkpoint(const std::filesystem::path& file, const BrainDetectionModel& model,
