@@ -78,6 +78,21 @@ Tensor concatenated(const std::vector<Tensor>& parts) {
   return out;
 }
 
+// The check of an op of one input x: its output y and, from the gradient dy, dx.
+OpCheck unary_check(std::string name, Var (*op)(const Var&), const Shape& x_shape,
+                    const Shape& y_shape, const bounds::Bound& bound) {
+  return {std::move(name),
+          {gradient("x", x_shape), gradient("dy", y_shape)},
+          held_to(bound, {"y", "dx"}),
+          [op](const Inputs& in, const Emit& emit) {
+            const Var x = grad_var(in, "x");
+            const Var y = op(x);
+            emit("y", y.value());
+            backward(y, in.at("dy"));
+            emit("dx", x.grad());
+          }};
+}
+
 }  // namespace
 
 std::vector<OpCheck> op_checks(const CheckShape& s) {
@@ -190,27 +205,8 @@ std::vector<OpCheck> op_checks(const CheckShape& s) {
          emit("dbeta", beta.grad());
        }});
 
-  checks.push_back({"relu",
-                    {gradient("x", conv_out), gradient("dy", conv_out)},
-                    held_to(bounds::relu::kBound, {"y", "dx"}),
-                    [](const Inputs& in, const Emit& emit) {
-                      const Var x = grad_var(in, "x");
-                      const Var y = relu(x);
-                      emit("y", y.value());
-                      backward(y, in.at("dy"));
-                      emit("dx", x.grad());
-                    }});
-
-  checks.push_back({"maxpool4",
-                    {gradient("x", conv_out), gradient("dy", pool1)},
-                    held_to(bounds::maxpool4::kBound, {"y", "dx"}),
-                    [](const Inputs& in, const Emit& emit) {
-                      const Var x = grad_var(in, "x");
-                      const Var y = maxpool4(x);
-                      emit("y", y.value());
-                      backward(y, in.at("dy"));
-                      emit("dx", x.grad());
-                    }});
+  checks.push_back(unary_check("relu", relu, conv_out, conv_out, bounds::relu::kBound));
+  checks.push_back(unary_check("maxpool4", maxpool4, conv_out, pool1, bounds::maxpool4::kBound));
 
   checks.push_back({"cam_guidance",
                     {activation("F", pool1), weight("fc_weight", fc_weight, s.fc_inputs())},
