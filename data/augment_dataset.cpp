@@ -19,16 +19,17 @@ void parse_per_class(const std::string& text, int per_class[2]) {
     const std::size_t end = std::min(text.find(',', pos), text.size());
     const std::string item = text.substr(pos, end - pos);
     const auto eq = item.find('=');
-    const auto label = eq == std::string::npos ? std::nullopt : class_of_folder(item.substr(0, eq));
+    const auto folder_class =
+        eq == std::string::npos ? std::nullopt : class_of_folder(item.substr(0, eq));
     int n = -1;
-    if (label) {
+    if (folder_class) {
       const char* b = item.data() + eq + 1;
       const auto [p, ec] = std::from_chars(b, item.data() + item.size(), n);
       if (ec != std::errc() || p != item.data() + item.size()) n = -1;
     }
-    if (!label || n < 0 || n > 1000)
+    if (!folder_class || n < 0 || n > 1000)
       throw DataError("--per-class: cannot read '" + item + "' (expected e.g. yes=6,no=9)");
-    per_class[*label] = n;
+    per_class[folder_class->label] = n;
     pos = end + 1;
   }
 }
@@ -43,11 +44,10 @@ AugmentReport augment_dataset(const AugmentOptions& o) {
   const fs::path build = temporary_name(out_dir);
   std::error_code ec;
   fs::remove_all(build, ec);
-  const char* class_dir[2] = {"no", "yes"};
-  for (const char* c : class_dir) {
-    fs::create_directories(build / c, ec);
-    fs::create_directories(build / "masks" / c, ec);
-    if (ec) throw DataError(build, "cannot create: " + ec.message());
+  // The input's folders (class folders, and Training/ or Testing/ above them) are kept.
+  for (const LabelledFile& f : listing.files) {
+    fs::create_directories(build / f.relative.parent_path(), ec);
+    if (ec) throw DataError(build / f.relative.parent_path(), "cannot create: " + ec.message());
   }
   AugmentReport report;
   report.skipped = listing.skipped;
@@ -71,11 +71,13 @@ AugmentReport augment_dataset(const AugmentOptions& o) {
         const AugmentParams p = sample_augment(rng, image.width, image.height, o.ranges);
         const std::string stem = "aug_" + f.relative.stem().string() + "_" + std::to_string(copy) +
                                  "_" + std::to_string(rng.below(10000));
-        write_image_file(build / class_dir[f.label] / (stem + ".jpg"), apply_augment(image, p),
-                         o.jpeg_quality);
+        const fs::path out_file = build / f.relative.parent_path() / (stem + ".jpg");
+        write_image_file(out_file, apply_augment(image, p), o.jpeg_quality);
         ++written[i];
         if (mask && mask->width == image.width && mask->height == image.height) {
-          write_image_file(build / "masks" / class_dir[f.label] / (stem + ".png"),
+          std::error_code exists;  // another thread may have made the folder
+          fs::create_directories(lesion_mask_path(out_file).parent_path(), exists);
+          write_image_file(lesion_mask_path(out_file),
                            apply_augment(*mask, p, Resampling::nearest, false));
           ++masks[i];
         }
@@ -94,8 +96,6 @@ AugmentReport augment_dataset(const AugmentOptions& o) {
     report.written[label] += written[i];
     report.masks_written += masks[i];
   }
-  for (const char* c : class_dir) fs::remove(build / "masks" / c, ec);  // only removed when empty
-  fs::remove(build / "masks", ec);
   install_folder(build, out_dir, o.overwrite);
   return report;
 }

@@ -3,7 +3,9 @@
 // image yields per_class + 1 copies (the seed's loop stops after its counter passes
 // n_generated_samples, so yes=6, no=9 turn 155 and 98 sources into 1,085 and 980 images), named
 // aug_<source stem>_<n>_<k>.jpg with n the copy number and k four random digits, as Keras names
-// them. Lesion masks (masks/<class>/<stem>.png) are carried along with the same geometry.
+// them, in the input's own folders (yes/, or Training/glioma/ ...: the layouts of
+// data/class_folders.h). Lesion masks (masks/<class>/<stem>.png) are carried along with the same
+// geometry.
 #include <cstdint>
 #include <filesystem>
 #include <string>

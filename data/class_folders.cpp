@@ -31,8 +31,15 @@ std::vector<fs::path> files_in(const fs::path& root, const fs::path& dir,
   return files;
 }
 
-void walk(const fs::path& root, const fs::path& dir, int depth, VisitedFolders& visited,
-          DatasetListing& out) {
+std::optional<DatasetSide> side_of_folder(const std::string& folder_name) {
+  const std::string n = lower(folder_name);
+  if (n == "training" || n == "train") return DatasetSide::training;
+  if (n == "testing" || n == "test") return DatasetSide::testing;
+  return std::nullopt;
+}
+
+void walk(const fs::path& root, const fs::path& dir, int depth, DatasetSide side,
+          VisitedFolders& visited, DatasetListing& out) {
   for (const fs::path& sub : sorted_entries(dir)) {
     if (hidden(sub)) continue;
     const std::string name = sub.filename().string();
@@ -44,16 +51,18 @@ void walk(const fs::path& root, const fs::path& dir, int depth, VisitedFolders& 
       out.skipped.push_back({rel + "/", *again});
       continue;
     }
-    if (const auto label = class_of_folder(name)) {
+    if (const auto folder_class = class_of_folder(name)) {
       const std::vector<fs::path> files = files_in(root, sub, &out.skipped);
-      for (const fs::path& f : files) out.files.push_back({f.lexically_relative(root), *label});
+      for (const fs::path& f : files)
+        out.files.push_back(
+            {f.lexically_relative(root), folder_class->label, folder_class->name, side});
       out.class_folders.push_back(rel + "/ (" + std::to_string(files.size()) + " files)");
       continue;
     }
     const std::size_t files_here = files_in(root, sub, nullptr).size();
     if (files_here > 0)
       out.ignored_folders.push_back(rel + "/ (" + std::to_string(files_here) + " files)");
-    if (depth < 3) walk(root, sub, depth + 1, visited, out);
+    if (depth < 3) walk(root, sub, depth + 1, side_of_folder(name).value_or(side), visited, out);
   }
 }
 
@@ -65,10 +74,13 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-std::optional<int> class_of_folder(const std::string& folder_name) {
-  const std::string n = lower(folder_name);
-  if (n == "yes" || n == "tumor") return kTumor;
-  if (n == "no" || n == "no_tumor" || n == "notumor" || n == "no tumor") return kNoTumor;
+std::optional<FolderClass> class_of_folder(const std::string& folder_name) {
+  std::string n = lower(folder_name);
+  if (n == "no" || n == "no_tumor" || n == "notumor" || n == "no tumor")
+    return FolderClass{kNoTumor, "notumor"};
+  if (n.ends_with("_tumor")) n.resize(n.size() - 6);  // glioma_tumor: glioma
+  if (n == "yes" || n == "tumor" || n == "glioma" || n == "meningioma" || n == "pituitary")
+    return FolderClass{kTumor, n};
   return std::nullopt;
 }
 
@@ -78,7 +90,7 @@ DatasetListing list_dataset(const fs::path& root) {
   DatasetListing out;
   VisitedFolders visited;
   visited.visit(root, "./");
-  walk(root, root, 1, visited, out);
+  walk(root, root, 1, DatasetSide::none, visited, out);
   std::sort(out.files.begin(), out.files.end(),
             [](const LabelledFile& a, const LabelledFile& b) { return a.relative < b.relative; });
   if (out.class_folders.empty()) {
@@ -86,7 +98,10 @@ DatasetListing list_dataset(const fs::path& root) {
     const std::size_t top = files_in(root, root, nullptr).size();
     if (top) found.push_back("./ (" + std::to_string(top) + " files)");
     throw DataError(
-        root, "no class folders (yes/no, tumor/no_tumor/notumor) found; found: " + join(found));
+        root,
+        "no class folders (yes/no, tumor/no_tumor/notumor, glioma/meningioma/pituitary) "
+        "found; found: " +
+            join(found));
   }
   if (out.files.empty())
     throw DataError(root, "the class folders hold no files: " + join(out.class_folders));

@@ -31,7 +31,7 @@ namespace braincam::data {
 inline constexpr const char* kCacheFileName = "images.bin";
 inline constexpr const char* kManifestFileName = "manifest.csv";
 inline constexpr const char* kEdaFileName = "eda.json";
-inline constexpr std::uint32_t kCacheVersion = 1;
+inline constexpr std::uint32_t kCacheVersion = 2;  // 2: the manifest has a class column
 
 // On-the-fly augmentation for a training batch: image `index` of the dataset gets the random
 // transform drawn from Rng(seed, step, index), so a batch is reproducible from (seed, step).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 namespace braincam::data {
 namespace {
@@ -21,6 +22,65 @@ std::string fmt(const char* f, double a) {
   char buf[64];
   std::snprintf(buf, sizeof buf, f, a);
   return buf;
+}
+
+// Images per class name and split; the policy and what it did with the dataset's own split.
+nlohmann::json split_section(const EdaInput& in, nlohmann::json& warnings) {
+  nlohmann::json classes = nlohmann::json::object();
+  for (const auto& r : in.rows) {
+    auto& c = classes[r.class_name];
+    if (c.is_null())
+      for (Split s : {Split::train, Split::val, Split::test}) c[split_name(s)] = 0;
+    c[split_name(r.split)] = c[split_name(r.split)].get<int>() + 1;
+  }
+  const SplitPlan& p = in.plan;
+  const bool keep = in.split.straddling == StraddlingGroups::keep;
+  nlohmann::json policy = {{"name", policy_name(in.split.policy)},
+                           {"groups", std::set(p.groups.begin(), p.groups.end()).size()}};
+  if (in.split.policy == SplitPolicy::folders) {
+    policy["straddling_groups"] = p.straddling_groups;
+    policy["straddling_test_files"] = p.straddling_test_files;
+    policy["straddling"] = keep ? "keep" : "to-training";
+    if (keep && p.straddling_groups > 0)
+      warnings.push_back(std::to_string(p.straddling_groups) +
+                         " groups have copies in both Training and Testing and were kept there (" +
+                         std::to_string(p.straddling_test_files) +
+                         " test images): test figures are inflated");
+  }
+  if (in.split.policy == SplitPolicy::per_file)
+    warnings.push_back(
+        "split policy per-file (the seed's protocol): copies and augmentations of one scan can "
+        "sit in train and test, so test figures are inflated; use grouped or folders for an "
+        "honest figure");
+  return {{"classes", classes}, {"policy", policy}};
+}
+
+// Per class name and split, where a label has several classes (the four-class layout).
+std::string class_table(const nlohmann::json& classes) {
+  if (classes.size() <= 2) return "";
+  std::string t;
+  char line[160];
+  std::snprintf(line, sizeof line, "%-12s %7s %7s %7s\n", "class", "train", "val", "test");
+  t += line;
+  for (const auto& [name, c] : classes.items()) {
+    std::snprintf(line, sizeof line, "%-12s %7d %7d %7d\n", name.c_str(), c["train"].get<int>(),
+                  c["val"].get<int>(), c["test"].get<int>());
+    t += line;
+  }
+  return t;
+}
+
+std::string policy_line(const nlohmann::json& policy) {
+  const std::string name = policy.at("name");
+  std::string t = "split policy: " + name + " (" + std::to_string(policy["groups"].get<int>()) +
+                  " groups split)";
+  if (name == "folders") {
+    const int groups = policy["straddling_groups"], files = policy["straddling_test_files"];
+    t += "; " + std::to_string(groups) + " groups straddle Training/ and Testing/, their " +
+         std::to_string(files) + " Testing/ images " +
+         (policy["straddling"] == "keep" ? "kept in test" : "moved to the training side");
+  }
+  return t + "\n";
 }
 
 }  // namespace
@@ -90,8 +150,10 @@ nlohmann::json make_eda(const EdaInput& in) {
   eda["groups"] = {{"count", g.group_count},
                    {"augmented_files", g.augmented_files},
                    {"duplicate_files", g.duplicate_files},
+                   {"near_duplicate_pairs", g.near_duplicate_pairs},
                    {"unrecoverable_sources", g.unrecoverable.size()},
-                   {"cross_class_duplicates", g.cross_class_duplicates}};
+                   {"cross_class_duplicates", g.cross_class_duplicates},
+                   {"cross_class_near_duplicates", g.cross_class_near_duplicates}};
   if (!g.unrecoverable.empty())
     warnings.push_back(
         std::to_string(g.unrecoverable.size()) +
@@ -100,6 +162,12 @@ nlohmann::json make_eda(const EdaInput& in) {
   if (g.cross_class_duplicates > 0)
     warnings.push_back(std::to_string(g.cross_class_duplicates) +
                        " identical images appear under both labels");
+  if (g.cross_class_near_duplicates > 0)
+    warnings.push_back(std::to_string(g.cross_class_near_duplicates) +
+                       " near-identical pairs of images have different labels");
+  const nlohmann::json split = split_section(in, warnings);
+  eda["classes"] = split["classes"];
+  eda["split_policy"] = split["policy"];
 
   nlohmann::json skipped = nlohmann::json::array();
   for (const auto& s : in.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
@@ -131,6 +199,7 @@ std::string eda_table(const nlohmann::json& eda) {
   std::snprintf(line, sizeof line, "%-6s %7d %9d %7d %7.1f%%\n", "all", all[0], all[1], total,
                 total ? 100.0 * all[0] / total : 0.0);
   t += line;
+  t += class_table(eda.at("classes"));
   const auto& w = eda.at("sizes").at("width");
   const auto& h = eda.at("sizes").at("height");
   if (!w.is_null()) {
@@ -153,10 +222,13 @@ std::string eda_table(const nlohmann::json& eda) {
     t += line;
   }
   const auto& g = eda.at("groups");
-  std::snprintf(line, sizeof line, "source groups: %d (%d augmented files, %d duplicates merged)\n",
+  std::snprintf(line, sizeof line,
+                "source groups: %d (%d augmented files, %d duplicates merged, %d near-identical "
+                "pairs joined)\n",
                 g["count"].get<int>(), g["augmented_files"].get<int>(),
-                g["duplicate_files"].get<int>());
+                g["duplicate_files"].get<int>(), g["near_duplicate_pairs"].get<int>());
   t += line;
+  t += policy_line(eda.at("split_policy"));
   std::snprintf(line, sizeof line, "skipped files: %d\n", eda.at("skipped_count").get<int>());
   t += line;
   for (const auto& s : eda.at("skipped"))

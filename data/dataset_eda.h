@@ -1,7 +1,8 @@
 #pragma once
 // Exploratory data analysis of a prepared dataset: class counts and balance per split (with the
-// seed's class-balance check: a warning when a split is more unbalanced than 60/40), image sizes,
-// source formats, intensities, crops, source groups and decode failures. The same facts go to
+// seed's class-balance check: a warning when a split is more unbalanced than 60/40), counts per
+// class name, the split policy and what it did, image sizes, source formats, intensities, crops,
+// source groups (duplicates, near duplicates) and decode failures. The same facts go to
 // CACHE/eda.json and to a table for the terminal.
 #include <nlohmann/json.hpp>
 #include <string>
@@ -10,6 +11,7 @@
 #include "data/manifest.h"
 #include "data/skipped_file.h"
 #include "data/source_group.h"
+#include "data/split_policy.h"
 
 namespace braincam::data {
 
@@ -29,6 +31,8 @@ struct EdaInput {
   const std::vector<ImageStats>& stats;  // parallel to rows
   const std::vector<SkippedFile>& skipped;
   const Grouping& grouping;
+  const SplitPlan& plan;
+  const SplitPlanOptions& split;
 };
 
 nlohmann::json make_eda(const EdaInput& in);

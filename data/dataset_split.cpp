@@ -26,23 +26,26 @@ Split split_from_name(std::string_view name) {
   throw DataError("unknown split '" + std::string(name) + "' (expected train, val or test)");
 }
 
-std::vector<Split> assign_splits(const std::vector<int>& labels,
+std::vector<Split> assign_splits(const std::vector<int>& strata,
                                  const std::vector<std::string>& groups, std::uint64_t seed,
                                  SplitFractions fractions) {
-  if (labels.size() != groups.size())
-    throw DataError("assign_splits: labels and groups differ in length");
-  std::vector<Split> out(labels.size(), Split::train);
-  // label -> (group -> members), in sorted group order so the input order does not matter.
+  if (strata.size() != groups.size())
+    throw DataError("assign_splits: strata and groups differ in length");
+  std::vector<Split> out(strata.size(), Split::train);
+  std::map<std::string, int> stratum_of_group;
+  for (std::size_t i = 0; i < strata.size(); ++i) stratum_of_group.emplace(groups[i], strata[i]);
+  // stratum -> (group -> members), in sorted group order so the input order does not matter.
   std::map<int, std::map<std::string, std::vector<std::size_t>>> by_class;
-  for (std::size_t i = 0; i < labels.size(); ++i) by_class[labels[i]][groups[i]].push_back(i);
-  for (auto& [label, members_of] : by_class) {
+  for (std::size_t i = 0; i < strata.size(); ++i)
+    by_class[stratum_of_group[groups[i]]][groups[i]].push_back(i);
+  for (auto& [stratum, members_of] : by_class) {
     std::vector<const std::vector<std::size_t>*> order;
     std::size_t total = 0;
     for (const auto& [name, members] : members_of) {
       order.push_back(&members);
       total += members.size();
     }
-    Rng rng(seed, 0x5B117 + static_cast<std::uint64_t>(label));
+    Rng rng(seed, 0x5B117 + static_cast<std::uint64_t>(stratum));
     shuffle(order, rng);
     std::size_t start = 0;
     for (const auto* members : order) {

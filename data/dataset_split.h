@@ -18,9 +18,10 @@ struct SplitFractions {
   double val = 0.15;  // test gets the rest
 };
 
-// For each class, the groups are shuffled with a generator seeded from (seed, label) and laid
-// end to end; a group goes to the split whose share of the class holds the group's midpoint.
-std::vector<Split> assign_splits(const std::vector<int>& labels,
+// For each stratum (a label, or a finer class), the groups are shuffled with a generator seeded
+// from (seed, stratum) and laid end to end; a group goes to the split whose share of the stratum
+// holds the group's midpoint. A group whose images differ in stratum follows its first image.
+std::vector<Split> assign_splits(const std::vector<int>& strata,
                                  const std::vector<std::string>& groups, std::uint64_t seed,
                                  SplitFractions fractions = {});
 

@@ -59,9 +59,9 @@ std::string format_manifest(const std::vector<ManifestRow>& rows) {
   std::ostringstream out;
   out << kManifestHeader << '\n';
   for (const auto& r : rows)
-    out << csv_field(r.path) << ',' << r.label << ',' << split_name(r.split) << ','
-        << csv_field(r.group) << ',' << r.box.x0 << ',' << r.box.y0 << ',' << r.box.x1 << ','
-        << r.box.y1 << ',' << r.width << ',' << r.height << '\n';
+    out << csv_field(r.path) << ',' << r.label << ',' << csv_field(r.class_name) << ','
+        << split_name(r.split) << ',' << csv_field(r.group) << ',' << r.box.x0 << ',' << r.box.y0
+        << ',' << r.box.x1 << ',' << r.box.y1 << ',' << r.width << ',' << r.height << '\n';
   return out.str();
 }
 
@@ -81,24 +81,27 @@ std::vector<ManifestRow> read_manifest(const std::filesystem::path& file) {
   std::vector<std::string> f;
   for (std::size_t line = 2; read_record(in, f); ++line) {
     if (f.size() == 1 && f[0].empty()) continue;  // blank line
-    if (f.size() != 10)
-      throw DataError(file, "line " + std::to_string(line) + ": expected 10 fields, found " +
+    if (f.size() != 11)
+      throw DataError(file, "line " + std::to_string(line) + ": expected 11 fields, found " +
                                 std::to_string(f.size()));
     ManifestRow r;
     r.path = f[0];
     r.label = to_int(f[1], file, line, "label");
     if (r.label != 0 && r.label != 1)
       throw DataError(file, "line " + std::to_string(line) + ": label must be 0 or 1");
+    r.class_name = f[2];
+    if (r.class_name.empty())
+      throw DataError(file, "line " + std::to_string(line) + ": the class is empty");
     try {
-      r.split = split_from_name(f[2]);
+      r.split = split_from_name(f[3]);
     } catch (const DataError& e) {
       throw DataError(file, "line " + std::to_string(line) + ": " + e.what());
     }
-    r.group = f[3];
-    r.box = {to_int(f[4], file, line, "x0"), to_int(f[5], file, line, "y0"),
-             to_int(f[6], file, line, "x1"), to_int(f[7], file, line, "y1")};
-    r.width = to_int(f[8], file, line, "width");
-    r.height = to_int(f[9], file, line, "height");
+    r.group = f[4];
+    r.box = {to_int(f[5], file, line, "x0"), to_int(f[6], file, line, "y0"),
+             to_int(f[7], file, line, "x1"), to_int(f[8], file, line, "y1")};
+    r.width = to_int(f[9], file, line, "width");
+    r.height = to_int(f[10], file, line, "height");
     rows.push_back(std::move(r));
   }
   return rows;

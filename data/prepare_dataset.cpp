@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <optional>
+#include <set>
 
 #include "base/atomic_file.h"
 #include "base/file_io.h"
@@ -15,6 +17,7 @@
 #include "data/dataset_eda.h"
 #include "data/image_codec.h"
 #include "data/manifest.h"
+#include "data/perceptual_hash.h"
 #include "data/preprocess.h"
 #include "data/source_group.h"
 
@@ -29,6 +32,7 @@ struct Processed {
   std::optional<Preprocessed> image;
   std::string error;
   std::uint64_t content_hash = 0;
+  std::uint64_t perceptual_hash = 0;
   ImageStats stats;
 };
 
@@ -51,6 +55,7 @@ Processed process(const fs::path& file, const DecodeLimits& limits) {
     p.stats.source_channels = d.source_channels;
     p.stats.sixteen_bit = d.sixteen_bit;
     p.image = preprocess_image(rgb);
+    p.perceptual_hash = perceptual_hash(p.image->input);
     p.stats.brain_found = p.image->crop.found;
     const auto& px = p.image->input.pixels;
     for (std::size_t i = 0; i < px.size(); ++i) p.stats.input_mean[i % 3] += px[i];
@@ -78,14 +83,32 @@ std::uint64_t fingerprint_of(const PrepareOptions& o, const fs::path& data_dir,
     }
   }
   Hasher h;
-  h.text("braincam-cache").u64(kCacheVersion).u64(kBrainThreshold).u64(kInputSize).u64(o.seed);
-  h.text(std::to_string(o.fractions.train) + "/" + std::to_string(o.fractions.val))
+  const SplitPlanOptions& split = o.split;
+  h.text("braincam-cache").u64(kCacheVersion).u64(kBrainThreshold).u64(kInputSize).u64(split.seed);
+  h.text(std::to_string(split.fractions.train) + "/" + std::to_string(split.fractions.val))
       .text(data_dir.string());
+  h.text(policy_name(split.policy)).u64(static_cast<std::uint64_t>(split.straddling));
+  h.u64(o.grouping.near_duplicate_distance.value_or(-1));
   // Only a raised or lowered cap enters, so that caches made before it existed stay valid.
   if (o.limits.max_pixels != kDefaultMaxPixels) h.text("max_pixels").u64(o.limits.max_pixels);
   for (std::size_t i = 0; i < listing.files.size(); ++i)
     h.text(listing.files[i].relative.generic_string()).u64(listing.files[i].label).u64(content[i]);
   return h.digest();
+}
+
+// What the split is stratified by: the label, refined by the class where a label has several
+// (glioma, meningioma, pituitary), so tumor types keep their proportions in every split. Binary
+// layouts get the label itself, as before classes existed.
+std::vector<int> strata_of(const std::vector<ManifestRow>& rows) {
+  std::map<int, std::set<std::string>> classes_of_label;
+  for (const ManifestRow& r : rows) classes_of_label[r.label].insert(r.class_name);
+  std::vector<int> strata;
+  for (const ManifestRow& r : rows) {
+    const auto& names = classes_of_label[r.label];
+    const auto rank = std::distance(names.begin(), names.find(r.class_name));
+    strata.push_back(r.label + 2 * static_cast<int>(rank));
+  }
+  return strata;
 }
 
 // A cache inside the dataset would be written into a class folder or searched as one next time.
@@ -101,7 +124,8 @@ void require_outside(const fs::path& cache_dir, const fs::path& data_dir) {
 }  // namespace
 
 PrepareReport prepare_dataset(const PrepareOptions& o) {
-  if (o.fractions.train <= 0 || o.fractions.val < 0 || o.fractions.train + o.fractions.val > 1)
+  const SplitFractions& fractions = o.split.fractions;
+  if (fractions.train <= 0 || fractions.val < 0 || fractions.train + fractions.val > 1)
     throw DataError("split fractions must satisfy 0 < train, 0 <= val, train + val <= 1");
   const fs::path data_dir = fs::absolute(o.data_dir).lexically_normal();
   require_outside(o.cache_dir, data_dir);
@@ -129,6 +153,7 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
   std::vector<GroupInput> group_inputs;
   std::vector<SkippedFile> skipped = listing.skipped;
   std::vector<int> labels;
+  std::vector<DatasetSide> sides;
   for (std::size_t start = 0; start < listing.files.size(); start += kChunk) {
     const std::size_t n = std::min(kChunk, listing.files.size() - start);
     std::vector<Processed> chunk(n);
@@ -146,13 +171,16 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
       ManifestRow r;
       r.path = f.relative.generic_string();
       r.label = f.label;
+      r.class_name = f.class_name;
       r.box = p.image->crop.box;
       r.width = p.image->source_width;
       r.height = p.image->source_height;
       rows.push_back(r);
       stats.push_back(p.stats);
       labels.push_back(f.label);
-      group_inputs.push_back({f.relative.filename().string(), f.label, p.content_hash});
+      sides.push_back(f.side);
+      group_inputs.push_back({f.relative.filename().string(), f.class_name, f.label, p.content_hash,
+                              p.perceptual_hash});
     }
   }
   if (rows.empty()) {
@@ -164,25 +192,33 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
   require_two_classes(labels, data_dir,
                       "after skipping " + std::to_string(skipped.size()) + " unreadable files");
 
-  const Grouping grouping = group_sources(group_inputs);
-  const std::vector<Split> splits = assign_splits(labels, grouping.group_of, o.seed, o.fractions);
+  const Grouping grouping = group_sources(group_inputs, o.grouping);
+  std::vector<std::string> paths;
+  for (const ManifestRow& r : rows) paths.push_back(r.path);
+  const SplitPlan plan = plan_splits({strata_of(rows), grouping.group_of, sides, paths}, o.split);
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    rows[i].split = splits[i];
-    rows[i].group = grouping.group_of[i];
+    rows[i].split = plan.splits[i];
+    rows[i].group = plan.groups[i];
   }
   const std::string manifest = format_manifest(rows);
   const nlohmann::json settings = {
       {"data_dir", data_dir.string()},
-      {"seed", o.seed},
+      {"seed", o.split.seed},
+      {"split_policy", policy_name(o.split.policy)},
+      {"straddling_groups", o.split.straddling == StraddlingGroups::keep ? "keep" : "to-training"},
+      {"near_duplicate_distance", o.grouping.near_duplicate_distance
+                                      ? nlohmann::json(*o.grouping.near_duplicate_distance)
+                                      : nlohmann::json(nullptr)},
       {"fractions",
-       {o.fractions.train, o.fractions.val, 1.0 - o.fractions.train - o.fractions.val}},
+       {o.split.fractions.train, o.split.fractions.val,
+        1.0 - o.split.fractions.train - o.split.fractions.val}},
       {"threshold", kBrainThreshold},
       {"size", kInputSize},
       {"manifest_hash", hex64(Hasher().text(manifest).digest())}};
   // The cache goes into place first: a stale manifest next to it is detected by manifest_hash.
-  writer.finish(labels, splits, report.fingerprint, settings.dump());
+  writer.finish(labels, plan.splits, report.fingerprint, settings.dump());
   write_file_atomically(o.cache_dir / kManifestFileName, manifest);
-  report.eda = make_eda({rows, stats, skipped, grouping});
+  report.eda = make_eda({rows, stats, skipped, grouping, plan, o.split});
   report.eda["settings"] = settings;
   write_file_atomically(eda_file, report.eda.dump(2) + "\n");
   report.rebuilt = true;

@@ -1,23 +1,25 @@
 #pragma once
 // `braincam prepare`: dataset folder → CACHE/{images.bin, manifest.csv, eda.json}.
 // list class folders → decode and preprocess every file (bad files are skipped with a reason)
-// → group by source → stratified grouped split → manifest, cache, EDA. When the cache already
+// → group by source, identical and near-identical pixels → split by the chosen policy
+// (data/split_policy.h), stratified by class → manifest, cache, EDA. When the cache already
 // holds the same sources and settings (its fingerprint), nothing is rebuilt.
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "data/dataset_split.h"
 #include "data/image_codec.h"
+#include "data/source_group.h"
+#include "data/split_policy.h"
 
 namespace braincam::data {
 
 struct PrepareOptions {
   std::filesystem::path data_dir;
   std::filesystem::path cache_dir;
-  std::uint64_t seed = 42;
-  SplitFractions fractions{};
+  SplitPlanOptions split{};  // policy, seed and fractions
+  GroupingOptions grouping{};
   bool force = false;  // rebuild even when the fingerprint matches
   DecodeLimits limits{};
 };

@@ -6,6 +6,8 @@
 #include <numeric>
 #include <set>
 
+#include "data/perceptual_hash.h"
+
 namespace braincam::data {
 namespace {
 
@@ -61,7 +63,7 @@ bool looks_augmented_without_source(const std::string& file_name) {
   return lower(file_name).starts_with("aug") && !source_of(file_name).augmented;
 }
 
-Grouping group_sources(const std::vector<GroupInput>& files) {
+Grouping group_sources(const std::vector<GroupInput>& files, const GroupingOptions& options) {
   Grouping g;
   const std::size_t n = files.size();
   std::vector<std::string> key(n);
@@ -74,7 +76,7 @@ Grouping group_sources(const std::vector<GroupInput>& files) {
     if (s.augmented) ++g.augmented_files;
     if (looks_augmented_without_source(files[i].file_name))
       g.unrecoverable.push_back(files[i].file_name);
-    key[i] = std::to_string(files[i].label) + "/" + lower(s.stem);
+    key[i] = files[i].class_name + "/" + lower(s.stem);
     if (auto [it, fresh] = first_with_key.emplace(key[i], i); !fresh) uf.unite(i, it->second);
     auto [it, fresh] =
         first_with_content.emplace(std::pair{files[i].label, files[i].content_hash}, i);
@@ -86,6 +88,19 @@ Grouping group_sources(const std::vector<GroupInput>& files) {
   }
   for (const auto& [hash, labels] : labels_of_content)
     if (labels.size() > 1) ++g.cross_class_duplicates;
+  if (options.near_duplicate_distance) {
+    std::vector<std::uint64_t> hashes(n);
+    for (std::size_t i = 0; i < n; ++i) hashes[i] = files[i].perceptual_hash;
+    for (const auto& [i, j] : near_duplicate_pairs(hashes, *options.near_duplicate_distance)) {
+      if (files[i].content_hash == files[j].content_hash) continue;  // joined above
+      if (files[i].label != files[j].label) {
+        ++g.cross_class_near_duplicates;
+        continue;
+      }
+      ++g.near_duplicate_pairs;
+      uf.unite(i, j);
+    }
+  }
   // A group is named after its first member's source key (smallest index).
   g.group_of.resize(n);
   std::set<std::size_t> roots;

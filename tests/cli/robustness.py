@@ -162,7 +162,9 @@ def train_tiny_model():
     weights."""
     global CACHE, RUN, BEST, INFINITE, IMAGE
     CACHE, RUN = f"{T}/cache", f"{T}/run"
-    works("prepare a tiny cache", ["prepare", "--data", f"{T}/data", "--out", CACHE])
+    # The twelve plain heads all look alike to the near-duplicate hash: each is kept on its own.
+    works("prepare a tiny cache", ["prepare", "--data", f"{T}/data", "--out", CACHE,
+                                   "--near-duplicates", "off"])
     works("train one epoch", ["train", "--cache", CACHE, "--out", RUN, "--epochs", "1",
                               "--no-charts", "--device", "cpu"])
     BEST, INFINITE = f"{RUN}/best.safetensors", f"{T}/infinite.safetensors"
@@ -249,6 +251,15 @@ def missing_files():
             ["nodata"], [f"{T}/c1"])
     refused("augment: missing data", ["augment", "--data", f"{T}/nodata", "--out", f"{T}/a1"],
             ["nodata"], [f"{T}/a1"])
+    refused("prepare: unknown split policy", ["prepare", "--data", f"{T}/data", "--out",
+                                              f"{T}/c2", "--split-policy", "random"],
+            ["--split-policy"], [f"{T}/c2"])
+    refused("prepare: near-duplicate distance out of range",
+            ["prepare", "--data", f"{T}/data", "--out", f"{T}/c3", "--near-duplicates", "65"],
+            ["--near-duplicates"], [f"{T}/c3"])
+    refused("prepare: folders policy without Training/ and Testing/",
+            ["prepare", "--data", f"{T}/data", "--out", f"{T}/c4", "--split-policy", "folders"],
+            ["--split-policy folders", "no/n0.png"], [f"{T}/c4/images.bin"])
     refused("synth: missing anatomy", ["synth", "--out", f"{T}/s1", "--count", "4",
                                        "--anatomy", f"{T}/none.nii.gz"], ["none.nii.gz"],
             [f"{T}/s1"])

@@ -98,3 +98,20 @@ TEST_CASE("augment checks --out before any work and leaves no temporary folder",
   CHECK(names_in(t.path()) == std::vector<std::string>{"in", "out"});
   CHECK(names_in(t.path() / "out") == std::vector<std::string>{"mine.png"});
 }
+
+TEST_CASE("augment keeps the four-class layout's folders", "[data][augment]") {
+  TempDir t;
+  const Image head = head_image(40, 36, 20, 18, 15, 12);
+  write_png(t.path() / "in" / "Training" / "glioma" / "Tr-gl_1.png", head);
+  write_png(t.path() / "in" / "Training" / "notumor" / "Tr-no_1.png", head);
+  write_png(t.path() / "in" / "Testing" / "pituitary" / "Te-pi_1.png", head);
+  AugmentOptions o;
+  o.data_dir = t.path() / "in";
+  o.out_dir = t.path() / "out";
+  const AugmentReport r = augment_dataset(o);
+  CHECK(r.sources[1] == 2);
+  CHECK(names_in(o.out_dir / "Training" / "glioma").size() == 7);
+  CHECK(names_in(o.out_dir / "Training" / "notumor").size() == 10);
+  CHECK(names_in(o.out_dir / "Testing" / "pituitary").size() == 7);
+  CHECK(source_of(names_in(o.out_dir / "Testing" / "pituitary").front()).stem == "Te-pi_1");
+}

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "base/random.h"
 #include "data/image.h"
 #include "data/image_codec.h"
 #include "data/prepare_dataset.h"
@@ -43,6 +44,19 @@ inline Image head_image(int w, int h, int cx, int cy, int rx, int ry, std::uint8
   return im;
 }
 
+// A head whose inside is a pattern of 10-pixel blocks drawn from `seed`: images of different
+// seeds are different scans to the perceptual hash, whatever their size.
+inline Image patterned_head(int w, int h, std::uint64_t seed) {
+  Image im = head_image(w, h, w / 2, h / 2, w * 2 / 5, h * 2 / 5);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      if (im.at(x, y) != 108) continue;  // the inside of head_image's ellipse (180 · 0.6)
+      Rng rng(seed, static_cast<std::uint64_t>(y / 10), static_cast<std::uint64_t>(x / 10));
+      for (int c = 0; c < 3; ++c) im.at(x, y, c) = static_cast<std::uint8_t>(60 + rng.below(180));
+    }
+  return im;
+}
+
 inline void write_png(const std::filesystem::path& p, const Image& im) {
   std::filesystem::create_directories(p.parent_path());
   write_image_file(p, im);
@@ -61,7 +75,7 @@ inline PrepareOptions prepare_options(const std::filesystem::path& data,
   PrepareOptions o;
   o.data_dir = data;
   o.cache_dir = cache;
-  o.seed = seed;
+  o.split.seed = seed;
   return o;
 }
 

@@ -13,6 +13,7 @@
 using namespace braincam::data;
 using braincam::data::test::head_image;
 using braincam::data::test::numbered;
+using braincam::data::test::patterned_head;
 using braincam::data::test::prepare_options;
 using braincam::data::test::TempDir;
 using braincam::data::test::write_png;
@@ -82,7 +83,9 @@ TEST_CASE("prepare skips bad files, splits by group and writes manifest, EDA and
   TempDir t;
   const fs::path data = t.path() / "data", cache = t.path() / "cache";
   make_dataset(data);
-  const PrepareReport r = prepare_dataset(prepare_options(data, cache, 7));
+  PrepareOptions o = prepare_options(data, cache, 7);
+  o.grouping.near_duplicate_distance = std::nullopt;  // the plain ellipses all hash alike
+  const PrepareReport r = prepare_dataset(o);
   CHECK(r.rebuilt);
   const auto& eda = r.eda;
   REQUIRE(eda["skipped_count"] == 3);
@@ -99,7 +102,7 @@ TEST_CASE("prepare skips bad files, splits by group and writes manifest, EDA and
   std::ifstream in(cache / kManifestFileName);
   std::string header;
   std::getline(in, header);
-  CHECK(header == "path,label,split,group,x0,y0,x1,y1,width,height");
+  CHECK(header == "path,label,class,split,group,x0,y0,x1,y1,width,height");
   const DatasetCache c = DatasetCache::open(cache);
   REQUIRE(c.size() == 46);
   std::map<std::string, std::set<Split>> splits_of_group;
@@ -109,10 +112,11 @@ TEST_CASE("prepare skips bad files, splits by group and writes manifest, EDA and
     splits_of_group[row.group].insert(row.split);
     CHECK(row.label == c.label(i));
     CHECK(row.label == (row.path.rfind("no/", 0) == 0 ? 0 : 1));
+    CHECK(row.class_name == (row.label ? "yes" : "notumor"));
     CHECK(row.box.x1 <= row.width);
     CHECK(row.box.y1 <= row.height);
     ++per_split[int(row.split)][row.label];
-    if (row.path == "Yes/aug_Y3_0_100.png") CHECK(row.group == "1/y3");
+    if (row.path == "Yes/aug_Y3_0_100.png") CHECK(row.group == "yes/y3");
   }
   for (const auto& [group, s] : splits_of_group) CHECK(s.size() == 1);
   // 70/15/15 of each class, within one group (3 images) of the target.
@@ -204,4 +208,65 @@ TEST_CASE("prepare refuses a cache folder inside the dataset folder", "[data][pr
                       Catch::Contains("must be outside the dataset folder"));
   CHECK_FALSE(fs::exists(t.path() / "cache"));
   CHECK_FALSE(fs::exists(t.path() / "yes" / "images.bin"));
+}
+
+TEST_CASE("the four-class layout: classes kept, Testing/ is the test split, copies leave it",
+          "[data][prepare][policy]") {
+  TempDir t;
+  const fs::path data = t.path() / "data", cache = t.path() / "cache";
+  std::uint64_t seed = 1;
+  for (const char* name : {"glioma", "meningioma", "pituitary", "notumor"}) {
+    for (int i = 0; i < 8; ++i)
+      write_png(data / "Training" / name / numbered("Tr-", i, ".png"),
+                patterned_head(64 + i, 70, seed++));
+    for (int i = 0; i < 3; ++i)
+      write_png(data / "Testing" / name / numbered("Te-", i, ".png"),
+                patterned_head(64 + i, 70, seed++));
+  }
+  // A byte-identical and a re-encoded copy of Training/ images in Testing/.
+  fs::copy_file(data / "Training" / "glioma" / "Tr-0.png",
+                data / "Testing" / "glioma" / "copy.png");
+  write_image_file(data / "Testing" / "meningioma" / "copy.jpg",
+                   read_image_file(data / "Training" / "meningioma" / "Tr-1.png").rgb, 90);
+
+  PrepareOptions o = prepare_options(data, cache, 5);
+  o.split.policy = SplitPolicy::folders;
+  const nlohmann::json eda = prepare_dataset(o).eda;
+  INFO(eda.dump());
+  CHECK(eda["split_policy"]["straddling_groups"] == 2);
+  CHECK(eda["split_policy"]["straddling_test_files"] == 2);
+  CHECK(eda["groups"]["duplicate_files"] == 1);
+  CHECK(eda["groups"]["near_duplicate_pairs"] == 1);
+  for (const char* name : {"glioma", "meningioma", "pituitary", "notumor"}) {
+    CHECK(eda["classes"][name]["test"] == 3);
+    CHECK(eda["classes"][name]["train"].get<int>() + eda["classes"][name]["val"].get<int>() ==
+          8 + (name[0] == 'g' || name[0] == 'm'));
+  }
+  const DatasetCache c = DatasetCache::open(cache);
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    const ManifestRow& r = c.entry(i);
+    CHECK(r.label == (r.class_name == "notumor" ? 0 : 1));
+    CHECK(r.path.find("/" + r.class_name + "/") != std::string::npos);
+    const bool copy = r.path.find("copy") != std::string::npos;
+    CHECK((r.split == Split::test) == (r.path.starts_with("Testing/") && !copy));
+  }
+
+  o.split.straddling = StraddlingGroups::keep;
+  const nlohmann::json kept = prepare_dataset(o).eda;
+  CHECK(kept["classes"]["glioma"]["test"] == 4);
+  CHECK(kept["warnings"].dump().find("inflated") != std::string::npos);
+}
+
+TEST_CASE("the tumor types, their _tumor names and the no-tumor names are classes",
+          "[data][prepare]") {
+  CHECK(class_of_folder("Glioma")->name == "glioma");
+  CHECK(class_of_folder("pituitary_tumor")->name == "pituitary");
+  CHECK(class_of_folder("meningioma")->label == kTumor);
+  CHECK(class_of_folder("YES")->name == "yes");
+  for (const char* none : {"no", "No_Tumor", "notumor", "no tumor"}) {
+    CHECK(class_of_folder(none)->name == "notumor");
+    CHECK(class_of_folder(none)->label == kNoTumor);
+  }
+  CHECK_FALSE(class_of_folder("Training").has_value());
+  CHECK_FALSE(class_of_folder("_tumor").has_value());
 }

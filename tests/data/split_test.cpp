@@ -25,13 +25,15 @@ TEST_CASE("the source of augmented file names is recovered", "[data][split]") {
 
 TEST_CASE("groups join augmented copies and identical images, never across labels",
           "[data][split]") {
-  const Grouping g = group_sources({{"Y1.jpg", 1, 11},
-                                    {"aug_Y1_0_5.jpg", 1, 12},
-                                    {"aug_y1_1_6.jpg", 1, 13},
-                                    {"Y2.jpg", 1, 14},
-                                    {"copy of Y2.jpg", 1, 14},  // byte-identical to Y2
-                                    {"Y1.jpg", 0, 11},          // same name and pixels, other label
-                                    {"augmented_3.jpg", 1, 15}});
+  const Grouping g =
+      group_sources({{"Y1.jpg", "yes", 1, 11},
+                     {"aug_Y1_0_5.jpg", "yes", 1, 12},
+                     {"aug_y1_1_6.jpg", "yes", 1, 13},
+                     {"Y2.jpg", "yes", 1, 14},
+                     {"copy of Y2.jpg", "yes", 1, 14},  // byte-identical to Y2
+                     {"Y1.jpg", "notumor", 0, 11},      // same name and pixels, other label
+                     {"augmented_3.jpg", "yes", 1, 15}},
+                    {.near_duplicate_distance = std::nullopt});
   CHECK(g.group_of[0] == g.group_of[1]);
   CHECK(g.group_of[0] == g.group_of[2]);
   CHECK(g.group_of[3] == g.group_of[4]);
@@ -40,6 +42,24 @@ TEST_CASE("groups join augmented copies and identical images, never across label
   CHECK(g.duplicate_files == 1);
   CHECK(g.cross_class_duplicates == 1);
   CHECK(g.unrecoverable == std::vector<std::string>{"augmented_3.jpg"});
+}
+
+TEST_CASE("near-identical images share a group within a label", "[data][split]") {
+  const std::vector<GroupInput> files = {{"a.jpg", "yes", 1, 1, 0x0},
+                                         {"b.jpg", "yes", 1, 2, 0xF},   // 4 bits from a
+                                         {"c.jpg", "yes", 1, 3, 0x1F},  // 5 bits from a, 1 from b
+                                         {"d.jpg", "notumor", 0, 4, 0x1},  // near a, other label
+                                         {"e.jpg", "yes", 1, 5, 0xFF00}};  // far from all
+  const Grouping g = group_sources(files);
+  CHECK(g.group_of[0] == g.group_of[1]);
+  CHECK(g.group_of[0] == g.group_of[2]);  // through b
+  CHECK(g.group_of[0] != g.group_of[3]);
+  CHECK(g.group_count == 3);
+  CHECK(g.near_duplicate_pairs == 2);
+  CHECK(g.cross_class_near_duplicates == 3);
+  const Grouping off = group_sources(files, {.near_duplicate_distance = std::nullopt});
+  CHECK(off.group_count == 5);
+  CHECK(off.near_duplicate_pairs == 0);
 }
 
 TEST_CASE("splits are 70/15/15 per class, keep groups whole and follow the seed", "[data][split]") {
@@ -74,17 +94,19 @@ TEST_CASE("splits are 70/15/15 per class, keep groups whole and follow the seed"
 TEST_CASE("the manifest survives a round trip, quotes included", "[data][split]") {
   braincam::data::test::TempDir t;
   std::vector<ManifestRow> rows = {
-      {"yes/Y1.jpg", 1, Split::train, "1/y1", {1, 2, 30, 40}, 50, 60},
-      {"no/no, \"10\".jpg", 0, Split::test, "0/no, \"10\"", {0, 0, 5, 5}, 5, 5}};
+      {"yes/Y1.jpg", 1, "yes", Split::train, "yes/y1", {1, 2, 30, 40}, 50, 60},
+      {"no/no, \"10\".jpg", 0, "notumor", Split::test, "notumor/no, \"10\"", {0, 0, 5, 5}, 5, 5}};
   write_manifest(t.path() / "m.csv", rows);
   const std::vector<ManifestRow> back = read_manifest(t.path() / "m.csv");
   REQUIRE(back.size() == 2);
   CHECK(back[1].path == rows[1].path);
   CHECK(back[1].group == rows[1].group);
   CHECK(back[1].split == Split::test);
+  CHECK(back[1].class_name == "notumor");
   CHECK(back[0].box == CropBox{1, 2, 30, 40});
   CHECK(back[0].height == 60);
-  std::ofstream(t.path() / "bad.csv") << kManifestHeader << "\nyes/a.jpg,1,train,g,0,0,x,1,2,2\n";
+  std::ofstream(t.path() / "bad.csv")
+      << kManifestHeader << "\nyes/a.jpg,1,yes,train,g,0,0,x,1,2,2\n";
   CHECK_THROWS_WITH(read_manifest(t.path() / "bad.csv"),
                     Catch::Contains("bad.csv: line 2: x1 'x'"));
 }
