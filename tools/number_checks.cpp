@@ -23,6 +23,19 @@ std::string check_number(const std::string& text, Accept accept, const char* wan
   return "";
 }
 
+// Numbers that `accept` takes and at most `max`; `lower` words what `accept` wants.
+template <class Accept>
+CLI::Validator at_most(double max, Accept accept, const char* lower, const char* name) {
+  char wanted[80];
+  std::snprintf(wanted, sizeof wanted, "%s and at most %g", lower, max);
+  return CLI::Validator(
+      [max, accept, wanted = std::string(wanted)](std::string& text) {
+        return check_number(
+            text, [&](double v) { return accept(v) && v <= max; }, wanted.c_str());
+      },
+      name);
+}
+
 }  // namespace
 
 const CLI::Validator kPositive(
@@ -40,14 +53,13 @@ const CLI::Validator kNonNegative(
     "NONNEGATIVE");
 
 CLI::Validator positive_at_most(double max) {
-  char wanted[64];
-  std::snprintf(wanted, sizeof wanted, "above 0 and at most %g", max);
-  return CLI::Validator(
-      [max, wanted = std::string(wanted)](std::string& text) {
-        return check_number(
-            text, [max](double v) { return v > 0 && v <= max; }, wanted.c_str());
-      },
-      "POSITIVE");
+  return at_most(
+      max, [](double v) { return v > 0; }, "above 0", "POSITIVE");
+}
+
+CLI::Validator non_negative_at_most(double max) {
+  return at_most(
+      max, [](double v) { return v >= 0; }, "at least 0", "NONNEGATIVE");
 }
 
 }  // namespace braincam::tools

@@ -13,5 +13,7 @@ extern const CLI::Validator kPositive;
 extern const CLI::Validator kNonNegative;
 // A finite number above 0 and at most `max`.
 CLI::Validator positive_at_most(double max);
+// A finite number at least 0 and at most `max`.
+CLI::Validator non_negative_at_most(double max);
 
 }  // namespace braincam::tools
