@@ -115,6 +115,12 @@ MetricValues metric_values(const ClassificationMetrics& m) {
   return {m.accuracy, m.precision, m.recall, m.specificity, m.f1, m.roc_auc, m.mean_loss};
 }
 
+MetricValues metric_difference(const MetricValues& a, const MetricValues& b) {
+  MetricValues d;
+  for (std::size_t k = 0; k < d.size(); ++k) d[k] = a[k] - b[k];
+  return d;
+}
+
 BootstrapIntervals bootstrap_intervals(const std::vector<double>& probabilities,
                                        const std::vector<int>& labels,
                                        const std::vector<std::string>& groups,
@@ -134,10 +140,9 @@ PairedBootstrapIntervals paired_bootstrap_intervals(const std::vector<double>& m
   check_inputs({&model, &baseline}, labels, groups, options);
   const Groups members = images_by_group(groups, labels.size());
   const auto values = resampled_metrics({&model, &baseline}, labels, members, options);
-  std::vector<MetricValues> difference(values[0].size());
-  for (std::size_t r = 0; r < difference.size(); ++r)
-    for (std::size_t k = 0; k < kBootstrapMetrics.size(); ++k)
-      difference[r][k] = values[0][r][k] - values[1][r][k];  // NaN where either is
+  std::vector<MetricValues> difference;
+  for (std::size_t r = 0; r < values[0].size(); ++r)
+    difference.push_back(metric_difference(values[0][r], values[1][r]));
   return {summarize(options, groups, members, values[0]),
           percentile_intervals(values[0], options.confidence),
           percentile_intervals(values[1], options.confidence),
@@ -151,6 +156,13 @@ double quantile(std::vector<double> values, double q) {
   const std::size_t below = static_cast<std::size_t>(std::floor(h));
   const std::size_t above = std::min(below + 1, values.size() - 1);
   return values[below] + (h - static_cast<double>(below)) * (values[above] - values[below]);
+}
+
+nlohmann::json to_json(const MetricValues& values) {
+  nlohmann::json j = nlohmann::json::object();
+  for (std::size_t k = 0; k < kBootstrapMetrics.size(); ++k)
+    j[kBootstrapMetrics[k]] = number_or_null(values[k]);
+  return j;
 }
 
 nlohmann::json to_json(const MetricIntervals& intervals) {

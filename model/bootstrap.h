@@ -31,6 +31,8 @@ using MetricValues = std::array<double, kBootstrapMetrics.size()>;
 
 // The metrics of kBootstrapMetrics, in its order.
 MetricValues metric_values(const ClassificationMetrics& m);
+// a − b, metric by metric (NaN where either is NaN).
+MetricValues metric_difference(const MetricValues& a, const MetricValues& b);
 
 struct Interval {
   // NaN when the metric was undefined in every resample.
@@ -82,6 +84,8 @@ PairedBootstrapIntervals paired_bootstrap_intervals(const std::vector<double>& m
 // This is numpy's default method ("linear"; type 7 of Hyndman and Fan). NaN for no values.
 double quantile(std::vector<double> values, double q);
 
+// {"accuracy": value, ...}; an undefined value (a ROC AUC with one class) is null.
+nlohmann::json to_json(const MetricValues& values);
 // {"accuracy": [low, high], ...}; an undefined bound is null.
 nlohmann::json to_json(const MetricIntervals& intervals);
 // {"resamples", "seed", "confidence", "unit": "source group" | "image", "groups", "auc_resamples"}

@@ -224,6 +224,10 @@ def bad_numbers():
         status, out = run(["bench", flag, "-1"])
         check(f"bench {flag} -1: a short message", status != 0 and flag in out and
               len(out) < 300, out)
+    for value in ["nan", "-1", "1.5", "1000000"]:
+        refused(f"evaluate --bootstrap-resamples {value}",
+                ["evaluate", "--checkpoint", BEST, "--cache", CACHE, "--json", f"{T}/e_b.json",
+                 "--bootstrap-resamples", value], ["--bootstrap-resamples"], [f"{T}/e_b.json"])
     refused("gradcheck --op unknown", ["gradcheck", "--op", "nosuch"], ["--op"])
     refused("augment --per-class bad", ["augment", "--data", f"{T}/data", "--out", f"{T}/a_pc",
                                         "--per-class", "yes=x"], ["--per-class"], [f"{T}/a_pc"])
@@ -358,6 +362,34 @@ def what_must_work():
           ["evaluate", "--checkpoint", BEST, "--cache", CACHE, "--charts", f"{T}/new/charts"])
     check("evaluate --charts drew into the new folder",
           os.path.exists(f"{T}/new/charts/roc.png"))
+    evaluate_intervals()
+
+
+def evaluate_intervals():
+    """evaluate --json: a ci95 interval beside each metric that holds its value, the bootstrap's
+    settings, and neither with --bootstrap-resamples 0."""
+    works("evaluate --json --seed 3", ["evaluate", "--checkpoint", BEST, "--cache", CACHE,
+                                       "--split", "train", "--json", f"{T}/ci.json", "--seed", "3"])
+    with open(f"{T}/ci.json") as f:
+        metrics = json.load(f)
+    names = ["accuracy", "precision", "recall", "specificity", "f1", "roc_auc", "mean_loss"]
+    ci = metrics.get("ci95", {})
+    check("evaluate --json: a ci95 interval for every metric", sorted(ci) == sorted(names), ci)
+    for name in names:
+        value, interval = metrics[name], ci.get(name)
+        check(f"evaluate --json: ci95 {name} holds the value",
+              value is None or interval[0] <= value <= interval[1], f"{value} {interval}")
+    check("evaluate --json: the bootstrap's settings",
+          metrics.get("bootstrap", {}).get("seed") == 3 and
+          metrics["bootstrap"].get("resamples") == 2000 and
+          metrics["bootstrap"].get("unit") == "source group", metrics.get("bootstrap"))
+    works("evaluate --bootstrap-resamples 0", ["evaluate", "--checkpoint", BEST, "--cache", CACHE,
+                                               "--split", "train", "--json", f"{T}/no_ci.json",
+                                               "--bootstrap-resamples", "0"])
+    with open(f"{T}/no_ci.json") as f:
+        plain = json.load(f)
+    check("evaluate --bootstrap-resamples 0: no intervals",
+          "ci95" not in plain and "bootstrap" not in plain, plain.keys())
 
 
 def main():
