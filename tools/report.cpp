@@ -252,12 +252,37 @@ std::string training_section(const ReportInputs& in) {
          });
 }
 
+using Format = std::function<std::string(const json&)>;
+const Format kPercent = [](const json& v) { return percent(v); };
+const Format kNumber = [](const json& v) { return number(v); };
+
+// The value of `key` in a metrics object and, where the object has one (braincam evaluate's
+// "ci95"), its interval in brackets.
+std::string metric_cell(const json& m, const char* key, const Format& format) {
+  std::string cell = format(m.at(key));
+  const json ci = m.value("ci95", json());
+  if (ci.is_object() && ci.contains(key) && ci[key].is_array() && ci[key].size() == 2)
+    cell += " <small>[" + format(ci[key][0]) + ", " + format(ci[key][1]) + "]</small>";
+  return cell;
+}
+
+// What the bracketed intervals are, for a JSON with evaluate's "bootstrap" object; else nothing.
+std::string intervals_note(const json& j, const std::string& more = "") {
+  if (!j.contains("bootstrap") || !j["bootstrap"].is_object()) return "";
+  const json& b = j["bootstrap"];
+  return "<p><small>In brackets: 95% percentile bootstrap intervals, " +
+         number(b.value("resamples", json()), "%.0f") + " resamples of the " +
+         number(b.value("groups", json()), "%.0f") + " " +
+         escape(b.value("unit", std::string("image"))) + "s of the split (seed " +
+         number(b.value("seed", json()), "%.0f") + ")." + more + "</small></p>\n";
+}
+
 std::string metrics_rows(const json& m) {
   std::string t;
   for (const char* key : {"accuracy", "precision", "recall", "specificity", "f1"})
-    t += row({key, percent(m.at(key))});
-  t += row({"roc_auc", number(m.at("roc_auc"))});
-  if (m.contains("mean_loss")) t += row({"mean loss", number(m["mean_loss"])});
+    t += row({key, metric_cell(m, key, kPercent)});
+  t += row({"roc_auc", metric_cell(m, "roc_auc", kNumber)});
+  if (m.contains("mean_loss")) t += row({"mean loss", metric_cell(m, "mean_loss", kNumber)});
   if (m.contains("count")) t += row({"images", number(m["count"], "%.0f")});
   return t;
 }
@@ -272,8 +297,8 @@ std::string evaluation_section(const ReportInputs& in) {
            fs::create_directories(charts);
            plot_evaluation_charts(m, in.eval.string(), charts);
            const json& c = m.at("confusion");
-           std::string t =
-               "<table>\n" + row({"metric", "value"}, "th") + metrics_rows(m) + "</table>\n";
+           std::string t = "<table>\n" + row({"metric", "value"}, "th") + metrics_rows(m) +
+                           "</table>\n" + intervals_note(m);
            t += "<div class=\"figures\">" +
                 image_tag(charts / "confusion.png", "confusion matrix") +
                 image_tag(charts / "roc.png", "ROC curve") + "</div>\n";
@@ -293,6 +318,25 @@ std::string evaluation_section(const ReportInputs& in) {
          });
 }
 
+const Format kPoints = [](const json& v) {  // a difference of shares, in percentage points
+  return v.is_number() ? fmt("%+.2f pp", 100 * v.get<double>()) : number(v);
+};
+const Format kSignedNumber = [](const json& v) { return number(v, "%+.4f"); };
+constexpr const char* kDifferenceNote =
+    " The difference is measured on the same resamples for both models: where its interval "
+    "excludes 0, it is unlikely to come from which test images happened to be drawn. It does not "
+    "cover the randomness of training: a run with another seed may differ.";
+
+// A row of the ablation table: `m`'s metrics, shares in `shares`, the ROC AUC in `auc`.
+std::string ablation_row(const std::string& label, const json& m, const Format& shares,
+                         const Format& auc) {
+  std::vector<std::string> r{label};
+  for (const char* key : {"accuracy", "precision", "recall", "specificity", "f1"})
+    r.push_back(metric_cell(m, key, shares));
+  r.push_back(m.contains("roc_auc") ? metric_cell(m, "roc_auc", auc) : number(json()));
+  return row(r);
+}
+
 std::string ablation_section(const ReportInputs& in) {
   std::string h = "<h2 id=\"ablation\">Attention ablation</h2>\n";
   if (in.compare.empty() || !fs::exists(in.compare))
@@ -300,23 +344,21 @@ std::string ablation_section(const ReportInputs& in) {
                        in.compare.string() + ")");
   return h + guarded("ablation", [&] {
            const json c = read_json(in.compare);
-           std::vector<std::string> head{"model"};
            std::string rows;
            for (const auto& [name, m] : c.items()) {
-             if (!m.is_object() || !m.contains("accuracy"))
-               continue;  // not a metrics object (e.g. a note)
-             std::vector<std::string> r{escape(name)};
-             for (const char* key : {"accuracy", "precision", "recall", "specificity", "f1"})
-               r.push_back(percent(m.at(key)));
-             r.push_back(number(m.value("roc_auc", json())));
-             rows += row(r);
+             if (!m.is_object() || !m.contains("accuracy") || name == "difference")
+               continue;  // not a model's metrics (e.g. a note)
+             rows += ablation_row(escape(name), m, kPercent, kNumber);
            }
            if (rows.empty())
              throw std::runtime_error(in.compare.string() + ": no metrics objects in it");
+           if (c.contains("difference"))
+             rows += ablation_row("difference (with − without)", c["difference"], kPoints,
+                                  kSignedNumber);
            return "<table>\n" +
                   row({"model", "accuracy", "precision", "recall", "specificity", "f1", "roc_auc"},
                       "th") +
-                  rows + "</table>\n";
+                  rows + "</table>\n" + intervals_note(c, kDifferenceNote);
          });
 }
 

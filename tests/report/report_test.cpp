@@ -113,8 +113,42 @@ TEST_CASE("report: with every input each section is filled and every image embed
                        Catch::Contains("split val is unbalanced") && Catch::Contains("0.85"));
   CHECK_THAT(html, Catch::Contains(
                        "<td>best_val_accuracy</td><td>0.85</td>"));  // hex float shown as decimal
+  CHECK(count(html, "<small>[") == 0);  // no intervals in the JSON, none shown
   CHECK(test::read_png(dir.path / "run" / "loss.png").width == 720);
   CHECK(fs::exists(dir.path / "run" / "charts" / "confusion.png"));
+}
+
+TEST_CASE("report: the bootstrap intervals of evaluate's JSON are shown beside the metrics") {
+  test::TempDir dir("intervals");
+  make_inputs(dir.path);
+  const fs::path run = dir.path / "run";
+  auto metrics =
+      to_json(classification_metrics({0.9, 0.8, 0.3, 0.6, 0.1, 0.2}, {1, 1, 1, 0, 0, 0}));
+  metrics["ci95"] = {{"accuracy", {0.5, 0.875}}, {"roc_auc", {0.625, nullptr}}};
+  const nlohmann::json bootstrap = {
+      {"resamples", 2000}, {"seed", 4}, {"unit", "source group"}, {"groups", 6}};
+  nlohmann::json eval = metrics;
+  eval["bootstrap"] = bootstrap;
+  write(run / "eval.json", eval.dump());
+  nlohmann::json difference = {{"accuracy", 0.125}, {"precision", -0.25},
+                               {"recall", 0},       {"specificity", 0},
+                               {"f1", 0},           {"roc_auc", nullptr}};
+  difference["ci95"] = {{"accuracy", {-0.0625, 0.3125}}};
+  write(run / "compare.json", nlohmann::json{{"with_attention", metrics},
+                                             {"without_attention", metrics},
+                                             {"difference", difference},
+                                             {"bootstrap", bootstrap},
+                                             {"split", "test"}}
+                                  .dump());
+  const std::string html = read_text(tools::write_report(inputs(dir.path)));
+  CHECK(count(html, "Not available") == 0);
+  // The evaluation and the two models of the ablation.
+  CHECK(count(html, "66.67% <small>[50.00%, 87.50%]</small>") == 3);
+  CHECK(count(html, " <small>[0.6250, –]</small>") == 3);  // an undefined bound
+  CHECK(count(html, "2000 resamples of the 6 source groups of the split (seed 4)") == 2);
+  CHECK_THAT(html, Catch::Contains("<td>difference (with − without)</td><td>+12.50 pp "
+                                   "<small>[-6.25 pp, +31.25 pp]</small></td><td>-25.00 pp</td>"));
+  CHECK_THAT(html, Catch::Contains("where its interval excludes 0"));
 }
 
 TEST_CASE("report: with no inputs every section says its input is not available") {
