@@ -49,13 +49,13 @@ train_args=(--cache "$CACHE" --epochs "$EPOCHS" --warmup-epochs "$WARMUP_EPOCHS"
 rm -rf "$RUN"  # each demo starts a fresh run
 step "train" "$braincam" train "${train_args[@]}" --out "$RUN"
 step "evaluate on the test split" "$braincam" evaluate --checkpoint "$RUN/best.safetensors" --cache "$CACHE" \
-  --split test --device "$DEVICE" --json "$RUN/eval.json"
+  --split test --device "$DEVICE" --seed "$SEED" --json "$RUN/eval.json"
 if ((ABLATION)); then
   # The seed's table 6.2: the same split and seed, without attention in any epoch.
   rm -rf "$RUN-plain"
   step "train the plain model (the attention ablation)" "$braincam" train "${train_args[@]}" --out "$RUN-plain" --no-attention
   step "compare with and without attention" "$braincam" evaluate --checkpoint "$RUN/best.safetensors" \
-    --baseline "$RUN-plain/best.safetensors" --cache "$CACHE" --split test --device "$DEVICE" --json "$RUN/compare.json"
+    --baseline "$RUN-plain/best.safetensors" --cache "$CACHE" --split test --device "$DEVICE" --seed "$SEED" --json "$RUN/compare.json"
 fi
 step "explain (every CAM method)" "$braincam" cam --checkpoint "$RUN/best.safetensors" --cache "$CACHE" \
   --split test --method all --count "$CAM_COUNT" --faithfulness-images "$FAITHFULNESS_IMAGES" \
