@@ -38,9 +38,9 @@ CheckpointMetadata load_checkpoint(const std::filesystem::path& file, BrainDetec
 
 // A run continued from RUN/last.safetensors (TrainOptions::resume).
 struct ResumedRun {
-  // The run's own settings (epochs, batch, learning rate, warm-up, seed, subset, augmentation,
-  // dataset cache), with the device as given, the number of epochs when given (> 0) and the
-  // cache when given, and the run folder as `out`.
+  // The run's own settings (epochs, batch, learning rate, warm-up, seed, subset, fold,
+  // augmentation, dataset cache), with the device as given, the number of epochs when given (> 0)
+  // and the cache when given, and the run folder as `out`.
   TrainOptions options;
   RunState state;
   std::vector<EpochRecord> epochs;  // the rows of RUN/metrics.csv up to the checkpoint

@@ -77,15 +77,33 @@ const std::string& field(const CheckpointMetadata& meta, const std::string& key,
 }
 
 // The settings a resumed run takes from its checkpoint (not the number of epochs: a run may be
-// extended; RUN/last.safetensors keeps it apart).
+// extended; RUN/last.safetensors keeps it apart). A fold run adds `fold` and `folds`; a run on the
+// cache's own split has neither, as before folds existed.
 json options_json(const TrainOptions& o) {
-  return {{"batch", o.batch},
-          {"warmup_epochs", o.warmup_epochs},
-          {"lr", exact(o.lr)},
-          {"attention", o.attention},
-          {"augment", o.augment},
-          {"seed", o.seed},
-          {"max_train_images", o.max_train_images}};
+  json j = {{"batch", o.batch},
+            {"warmup_epochs", o.warmup_epochs},
+            {"lr", exact(o.lr)},
+            {"attention", o.attention},
+            {"augment", o.augment},
+            {"seed", o.seed},
+            {"max_train_images", o.max_train_images}};
+  if (o.fold.count > 0) {
+    j["fold"] = o.fold.index;
+    j["folds"] = o.fold.count;
+  }
+  return j;
+}
+
+// The fold of a run that has one; without `folds`, none.
+FoldChoice option_fold(const json& options, const std::filesystem::path& file) {
+  if (!options.contains("folds")) return {};
+  FoldChoice fold;
+  fold.count = option_integer(options, "folds", 2, file);
+  fold.index = option_integer(options, "fold", 1, file);
+  if (fold.index > fold.count)
+    bad_value(file, "options.fold", "at most options.folds (" + std::to_string(fold.count) + ")",
+              std::to_string(fold.index));
+  return fold;
 }
 
 void apply_options_json(const std::string& text, TrainOptions& o,
@@ -106,6 +124,7 @@ void apply_options_json(const std::string& text, TrainOptions& o,
   o.augment = option_flag(j, "augment", file);
   o.seed = option_integer<std::uint64_t>(j, "seed", 0, file);
   o.max_train_images = option_integer(j, "max_train_images", 0, file);
+  o.fold = option_fold(j, file);
 }
 
 // The dataset cache of a resumed run: the given one, or the one the checkpoint names.

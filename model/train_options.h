@@ -8,6 +8,13 @@
 
 namespace braincam {
 
+// Fold `index` (1 to `count`) of the grouped, stratified k-fold over the cache's train and val
+// splits (data/kfold.h): the run trains on the other folds and validates on this one. A count of
+// 0: the cache's own train and val splits.
+struct FoldChoice {
+  int index = 0, count = 0;
+};
+
 struct TrainOptions {
   std::filesystem::path cache, out;
   // epochs in all; when resuming, 0 keeps the run's own (a larger number extends it)
@@ -25,7 +32,8 @@ struct TrainOptions {
   // run's own cache is used.
   std::filesystem::path resume;
   bool overwrite = false;    // start afresh even when `out` holds files (they are removed)
-  int max_train_images = 0;  // > 0: use only the first this many of the shuffled train split
+  int max_train_images = 0;  // > 0: use only the first this many of the shuffled training images
+  FoldChoice fold;           // the folds are drawn with `seed`
 };
 
 // Whether epoch `epoch` (1-based) trains with attention.

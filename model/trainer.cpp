@@ -6,12 +6,14 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "base/atomic_file.h"
 #include "base/file_error.h"
 #include "base/folder_lock.h"
 #include "base/random.h"
 #include "data/dataset_cache.h"
+#include "data/kfold.h"
 #include "model/checkpoint.h"
 #include "model/epoch.h"
 #include "model/image_set.h"
@@ -33,9 +35,17 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// The training images of the run: the train split, or a fixed random subset of it.
-std::vector<std::size_t> training_images(const data::DatasetCache& cache, const TrainOptions& o) {
-  std::vector<std::size_t> train = cache.indices(data::Split::train);
+// The train and validation images of the run: the cache's splits, or the other folds and the
+// fold.
+data::FoldSplit run_split(const data::DatasetCache& cache, const TrainOptions& o) {
+  if (o.fold.count == 0)
+    return {cache.indices(data::Split::train), cache.indices(data::Split::val)};
+  return data::fold_split(data::assign_folds(data::fold_inputs(cache), o.fold.count, o.seed),
+                          o.fold.index);
+}
+
+// The training images of the run: all, or a fixed random subset of them.
+std::vector<std::size_t> training_images(std::vector<std::size_t> train, const TrainOptions& o) {
   if (o.max_train_images > 0 && static_cast<std::size_t>(o.max_train_images) < train.size()) {
     Rng rng(o.seed, kSubsetStream);
     shuffle(train, rng);
@@ -46,8 +56,7 @@ std::vector<std::size_t> training_images(const data::DatasetCache& cache, const 
   return train;
 }
 
-std::vector<std::size_t> validation_images(const data::DatasetCache& cache, const TrainOptions& o) {
-  std::vector<std::size_t> val = cache.indices(data::Split::val);
+std::vector<std::size_t> validation_images(std::vector<std::size_t> val, const TrainOptions& o) {
   if (val.empty()) throw std::runtime_error(o.cache.string() + ": the validation split is empty");
   return val;
 }
@@ -65,9 +74,12 @@ std::vector<Label> labels_of(const data::DatasetCache& cache, std::span<const st
 struct RunImages {
   RunImages(const data::DatasetCache& cache, const TrainOptions& o, BrainDetectionModel& model,
             Adam& optimizer)
-      : train_set(training_images(cache, o)),
+      : RunImages(cache, o, model, optimizer, run_split(cache, o)) {}
+  RunImages(const data::DatasetCache& cache, const TrainOptions& o, BrainDetectionModel& model,
+            Adam& optimizer, data::FoldSplit split)
+      : train_set(training_images(std::move(split.train), o)),
         train_labels(labels_of<float>(cache, train_set)),
-        val_set(validation_images(cache, o)),
+        val_set(validation_images(std::move(split.held_out), o)),
         val_labels(labels_of<int>(cache, val_set)),
         val_images(cache_images(cache, val_set), o.device),
         train_images(o.augment ? std::nullopt

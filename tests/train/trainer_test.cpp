@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 
 #include "base/folder_lock.h"
 #include "data/dataset_cache.h"
@@ -258,6 +259,33 @@ void damage_checkpoint(const fs::path& run, const std::string& key, const std::s
 
 }  // namespace
 
+TEST_CASE("trainer: a fold run validates on its fold, records it, and resumes with it") {
+  TrainOptions whole = tiny_options("fold_whole");
+  whole.epochs = 2;
+  whole.fold = {.index = 2, .count = 3};
+  const TrainResult result = train(whole);
+  REQUIRE(result.epochs.size() == 2);
+  const auto options = nlohmann::json::parse(
+      read_safetensors((whole.out / "best.safetensors").string()).metadata.at("options"));
+  CHECK(options.at("fold") == 2);
+  CHECK(options.at("folds") == 3);
+  // Not the cache's own validation split: another validation loss.
+  TrainOptions plain = tiny_options("fold_plain");
+  plain.epochs = 1;
+  CHECK(train(plain).epochs[0].val_loss != result.epochs[0].val_loss);
+
+  TrainOptions first = tiny_options("fold_resumed");
+  first.epochs = 1;
+  first.fold = whole.fold;
+  train(first);
+  TrainOptions rest;
+  rest.resume = first.out;
+  rest.epochs = 2;
+  train(rest);
+  CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
+  CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
+}
+
 TEST_CASE("trainer: resuming refuses a checkpoint with damaged settings or weights") {
   TrainOptions first = tiny_options("damaged");
   first.epochs = 1;
@@ -284,6 +312,8 @@ TEST_CASE("trainer: resuming refuses a checkpoint with damaged settings or weigh
       {"options", with_option("\"lr\":\"", "\"lr\":\"nan"), "options.lr"},
       {"options", with_option("\"lr\":\"", "\"lr\":\"-"), "options.lr"},
       {"options", "{", "options"},
+      {"options", with_option("\"batch\"", "\"fold\":4,\"folds\":3,\"batch\""), "options.fold"},
+      {"options", with_option("\"batch\"", "\"folds\":3,\"batch\""), "options.fold"},
       {"epoch", "abc", "epoch"},
       {"epoch", "1x", "epoch"},
       {"partial_correct", "99999999999999999999999", "partial_correct"},
