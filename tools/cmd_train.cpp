@@ -1,6 +1,4 @@
 // braincam train: the spec's training schedule over a prepared dataset cache.
-#include <unistd.h>
-
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -10,6 +8,7 @@
 #include "tools/commands.h"
 #include "tools/device_option.h"
 #include "tools/number_checks.h"
+#include "tools/training_printout.h"
 
 namespace braincam::tools {
 
@@ -25,49 +24,14 @@ struct TrainArgs {
   bool no_charts = false;
 };
 
-std::string clock_text(double seconds) {
-  const long s = static_cast<long>(seconds + 0.5);
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-  return buffer;
-}
-
-void print_progress(const TrainProgress& p) {
-  constexpr int kWidth = 24;
-  const int filled = static_cast<int>(kWidth * p.batch / p.batches);
-  std::fprintf(stderr, "\repoch %2d/%d [%.*s%*s] %zu/%zu  loss %.4f  %6.1f img/s  left %s ",
-               p.epoch, p.epochs, filled, "########################", kWidth - filled, "", p.batch,
-               p.batches, p.loss, p.images_per_s, clock_text(p.seconds_left).c_str());
-  std::fflush(stderr);
-}
-
 void run_train(TrainArgs& a) {
   TrainOptions& o = a.options;
   o.device = resolve_device(a.device);
   o.graphs = a.graph == "on";
   o.attention = !a.no_attention;
   std::signal(SIGINT, on_sigint);
-  const bool tty = ::isatty(STDERR_FILENO);
-
-  TrainCallbacks callbacks;
-  if (tty) callbacks.on_batch = print_progress;
-  callbacks.on_epoch = [tty](const EpochRecord& r, bool best) {
-    if (tty) std::fprintf(stderr, "\r%*s\r", 100, "");
-    std::printf(
-        "epoch %2d  attention %-3s  train loss %.4f acc %.4f  val loss %.4f acc %.4f  %6.1f img/s  "
-        "%5.1f s%s\n",
-        r.epoch, r.attention ? "on" : "off", r.train_loss, r.train_accuracy, r.val_loss,
-        r.val_accuracy, r.images_per_s, r.seconds, best ? "  (best)" : "");
-    std::fflush(stdout);
-  };
+  TrainCallbacks callbacks = training_printout();
   callbacks.stop_requested = [] { return g_interrupted.load(); };
-  // The run's settings: a resumed run's are its checkpoint's.
-  callbacks.on_start = [](const TrainOptions& run) {
-    std::printf(
-        "training on %s: %d epochs, batch %d, lr %g, attention %s\n", device_name(run.device),
-        run.epochs, run.batch, run.lr,
-        run.attention ? ("from epoch " + std::to_string(run.warmup_epochs + 1)).c_str() : "off");
-  };
   const TrainResult result = train(o, callbacks);
   const auto run = o.resume.empty() ? o.out : o.resume;
   if (!result.epochs.empty() && !a.no_charts) plot_training_curves(result.epochs, run);
