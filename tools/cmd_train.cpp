@@ -7,6 +7,7 @@
 #include "tools/charts.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
+#include "tools/fold_option.h"
 #include "tools/number_checks.h"
 #include "tools/training_printout.h"
 
@@ -19,7 +20,7 @@ extern "C" void on_sigint(int) { g_interrupted = true; }
 
 struct TrainArgs {
   TrainOptions options;
-  std::string device = "auto", graph = "on";
+  std::string device = "auto", graph = "on", fold;
   bool no_attention = false;
   bool no_charts = false;
 };
@@ -76,16 +77,25 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--max-train-images", o.max_train_images,
                   "train on a fixed random subset of this many images (0: all)")
       ->check(kNonNegative);
+  cmd->add_option("--fold", a->fold,
+                  "K/N: train on the other folds of a grouped, stratified N-fold split of the "
+                  "train and val images and validate on fold K (as braincam crossval does)");
   cmd->callback([a, cmd] {
     TrainOptions& o = a->options;
     if (o.resume.empty()) {
       if (o.out.empty()) throw CLI::RequiredError("--out or --resume");
       if (o.cache.empty()) throw CLI::RequiredError("--cache");
+      if (!a->fold.empty()) {
+        o.fold = parse_fold(a->fold);
+        require_folds("--fold", data::DatasetCache::open(o.cache), o.fold.count);
+      }
     } else {
       if (!o.out.empty())
         throw CLI::ValidationError("--out", "not with --resume, which continues the run in " +
                                                 o.resume.string() + " (give one of them)");
       if (o.overwrite) throw CLI::ValidationError("--overwrite", "not with --resume");
+      if (!a->fold.empty())
+        throw CLI::ValidationError("--fold", "not with --resume, which keeps the run's own fold");
       if (cmd->count("--epochs") == 0) o.epochs = 0;  // the run's own
     }
     run_train(*a);

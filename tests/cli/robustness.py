@@ -207,6 +207,9 @@ def bad_numbers():
     status, out = run(["train", "--cache", CACHE, "--out", f"{T}/r_ep", "--epochs", "-1"])
     check("train --epochs -1: a short message", status != 0 and "--epochs" in out and
           len(out) < 300, out)
+    for value in ["0/3", "4/3", "1/1", "1", "a/b"]:
+        refused(f"train --fold {value}", ["train", "--cache", CACHE, "--out", f"{T}/r_f",
+                                          "--fold", value], ["--fold"], [f"{T}/r_f"])
     refused("cam --count 0", ["cam", "--checkpoint", BEST, "--cache", CACHE, "--out",
                               f"{T}/cam_c", "--count", "0"], ["--count"], [f"{T}/cam_c"])
     refused("predict --max-pixels 0", ["predict", "--checkpoint", BEST, IMAGE,
