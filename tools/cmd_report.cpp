@@ -17,12 +17,16 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("--cam", in->cam, "output folder of braincam cam (default RUN/cam)");
   cmd->add_option("--compare", in->compare,
                   "JSON of the attention ablation (default RUN/compare.json)");
+  cmd->add_option("--crossval", in->crossval,
+                  "JSON of braincam crossval (default RUN/crossval.json, when there is one)");
   cmd->add_option("--note", in->note, "a note on the settings, shown at the top");
   cmd->callback([in] {
     ReportInputs inputs = *in;
     if (inputs.eval.empty()) inputs.eval = inputs.run / "eval.json";
     if (inputs.cam.empty()) inputs.cam = inputs.run / "cam";
     if (inputs.compare.empty()) inputs.compare = inputs.run / "compare.json";
+    if (inputs.crossval.empty() && std::filesystem::exists(inputs.run / "crossval.json"))
+      inputs.crossval = inputs.run / "crossval.json";
     std::printf("wrote %s\n", write_report(inputs).c_str());
   });
 }

@@ -404,6 +404,56 @@ std::string explanations_section(const ReportInputs& in) {
          });
 }
 
+// A fold's scores (or their mean or std) in `braincam crossval`'s JSON: the accuracy, F1 and ROC
+// AUC of the run with attention, then of the run without.
+std::vector<std::string> crossval_cells(const json& per_variant) {
+  std::vector<std::string> cells;
+  for (const char* variant : {"with_attention", "without_attention"}) {
+    const json& s = per_variant.at(variant);
+    cells.insert(cells.end(),
+                 {percent(s.at("accuracy")), percent(s.at("f1")), number(s.at("roc_auc"))});
+  }
+  return cells;
+}
+
+// `braincam crossval`'s scores per fold and variant, with the folds' mean and standard deviation.
+std::string crossval_section(const ReportInputs& in) {
+  if (in.crossval.empty()) return "";
+  std::string h = "<h2 id=\"crossval\">Cross-validation</h2>\n";
+  if (!fs::exists(in.crossval))
+    return h + missing("the cross-validation (" + in.crossval.string() + ")");
+  return h + guarded("cross-validation", [&] {
+           const json c = read_json(in.crossval);
+           const json& settings = c.at("settings");
+           std::string t =
+               "<p>" + number(settings.at("folds"), "%.0f") +
+               " folds of the train and val splits, grouped by source and stratified by class; "
+               "the test split is not used. Each fold was held out of a run with attention and "
+               "one without (" +
+               number(settings.at("epochs"), "%.0f") + " epochs, seed " +
+               escape(settings.at("seed").dump()) +
+               "), and each run's best checkpoint scored on it.</p>\n<table>\n"
+               "<tr><th></th><th></th><th colspan=\"3\">with attention</th>"
+               "<th colspan=\"3\">without attention</th></tr>\n" +
+               row({"fold", "images", "accuracy", "F1", "ROC AUC", "accuracy", "F1", "ROC AUC"},
+                   "th");
+           for (const json& fold : c.at("folds")) {
+             std::vector<std::string> cells{number(fold.at("fold"), "%.0f"),
+                                            number(fold.at("images"), "%.0f")};
+             for (std::string& cell : crossval_cells(fold)) cells.push_back(cell);
+             t += row(cells);
+           }
+           const std::vector<std::string> mean = crossval_cells(c.at("mean")),
+                                          std = crossval_cells(c.at("std"));
+           std::vector<std::string> summary{"mean ± std", ""};
+           for (std::size_t i = 0; i < mean.size(); ++i)
+             summary.push_back(mean[i] + " ± " + std[i]);
+           return t + row(summary, "th") +
+                  "</table>\n<p><small>± the sample standard deviation over the folds "
+                  "(n − 1).</small></p>\n";
+         });
+}
+
 std::string now() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char buf[64];
@@ -426,9 +476,12 @@ fs::path write_report(const ReportInputs& in) {
       "<nav><a href=\"#settings\">Settings</a><a href=\"#data\">Dataset</a><a "
       "href=\"#training\">Training</a>"
       "<a href=\"#evaluation\">Evaluation</a><a href=\"#ablation\">Attention ablation</a>"
-      "<a href=\"#explanations\">Explanations</a></nav>\n";
+      "<a href=\"#explanations\">Explanations</a>" +
+      std::string(in.crossval.empty() ? "" : "<a href=\"#crossval\">Cross-validation</a>") +
+      "</nav>\n";
   html += settings_section(in) + eda_section(in) + training_section(in) + evaluation_section(in) +
           ablation_section(in) + explanations_section(in);
+  html += crossval_section(in);
   html += "</main>\n</body>\n</html>\n";
   const fs::path out = in.run / "report.html";
   write_file_atomically(out, html);

@@ -1,7 +1,8 @@
 #pragma once
 // RUN/report.html: one self-contained page (images embedded as data URIs, CSS inline, nothing
 // fetched from elsewhere) with the dataset EDA, the training curves, the evaluation metrics and
-// charts, the attention ablation, the explanations and their scores, and the settings used.
+// charts, the attention ablation, the explanations and their scores, the settings used, and a
+// cross-validation when there is one.
 // Every section reads its own input; a missing or unreadable input turns that section into a
 // note saying so, and the rest of the report is still written.
 #include <filesystem>
@@ -16,6 +17,9 @@ struct ReportInputs {
   std::filesystem::path cam;      // the folder of `braincam cam` (cam_scores.json, sheets)
   std::filesystem::path compare;  // {"with_attention": metrics, "without_attention": metrics, ...}
   std::string note;               // free text for the settings section (e.g. the demo's schedule)
+  // The JSON of `braincam crossval`; empty: the report has no cross-validation section. (Given a
+  // default so that initializers that end with `note` still set everything.)
+  std::filesystem::path crossval = {};
 };
 
 // Writes RUN/report.html (under a temporary name, then renamed) and returns its path. Problems

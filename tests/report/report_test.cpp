@@ -183,6 +183,50 @@ TEST_CASE("report: training options that are not JSON are noted, naming the chec
   CHECK_THAT(html, Catch::Contains("best.safetensors: metadata 'options': not valid JSON"));
 }
 
+TEST_CASE("report: a cross-validation gets a section with its folds and their mean ± std") {
+  test::TempDir dir("folds");
+  make_inputs(dir.path);
+  const std::string without = read_text(tools::write_report(inputs(dir.path)));
+  CHECK(count(without, "crossval") == 0);  // no section, and no link to one, without the input
+
+  auto scores = [](double accuracy, double f1, double auc) {
+    return nlohmann::json{{"accuracy", accuracy}, {"f1", f1}, {"roc_auc", auc}};
+  };
+  auto variants = [](const nlohmann::json& with, const nlohmann::json& plain) {
+    return nlohmann::json{{"with_attention", with}, {"without_attention", plain}};
+  };
+  const fs::path file = dir.path / "run" / "crossval.json";
+  write(file,
+        nlohmann::json{
+            {"settings", {{"folds", 2}, {"epochs", 3}, {"seed", 7}}},
+            {"folds",
+             {{{"fold", 1},
+               {"images", 12},
+               {"with_attention", scores(0.75, 0.8, 0.9)},
+               {"without_attention", scores(0.5, 0.6, 0.7)}},
+              {{"fold", 2},
+               {"images", 11},
+               {"with_attention", scores(0.85, 0.9, 0.95)},
+               {"without_attention", scores(0.6, 0.7, 0.75)}}}},
+            {"mean", variants(scores(0.8, 0.85, 0.925), scores(0.55, 0.65, 0.725))},
+            {"std", variants(scores(0.0707, 0.0707, 0.0354), scores(0.0707, 0.0707, 0.0354))}}
+            .dump());
+  tools::ReportInputs in = inputs(dir.path);
+  in.crossval = file;
+  const std::string html = read_text(tools::write_report(in));
+  CHECK_THAT(html, Catch::Contains("<h2 id=\"crossval\">") &&
+                       Catch::Contains("<a href=\"#crossval\">") &&
+                       Catch::Contains("2 folds of the train and val splits") &&
+                       Catch::Contains("<tr><td>2</td><td>11</td><td>85.00%</td>") &&
+                       Catch::Contains("<th>mean ± std</th><th></th><th>80.00% ± 7.07%</th>"));
+  CHECK(count(html, "Not available") == 0);
+  check_self_contained(html);
+
+  in.crossval = dir.path / "missing.json";
+  CHECK_THAT(read_text(tools::write_report(in)),
+             Catch::Contains("Not available: the cross-validation"));
+}
+
 TEST_CASE("report: a run folder that does not exist is an error") {
   test::TempDir dir("no-run");
   tools::ReportInputs in;
