@@ -7,6 +7,7 @@ namespace braincam::tools {
 
 void add_step_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_crossval_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_cam_command(CLI::App& app);

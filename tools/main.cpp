@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   braincam::tools::add_step_command(app);
   braincam::tools::add_train_command(app);
+  braincam::tools::add_crossval_command(app);
   braincam::tools::add_evaluate_command(app);
   braincam::tools::add_predict_command(app);
   braincam::tools::add_cam_command(app);

@@ -178,6 +178,7 @@ def unknown_flags():
     for command, required in [
             ("step", ["--checkpoint", BEST, "--batch", BEST, "--out", f"{T}/o0"]),
             ("train", ["--cache", CACHE, "--out", f"{T}/r0"]),
+            ("crossval", ["--cache", CACHE, "--out", f"{T}/x0"]),
             ("evaluate", ["--cache", CACHE, "--checkpoint", BEST]),
             ("predict", ["--checkpoint", BEST, IMAGE]),
             ("cam", ["--checkpoint", BEST, "--out", f"{T}/cam0"]),
@@ -188,8 +189,8 @@ def unknown_flags():
             ("bench", []),
             ("gradcheck", [])]:
         refused(f"{command}: unknown flag", [command] + required + ["--no-such-flag"],
-                ["--no-such-flag"], [f"{T}/{name}" for name in ["o0", "r0", "cam0", "c0", "a0",
-                                                                 "s0"]])
+                ["--no-such-flag"], [f"{T}/{name}" for name in ["o0", "r0", "x0", "cam0", "c0",
+                                                                 "a0", "s0"]])
     works("train --help: --max-train-images 0 means all", ["train", "--help"], ["0: all"])
 
 
@@ -207,6 +208,9 @@ def bad_numbers():
     status, out = run(["train", "--cache", CACHE, "--out", f"{T}/r_ep", "--epochs", "-1"])
     check("train --epochs -1: a short message", status != 0 and "--epochs" in out and
           len(out) < 300, out)
+    for value in ["nan", "0", "1"]:
+        refused(f"crossval --folds {value}", ["crossval", "--cache", CACHE, "--out", f"{T}/x_f",
+                                              "--folds", value], ["--folds"], [f"{T}/x_f"])
     for value in ["0/3", "4/3", "1/1", "1", "a/b"]:
         refused(f"train --fold {value}", ["train", "--cache", CACHE, "--out", f"{T}/r_f",
                                           "--fold", value], ["--fold"], [f"{T}/r_f"])
@@ -244,6 +248,8 @@ def missing_files():
             ["missing.safetensors"], [f"{T}/o1.safetensors"])
     refused("train: missing cache", ["train", "--cache", f"{T}/nocache", "--out", f"{T}/r1"],
             ["nocache"], [f"{T}/r1"])
+    refused("crossval: missing cache", ["crossval", "--cache", f"{T}/nocache", "--out",
+                                        f"{T}/x1"], ["nocache"], [f"{T}/x1"])
     refused("evaluate: missing checkpoint", ["evaluate", "--checkpoint", missing, "--cache", CACHE,
                                              "--json", f"{T}/e1.json"],
             ["missing.safetensors"], [f"{T}/e1.json"])
