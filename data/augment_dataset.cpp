@@ -13,7 +13,7 @@
 namespace braincam::data {
 namespace fs = std::filesystem;
 
-void parse_per_class(const std::string& text, int per_class[2]) {
+void parse_per_class(const std::string& text, int per_class[2], const PerClassFormat& format) {
   std::size_t pos = 0;
   while (pos <= text.size()) {
     const std::size_t end = std::min(text.find(',', pos), text.size());
@@ -27,8 +27,9 @@ void parse_per_class(const std::string& text, int per_class[2]) {
       const auto [p, ec] = std::from_chars(b, item.data() + item.size(), n);
       if (ec != std::errc() || p != item.data() + item.size()) n = -1;
     }
-    if (!folder_class || n < 0 || n > 1000)
-      throw DataError("--per-class: cannot read '" + item + "' (expected e.g. yes=6,no=9)");
+    if (!folder_class || n < 0 || n > format.max)
+      throw DataError(std::string(format.flag) + ": cannot read '" + item +
+                      "' (expected e.g. yes=6,no=9)");
     per_class[folder_class->label] = n;
     pos = end + 1;
   }

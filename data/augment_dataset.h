@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/augment_transform.h"
@@ -35,8 +36,14 @@ struct AugmentReport {
   std::vector<SkippedFile> skipped;
 };
 
+// How parse_per_class reads a number per class: the flag its errors name, the largest number.
+struct PerClassFormat {
+  std::string_view flag = "--per-class";
+  int max = 1000;
+};
+
 // Parses "yes=6,no=9" (either order, also tumor=/no_tumor=) into `per_class`.
-void parse_per_class(const std::string& text, int per_class[2]);
+void parse_per_class(const std::string& text, int per_class[2], const PerClassFormat& format = {});
 
 AugmentReport augment_dataset(const AugmentOptions& options);
 
