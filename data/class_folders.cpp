@@ -84,6 +84,13 @@ std::optional<FolderClass> class_of_folder(const std::string& folder_name) {
   return std::nullopt;
 }
 
+DatasetSide side_of_path(const fs::path& relative) {
+  DatasetSide side = DatasetSide::none;
+  for (const fs::path& folder : relative.parent_path().parent_path())  // above the class folder
+    side = side_of_folder(folder.string()).value_or(side);
+  return side;
+}
+
 DatasetListing list_dataset(const fs::path& root) {
   std::error_code ec;
   if (!fs::is_directory(root, ec)) throw DataError(root, "not a folder");

@@ -33,6 +33,9 @@ std::optional<FolderClass> class_of_folder(const std::string& folder_name);
 // named Training / Train or Testing / Test (any case); none where there is no such folder.
 enum class DatasetSide : std::uint8_t { none, training, testing };
 
+// The side of a file from its path relative to the dataset root, as list_dataset finds it.
+DatasetSide side_of_path(const std::filesystem::path& relative);
+
 struct LabelledFile {
   std::filesystem::path relative;  // relative to the dataset root
   int label = 0;
