@@ -14,6 +14,7 @@ void add_cam_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_prepare_command(CLI::App& app);
 void add_augment_command(CLI::App& app);
+void add_sample_command(CLI::App& app);
 void add_synth_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_gradcheck_command(CLI::App& app);

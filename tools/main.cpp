@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   braincam::tools::add_report_command(app);
   braincam::tools::add_prepare_command(app);
   braincam::tools::add_augment_command(app);
+  braincam::tools::add_sample_command(app);
   braincam::tools::add_synth_command(app);
   braincam::tools::add_bench_command(app);
   braincam::tools::add_gradcheck_command(app);

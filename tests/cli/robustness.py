@@ -185,12 +185,13 @@ def unknown_flags():
             ("report", ["--run", RUN]),
             ("prepare", ["--data", f"{T}/data", "--out", f"{T}/c0"]),
             ("augment", ["--data", f"{T}/data", "--out", f"{T}/a0"]),
+            ("sample", ["--cache", CACHE, "--out", f"{T}/sm0", "--split", "test"]),
             ("synth", ["--out", f"{T}/s0"]),
             ("bench", []),
             ("gradcheck", [])]:
         refused(f"{command}: unknown flag", [command] + required + ["--no-such-flag"],
                 ["--no-such-flag"], [f"{T}/{name}" for name in ["o0", "r0", "x0", "cam0", "c0",
-                                                                 "a0", "s0"]])
+                                                                 "a0", "sm0", "s0"]])
     works("train --help: --max-train-images 0 means all", ["train", "--help"], ["0: all"])
 
 
@@ -238,6 +239,14 @@ def bad_numbers():
     refused("gradcheck --op unknown", ["gradcheck", "--op", "nosuch"], ["--op"])
     refused("augment --per-class bad", ["augment", "--data", f"{T}/data", "--out", f"{T}/a_pc",
                                         "--per-class", "yes=x"], ["--per-class"], [f"{T}/a_pc"])
+    sample = ["sample", "--cache", CACHE, "--out", f"{T}/sm_c"]
+    refused("sample --count bad", sample + ["--split", "train", "--count", "yes=x"], ["--count"],
+            [f"{T}/sm_c"])
+    refused("sample --count beyond the test split's groups",
+            sample + ["--split", "test", "--count", "yes=50,no=1"], ["--count", "source groups"],
+            [f"{T}/sm_c"])
+    refused("sample --split unknown", sample + ["--split", "train,tset"], ["--split", "tset"],
+            [f"{T}/sm_c"])
 
 
 def missing_files():
@@ -344,6 +353,10 @@ def unwritable_outputs():
         f.write("mine")
     refused("augment: a non-empty --out", ["augment", "--data", f"{T}/data", "--out",
                                            f"{T}/taken"], ["taken", "--overwrite"])
+    refused("sample: --out inside the dataset, even with --overwrite",
+            ["sample", "--cache", CACHE, "--out", f"{T}/data/yes", "--split", "test",
+             "--overwrite"], ["data/yes", "dataset folder"])
+    check("sample: the dataset is left as it was", os.path.exists(f"{T}/data/yes/y0.png"))
     refused("synth: the current folder with --overwrite",
             ["synth", "--out", ".", "--overwrite", "--count", "4"], ["current folder"],
             cwd=f"{T}/taken")
