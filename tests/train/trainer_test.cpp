@@ -35,7 +35,8 @@ struct TinyDataset {
       fs::temp_directory_path() / ("braincam_trainer_test_" + std::to_string(::getpid()));
   TinyDataset() {
     data::synthesize_dataset({.out_dir = root / "synth", .count = 48, .seed = 5});
-    data::prepare_dataset({.data_dir = root / "synth", .cache_dir = root / "cache", .split = {.seed = 5}});
+    data::prepare_dataset(
+        {.data_dir = root / "synth", .cache_dir = root / "cache", .split = {.seed = 5}});
   }
   ~TinyDataset() {
     std::error_code ignored;
