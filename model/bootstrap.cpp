@@ -55,9 +55,14 @@ std::vector<T> pick(const std::vector<T>& values, const std::vector<std::size_t>
   return picked;
 }
 
-void check_inputs(const std::vector<const std::vector<double>*>& models,
-                  const std::vector<int>& labels, const std::vector<std::string>& groups,
-                  const BootstrapOptions& o) {
+// A model's probabilities and the threshold it labels with.
+struct Scored {
+  const std::vector<double>* probabilities;
+  double threshold;
+};
+
+void check_inputs(const std::vector<Scored>& models, const std::vector<int>& labels,
+                  const std::vector<std::string>& groups, const BootstrapOptions& o) {
   if (labels.empty()) throw std::invalid_argument("bootstrap: no images");
   if (!groups.empty() && groups.size() != labels.size())
     throw std::invalid_argument("bootstrap: groups and labels differ in count");
@@ -65,13 +70,14 @@ void check_inputs(const std::vector<const std::vector<double>*>& models,
   if (!(o.confidence > 0 && o.confidence < 1))
     throw std::invalid_argument("bootstrap: the confidence must lie in (0, 1)");
   // Refused here rather than in the parallel loop, which an exception must not leave.
-  for (const auto* probabilities : models) classification_metrics(*probabilities, labels);
+  for (const Scored& m : models) classification_metrics(*m.probabilities, labels, m.threshold);
 }
 
 // The metrics of each model on each resample: [model][resample].
-std::vector<std::vector<MetricValues>> resampled_metrics(
-    const std::vector<const std::vector<double>*>& models, const std::vector<int>& labels,
-    const Groups& members, const BootstrapOptions& o) {
+std::vector<std::vector<MetricValues>> resampled_metrics(const std::vector<Scored>& models,
+                                                         const std::vector<int>& labels,
+                                                         const Groups& members,
+                                                         const BootstrapOptions& o) {
   std::vector<std::vector<MetricValues>> values(models.size(),
                                                 std::vector<MetricValues>(o.resamples));
 #pragma omp parallel for schedule(dynamic, 16)
@@ -79,8 +85,8 @@ std::vector<std::vector<MetricValues>> resampled_metrics(
     const std::vector<std::size_t> images = resample(members, o.seed, r);
     const std::vector<int> resampled_labels = pick(labels, images);
     for (std::size_t m = 0; m < models.size(); ++m)
-      values[m][r] =
-          metric_values(classification_metrics(pick(*models[m], images), resampled_labels));
+      values[m][r] = metric_values(classification_metrics(pick(*models[m].probabilities, images),
+                                                          resampled_labels, models[m].threshold));
   }
   return values;
 }
@@ -124,10 +130,11 @@ MetricValues metric_difference(const MetricValues& a, const MetricValues& b) {
 BootstrapIntervals bootstrap_intervals(const std::vector<double>& probabilities,
                                        const std::vector<int>& labels,
                                        const std::vector<std::string>& groups,
-                                       const BootstrapOptions& options) {
-  check_inputs({&probabilities}, labels, groups, options);
+                                       const BootstrapOptions& options, double threshold) {
+  const std::vector<Scored> models{{&probabilities, threshold}};
+  check_inputs(models, labels, groups, options);
   const Groups members = images_by_group(groups, labels.size());
-  const auto values = resampled_metrics({&probabilities}, labels, members, options);
+  const auto values = resampled_metrics(models, labels, members, options);
   return {summarize(options, groups, members, values[0]),
           percentile_intervals(values[0], options.confidence)};
 }
@@ -136,10 +143,12 @@ PairedBootstrapIntervals paired_bootstrap_intervals(const std::vector<double>& m
                                                     const std::vector<double>& baseline,
                                                     const std::vector<int>& labels,
                                                     const std::vector<std::string>& groups,
-                                                    const BootstrapOptions& options) {
-  check_inputs({&model, &baseline}, labels, groups, options);
+                                                    const BootstrapOptions& options,
+                                                    PairedThresholds thresholds) {
+  const std::vector<Scored> models{{&model, thresholds.model}, {&baseline, thresholds.baseline}};
+  check_inputs(models, labels, groups, options);
   const Groups members = images_by_group(groups, labels.size());
-  const auto values = resampled_metrics({&model, &baseline}, labels, members, options);
+  const auto values = resampled_metrics(models, labels, members, options);
   std::vector<MetricValues> difference;
   for (std::size_t r = 0; r < values[0].size(); ++r)
     difference.push_back(metric_difference(values[0][r], values[1][r]));

@@ -66,18 +66,25 @@ struct PairedBootstrapIntervals {
   MetricIntervals difference;  // of model − baseline, resample by resample
 };
 
-// `groups`: the source group of each image, or empty for one group per image. Throws
+// The decision thresholds of two models (classification_metrics' `threshold`).
+struct PairedThresholds {
+  double model = 0.5, baseline = 0.5;
+};
+
+// `groups`: the source group of each image, or empty for one group per image. Each resample's
+// metrics label with the model's `threshold`, as its metrics on all images do. Throws
 // std::invalid_argument for no images, sizes that differ, resamples below 0 or a confidence
 // outside (0, 1), and what classification_metrics refuses.
 BootstrapIntervals bootstrap_intervals(const std::vector<double>& probabilities,
                                        const std::vector<int>& labels,
                                        const std::vector<std::string>& groups,
-                                       const BootstrapOptions& options);
+                                       const BootstrapOptions& options, double threshold = 0.5);
 PairedBootstrapIntervals paired_bootstrap_intervals(const std::vector<double>& model,
                                                     const std::vector<double>& baseline,
                                                     const std::vector<int>& labels,
                                                     const std::vector<std::string>& groups,
-                                                    const BootstrapOptions& options);
+                                                    const BootstrapOptions& options,
+                                                    PairedThresholds thresholds = {});
 
 // The q-quantile of `values`, q in [0, 1], by linear interpolation between order statistics:
 // sorted v[0..n-1], h = (n - 1) q, v[floor h] + (h - floor h) (v[floor h + 1] - v[floor h]).

@@ -14,9 +14,12 @@ double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 }  // namespace
 
 ClassificationMetrics classification_metrics(const std::vector<double>& probabilities,
-                                             const std::vector<int>& labels) {
+                                             const std::vector<int>& labels, double threshold) {
   if (probabilities.size() != labels.size())
     throw std::invalid_argument("classification_metrics: probabilities and labels differ in count");
+  if (!(threshold >= 0 && threshold <= 1))
+    throw std::invalid_argument("classification_metrics: the threshold " +
+                                std::to_string(threshold) + " is not a probability");
   // NaN would also stall the ROC sweep below (NaN == NaN is false) and break the sort's ordering.
   for (std::size_t i = 0; i < probabilities.size(); ++i)
     if (!(probabilities[i] >= 0 && probabilities[i] <= 1))
@@ -28,7 +31,7 @@ ClassificationMetrics classification_metrics(const std::vector<double>& probabil
   double loss = 0;
   for (std::size_t i = 0; i < labels.size(); ++i) {
     const double p = probabilities[i];
-    const bool predicted = p > 0.5, actual = labels[i] == 1;
+    const bool predicted = p > threshold, actual = labels[i] == 1;
     Confusion& c = m.confusion;
     (predicted ? (actual ? c.tp : c.fp) : (actual ? c.fn : c.tn))++;
     (predicted == actual ? (actual ? m.correct_yes : m.correct_no)
@@ -54,8 +57,8 @@ ClassificationMetrics classification_metrics(const std::vector<double>& probabil
   m.roc.push_back({0, 0});
   double tp = 0, fp = 0, auc = 0;
   for (std::size_t k = 0; k < order.size();) {
-    const double threshold = probabilities[order[k]];
-    for (; k < order.size() && probabilities[order[k]] == threshold; ++k)
+    const double level = probabilities[order[k]];
+    for (; k < order.size() && probabilities[order[k]] == level; ++k)
       (labels[order[k]] == 1 ? tp : fp) += 1;
     const auto [fpr0, tpr0] = m.roc.back();
     const double fpr = ratio(fp, negatives), tpr = ratio(tp, positives);

@@ -22,10 +22,13 @@ struct ClassificationMetrics {
   std::vector<std::pair<double, double>> roc;
 };
 
-// Predicted label is probability > 0.5 (the logit > 0). Ratios with a zero denominator are 0.
-// Throws std::invalid_argument naming the image for a value outside [0, 1] (NaN included).
+// Predicted label is probability > threshold (by default 0.5: the logit > 0); the ROC curve, its
+// AUC and the mean loss do not depend on it. Ratios with a zero denominator are 0. Throws
+// std::invalid_argument naming the image for a value outside [0, 1] (NaN included), and for a
+// threshold outside [0, 1].
 ClassificationMetrics classification_metrics(const std::vector<double>& probabilities,
-                                             const std::vector<int>& labels);
+                                             const std::vector<int>& labels,
+                                             double threshold = 0.5);
 
 // {accuracy, precision, recall, specificity, f1, roc_auc, mean_loss, count,
 //  confusion: {tp, fp, tn, fn}, error_analysis: {correct: {yes, no}, wrong: {yes, no}}, roc: [[fpr,

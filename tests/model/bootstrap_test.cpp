@@ -188,6 +188,34 @@ TEST_CASE("bootstrap: the paired difference follows the better model") {
   CHECK(width(accuracy) < width(paired.baseline[at("accuracy")]));
 }
 
+TEST_CASE(
+    "bootstrap: the resamples label at the model's threshold; the AUC's and loss's "
+    "intervals do not move") {
+  const Predictions p = noisy_predictions(300);
+  const double threshold = 0.4;
+  const BootstrapIntervals seed = bootstrap_intervals(p.probabilities, p.labels, {}, options());
+  CHECK(same(bootstrap_intervals(p.probabilities, p.labels, {}, options(), 0.5).intervals,
+             seed.intervals));
+  const BootstrapIntervals low =
+      bootstrap_intervals(p.probabilities, p.labels, {}, options(), threshold);
+  // Recall is higher at 0.4 (more images labelled tumor), the threshold-free intervals the same.
+  CHECK(low.intervals[at("recall")].low > seed.intervals[at("recall")].low);
+  for (const char* free : {"roc_auc", "mean_loss"}) {
+    CHECK(low.intervals[at(free)].low == seed.intervals[at(free)].low);
+    CHECK(low.intervals[at(free)].high == seed.intervals[at(free)].high);
+  }
+  const MetricValues point =
+      metric_values(classification_metrics(p.probabilities, p.labels, threshold));
+  CHECK(low.intervals[at("recall")].low < point[at("recall")]);
+  CHECK(point[at("recall")] <= low.intervals[at("recall")].high);
+  // Each of a pair at its own threshold: its intervals are those it gets alone.
+  const PairedBootstrapIntervals paired = paired_bootstrap_intervals(
+      p.probabilities, p.probabilities, p.labels, {}, options(), {threshold, 0.5});
+  CHECK(same(paired.model, low.intervals));
+  CHECK(same(paired.baseline, seed.intervals));
+  CHECK(paired.difference[at("recall")].low > 0);
+}
+
 TEST_CASE("bootstrap: resamples with one class only are left out of the ROC AUC's interval") {
   // Two groups, one per class: half of the resamples draw one group twice.
   const std::vector<double> p{0.9, 0.6, 0.4, 0.3};
