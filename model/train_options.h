@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "engine/dtype.h"
+#include "model/decision_threshold.h"
 
 namespace braincam {
 
@@ -34,6 +35,9 @@ struct TrainOptions {
   bool overwrite = false;    // start afresh even when `out` holds files (they are removed)
   int max_train_images = 0;  // > 0: use only the first this many of the shuffled training images
   FoldChoice fold;           // the folds are drawn with `seed`
+  // How the decision threshold of best.safetensors is set when the run ends (not kept in the
+  // run's settings: a resumed run takes the given one).
+  ThresholdRule threshold = ThresholdRule::validation;
 };
 
 // Whether epoch `epoch` (1-based) trains with attention.

@@ -15,6 +15,7 @@
 #include "data/dataset_cache.h"
 #include "data/kfold.h"
 #include "model/checkpoint.h"
+#include "model/checkpoint_threshold.h"
 #include "model/epoch.h"
 #include "model/image_set.h"
 #include "model/metrics.h"
@@ -214,6 +215,9 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     }
   }
   result.best_epoch = state.best_epoch;
+  if (!result.interrupted && state.best_epoch > 0)
+    result.threshold = store_decision_threshold(o.out / "best.safetensors", images.val_images,
+                                                images.val_labels, {o.threshold, o.batch});
   return result;
 }
 

@@ -11,8 +11,10 @@
 // every random choice is drawn from (seed, epoch, ...), never from a generator's running state.
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <vector>
 
+#include "model/decision_threshold.h"
 #include "model/metrics_csv.h"
 #include "model/train_options.h"
 
@@ -29,6 +31,8 @@ struct TrainResult {
   std::vector<EpochRecord> epochs;
   int best_epoch = 0;
   bool interrupted = false;  // stopped by request (Ctrl-C) after saving RUN/last.safetensors
+  // The decision threshold stored in RUN/best.safetensors when the run ended (not interrupted).
+  std::optional<ThresholdPick> threshold;
 };
 
 // What `braincam train` hears from the trainer, and how it asks it to stop.

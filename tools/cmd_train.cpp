@@ -20,7 +20,7 @@ extern "C" void on_sigint(int) { g_interrupted = true; }
 
 struct TrainArgs {
   TrainOptions options;
-  std::string device = "auto", graph = "on", fold;
+  std::string device = "auto", graph = "on", fold, threshold = "validation";
   bool no_attention = false;
   bool no_charts = false;
 };
@@ -30,6 +30,7 @@ void run_train(TrainArgs& a) {
   o.device = resolve_device(a.device);
   o.graphs = a.graph == "on";
   o.attention = !a.no_attention;
+  o.threshold = a.threshold == "fixed" ? ThresholdRule::fixed : ThresholdRule::validation;
   std::signal(SIGINT, on_sigint);
   TrainCallbacks callbacks = training_printout();
   callbacks.stop_requested = [] { return g_interrupted.load(); };
@@ -42,6 +43,9 @@ void run_train(TrainArgs& a) {
     return;
   }
   std::printf("best epoch %d: %s\n", result.best_epoch, (run / "best.safetensors").c_str());
+  if (result.threshold)
+    std::printf("decision threshold P(tumor) > %.4f: %s\n", result.threshold->threshold,
+                result.threshold->why.c_str());
 }
 
 }  // namespace
@@ -77,6 +81,11 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--max-train-images", o.max_train_images,
                   "train on a fixed random subset of this many images (0: all)")
       ->check(kNonNegative);
+  cmd->add_option("--threshold", a->threshold,
+                  "validation|fixed: the decision threshold stored in best.safetensors, the "
+                  "highest Youden's J on the validation split or the seed's 0.5")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"validation", "fixed"}));
   cmd->add_option("--fold", a->fold,
                   "K/N: train on the other folds of a grouped, stratified N-fold split of the "
                   "train and val images and validate on fold K (as braincam crossval does)");

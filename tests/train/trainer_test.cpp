@@ -1,6 +1,7 @@
 // The trainer on a tiny synthetic dataset: determinism, resume (also mid-epoch), the schedule,
-// a diverging loss, the metrics, and the run folder's protection (damaged checkpoints, locks,
-// an existing run). tests/train/crash_resume_test.py kills the command at every write.
+// a diverging loss, the metrics, the decision threshold of best.safetensors, and the run
+// folder's protection (damaged checkpoints, locks, an existing run).
+// tests/train/crash_resume_test.py kills the command at every write.
 #include "model/trainer.h"
 
 #include <unistd.h>
@@ -20,8 +21,10 @@
 #include "data/synth_dataset.h"
 #include "engine/safetensors.h"
 #include "model/checkpoint.h"
+#include "model/checkpoint_threshold.h"
 #include "model/image_set.h"
 #include "model/metrics.h"
+#include "model/predict.h"
 
 using namespace braincam;
 namespace fs = std::filesystem;
@@ -285,6 +288,50 @@ TEST_CASE("trainer: a fold run validates on its fold, records it, and resumes wi
   train(rest);
   CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
   CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
+}
+
+TEST_CASE("trainer: best.safetensors carries the threshold picked on validation, or 0.5") {
+  TrainOptions o = tiny_options("threshold_validation");
+  o.epochs = 2;
+  const TrainResult result = train(o);
+  REQUIRE(result.threshold);
+  const fs::path best = o.out / "best.safetensors";
+  // The best weights' probabilities on the validation split give the threshold.
+  BrainDetectionModel model({}, DType::F32, Device::CPU);
+  const CheckpointMetadata meta = load_checkpoint(best, model);
+  const data::DatasetCache cache = data::DatasetCache::open(o.cache);
+  const std::vector<std::size_t> val = cache.indices(data::Split::val);
+  std::vector<int> labels;
+  for (std::size_t i : val) labels.push_back(cache.label(i));
+  const ThresholdPick want = pick_decision_threshold(
+      predict_probabilities(model, cache, val, meta.at("attention") == "on"), labels);
+  CHECK(stored_threshold(meta, best) == want.threshold);
+  CHECK(result.threshold->threshold == want.threshold);
+  CHECK(meta.at("threshold_rule") == "validation");
+  CHECK(meta.at("threshold_why") == want.why);
+  CHECK_FALSE(
+      read_safetensors((o.out / "last.safetensors").string()).metadata.contains("threshold"));
+
+  TrainOptions fixed = tiny_options("threshold_fixed");
+  fixed.epochs = 2;
+  fixed.threshold = ThresholdRule::fixed;
+  train(fixed);
+  const Safetensors fixed_best = read_safetensors((fixed.out / "best.safetensors").string());
+  CHECK(stored_threshold(fixed_best.metadata, best) == 0.5);
+  CHECK(fixed_best.metadata.at("threshold_rule") == "fixed");
+  // Only the metadata differ.
+  const Safetensors validation_best = read_safetensors(best.string());
+  for (const auto& [name, tensor] : validation_best.tensors)
+    CHECK(std::memcmp(tensor.raw(), fixed_best.tensors.at(name).raw(), tensor.bytes()) == 0);
+}
+
+TEST_CASE("checkpoint threshold: none stored means none; a damaged one is refused") {
+  CHECK_FALSE(stored_threshold({{"epoch", "1"}}, "old.safetensors"));
+  CHECK(stored_threshold({{"threshold", "0.25"}}, "a.safetensors") == 0.25);
+  for (const std::string bad : {"", "abc", "0.5x", "nan", "-0.1", "1.5", "inf"})
+    CHECK_THROWS_WITH(
+        stored_threshold({{"threshold", bad}}, "a.safetensors"),
+        Catch::Matchers::Contains("a.safetensors") && Catch::Matchers::Contains("'threshold'"));
 }
 
 TEST_CASE("trainer: resuming refuses a checkpoint with damaged settings or weights") {
