@@ -1,5 +1,6 @@
 // braincam evaluate: the metrics of a checkpoint on a split with their bootstrap intervals, and
 // the seed's attention ablation with the interval of each metric's difference.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -8,12 +9,14 @@
 #include "model/bootstrap.h"
 #include "model/checkpoint.h"
 #include "model/metrics.h"
-#include "model/predict.h"
+#include "model/test_time_augmentation.h"
 #include "model/trainer.h"
 #include "tools/charts.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
 #include "tools/number_checks.h"
+#include "tools/threshold_option.h"
+#include "tools/tta_option.h"
 
 namespace braincam::tools {
 
@@ -26,6 +29,7 @@ constexpr int kMaxResamples = 100000;
 
 struct EvaluateArgs {
   std::string checkpoint, baseline, split = "test", json_file, charts_dir, device = "auto";
+  std::string threshold, tta;  // --threshold, --tta
   std::filesystem::path cache;
   // --compare: train with and without attention and evaluate both.
   bool compare = false;
@@ -51,21 +55,38 @@ SplitImages split_images(const data::DatasetCache& cache, data::Split split) {
   return s;
 }
 
-std::vector<double> predict_split(const std::filesystem::path& checkpoint,
-                                  const data::DatasetCache& cache, const SplitImages& images,
-                                  Device device) {
+// A checkpoint's probabilities on the split and the threshold it labels them with.
+struct Predictions {
+  std::vector<double> probabilities;
+  LabelThreshold threshold;
+};
+
+Predictions predict_split(const EvaluateArgs& a, const std::filesystem::path& checkpoint,
+                          const data::DatasetCache& cache, const SplitImages& images,
+                          Device device) {
   BrainDetectionModel model({}, DType::F32, device);
   const auto meta = load_checkpoint(checkpoint, model);
   const bool attention = meta.contains("attention") && meta.at("attention") == "on";
-  return predict_probabilities(model, cache, images.ids, attention);
+  const LabelThreshold threshold = label_threshold(a.threshold, meta, checkpoint);
+  return {predict_with_tta(model, cache_images(cache, images.ids), attention,
+                           parse_test_time_augmentation(a.tta)),
+          threshold};
 }
 
 // A model's metrics on the split, and their intervals where the bootstrap is on.
 struct Evaluation {
   std::string name;
+  LabelThreshold threshold;
   ClassificationMetrics metrics;
   std::optional<MetricIntervals> intervals;
 };
+
+// Whether the thresholds are shown: where any column's is (a checkpoint without one beside a
+// checkpoint with one shows 0.5).
+bool thresholds_shown(const std::vector<Evaluation>& columns) {
+  return std::any_of(columns.begin(), columns.end(),
+                     [](const Evaluation& c) { return c.threshold.shown(); });
+}
 
 // Two models' difference (with − without) and its intervals.
 struct Difference {
@@ -107,6 +128,8 @@ void print_metrics(const std::vector<Evaluation>& columns, const Difference* dif
       "", [](const Evaluation& c) { return c.name; }, "with - without");
   const auto count = [](std::int64_t v) { return std::to_string(v); };
   row("images", [&](const Evaluation& c) { return count(c.metrics.count); });
+  if (thresholds_shown(columns))
+    row("threshold: P(tumor) >", [](const Evaluation& c) { return number(c.threshold.value); });
   // The rows of kBootstrapMetrics but the mean loss, in its order.
   const char* labels[] = {"accuracy",    "precision", "recall (sensitivity)",
                           "specificity", "F1",        "ROC AUC"};
@@ -142,9 +165,11 @@ void print_bootstrap(const BootstrapSummary& s) {
       s.auc_resamples);
 }
 
-// to_json(ClassificationMetrics) with "ci95" beside the metrics where the bootstrap is on.
-nlohmann::json evaluation_json(const Evaluation& e) {
+// to_json(ClassificationMetrics) with "ci95" beside the metrics where the bootstrap is on, and
+// "threshold" where the thresholds are shown.
+nlohmann::json evaluation_json(const Evaluation& e, bool threshold_shown) {
   nlohmann::json j = to_json(e.metrics);
+  if (threshold_shown) j["threshold"] = e.threshold.value;
   if (e.intervals) j["ci95"] = to_json(*e.intervals);
   return j;
 }
@@ -168,20 +193,21 @@ void make_output_folders(const EvaluateArgs& a) {
 }
 
 // One model's metrics and intervals: printed, and written as JSON and charts where asked.
-void report_one(const EvaluateArgs& a, const SplitImages& images,
-                const std::vector<double>& probabilities) {
-  Evaluation e{a.split, classification_metrics(probabilities, images.labels), {}};
+void report_one(const EvaluateArgs& a, const SplitImages& images, const Predictions& p) {
+  const double threshold = p.threshold.value;
+  Evaluation e{
+      a.split, p.threshold, classification_metrics(p.probabilities, images.labels, threshold), {}};
   std::optional<BootstrapSummary> summary;
   if (a.bootstrap_resamples > 0) {
-    const BootstrapIntervals b =
-        bootstrap_intervals(probabilities, images.labels, images.groups, bootstrap_options(a));
+    const BootstrapIntervals b = bootstrap_intervals(p.probabilities, images.labels, images.groups,
+                                                     bootstrap_options(a), threshold);
     e.intervals = b.intervals;
     summary = b.summary;
   }
   print_metrics({e});
   if (summary) print_bootstrap(*summary);
   if (!a.json_file.empty()) {
-    nlohmann::json j = evaluation_json(e);
+    nlohmann::json j = evaluation_json(e, e.threshold.shown());
     if (summary) j["bootstrap"] = to_json(*summary);
     write_json(a.json_file, j);
   }
@@ -194,16 +220,24 @@ void report_one(const EvaluateArgs& a, const SplitImages& images,
 
 // Two models on the same images, with and without attention, and their difference on the same
 // resamples: printed, and written as JSON to `json_file` unless it is empty.
-void report_pair(const EvaluateArgs& a, const SplitImages& images, const std::vector<double>& with,
-                 const std::vector<double>& without, const std::string& json_file) {
+void report_pair(const EvaluateArgs& a, const SplitImages& images, const Predictions& with,
+                 const Predictions& without, const std::string& json_file) {
+  const PairedThresholds thresholds{with.threshold.value, without.threshold.value};
   std::vector<Evaluation> columns{
-      {"with_attention", classification_metrics(with, images.labels), {}},
-      {"without_attention", classification_metrics(without, images.labels), {}}};
+      {"with_attention",
+       with.threshold,
+       classification_metrics(with.probabilities, images.labels, thresholds.model),
+       {}},
+      {"without_attention",
+       without.threshold,
+       classification_metrics(without.probabilities, images.labels, thresholds.baseline),
+       {}}};
   std::optional<Difference> difference;
   std::optional<BootstrapSummary> summary;
   if (a.bootstrap_resamples > 0) {
-    const PairedBootstrapIntervals b = paired_bootstrap_intervals(
-        with, without, images.labels, images.groups, bootstrap_options(a));
+    const PairedBootstrapIntervals b =
+        paired_bootstrap_intervals(with.probabilities, without.probabilities, images.labels,
+                                   images.groups, bootstrap_options(a), thresholds);
     columns[0].intervals = b.model;
     columns[1].intervals = b.baseline;
     difference = Difference{
@@ -214,8 +248,9 @@ void report_pair(const EvaluateArgs& a, const SplitImages& images, const std::ve
   print_metrics(columns, difference ? &*difference : nullptr);
   if (summary) print_bootstrap(*summary);
   if (json_file.empty()) return;
-  nlohmann::json out{{"with_attention", evaluation_json(columns[0])},
-                     {"without_attention", evaluation_json(columns[1])},
+  const bool shown = thresholds_shown(columns);
+  nlohmann::json out{{"with_attention", evaluation_json(columns[0], shown)},
+                     {"without_attention", evaluation_json(columns[1], shown)},
                      {"split", a.split}};
   if (difference) {
     out["difference"] = to_json(difference->values);
@@ -231,17 +266,17 @@ void run_evaluate(EvaluateArgs& a) {
   const data::DatasetCache cache = data::DatasetCache::open(a.cache);
   const SplitImages images = split_images(cache, data::split_from_name(a.split));
   if (!a.baseline.empty()) {  // two trained checkpoints side by side, in the --compare format
-    const std::vector<double> with = predict_split(a.checkpoint, cache, images, device);
-    const std::vector<double> without = predict_split(a.baseline, cache, images, device);
+    const Predictions with = predict_split(a, a.checkpoint, cache, images, device);
+    const Predictions without = predict_split(a, a.baseline, cache, images, device);
     report_pair(a, images, with, without, a.json_file);
     return;
   }
   if (!a.compare) {
-    report_one(a, images, predict_split(a.checkpoint, cache, images, device));
+    report_one(a, images, predict_split(a, a.checkpoint, cache, images, device));
     return;
   }
   // The seed's table 6.2: the same split and seed, trained with and without attention.
-  std::vector<std::vector<double>> probabilities;
+  std::vector<Predictions> predictions;
   for (const bool attention : {true, false}) {
     TrainOptions o = a.train;
     o.cache = a.cache;
@@ -251,9 +286,9 @@ void run_evaluate(EvaluateArgs& a) {
     o.out = a.train.out / name;
     std::printf("== training %s\n", name.c_str());
     train(o);
-    probabilities.push_back(predict_split(o.out / "best.safetensors", cache, images, device));
+    predictions.push_back(predict_split(a, o.out / "best.safetensors", cache, images, device));
   }
-  report_pair(a, images, probabilities[0], probabilities[1],
+  report_pair(a, images, predictions[0], predictions[1],
               a.json_file.empty() ? (a.train.out / "compare.json").string() : a.json_file);
 }
 
@@ -292,6 +327,8 @@ void add_evaluate_command(CLI::App& app) {
       ->check(non_negative_at_most(kMaxResamples));
   cmd->add_option("--max-train-images", a->train.max_train_images,
                   "with --compare: train on a subset");
+  add_threshold_option(*cmd, a->threshold);
+  add_tta_option(*cmd, a->tta);
   cmd->callback([a] {
     if (a->compare && a->train.out.empty()) throw CLI::RequiredError("--out (with --compare)");
     if (!a->compare && a->checkpoint.empty()) throw CLI::RequiredError("--checkpoint");

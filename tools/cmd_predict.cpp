@@ -10,9 +10,12 @@
 #include "data/preprocess.h"
 #include "engine/ops.h"
 #include "model/checkpoint.h"
+#include "model/test_time_augmentation.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
 #include "tools/max_pixels_option.h"
+#include "tools/threshold_option.h"
+#include "tools/tta_option.h"
 
 namespace braincam::tools {
 
@@ -23,6 +26,7 @@ using Clock = std::chrono::steady_clock;
 
 struct PredictArgs {
   std::string checkpoint, format = "table", device = "auto";
+  std::string threshold, tta;  // --threshold, --tta
   std::vector<std::string> inputs;
   data::DecodeLimits limits;
 };
@@ -32,36 +36,56 @@ struct Prediction {
   double probability = 0, milliseconds = 0;
 };
 
+// The model's logit for one preprocessed image (HWC uint8, kInputSize square).
+double logit_of(BrainDetectionModel& model, const std::uint8_t* hwc, bool attention) {
+  const int side = data::kInputSize;
+  Tensor image({1, 3, side, side}, DType::F32);
+  data::to_chw_float(hwc, side, side, image.data<float>());
+  NoGradScope no_grad;
+  return model.forward(Var(image.to(model.device())), {.attention = attention})
+      .logits.value()
+      .item();
+}
+
+// The probability of "tumor" of one preprocessed image, with the test-time augmentation `tta`;
+// NaN when a pass's logit is (finite weights can still overflow; sigmoid(+-inf) is 1 or 0).
+double probability_of(BrainDetectionModel& model, data::Image image, bool attention,
+                      TestTimeAugmentation tta) {
+  const double z = logit_of(model, image.pixels.data(), attention);
+  if (tta == TestTimeAugmentation::none || std::isnan(z)) return tumor_probability(z);
+  mirror_rows(image.pixels.data(), image.height, image.width, image.channels);
+  const double mirrored = logit_of(model, image.pixels.data(), attention);
+  return mean_of_passes({tumor_probability(z)}, {tumor_probability(mirrored)})[0];
+}
+
 void run_predict(const PredictArgs& a) {
   BrainDetectionModel model({}, DType::F32, resolve_device(a.device));
   const auto meta = load_checkpoint(a.checkpoint, model);
   const bool attention = meta.contains("attention") && meta.at("attention") == "on";
+  const LabelThreshold threshold = label_threshold(a.threshold, meta, a.checkpoint);
+  const TestTimeAugmentation tta = parse_test_time_augmentation(a.tta);
+  const auto label = [&](double p) { return p > threshold.value ? "yes" : "no"; };
 
   std::vector<Prediction> predictions;
   const data::ImageFiles inputs = data::list_image_files(a.inputs);
   std::vector<std::pair<std::string, std::string>> failures;
   for (const data::SkippedFile& s : inputs.skipped) failures.emplace_back(s.path, s.reason);
-  const int side = data::kInputSize;
   for (const fs::path& file : inputs.files) {
     const auto start = Clock::now();
-    Tensor image({1, 3, side, side}, DType::F32);
+    data::Preprocessed p;
     try {
-      const data::Preprocessed p = data::preprocess_file(file, a.limits);
-      data::to_chw_float(p.input.pixels.data(), side, side, image.data<float>());
+      p = data::preprocess_file(file, a.limits);
     } catch (const std::exception& e) {
       failures.emplace_back(file.string(), e.what());
       continue;
     }
-    NoGradScope no_grad;
-    const double z = model.forward(Var(image.to(model.device())), {.attention = attention})
-                         .logits.value()
-                         .item();
+    const double probability = probability_of(model, std::move(p.input), attention, tta);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    if (std::isnan(z)) {  // finite weights can still overflow; sigmoid(+-inf) is 1 or 0
+    if (std::isnan(probability)) {
       failures.emplace_back(file.string(), "the model's output is NaN");
       continue;
     }
-    predictions.push_back({file.string(), tumor_probability(z), ms});
+    predictions.push_back({file.string(), probability, ms});
   }
 
   if (a.format == "json") {
@@ -69,24 +93,27 @@ void run_predict(const PredictArgs& a) {
     for (const auto& p : predictions)
       out.push_back({{"file", p.file},
                      {"probability", p.probability},
-                     {"label", p.probability > 0.5 ? "yes" : "no"},
+                     {"label", label(p.probability)},
                      {"ms", p.milliseconds}});
     std::printf("%s\n", out.dump(2).c_str());
   } else if (a.format == "csv") {
     std::printf("file,probability,label,ms\n");
     for (const auto& p : predictions)
       std::printf("%s,%.6f,%s,%.2f\n", data::csv_quoted(p.file).c_str(), p.probability,
-                  p.probability > 0.5 ? "yes" : "no", p.milliseconds);
+                  label(p.probability), p.milliseconds);
   } else {
     std::printf("%-60s %12s %6s %9s\n", "image", "P(tumor)", "label", "ms");
     for (const auto& p : predictions)
-      std::printf("%-60s %12.4f %6s %9.2f\n", p.file.c_str(), p.probability,
-                  p.probability > 0.5 ? "yes" : "no", p.milliseconds);
+      std::printf("%-60s %12.4f %6s %9.2f\n", p.file.c_str(), p.probability, label(p.probability),
+                  p.milliseconds);
   }
   double total = 0;
   for (const auto& p : predictions) total += p.milliseconds;
   for (const auto& [file, why] : failures)
     std::fprintf(stderr, "skipped %s: %s\n", file.c_str(), why.c_str());
+  if (threshold.shown())
+    std::fprintf(stderr, "label yes: P(tumor) > %.4f (threshold of %s)\n", threshold.value,
+                 threshold.source);
   std::fprintf(
       stderr, "%zu images predicted (%.2f ms per image, preprocessing included), %zu skipped\n",
       predictions.size(), predictions.empty() ? 0.0 : total / predictions.size(), failures.size());
@@ -110,6 +137,8 @@ void add_predict_command(CLI::App& app) {
       ->check(CLI::IsMember({"table", "csv", "json"}));
   cmd->add_option("--device", a->device, kDeviceHelp)->capture_default_str();
   add_max_pixels_option(*cmd, a->limits);
+  add_threshold_option(*cmd, a->threshold);
+  add_tta_option(*cmd, a->tta);
   cmd->add_option("inputs", a->inputs, "image files or folders")->required();
   cmd->callback([a] { run_predict(*a); });
 }

@@ -129,6 +129,17 @@ def with_value(source, target, tensor, value):
     write_safetensors(target, header, data)
 
 
+def with_metadata(source, target, changes):
+    """A copy of checkpoint SOURCE with metadata CHANGES applied (a value None: key removed)."""
+    header, data = read_safetensors(source)
+    for key, value in changes.items():
+        if value is None:
+            header["__metadata__"].pop(key, None)
+        else:
+            header["__metadata__"][key] = value
+    write_safetensors(target, header, data)
+
+
 def batch(path, n):
     """A batch for `braincam step`: n gray images of 240 x 240 labelled tumor."""
     images = struct.pack("<f", 0.5) * (n * 3 * 240 * 240)
@@ -236,6 +247,18 @@ def bad_numbers():
         refused(f"evaluate --bootstrap-resamples {value}",
                 ["evaluate", "--checkpoint", BEST, "--cache", CACHE, "--json", f"{T}/e_b.json",
                  "--bootstrap-resamples", value], ["--bootstrap-resamples"], [f"{T}/e_b.json"])
+    for value in ["1.5", "-0.1", "nan", "abc", ""]:
+        refused(f"evaluate --threshold {value!r}",
+                ["evaluate", "--checkpoint", BEST, "--cache", CACHE, "--json", f"{T}/e_t.json",
+                 "--threshold", value], ["--threshold"], [f"{T}/e_t.json"])
+    refused("predict --threshold 2", ["predict", "--checkpoint", BEST, IMAGE, "--threshold", "2"],
+            ["--threshold"])
+    refused("train --threshold youden", ["train", "--cache", CACHE, "--out", f"{T}/r_t",
+                                         "--threshold", "youden"], ["--threshold"], [f"{T}/r_t"])
+    for command, args in [("evaluate", ["--cache", CACHE, "--json", f"{T}/e_tta.json"]),
+                          ("predict", [IMAGE])]:
+        refused(f"{command} --tta mirror", [command, "--checkpoint", BEST, "--tta", "mirror"] +
+                args, ["--tta"], [f"{T}/e_tta.json"])
     refused("gradcheck --op unknown", ["gradcheck", "--op", "nosuch"], ["--op"])
     refused("augment --per-class bad", ["augment", "--data", f"{T}/data", "--out", f"{T}/a_pc",
                                         "--per-class", "yes=x"], ["--per-class"], [f"{T}/a_pc"])
@@ -300,6 +323,12 @@ def damaged_files():
             ["empty_batch.safetensors"], [f"{T}/o3.safetensors"])
     refused("predict: a text file as checkpoint", ["predict", "--checkpoint", f"{T}/notes.txt",
                                                    IMAGE], ["notes.txt"])
+    with_metadata(BEST, f"{T}/bad_threshold.safetensors", {"threshold": "abc"})
+    for command, args in [("evaluate", ["--cache", CACHE, "--json", f"{T}/e_bt.json"]),
+                          ("predict", [IMAGE])]:
+        refused(f"{command}: a damaged stored threshold",
+                [command, "--checkpoint", f"{T}/bad_threshold.safetensors"] + args,
+                ["bad_threshold.safetensors", "'threshold'"], [f"{T}/e_bt.json"])
     refused("evaluate: a dataset folder as --cache", ["evaluate", "--checkpoint", BEST, "--cache",
                                                       f"{T}/data"], ["data"])
     refused("cam: a folder as --images", ["cam", "--checkpoint", BEST, "--images", f"{T}/empty",
@@ -385,6 +414,64 @@ def what_must_work():
     check("evaluate --charts drew into the new folder",
           os.path.exists(f"{T}/new/charts/roc.png"))
     evaluate_intervals()
+    decision_threshold()
+    flip_tta()
+
+
+def evaluate_json(name, checkpoint, *flags):
+    """The JSON and the printout of evaluate on the train split, without intervals."""
+    out = works(name, ["evaluate", "--checkpoint", checkpoint, "--cache", CACHE, "--split",
+                       "train", "--bootstrap-resamples", "0", "--json", f"{T}/t.json", *flags])
+    with open(f"{T}/t.json") as f:
+        return json.load(f), out
+
+
+def decision_threshold():
+    """train stores a threshold in best.safetensors (not in last); evaluate and predict label
+    with it and show it; a checkpoint without one labels at 0.5 and shows nothing new."""
+    meta = read_safetensors(BEST)[0]["__metadata__"]
+    last = read_safetensors(f"{RUN}/last.safetensors")[0]["__metadata__"]
+    check("train: best.safetensors holds a threshold picked on validation, last does not",
+          0 <= float(meta.get("threshold", "nan")) <= 1 and
+          meta.get("threshold_rule") == "validation" and "threshold" not in last, meta)
+    stored, out = evaluate_json("evaluate with the stored threshold", BEST)
+    check("evaluate: the checkpoint's threshold in the JSON and the printout",
+          stored.get("threshold") == float(meta["threshold"]) and "threshold: P(tumor) >" in out,
+          out)
+    OLD = f"{T}/no_threshold.safetensors"
+    with_metadata(BEST, OLD, {"threshold": None, "threshold_rule": None, "threshold_why": None})
+    old, out = evaluate_json("evaluate without a stored threshold", OLD)
+    check("evaluate: no stored threshold, none shown", "threshold" not in old and
+          "threshold" not in out, out)
+    half, _ = evaluate_json("evaluate --threshold 0.5", BEST, "--threshold", "0.5")
+    check("evaluate --threshold 0.5: the metrics of a checkpoint without a threshold",
+          half.pop("threshold") == 0.5 and half == old, half)
+    works("predict: labels with the stored threshold and says so",
+          ["predict", "--checkpoint", BEST, IMAGE], ["label yes: P(tumor) > "])
+    status, out = run(["predict", "--checkpoint", OLD, IMAGE])
+    check("predict: no stored threshold, none shown", status == 0 and "threshold" not in out, out)
+    status, out = run(["predict", "--checkpoint", BEST, IMAGE, "--format", "csv",
+                       "--threshold", "1"])
+    check("predict --threshold 1: nothing labelled yes",
+          status == 0 and out.split("\n")[1].split(",")[2] == "no" and
+          "(threshold of --threshold)" in out, out)
+    fixed = f"{T}/run_fixed"
+    works("train --threshold fixed", ["train", "--cache", CACHE, "--out", fixed, "--epochs", "1",
+                                      "--no-charts", "--device", "cpu", "--threshold", "fixed"],
+          ["decision threshold P(tumor) > 0.5000"])
+    meta = read_safetensors(f"{fixed}/best.safetensors")[0]["__metadata__"]
+    check("train --threshold fixed: 0.5 recorded as fixed",
+          meta.get("threshold") == "0.5" and meta.get("threshold_rule") == "fixed", meta)
+
+
+def flip_tta():
+    """--tta flip: evaluate and predict run it; the threshold-free ROC AUC stays a probability."""
+    flip, _ = evaluate_json("evaluate --tta flip", BEST, "--tta", "flip")
+    check("evaluate --tta flip: metrics", 0 <= flip["roc_auc"] <= 1, flip)
+    status, out = run(["predict", "--checkpoint", BEST, IMAGE, "--format", "csv", "--tta",
+                       "flip"])
+    check("predict --tta flip: a probability", status == 0 and
+          0 <= float(out.split("\n")[1].split(",")[1]) <= 1, out)
 
 
 def evaluate_intervals():
