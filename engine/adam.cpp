@@ -47,7 +47,7 @@ void Adam::step() {
           cpu::adam_update<T>(u.value.data<T>(), u.state->exp_avg.data<T>(),
                               u.state->exp_avg_sq.data<T>(), u.grad.data<T>(), u.value.numel(),
                               options_.lr, options_.beta1, options_.beta2, options_.eps,
-                              u.state->step);
+                              options_.weight_decay, u.state->step);
       },
       [&]<class Set>(cuda::Stream s) {
         std::vector<cuda::AdamTensor> tensors;
@@ -60,7 +60,7 @@ void Adam::step() {
 cuda::AdamTensor Adam::descriptor(const State& s, const Tensor& value, const Tensor& grad) const {
   return cuda::adam_tensor(value.data<float>(), s.exp_avg.data<float>(), s.exp_avg_sq.data<float>(),
                            grad.data<float>(), value.numel(), options_.lr, options_.beta1,
-                           options_.beta2, s.step);
+                           options_.beta2, options_.weight_decay, s.step);
 }
 
 Adam::RecordedStep Adam::record_step() {

@@ -1,8 +1,9 @@
 #pragma once
-// Adam, exactly as PyTorch's torch.optim.Adam without weight decay or amsgrad: each parameter has
-// its own step count, and a parameter without a gradient in a step is left alone (its state does
-// not advance). State is saved as `optim.exp_avg.<name>`, `optim.exp_avg_sq.<name>` and
-// `optim.step.<name>` (an F32 scalar, as PyTorch keeps it).
+// Adam, exactly as PyTorch's torch.optim.Adam without weight decay or amsgrad, or with a decoupled
+// weight decay as torch.optim.AdamW: each parameter has its own step count, and a parameter
+// without a gradient in a step is left alone (its state does not advance, nor does it decay). State
+// is saved as `optim.exp_avg.<name>`, `optim.exp_avg_sq.<name>` and `optim.step.<name>` (an F32
+// scalar, as PyTorch keeps it).
 #include <map>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@ struct AdamTensor;  // kernels/cuda/adam.h
 
 struct AdamOptions {
   double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  // Decoupled weight decay (Loshchilov & Hutter, torch.optim.AdamW's weight_decay): each step
+  // first scales a parameter by 1 - lr * weight_decay. 0, the default, is plain Adam.
+  double weight_decay = 0;
 };
 
 class Adam {

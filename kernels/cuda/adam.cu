@@ -1,8 +1,9 @@
 // Multi-tensor Adam: one launch updates every parameter. The descriptors (pointers, sizes and
-// each parameter's bias corrections) are in a device array, written by adam_store_kernel from its
-// arguments; block row y of the update's grid takes parameter y in a grid-stride loop over its
-// elements, so blocks beyond a small parameter's size exit at once. Each element is read and
-// written once: 16 bytes read (p, m, v, g) and 12 written (p, m, v) per element.
+// each parameter's bias corrections and decay factor) are in a device array, written by
+// adam_store_kernel from its arguments; block row y of the update's grid takes parameter y in a
+// grid-stride loop over its elements, so blocks beyond a small parameter's size exit at once. Each
+// element is read and written once: 16 bytes read (p, m, v, g) and 12 written (p, m, v) per
+// element.
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -17,7 +18,7 @@ namespace {
 constexpr int kThreads = 256;
 constexpr int kMaxTensors = 65535;  // the grid's y dimension
 
-// Descriptors passed by value to one store launch: 16 of 48 bytes, well within the 4 KB of a
+// Descriptors passed by value to one store launch: 16 of 56 bytes, well within the 4 KB of a
 // kernel's parameters.
 constexpr int kStoreBatch = 16;
 struct DescriptorBatch {
@@ -29,18 +30,22 @@ __global__ void adam_store_kernel(AdamTensor* __restrict__ table, DescriptorBatc
   if (static_cast<int>(threadIdx.x) < count) table[threadIdx.x] = batch.tensor[threadIdx.x];
 }
 
-// The float operations of cpu::adam_update, in its order.
+// The float operations of cpu::adam_update, in its order. The decay's product is rounded on its
+// own (__fmul_rn is never contracted into a fused multiply-add), as the reference's separate pass
+// and PyTorch's param.mul_; without decay it is skipped and the update is the plain Adam one.
 __global__ void adam_kernel(const AdamTensor* __restrict__ tensors, float b1, float b2, float e,
                             float one_minus_b1, float one_minus_b2) {
   const AdamTensor t = tensors[blockIdx.y];
   for (long i = blockIdx.x * static_cast<long>(blockDim.x) + threadIdx.x; i < t.n;
        i += static_cast<long>(gridDim.x) * blockDim.x) {
+    float p = t.param[i];
+    if (t.decay != 1.0f) p = __fmul_rn(p, t.decay);
     const float g = t.grad[i];
     const float m = t.m[i] * b1 + one_minus_b1 * g;
     const float v = t.v[i] * b2 + one_minus_b2 * g * g;
     t.m[i] = m;
     t.v[i] = v;
-    t.param[i] -= t.step_size * (m / (sqrtf(v) / t.correction2_sqrt + e));
+    t.param[i] = p - t.step_size * (m / (sqrtf(v) / t.correction2_sqrt + e));
   }
 }
 
