@@ -29,11 +29,11 @@ struct Run {
 };
 
 // cache: whether the set keeps its images' patch moments for the fused path.
-Run train(Device device, KernelPath path, bool graphs, bool cache = true) {
+Run train(Device device, KernelPath path, bool graphs, bool cache = true, AdamOptions adam = {}) {
   BrainDetectionModel model(kShape, DType::F32, device);
   model.initialize(3);
   model.set_kernel_path(path);
-  Adam optimizer(model.parameters(), AdamOptions{});
+  Adam optimizer(model.parameters(), adam);
   std::mt19937 rng(29);
   Tensor pixels({static_cast<std::int64_t>(kImages), kShape.height, kShape.width, 3}, DType::U8);
   for (std::int64_t i = 0; i < pixels.numel(); ++i)
@@ -104,6 +104,16 @@ TEST_CASE("training step graph: the emulator's replays are the steps queued op b
 TEST_CASE("training step graph: CUDA graph replays are the steps queued op by op, to the bit",
           "[training_step_graph][gpu]") {
   on_gpu([]<class>() { check_both_paths(Device::CUDA); });
+}
+
+TEST_CASE("training step graph: replays decay the weights as the steps queued op by op",
+          "[training_step_graph][emulator]") {
+  // The decay factor reaches a replay in the descriptors written before it, as the step size.
+  const AdamOptions adamw{.weight_decay = 0.5};
+  const Run replayed = train(Device::Emulator, KernelPath::Reference, true, true, adamw);
+  require_same(replayed, train(Device::Emulator, KernelPath::Reference, false, true, adamw));
+  const Run plain = train(Device::Emulator, KernelPath::Reference, true);
+  CHECK(replayed.state.at("fc.weight").to_vector() != plain.state.at("fc.weight").to_vector());
 }
 
 TEST_CASE("training steps: cached patch moments give the CPU's steps to the bit",
