@@ -15,7 +15,7 @@ namespace {
 
 struct StepOptions {
   std::string checkpoint, batch, out, attention = "on", device = "cpu", kernel_path = "fast";
-  double lr = 1e-3;
+  double lr = 1e-3, weight_decay = 0;
 };
 
 const Tensor& require(const Safetensors& file, const std::string& name, const std::string& path) {
@@ -45,7 +45,7 @@ void run_step(const StepOptions& o) {
   BrainDetectionModel model(shape, DType::F32, device);
   model.set_kernel_path(parse_kernel_path(o.kernel_path));
   model.load_state_dict(weights.tensors, o.checkpoint);
-  Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr});
+  Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr, .weight_decay = o.weight_decay});
   optimizer.load_state_dict(weights.tensors, o.checkpoint);
 
   const StepResult r = training_step(model, optimizer, images.to(device),
@@ -80,6 +80,9 @@ void add_step_command(CLI::App& app) {
       ->required();
   cmd->add_option("--attention", o->attention, "on|off")->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--lr", o->lr, "Adam learning rate")->check(kPositive);
+  cmd->add_option("--weight-decay", o->weight_decay,
+                  "decoupled weight decay, as torch.optim.AdamW (default 0: Adam)")
+      ->check(kNonNegative);
   cmd->add_option("--device", o->device, kDeviceHelp)
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda", "emulator"}));

@@ -4,11 +4,13 @@ Builds BrainDetectionModel (brain_detection_model.py) with PyTorch's default ini
 a seed, writes its state_dict and a random batch as safetensors, runs
 
     braincam step --checkpoint W --batch B --attention on|off --lr 0.001 --out OUT
+                  [--weight-decay L]
 
-and the same step in PyTorch (train mode, mean BCE on the logits, backward, torch.optim.Adam).
-A second step then starts from the engine's output (with its optimizer state) with attention
-toggled, so per-parameter Adam step counts must continue, or stay put for parameters that got
-no gradient. Compared, with their limits:
+and the same step in PyTorch (train mode, mean BCE on the logits, backward, torch.optim.Adam, or
+torch.optim.AdamW(weight_decay=L) with --weight-decay L). Each further step (--steps, default 2)
+starts from the engine's output (with its optimizer state) with attention toggled, so
+per-parameter Adam step counts must continue, or stay put for parameters that got no gradient.
+Compared, with their limits (Adam standing for AdamW with --weight-decay):
 
   logits, loss          max |engine - torch| / max |torch|                      <= 1e-4
   grad.<name>           RMS(engine - torch) / RMS(torch gradient)              <= 1e-3
@@ -47,6 +49,7 @@ import safetensors_numpy  # noqa: E402
 from brain_detection_model import BrainDetectionModel  # noqa: E402
 
 LR = 1e-3
+WEIGHT_DECAY = 0.0  # --weight-decay: above 0, torch.optim.AdamW with it on both sides
 OPTIM_STATE = ("exp_avg", "exp_avg_sq", "step")
 ZERO_GRADIENT_SCALE = {"conv1.bias": "conv1.weight"}  # whose gradient scale a zero gradient uses
 
@@ -64,8 +67,12 @@ def load_model(checkpoint):
 
 
 def load_optimizer(model, checkpoint):
-    """torch.optim.Adam with the checkpoint's per-parameter state (none, or step 0: fresh)."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    """torch.optim.Adam (AdamW with a weight decay) with the checkpoint's per-parameter state (none,
+    or step 0: fresh)."""
+    if WEIGHT_DECAY > 0:
+        optimizer = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)
+    else:
+        optimizer = torch.optim.Adam(model.parameters(), lr=LR)
     for name, p in model.named_parameters():
         step = checkpoint.get(f"optim.step.{name}")
         if step is not None and float(step) > 0:
@@ -90,7 +97,7 @@ def torch_forward_backward(checkpoint, images, labels, attention):
 
 
 def adam_step(checkpoint, grads):
-    """The parameters and optimizer state after torch.optim.Adam applies `grads`."""
+    """The parameters and optimizer state after torch.optim.Adam(W) applies `grads`."""
     model = load_model(checkpoint)
     optimizer = load_optimizer(model, checkpoint)
     for name, p in model.named_parameters():
@@ -109,6 +116,8 @@ def adam_step(checkpoint, grads):
 def run_engine(braincam, checkpoint_path, batch_path, attention, out_path):
     command = [braincam, "step", "--checkpoint", checkpoint_path, "--batch", batch_path,
                "--attention", "on" if attention else "off", "--lr", str(LR), "--out", out_path]
+    if WEIGHT_DECAY > 0:
+        command += ["--weight-decay", str(WEIGHT_DECAY)]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0 or not os.path.exists(out_path):
         raise RuntimeError(f"`{' '.join(command)}` failed (exit {done.returncode}):\n"
@@ -259,11 +268,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--braincam", required=True, help="path of the braincam binary")
     parser.add_argument("--attention", choices=["on", "off"], default="on",
-                        help="attention in the first step; the second step toggles it")
+                        help="attention in the first step; each next step toggles it")
     parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--steps", type=int, default=2, help="steps, each from the last's output")
+    parser.add_argument("--weight-decay", type=float, default=0.0,
+                        help="decoupled weight decay: torch.optim.AdamW instead of Adam")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", help="keep the files here (default: a temporary directory)")
     args = parser.parse_args()
+    global WEIGHT_DECAY
+    WEIGHT_DECAY = args.weight_decay
     if not os.access(args.braincam, os.X_OK):
         print(f"torch_parity: FAIL, no braincam binary at {args.braincam} (build target braincam)")
         return 1
@@ -284,7 +298,7 @@ def main():
         attention = args.attention == "on"
         metadata = None
         try:
-            for step in (1, 2):
+            for step in range(1, args.steps + 1):
                 stage = f"step {step} attention {'on' if attention else 'off'}"
                 checkpoint_path = os.path.join(work, f"checkpoint{step}.safetensors")
                 safetensors_numpy.write(checkpoint_path, checkpoint, metadata)
