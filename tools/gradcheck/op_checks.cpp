@@ -93,6 +93,45 @@ OpCheck unary_check(std::string name, Var (*op)(const Var&), const Shape& x_shap
           }};
 }
 
+// One Adam step of every model parameter from a state three steps in; its parameters, exp_avg and
+// exp_avg_sq all held to `bound`.
+OpCheck adam_check(std::string op, const std::vector<std::pair<std::string, Shape>>& params,
+                   AdamOptions options, const bounds::Bound& bound) {
+  std::vector<InputSpec> inputs;
+  for (const auto& [param, shape] : params) {
+    inputs.push_back(gradient("param." + param, shape));
+    inputs.push_back({"grad." + param, shape, Kind::Uniform, -1e-2, 1e-2});
+    inputs.push_back({"exp_avg." + param, shape, Kind::Uniform, -1e-3, 1e-3});
+    inputs.push_back({"exp_avg_sq." + param, shape, Kind::Uniform, 0.0, 1e-5});
+  }
+  return {std::move(op), inputs, held_to(bound, {"param", "exp_avg", "exp_avg_sq"}),
+          [params, options](const Inputs& in, const Emit& emit) {
+            ParameterList list;
+            StateDict state;
+            for (const auto& [name, shape] : params) {
+              const Tensor& value = in.at("param." + name);
+              list.push_back({name, Var(value, true)});
+              list.back().var.accumulate_grad(in.at("grad." + name));
+              state["optim.exp_avg." + name] = in.at("exp_avg." + name);
+              state["optim.exp_avg_sq." + name] = in.at("exp_avg_sq." + name);
+              state["optim.step." + name] = Tensor::full({}, 3.0, DType::F32);
+            }
+            Adam adam(list, options);
+            adam.load_state_dict(state, "gradcheck");
+            adam.step();
+            const StateDict after = adam.state_dict();
+            std::vector<Tensor> values, avg, avg_sq;
+            for (const auto& [name, var] : list) {
+              values.push_back(var.value());
+              avg.push_back(after.at("optim.exp_avg." + name));
+              avg_sq.push_back(after.at("optim.exp_avg_sq." + name));
+            }
+            emit("param", concatenated(values));
+            emit("exp_avg", concatenated(avg));
+            emit("exp_avg_sq", concatenated(avg_sq));
+          }};
+}
+
 }  // namespace
 
 std::vector<OpCheck> op_checks(const CheckShape& s) {
@@ -337,42 +376,9 @@ std::vector<OpCheck> op_checks(const CheckShape& s) {
                       emit("dz", z.grad());
                     }});
 
-  // One Adam step of every model parameter from a state three steps in.
-  const auto params = parameter_shapes(s);
-  std::vector<InputSpec> adam_inputs;
-  for (const auto& [name, shape] : params) {
-    adam_inputs.push_back(gradient("param." + name, shape));
-    adam_inputs.push_back({"grad." + name, shape, Kind::Uniform, -1e-2, 1e-2});
-    adam_inputs.push_back({"exp_avg." + name, shape, Kind::Uniform, -1e-3, 1e-3});
-    adam_inputs.push_back({"exp_avg_sq." + name, shape, Kind::Uniform, 0.0, 1e-5});
-  }
-  checks.push_back({"adam", adam_inputs,
-                    held_to(bounds::adam::kUpdate, {"param", "exp_avg", "exp_avg_sq"}),
-                    [params](const Inputs& in, const Emit& emit) {
-                      ParameterList list;
-                      StateDict state;
-                      for (const auto& [name, shape] : params) {
-                        const Tensor& value = in.at("param." + name);
-                        list.push_back({name, Var(value, true)});
-                        list.back().var.accumulate_grad(in.at("grad." + name));
-                        state["optim.exp_avg." + name] = in.at("exp_avg." + name);
-                        state["optim.exp_avg_sq." + name] = in.at("exp_avg_sq." + name);
-                        state["optim.step." + name] = Tensor::full({}, 3.0, DType::F32);
-                      }
-                      Adam adam(list, AdamOptions{});
-                      adam.load_state_dict(state, "gradcheck");
-                      adam.step();
-                      const StateDict after = adam.state_dict();
-                      std::vector<Tensor> values, avg, avg_sq;
-                      for (const auto& [name, var] : list) {
-                        values.push_back(var.value());
-                        avg.push_back(after.at("optim.exp_avg." + name));
-                        avg_sq.push_back(after.at("optim.exp_avg_sq." + name));
-                      }
-                      emit("param", concatenated(values));
-                      emit("exp_avg", concatenated(avg));
-                      emit("exp_avg_sq", concatenated(avg_sq));
-                    }});
+  checks.push_back(adam_check("adam", parameter_shapes(s), AdamOptions{}, bounds::adam::kUpdate));
+  checks.push_back(adam_check("adamw", parameter_shapes(s), AdamOptions{.weight_decay = 0.1},
+                              bounds::adam::kDecayedUpdate));
   return checks;
 }
 
