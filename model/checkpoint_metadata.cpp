@@ -62,6 +62,13 @@ Int option_integer(const json& options, const char* key, Int min,
   return v->get<Int>();
 }
 
+// A finite double of the options object, as exact() wrote it (a JSON string) or a JSON number.
+double option_double(const json& options, const char* key, const std::filesystem::path& file) {
+  const json v = options.value(key, json());
+  return parse_double(v.is_string() ? v.get<std::string>() : v.dump(),
+                      std::string("options.") + key, file);
+}
+
 bool option_flag(const json& options, const char* key, const std::filesystem::path& file) {
   const std::string name = std::string("options.") + key;
   if (!options.contains(key) || !options[key].is_boolean())
@@ -74,6 +81,21 @@ const std::string& field(const CheckpointMetadata& meta, const std::string& key,
   const auto it = meta.find(key);
   if (it == meta.end()) throw std::runtime_error(file.string() + ": metadata has no '" + key + "'");
   return it->second;
+}
+
+// The training recipe's settings, each only when it is not the default: a run with the default
+// recipe has the checkpoints it had before these settings existed.
+void add_recipe_json(json& j, const TrainOptions& o) {
+  const LrScheduleOptions& s = o.lr_schedule;
+  if (s.kind != LrScheduleKind::constant) {
+    j["lr_schedule"] = name_of(kLrScheduleNames, s.kind);
+    j["lr_min"] = exact(s.min_lr);
+    j["lr_step_epochs"] = s.step_epochs;
+    j["lr_gamma"] = exact(s.gamma);
+    j["plateau_patience"] = s.plateau_patience;
+  }
+  if (o.early_stopping > 0) j["early_stopping"] = o.early_stopping;
+  if (o.balance != Balance::none) j["balance"] = name_of(kBalanceNames, o.balance);
 }
 
 // The settings a resumed run takes from its checkpoint (not the number of epochs: a run may be
@@ -91,6 +113,7 @@ json options_json(const TrainOptions& o) {
     j["fold"] = o.fold.index;
     j["folds"] = o.fold.count;
   }
+  add_recipe_json(j, o);
   return j;
 }
 
@@ -106,6 +129,56 @@ FoldChoice option_fold(const json& options, const std::filesystem::path& file) {
   return fold;
 }
 
+// One of `names` under `key`; without `key`, the first (the default).
+template <class Enum, std::size_t N>
+Enum option_name(const json& options, const char* key,
+                 const std::pair<const char*, Enum> (&names)[N],
+                 const std::filesystem::path& file) {
+  if (!options.contains(key)) return names[0].second;
+  std::string wanted;
+  for (const auto& [name, value] : names) {
+    if (options[key] == name) return value;
+    wanted += std::string(wanted.empty() ? "" : "|") + name;
+  }
+  bad_value(file, std::string("options.") + key, wanted, options[key].dump());
+}
+
+// The schedule of a run with learning rate `lr`; without `lr_schedule`, constant.
+LrScheduleOptions option_lr_schedule(const json& options, double lr,
+                                     const std::filesystem::path& file) {
+  LrScheduleOptions s;
+  s.kind = option_name(options, "lr_schedule", kLrScheduleNames, file);
+  if (s.kind == LrScheduleKind::constant) return s;
+  s.min_lr = option_double(options, "lr_min", file);
+  if (!(s.min_lr >= 0 && s.min_lr < lr))
+    bad_value(file, "options.lr_min", "at least 0 and below options.lr", exact(s.min_lr));
+  s.step_epochs = option_integer(options, "lr_step_epochs", 1, file);
+  s.gamma = option_double(options, "lr_gamma", file);
+  if (!(s.gamma > 0 && s.gamma < 1))
+    bad_value(file, "options.lr_gamma", "above 0 and below 1", exact(s.gamma));
+  s.plateau_patience = option_integer(options, "plateau_patience", 0, file);
+  return s;
+}
+
+// The plateau schedule's state, which the checkpoints of a plateau run carry (the best loss once
+// an epoch has ended).
+void add_plateau_metadata(CheckpointMetadata& meta, const PlateauState& p) {
+  if (std::isfinite(p.best_loss)) meta["plateau_best_val_loss"] = exact(p.best_loss);
+  meta["plateau_bad_epochs"] = std::to_string(p.bad_epochs);
+  meta["plateau_reductions"] = std::to_string(p.reductions);
+}
+
+PlateauState plateau_state(const CheckpointMetadata& meta, const std::filesystem::path& file) {
+  PlateauState p;
+  if (meta.contains("plateau_best_val_loss"))
+    p.best_loss = parse_double(meta.at("plateau_best_val_loss"), "plateau_best_val_loss", file);
+  p.bad_epochs =
+      parse_integer<int>(field(meta, "plateau_bad_epochs", file), 0, "plateau_bad_epochs", file);
+  p.reductions =
+      parse_integer<int>(field(meta, "plateau_reductions", file), 0, "plateau_reductions", file);
+  return p;
+}
+
 void apply_options_json(const std::string& text, TrainOptions& o,
                         const std::filesystem::path& file) {
   json j;
@@ -117,14 +190,17 @@ void apply_options_json(const std::string& text, TrainOptions& o,
   if (!j.is_object()) bad_value(file, "options", "a JSON object", text);
   o.batch = option_integer(j, "batch", 1, file);
   o.warmup_epochs = option_integer(j, "warmup_epochs", 0, file);
-  const json lr = j.value("lr", json());
-  o.lr = parse_double(lr.is_string() ? lr.get<std::string>() : lr.dump(), "options.lr", file);
-  if (!(o.lr > 0)) bad_value(file, "options.lr", "a positive number", lr.dump());
+  o.lr = option_double(j, "lr", file);
+  if (!(o.lr > 0)) bad_value(file, "options.lr", "a positive number", j["lr"].dump());
   o.attention = option_flag(j, "attention", file);
   o.augment = option_flag(j, "augment", file);
   o.seed = option_integer<std::uint64_t>(j, "seed", 0, file);
   o.max_train_images = option_integer(j, "max_train_images", 0, file);
   o.fold = option_fold(j, file);
+  o.lr_schedule = option_lr_schedule(j, o.lr, file);
+  o.early_stopping =
+      j.contains("early_stopping") ? option_integer(j, "early_stopping", 1, file) : 0;
+  o.balance = option_name(j, "balance", kBalanceNames, file);
 }
 
 // The dataset cache of a resumed run: the given one, or the one the checkpoint names.
@@ -155,18 +231,20 @@ bool RunState::end_epoch(int done, double val_accuracy, double val_loss) {
 
 CheckpointMetadata checkpoint_metadata(const TrainOptions& o, std::uint64_t cache_fingerprint,
                                        const RunState& state, bool attention) {
-  return {{"epoch", std::to_string(state.epochs_done)},
-          {"attention", attention ? "on" : "off"},
-          {"seed", std::to_string(o.seed)},
-          {"options", options_json(o).dump()},
-          {"cache_fingerprint", std::to_string(cache_fingerprint)},
-          {"batches_done", std::to_string(state.epoch.batches_done)},
-          {"partial_loss_sum", exact(state.epoch.loss_sum)},
-          {"partial_correct", std::to_string(state.epoch.correct)},
-          {"partial_seen", std::to_string(state.epoch.seen)},
-          {"best_val_accuracy", exact(state.best_accuracy)},
-          {"best_val_loss", exact(state.best_loss)},
-          {"best_epoch", std::to_string(state.best_epoch)}};
+  CheckpointMetadata meta = {{"epoch", std::to_string(state.epochs_done)},
+                             {"attention", attention ? "on" : "off"},
+                             {"seed", std::to_string(o.seed)},
+                             {"options", options_json(o).dump()},
+                             {"cache_fingerprint", std::to_string(cache_fingerprint)},
+                             {"batches_done", std::to_string(state.epoch.batches_done)},
+                             {"partial_loss_sum", exact(state.epoch.loss_sum)},
+                             {"partial_correct", std::to_string(state.epoch.correct)},
+                             {"partial_seen", std::to_string(state.epoch.seen)},
+                             {"best_val_accuracy", exact(state.best_accuracy)},
+                             {"best_val_loss", exact(state.best_loss)},
+                             {"best_epoch", std::to_string(state.best_epoch)}};
+  if (o.lr_schedule.kind == LrScheduleKind::plateau) add_plateau_metadata(meta, state.plateau);
+  return meta;
 }
 
 RunState run_state(const CheckpointMetadata& metadata, const std::filesystem::path& file) {
@@ -192,7 +270,7 @@ RunState run_state(const CheckpointMetadata& metadata, const std::filesystem::pa
 
 ResumedSettings resumed_settings(const CheckpointMetadata& meta, const TrainOptions& given,
                                  const std::filesystem::path& file) {
-  ResumedSettings run{.options = given};
+  ResumedSettings run{.options = given, .state = {}, .cache_fingerprint = 0};
   run.cache_fingerprint = parse_integer<std::uint64_t>(field(meta, "cache_fingerprint", file), 0,
                                                        "cache_fingerprint", file);
   run.options.cache = cache_of_run(given, meta, file);
@@ -204,6 +282,8 @@ ResumedSettings resumed_settings(const CheckpointMetadata& meta, const TrainOpti
                              : TrainOptions{}.epochs;
   run.options.out = given.resume;
   run.state = run_state(meta, file);
+  if (run.options.lr_schedule.kind == LrScheduleKind::plateau)
+    run.state.plateau = plateau_state(meta, file);
   return run;
 }
 

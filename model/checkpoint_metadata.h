@@ -8,6 +8,7 @@
 #include <string>
 
 #include "model/epoch.h"
+#include "model/lr_schedule.h"
 #include "model/train_options.h"
 
 namespace braincam {
@@ -20,6 +21,7 @@ struct RunState {
   EpochTally epoch;                          // of the epoch in progress
   double best_accuracy = -1, best_loss = 0;  // the best epoch's validation results
   int best_epoch = 0;
+  PlateauState plateau;  // of the plateau learning-rate schedule
 
   // Completes epoch `epoch`, whose tallies start afresh. It becomes the best when its validation
   // accuracy is higher than the best's, or equal with a lower loss; returns whether it did.

@@ -2,29 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "base/random.h"
 #include "engine/readback.h"
+#include "model/epoch_order.h"
 
 namespace braincam {
 
 namespace {
-
-// The stream of the run's generator, Rng(seed, stream, epoch), that shuffles each epoch (the
-// trainer draws its subset of the train split from another).
-constexpr std::uint64_t kShuffleStream = 1;
-
-std::vector<std::size_t> shuffled_positions(std::size_t count, std::uint64_t seed, int epoch) {
-  std::vector<std::size_t> order(count);
-  std::iota(order.begin(), order.end(), 0);
-  Rng rng(seed, kShuffleStream, static_cast<std::uint64_t>(epoch));
-  shuffle(order, rng);
-  return order;
-}
 
 // A queued step: its loss and logits are read once the next step is queued.
 struct QueuedStep {
@@ -42,7 +29,7 @@ EpochRun run_epoch(TrainingStepRunner& steps, std::span<const float> labels,
                    const EpochSettings& settings, EpochTally& tally,
                    const EpochCallbacks& callbacks) {
   const std::vector<std::size_t> order =
-      shuffled_positions(steps.size(), settings.seed, settings.epoch);
+      epoch_positions(labels, settings.balance, settings.seed, settings.epoch);
   // The epoch's order and labels go to the device once; each batch is a slice of them.
   Tensor epoch_labels({static_cast<std::int64_t>(order.size())}, DType::F32);
   for (std::size_t i = 0; i < order.size(); ++i) epoch_labels.data<float>()[i] = labels[order[i]];

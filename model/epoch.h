@@ -1,14 +1,15 @@
 #pragma once
 // One epoch of training, as the trainer runs it and `braincam bench --mode schedule` times it:
-// the images in the order of Rng(seed, shuffle stream, epoch), in batches, the last partial batch
-// kept; each step's loss and logits are read once the next step is queued (Readback), so that
-// the GPU need not wait for the host between steps.
+// the images in the epoch's order (model/epoch_order.h), in batches, the last partial batch
+// kept; each step's loss and logits are read once the next step is queued (Readback), so that the
+// GPU need not wait for the host between steps.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <span>
 #include <stdexcept>
 
+#include "model/train_options.h"
 #include "model/training_step_runner.h"
 
 namespace braincam {
@@ -25,6 +26,7 @@ struct EpochSettings {
   bool attention = true;
   std::size_t batch = 32;
   std::uint64_t seed = 0;
+  Balance balance = Balance::none;  // how the epoch's order is drawn
 };
 
 // What run_epoch says after each batch it settles.

@@ -1,8 +1,10 @@
 #pragma once
 // The settings of a training run (model/trainer.h), which its checkpoints keep
 // (model/checkpoint.h).
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <utility>
 
 #include "engine/dtype.h"
 #include "model/decision_threshold.h"
@@ -15,6 +17,37 @@ namespace braincam {
 struct FoldChoice {
   int index = 0, count = 0;
 };
+
+// The learning rate of each epoch (model/lr_schedule.h), as PyTorch's schedulers define it.
+enum class LrScheduleKind { constant, cosine, step, plateau };
+// Their names on the command line and in checkpoints.
+inline constexpr std::pair<const char*, LrScheduleKind> kLrScheduleNames[] = {
+    {"constant", LrScheduleKind::constant},
+    {"cosine", LrScheduleKind::cosine},
+    {"step", LrScheduleKind::step},
+    {"plateau", LrScheduleKind::plateau}};
+
+struct LrScheduleOptions {
+  LrScheduleKind kind = LrScheduleKind::constant;
+  double min_lr = 0;          // cosine's floor (eta_min) and plateau's (min_lr)
+  int step_epochs = 5;        // step: the lr is multiplied by `gamma` every this many epochs
+  double gamma = 0.1;         // step's gamma, plateau's factor
+  int plateau_patience = 10;  // plateau: epochs without a better validation loss that are let pass
+};
+
+// How each epoch's batches are drawn: a shuffle of the training images, or `sampling`: as many
+// draws, with replacement, each of either class with probability 1/2 (model/epoch_order.h).
+enum class Balance { none, sampling };
+inline constexpr std::pair<const char*, Balance> kBalanceNames[] = {
+    {"none", Balance::none}, {"sampling", Balance::sampling}};
+
+// The name of `value` in a table of names.
+template <class Enum, std::size_t N>
+const char* name_of(const std::pair<const char*, Enum> (&names)[N], Enum value) {
+  for (const auto& [name, v] : names)
+    if (v == value) return name;
+  return names[0].first;
+}
 
 struct TrainOptions {
   std::filesystem::path cache, out;
@@ -38,6 +71,11 @@ struct TrainOptions {
   // How the decision threshold of best.safetensors is set when the run ends (not kept in the
   // run's settings: a resumed run takes the given one).
   ThresholdRule threshold = ThresholdRule::validation;
+  LrScheduleOptions lr_schedule;
+  // > 0: stop when the validation accuracy that picks best.safetensors (ties: lower loss) has not
+  // improved for this many epochs; 0: train every epoch.
+  int early_stopping = 0;
+  Balance balance = Balance::none;
 };
 
 // Whether epoch `epoch` (1-based) trains with attention.

@@ -18,6 +18,7 @@
 #include "model/checkpoint_threshold.h"
 #include "model/epoch.h"
 #include "model/image_set.h"
+#include "model/lr_schedule.h"
 #include "model/metrics.h"
 #include "model/predict.h"
 #include "model/training_step_runner.h"
@@ -115,7 +116,8 @@ EpochRun train_epoch(RunImages& images, const TrainOptions& o, int epoch, bool a
   const EpochSettings settings{.epoch = epoch,
                                .attention = attention,
                                .batch = static_cast<std::size_t>(o.batch),
-                               .seed = o.seed};
+                               .seed = o.seed,
+                               .balance = o.balance};
   try {
     return run_epoch(images.steps, images.train_labels, settings, tally,
                      {.on_batch = report, .stop_requested = callbacks.stop_requested});
@@ -135,6 +137,16 @@ void start_run_folder(const std::filesystem::path& folder, bool overwrite) {
                                   folder.string() + " to continue it)");
     std::filesystem::remove_all(entry.path());
   }
+}
+
+// Why early stopping ends the run at `state`, before its last epoch; empty while it goes on.
+std::string early_stop_reason(const TrainOptions& o, const RunState& state) {
+  const int since_best = state.epochs_done - state.best_epoch;
+  if (o.early_stopping == 0 || state.epochs_done >= o.epochs || since_best < o.early_stopping)
+    return "";
+  return "stopped early: no better validation accuracy than epoch " +
+         std::to_string(state.best_epoch) + "'s in " + std::to_string(since_best) +
+         " epochs (early stopping after " + std::to_string(o.early_stopping) + ")";
 }
 
 void write_metrics(const std::filesystem::path& folder, const std::vector<EpochRecord>& rows) {
@@ -178,8 +190,12 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     return checkpoint_metadata(o, cache.fingerprint(), state, attention);
   };
 
-  for (int epoch = state.epochs_done + 1; epoch <= o.epochs; ++epoch) {
+  result.stopped_early = early_stop_reason(o, state);  // a resumed run that had stopped
+  for (int epoch = state.epochs_done + 1; epoch <= o.epochs && result.stopped_early.empty();
+       ++epoch) {
     const bool attention = attention_in_epoch(o, epoch);
+    const double lr = epoch_lr(o, epoch, state.plateau);
+    optimizer.set_lr(lr);
     const auto start = Clock::now();
     const EpochRun run = train_epoch(images, o, epoch, attention, state.epoch, callbacks, start);
     if (!run.finished) {
@@ -190,16 +206,23 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     const ClassificationMetrics val = classification_metrics(
         predict_probabilities(model, images.val_images, attention, o.batch), images.val_labels);
     const double seconds = seconds_since(start);
-    const EpochRecord record{epoch,
-                             attention,
-                             state.epoch.loss_sum / state.epoch.seen,
-                             static_cast<double>(state.epoch.correct) / state.epoch.seen,
-                             val.mean_loss,
-                             val.accuracy,
-                             seconds,
-                             run.images_run / seconds};
-    result.epochs.push_back(record);
+    EpochRecord record{
+        .epoch = epoch,
+        .attention = attention,
+        .train_loss = state.epoch.loss_sum / state.epoch.seen,
+        .train_accuracy = static_cast<double>(state.epoch.correct) / state.epoch.seen,
+        .val_loss = val.mean_loss,
+        .val_accuracy = val.accuracy,
+        .seconds = seconds,
+        .images_per_s = run.images_run / seconds,
+        .lr = lr,
+        .stop = {}};
     const bool best = state.end_epoch(epoch, val.accuracy, val.mean_loss);
+    if (o.lr_schedule.kind == LrScheduleKind::plateau) state.plateau.end_epoch(val.mean_loss, o);
+    result.stopped_early = early_stop_reason(o, state);
+    record.stop = result.stopped_early;
+    result.epochs.push_back(record);
+    ++result.epochs_trained;
     CheckpointMetadata meta = metadata(attention);
     meta["val_accuracy"] = std::to_string(val.accuracy);
     meta["val_loss"] = std::to_string(val.mean_loss);
@@ -209,7 +232,8 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     if (best) save_checkpoint(o.out / "best.safetensors", model, nullptr, meta);
     save_last_checkpoint(o.out / "last.safetensors", o, model, optimizer, meta);
     if (callbacks.on_epoch) callbacks.on_epoch(record, best);
-    if (callbacks.stop_requested && callbacks.stop_requested() && epoch < o.epochs) {
+    if (callbacks.stop_requested && callbacks.stop_requested() && epoch < o.epochs &&
+        result.stopped_early.empty()) {
       result.interrupted = true;
       break;
     }

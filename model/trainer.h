@@ -4,7 +4,8 @@
 //   from (seed, epoch), the last partial batch kept; validation after every epoch in evaluation
 //   mode; RUN/best.safetensors keeps the highest validation accuracy (ties: lower validation
 //   loss); RUN/last.safetensors holds the newest state with the optimizer; RUN/metrics.csv one row
-//   per epoch.
+//   per epoch. Options: a learning-rate schedule (model/lr_schedule.h), early stopping on the
+//   validation accuracy that picks the best epoch, class-balanced batches (model/epoch_order.h).
 //
 // On the CPU the same seed gives the same checkpoints bit for bit, and a run resumed from its
 // last checkpoint, even one saved mid-epoch by Ctrl-C, ends identical to one that never stopped:
@@ -12,6 +13,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "model/decision_threshold.h"
@@ -33,6 +35,9 @@ struct TrainResult {
   bool interrupted = false;  // stopped by request (Ctrl-C) after saving RUN/last.safetensors
   // The decision threshold stored in RUN/best.safetensors when the run ended (not interrupted).
   std::optional<ThresholdPick> threshold;
+  // Why early stopping ended the run (also when a resumed run had already stopped); else empty.
+  std::string stopped_early;
+  int epochs_trained = 0;  // epochs completed by this call
 };
 
 // What `braincam train` hears from the trainer, and how it asks it to stop.

@@ -40,7 +40,15 @@ bool same(const braincam::ResumedSettings& a, const braincam::ResumedSettings& b
          s.epoch.batches_done == t.epoch.batches_done && s.epoch.loss_sum == t.epoch.loss_sum &&
          s.epoch.correct == t.epoch.correct && s.epoch.seen == t.epoch.seen &&
          s.best_accuracy == t.best_accuracy && s.best_loss == t.best_loss &&
-         s.best_epoch == t.best_epoch;
+         s.best_epoch == t.best_epoch && o.lr_schedule.kind == p.lr_schedule.kind &&
+         o.lr_schedule.min_lr == p.lr_schedule.min_lr &&
+         o.lr_schedule.step_epochs == p.lr_schedule.step_epochs &&
+         o.lr_schedule.gamma == p.lr_schedule.gamma &&
+         o.lr_schedule.plateau_patience == p.lr_schedule.plateau_patience &&
+         o.early_stopping == p.early_stopping && o.balance == p.balance &&
+         s.plateau.best_loss == t.plateau.best_loss &&
+         s.plateau.bad_epochs == t.plateau.bad_epochs &&
+         s.plateau.reductions == t.plateau.reductions;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "tools/charts.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 
@@ -99,7 +100,8 @@ TEST_CASE(
   test::TempDir dir("metrics-csv");
   const fs::path csv = dir.path / "metrics.csv";
   std::ofstream(csv) << kMetricsHeader
-                     << "\n1,off,0.69,0.5,0.7,0.48,12.5,40\n3,on,0.3,0.9,0.35,0.875,11,45.5\n";
+                     << "\n1,off,0.69,0.5,0.7,0.48,12.5,40,0.001,\n"
+                        "3,on,0.3,0.9,0.35,0.875,11,45.5,0.0005,stopped early: no better\n";
   const auto rows = read_metrics_csv(csv);
   REQUIRE(rows.size() == 2);
   CHECK_FALSE(rows[0].attention);
@@ -107,10 +109,33 @@ TEST_CASE(
   CHECK(rows[1].epoch == 3);
   CHECK(rows[1].val_accuracy == 0.875);
   CHECK(rows[1].images_per_s == 45.5);
+  CHECK(rows[0].lr == 0.001);
+  CHECK(rows[0].stop.empty());
+  CHECK(rows[1].lr == 0.0005);
+  CHECK(rows[1].stop == "stopped early: no better");
+  CHECK(format_metrics_csv(rows) == kMetricsHeader + std::string("\n") +
+                                        "1,off,0.69,0.5,0.7,0.48,12.5,40,0.001,\n"
+                                        "3,on,0.3,0.9,0.35,0.875,11,45.5,0.0005,stopped early: "
+                                        "no better\n");
+
+  // A file written before the lr and stop columns: read, its lr unknown (written as an empty
+  // cell).
+  std::ofstream(csv) << kMetricsHeaderWithoutLr << "\n1,off,0.69,0.5,0.7,0.48,12.5,40\n";
+  const auto old = read_metrics_csv(csv);
+  REQUIRE(old.size() == 1);
+  CHECK(old[0].val_accuracy == 0.48);
+  CHECK(std::isnan(old[0].lr));
+  CHECK(format_metrics_csv(old) ==
+        kMetricsHeader + std::string("\n1,off,0.69,0.5,0.7,0.48,12.5,40,,\n"));
 
   std::ofstream(csv) << kMetricsHeader
-                     << "\n1,off,0.69,0.5,0.7,0.48,12.5,40\n2,maybe,0.3,0.9,0.35,0.875,11,45\n";
+                     << "\n1,off,0.69,0.5,0.7,0.48,12.5,40,0.001,\n"
+                        "2,maybe,0.3,0.9,0.35,0.875,11,45,0.001,\n";
   CHECK_THROWS_WITH(read_metrics_csv(csv), Catch::Contains("metrics.csv: line 3"));
   std::ofstream(csv) << "epoch,loss\n";
   CHECK_THROWS_WITH(read_metrics_csv(csv), Catch::Contains("line 1"));
+  std::ofstream(csv) << kMetricsHeader << "\n1,off,0.69,0.5,0.7,0.48,12.5,40\n";  // cells missing
+  CHECK_THROWS_WITH(read_metrics_csv(csv), Catch::Contains("metrics.csv: line 2"));
+  std::ofstream(csv) << kMetricsHeader << "\n1,off,0.69,0.5,0.7,0.48,12.5,40,fast,\n";
+  CHECK_THROWS_WITH(read_metrics_csv(csv), Catch::Contains("metrics.csv: line 2"));
 }

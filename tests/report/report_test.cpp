@@ -55,7 +55,7 @@ void make_inputs(const fs::path& root) {
   const fs::path run = root / "run", cache = root / "cache", cam = root / "run" / "cam";
   fs::create_directories(cam / "cam");
   fs::create_directories(cache);
-  write(run / "metrics.csv", std::string(kMetricsHeader) +
+  write(run / "metrics.csv", std::string(kMetricsHeaderWithoutLr) +
                                  "\n1,off,0.69,0.55,0.68,0.5,10,40\n2,off,0.5,0.7,0.52,0.7,10,41\n"
                                  "3,on,0.4,0.8,0.45,0.85,12,35\n");
   write_safetensors((run / "best.safetensors").string(),

@@ -25,68 +25,11 @@
 #include "model/image_set.h"
 #include "model/metrics.h"
 #include "model/predict.h"
+#include "tests/train/tiny_run.h"
 
 using namespace braincam;
+using namespace braincam::test;
 namespace fs = std::filesystem;
-
-namespace {
-
-// A 48-image synthetic dataset, prepared once per test process in a folder of its own (CTest
-// runs test cases as parallel processes) and removed when the process ends.
-struct TinyDataset {
-  fs::path root =
-      fs::temp_directory_path() / ("braincam_trainer_test_" + std::to_string(::getpid()));
-  TinyDataset() {
-    data::synthesize_dataset({.out_dir = root / "synth", .count = 48, .seed = 5});
-    data::prepare_dataset(
-        {.data_dir = root / "synth", .cache_dir = root / "cache", .split = {.seed = 5}});
-  }
-  ~TinyDataset() {
-    std::error_code ignored;
-    fs::remove_all(root, ignored);
-  }
-};
-
-const fs::path& tiny_cache() {
-  static const TinyDataset dataset;
-  static const fs::path cache = dataset.root / "cache";
-  return cache;
-}
-
-TrainOptions tiny_options(const std::string& run) {
-  TrainOptions o;
-  o.cache = tiny_cache();
-  o.out = tiny_cache().parent_path() / run;
-  fs::remove_all(o.out);
-  o.epochs = 3;
-  o.warmup_epochs = 1;
-  o.batch = 8;
-  o.max_train_images = 20;  // 3 batches, the last one partial
-  o.seed = 17;
-  return o;
-}
-
-// A file's bytes, hashed so that a failed comparison prints two numbers, not binary.
-std::size_t bytes_of(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  REQUIRE(in);
-  return std::hash<std::string>{}(
-      {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()});
-}
-
-// metrics.csv without its timing columns.
-std::vector<std::string> metrics_without_timing(const fs::path& run) {
-  std::ifstream in(run / "metrics.csv");
-  std::vector<std::string> rows;
-  for (std::string line; std::getline(in, line);) {
-    std::size_t cut = line.size();
-    for (int commas = 0; commas < 2; ++commas) cut = line.rfind(',', cut - 1);
-    rows.push_back(line.substr(0, cut));
-  }
-  return rows;
-}
-
-}  // namespace
 
 TEST_CASE("image set: batches are the dataset cache's, bit for bit, on the CPU and the emulator") {
   const data::DatasetCache cache = data::DatasetCache::open(tiny_cache());
