@@ -20,6 +20,7 @@
 #include "tools/device_option.h"
 #include "tools/fold_option.h"
 #include "tools/number_checks.h"
+#include "tools/recipe_options.h"
 #include "tools/training_printout.h"
 
 namespace braincam::tools {
@@ -132,17 +133,28 @@ void print_table(const json& rows, const VariantScores (&variants)[2]) {
 
 json settings_json(const CrossvalArgs& a, const data::DatasetCache& cache) {
   const TrainOptions& o = a.train;
-  return {{"folds", a.folds},
-          {"seed", o.seed},
-          {"epochs", o.epochs},
-          {"batch", o.batch},
-          {"lr", o.lr},
-          {"warmup_epochs", o.warmup_epochs},
-          {"augment", o.augment},
-          {"max_train_images", o.max_train_images},
-          {"device", device_name(o.device)},
-          {"cache", fs::absolute(o.cache).lexically_normal().string()},
-          {"cache_fingerprint", std::to_string(cache.fingerprint())}};
+  json settings = {{"folds", a.folds},
+                   {"seed", o.seed},
+                   {"epochs", o.epochs},
+                   {"batch", o.batch},
+                   {"lr", o.lr},
+                   {"warmup_epochs", o.warmup_epochs},
+                   {"augment", o.augment},
+                   {"max_train_images", o.max_train_images},
+                   {"device", device_name(o.device)},
+                   {"cache", fs::absolute(o.cache).lexically_normal().string()},
+                   {"cache_fingerprint", std::to_string(cache.fingerprint())}};
+  // The training recipe, where it is not the default (as each run's checkpoints record it).
+  const LrScheduleOptions& schedule = o.lr_schedule;
+  if (schedule.kind != LrScheduleKind::constant)
+    settings["lr_schedule"] = {{"kind", name_of(kLrScheduleNames, schedule.kind)},
+                               {"lr_min", schedule.min_lr},
+                               {"step_epochs", schedule.step_epochs},
+                               {"gamma", schedule.gamma},
+                               {"plateau_patience", schedule.plateau_patience}};
+  if (o.early_stopping > 0) settings["early_stopping"] = o.early_stopping;
+  if (o.balance != Balance::none) settings["balance"] = name_of(kBalanceNames, o.balance);
+  return settings;
 }
 
 // Trains fold k's two runs and scores each on the fold; returns the fold's row of crossval.json.
@@ -228,7 +240,9 @@ void add_crossval_command(CLI::App& app) {
   cmd->add_option("--max-train-images", o.max_train_images,
                   "train each run on a fixed random subset of this many of its images (0: all)")
       ->check(kNonNegative);
-  cmd->callback([a] {
+  add_recipe_options(*cmd, o);
+  cmd->callback([a, cmd] {
+    check_recipe_options(*cmd, a->train);
     const data::DatasetCache cache = data::DatasetCache::open(a->train.cache);
     require_folds("--folds", cache, a->folds);
     run_crossval(*a, cache);

@@ -9,6 +9,7 @@
 #include "tools/device_option.h"
 #include "tools/fold_option.h"
 #include "tools/number_checks.h"
+#include "tools/recipe_options.h"
 #include "tools/training_printout.h"
 
 namespace braincam::tools {
@@ -42,6 +43,8 @@ void run_train(TrainArgs& a) {
                 (run / "last.safetensors").c_str(), run.c_str());
     return;
   }
+  if (!result.stopped_early.empty() && result.epochs_trained == 0)
+    std::printf("the run had already %s\n", result.stopped_early.c_str());
   std::printf("best epoch %d: %s\n", result.best_epoch, (run / "best.safetensors").c_str());
   if (result.threshold)
     std::printf("decision threshold P(tumor) > %.4f: %s\n", result.threshold->threshold,
@@ -89,6 +92,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--fold", a->fold,
                   "K/N: train on the other folds of a grouped, stratified N-fold split of the "
                   "train and val images and validate on fold K (as braincam crossval does)");
+  add_recipe_options(*cmd, o);
   cmd->callback([a, cmd] {
     TrainOptions& o = a->options;
     if (o.resume.empty()) {
@@ -98,6 +102,7 @@ void add_train_command(CLI::App& app) {
         o.fold = parse_fold(a->fold);
         require_folds("--fold", data::DatasetCache::open(o.cache), o.fold.count);
       }
+      check_recipe_options(*cmd, o);
     } else {
       if (!o.out.empty())
         throw CLI::ValidationError("--out", "not with --resume, which continues the run in " +
@@ -105,6 +110,7 @@ void add_train_command(CLI::App& app) {
       if (o.overwrite) throw CLI::ValidationError("--overwrite", "not with --resume");
       if (!a->fold.empty())
         throw CLI::ValidationError("--fold", "not with --resume, which keeps the run's own fold");
+      refuse_recipe_options_on_resume(*cmd);
       if (cmd->count("--epochs") == 0) o.epochs = 0;  // the run's own
     }
     run_train(*a);

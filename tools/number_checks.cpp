@@ -23,17 +23,26 @@ std::string check_number(const std::string& text, Accept accept, const char* wan
   return "";
 }
 
+// Numbers that `accept` takes, worded `wanted`.
+template <class Accept>
+CLI::Validator numbers(Accept accept, const std::string& wanted, const char* name) {
+  return CLI::Validator(
+      [accept, wanted](std::string& text) { return check_number(text, accept, wanted.c_str()); },
+      name);
+}
+
+// `lower` and a bound `max`: "above 0 and at most 1".
+std::string bounded(const char* lower, const char* bound, double max) {
+  char wanted[80];
+  std::snprintf(wanted, sizeof wanted, "%s and %s %g", lower, bound, max);
+  return wanted;
+}
+
 // Numbers that `accept` takes and at most `max`; `lower` words what `accept` wants.
 template <class Accept>
 CLI::Validator at_most(double max, Accept accept, const char* lower, const char* name) {
-  char wanted[80];
-  std::snprintf(wanted, sizeof wanted, "%s and at most %g", lower, max);
-  return CLI::Validator(
-      [max, accept, wanted = std::string(wanted)](std::string& text) {
-        return check_number(
-            text, [&](double v) { return accept(v) && v <= max; }, wanted.c_str());
-      },
-      name);
+  return numbers([max, accept](double v) { return accept(v) && v <= max; },
+                 bounded(lower, "at most", max), name);
 }
 
 }  // namespace
@@ -55,6 +64,11 @@ const CLI::Validator kNonNegative(
 CLI::Validator positive_at_most(double max) {
   return at_most(
       max, [](double v) { return v > 0; }, "above 0", "POSITIVE");
+}
+
+CLI::Validator positive_below(double max) {
+  return numbers([max](double v) { return v > 0 && v < max; }, bounded("above 0", "below", max),
+                 "POSITIVE");
 }
 
 CLI::Validator non_negative_at_most(double max) {

@@ -13,6 +13,8 @@ extern const CLI::Validator kPositive;
 extern const CLI::Validator kNonNegative;
 // A finite number above 0 and at most `max`.
 CLI::Validator positive_at_most(double max);
+// A finite number above 0 and below `max`.
+CLI::Validator positive_below(double max);
 // A finite number at least 0 and at most `max`.
 CLI::Validator non_negative_at_most(double max);
 

@@ -27,6 +27,27 @@ void print_progress(const TrainProgress& p) {
   std::fflush(stderr);
 }
 
+// The training recipe's settings that are not the default.
+void print_recipe(const TrainOptions& run) {
+  const LrScheduleOptions& s = run.lr_schedule;
+  switch (s.kind) {
+    case LrScheduleKind::constant:
+      break;
+    case LrScheduleKind::cosine:
+      std::printf(", cosine lr schedule to %g", s.min_lr);
+      break;
+    case LrScheduleKind::step:
+      std::printf(", lr x %g every %d epochs", s.gamma, s.step_epochs);
+      break;
+    case LrScheduleKind::plateau:
+      std::printf(", lr x %g after %d epochs on a plateau (floor %g)", s.gamma,
+                  s.plateau_patience + 1, s.min_lr);
+      break;
+  }
+  if (run.early_stopping > 0) std::printf(", early stopping after %d", run.early_stopping);
+  if (run.balance == Balance::sampling) std::printf(", class-balanced sampling");
+}
+
 }  // namespace
 
 TrainCallbacks training_printout() {
@@ -40,6 +61,7 @@ TrainCallbacks training_printout() {
         "%5.1f s%s\n",
         r.epoch, r.attention ? "on" : "off", r.train_loss, r.train_accuracy, r.val_loss,
         r.val_accuracy, r.images_per_s, r.seconds, best ? "  (best)" : "");
+    if (!r.stop.empty()) std::printf("%s\n", r.stop.c_str());
     std::fflush(stdout);
   };
   // The run's settings: a resumed run's are its checkpoint's.
@@ -49,6 +71,7 @@ TrainCallbacks training_printout() {
         run.epochs, run.batch, run.lr,
         run.attention ? ("from epoch " + std::to_string(run.warmup_epochs + 1)).c_str() : "off");
     if (run.fold.count > 0) std::printf(", fold %d/%d", run.fold.index, run.fold.count);
+    print_recipe(run);
     std::printf("\n");
   };
   return callbacks;

@@ -272,6 +272,32 @@ def bad_numbers():
             [f"{T}/sm_c"])
 
 
+def training_recipe_flags():
+    """The recipe's flags, shared by train and crossval: bad values and flags that do not fit the
+    schedule are refused naming the flag, before anything is written; a resumed run keeps its
+    own."""
+    cases = [(["--lr-schedule", "linear"], "--lr-schedule"),
+             (["--lr-schedule", "cosine", "--lr-min", "nan"], "--lr-min"),
+             (["--lr-schedule", "cosine", "--lr-min", "-1"], "--lr-min"),
+             (["--lr-schedule", "cosine", "--lr-min", "0.01"], "--lr-min"),  # not below --lr
+             (["--lr-schedule", "step", "--lr-step-epochs", "0"], "--lr-step-epochs"),
+             (["--lr-schedule", "cosine", "--lr-step-epochs", "2"], "--lr-step-epochs"),
+             (["--plateau-patience", "2"], "--plateau-patience"),
+             (["--lr-schedule", "plateau", "--plateau-patience", "-1"], "--plateau-patience"),
+             (["--early-stopping", "-1"], "--early-stopping"),
+             (["--early-stopping", "1.5"], "--early-stopping"),
+             (["--balance", "oversample"], "--balance")]
+    cases += [(["--lr-schedule", "step", "--lr-gamma", value], "--lr-gamma")
+              for value in ["nan", "0", "1", "1.5"]]
+    for flags, named in cases:
+        refused("train " + " ".join(flags), ["train", "--cache", CACHE, "--out", f"{T}/r_rc",
+                                             *flags], [named], [f"{T}/r_rc"])
+        refused("crossval " + " ".join(flags), ["crossval", "--cache", CACHE, "--out",
+                                                f"{T}/x_rc", *flags], [named], [f"{T}/x_rc"])
+    refused("train --resume with --lr-schedule", ["train", "--resume", RUN, "--lr-schedule",
+                                                  "cosine"], ["--lr-schedule", "--resume"])
+
+
 def missing_files():
     """Missing files and folders."""
     missing = f"{T}/missing.safetensors"
@@ -506,6 +532,7 @@ def main():
     train_tiny_model()
     unknown_flags()
     bad_numbers()
+    training_recipe_flags()
     missing_files()
     damaged_files()
     infinite_weights()

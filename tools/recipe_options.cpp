@@ -1,0 +1,95 @@
+#include "tools/recipe_options.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "tools/number_checks.h"
+
+namespace braincam::tools {
+
+namespace {
+
+constexpr const char* kRecipeFlags[] = {"--lr-schedule", "--lr-min",           "--lr-step-epochs",
+                                        "--lr-gamma",    "--plateau-patience", "--early-stopping",
+                                        "--balance"};
+
+// Adds option `flag` whose value is one of `names`, parsed into `value`.
+template <class Enum, std::size_t N>
+CLI::Option* add_choice(CLI::App& cmd, const char* flag, Enum& value,
+                        const std::pair<const char*, Enum> (&names)[N], const std::string& help) {
+  std::vector<std::string> choices;
+  for (const auto& [name, v] : names) choices.push_back(name);
+  return cmd
+      .add_option_function<std::string>(
+          flag,
+          [&value, &names](const std::string& text) {
+            for (const auto& [name, v] : names)
+              if (text == name) value = v;
+          },
+          help)
+      ->check(CLI::IsMember(choices))
+      ->default_str(name_of(names, value));
+}
+
+// The schedules that take `flag`, and their names for the error.
+struct FlagSchedules {
+  const char* flag;
+  std::initializer_list<LrScheduleKind> kinds;
+  const char* names;
+};
+
+}  // namespace
+
+void add_recipe_options(CLI::App& cmd, TrainOptions& o) {
+  LrScheduleOptions& s = o.lr_schedule;
+  add_choice(cmd, "--lr-schedule", s.kind, kLrScheduleNames,
+             "the learning rate of each epoch, as PyTorch's "
+             "CosineAnnealingLR (T_max: the epochs), StepLR and ReduceLROnPlateau");
+  cmd.add_option("--lr-min", s.min_lr, "the floor of the cosine and plateau schedules")
+      ->capture_default_str()
+      ->check(kNonNegative);
+  cmd.add_option("--lr-step-epochs", s.step_epochs,
+                 "step: multiply the learning rate by --lr-gamma every this many epochs")
+      ->capture_default_str()
+      ->check(kPositive);
+  cmd.add_option("--lr-gamma", s.gamma, "step and plateau: the factor of each decrease")
+      ->capture_default_str()
+      ->check(positive_below(1));
+  cmd.add_option("--plateau-patience", s.plateau_patience,
+                 "plateau: epochs without a better validation loss before the learning rate "
+                 "decreases after the next one (PyTorch's patience)")
+      ->capture_default_str()
+      ->check(kNonNegative);
+  cmd.add_option("--early-stopping", o.early_stopping,
+                 "stop when the validation accuracy that picks best.safetensors has not improved "
+                 "for this many epochs (0: off)")
+      ->capture_default_str()
+      ->check(kNonNegative);
+  add_choice(cmd, "--balance", o.balance, kBalanceNames,
+             "draw each epoch's batches with both classes equally likely (with "
+             "replacement)");
+}
+
+void check_recipe_options(const CLI::App& cmd, const TrainOptions& o) {
+  using enum LrScheduleKind;
+  const FlagSchedules fits[] = {{"--lr-min", {cosine, plateau}, "cosine or plateau"},
+                                {"--lr-step-epochs", {step}, "step"},
+                                {"--lr-gamma", {step, plateau}, "step or plateau"},
+                                {"--plateau-patience", {plateau}, "plateau"}};
+  for (const FlagSchedules& f : fits)
+    if (cmd.count(f.flag) > 0 &&
+        std::find(f.kinds.begin(), f.kinds.end(), o.lr_schedule.kind) == f.kinds.end())
+      throw CLI::ValidationError(f.flag, std::string("only with --lr-schedule ") + f.names);
+  if (o.lr_schedule.min_lr >= o.lr)
+    throw CLI::ValidationError("--lr-min",
+                               "must be below --lr (" + CLI::detail::to_string(o.lr) + ")");
+}
+
+void refuse_recipe_options_on_resume(const CLI::App& cmd) {
+  for (const char* flag : kRecipeFlags)
+    if (cmd.count(flag) > 0)
+      throw CLI::ValidationError(flag, "not with --resume, which keeps the run's own settings");
+}
+
+}  // namespace braincam::tools
