@@ -95,6 +95,7 @@ void add_recipe_json(json& j, const TrainOptions& o) {
     j["plateau_patience"] = s.plateau_patience;
   }
   if (o.early_stopping > 0) j["early_stopping"] = o.early_stopping;
+  if (o.weight_decay > 0) j["weight_decay"] = exact(o.weight_decay);
   if (o.balance != Balance::none) j["balance"] = name_of(kBalanceNames, o.balance);
 }
 
@@ -201,6 +202,9 @@ void apply_options_json(const std::string& text, TrainOptions& o,
   o.early_stopping =
       j.contains("early_stopping") ? option_integer(j, "early_stopping", 1, file) : 0;
   o.balance = option_name(j, "balance", kBalanceNames, file);
+  o.weight_decay = j.contains("weight_decay") ? option_double(j, "weight_decay", file) : 0;
+  if (!(o.weight_decay >= 0))
+    bad_value(file, "options.weight_decay", "a number >= 0", j["weight_decay"].dump());
 }
 
 // The dataset cache of a resumed run: the given one, or the one the checkpoint names.

@@ -54,6 +54,8 @@ struct TrainOptions {
   // epochs in all; when resuming, 0 keeps the run's own (a larger number extends it)
   int epochs = 15, batch = 32, warmup_epochs = 2;
   double lr = 1e-3;
+  // AdamW's decoupled weight decay λ (engine/adam.h): 0 is the seed's plain Adam.
+  double weight_decay = 0;
   bool attention = true;  // false: attention off in every epoch (the plain baseline)
   bool augment = false;   // on-the-fly augmentation of training batches
   std::uint64_t seed = 0;

@@ -183,7 +183,7 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   if (resumed) write_metrics(folder, result.epochs);
   BrainDetectionModel model({}, DType::F32, o.device);
   model.initialize(o.seed);
-  Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr});
+  Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr, .weight_decay = o.weight_decay});
   if (resumed) resumed->restore(model, optimizer);
   RunImages images(cache, o, model, optimizer);
   auto metadata = [&](bool attention) {

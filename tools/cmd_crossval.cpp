@@ -154,6 +154,7 @@ json settings_json(const CrossvalArgs& a, const data::DatasetCache& cache) {
                                {"plateau_patience", schedule.plateau_patience}};
   if (o.early_stopping > 0) settings["early_stopping"] = o.early_stopping;
   if (o.balance != Balance::none) settings["balance"] = name_of(kBalanceNames, o.balance);
+  if (o.weight_decay > 0) settings["weight_decay"] = o.weight_decay;
   return settings;
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kRecipeFlags[] = {"--lr-schedule", "--lr-min",           "--lr-step-epochs",
                                         "--lr-gamma",    "--plateau-patience", "--early-stopping",
-                                        "--balance"};
+                                        "--balance",     "--weight-decay"};
 
 // Adds option `flag` whose value is one of `names`, parsed into `value`.
 template <class Enum, std::size_t N>
@@ -64,6 +64,10 @@ void add_recipe_options(CLI::App& cmd, TrainOptions& o) {
   cmd.add_option("--early-stopping", o.early_stopping,
                  "stop when the validation accuracy that picks best.safetensors has not improved "
                  "for this many epochs (0: off)")
+      ->capture_default_str()
+      ->check(kNonNegative);
+  cmd.add_option("--weight-decay", o.weight_decay,
+                 "AdamW's decoupled weight decay, as torch.optim.AdamW (0: Adam)")
       ->capture_default_str()
       ->check(kNonNegative);
   add_choice(cmd, "--balance", o.balance, kBalanceNames,

@@ -286,6 +286,8 @@ def training_recipe_flags():
              (["--lr-schedule", "plateau", "--plateau-patience", "-1"], "--plateau-patience"),
              (["--early-stopping", "-1"], "--early-stopping"),
              (["--early-stopping", "1.5"], "--early-stopping"),
+             (["--weight-decay", "-0.1"], "--weight-decay"),
+             (["--weight-decay", "nan"], "--weight-decay"),
              (["--balance", "oversample"], "--balance")]
     cases += [(["--lr-schedule", "step", "--lr-gamma", value], "--lr-gamma")
               for value in ["nan", "0", "1", "1.5"]]

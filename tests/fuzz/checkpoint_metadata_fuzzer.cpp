@@ -46,7 +46,7 @@ bool same(const braincam::ResumedSettings& a, const braincam::ResumedSettings& b
          o.lr_schedule.gamma == p.lr_schedule.gamma &&
          o.lr_schedule.plateau_patience == p.lr_schedule.plateau_patience &&
          o.early_stopping == p.early_stopping && o.balance == p.balance &&
-         s.plateau.best_loss == t.plateau.best_loss &&
+         o.weight_decay == p.weight_decay && s.plateau.best_loss == t.plateau.best_loss &&
          s.plateau.bad_epochs == t.plateau.bad_epochs &&
          s.plateau.reductions == t.plateau.reductions;
 }

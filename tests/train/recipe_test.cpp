@@ -175,6 +175,7 @@ TEST_CASE("recipe: a resumed run with a schedule and balanced batches ends bit f
     o.epochs = epochs;
     o.lr_schedule = {.kind = LrScheduleKind::plateau, .gamma = 0.5, .plateau_patience = 0};
     o.balance = Balance::sampling;
+    o.weight_decay = 0.25;
     return o;
   };
   const TrainOptions whole = recipe("recipe_whole", 4);
@@ -186,6 +187,7 @@ TEST_CASE("recipe: a resumed run with a schedule and balanced batches ends bit f
   CHECK(options.at("lr_schedule") == "plateau");
   CHECK(options.at("balance") == "sampling");
   CHECK(options.at("plateau_patience") == 0);
+  CHECK(options.at("weight_decay") == "0x1p-2");  // exact(): a hex float
 
   SECTION("after epoch 2") {
     TrainOptions first = recipe("recipe_resumed", 2);
@@ -219,10 +221,16 @@ TEST_CASE("recipe: a default run records none of the settings, and damaged ones 
   plain.epochs = 1;
   train(plain);
   const auto options = options_of(plain.out / "last.safetensors");
-  for (const char* key : {"lr_schedule", "lr_min", "lr_gamma", "early_stopping", "balance"})
+  for (const char* key :
+       {"lr_schedule", "lr_min", "lr_gamma", "early_stopping", "balance", "weight_decay"})
     CHECK_FALSE(options.contains(key));
   CHECK_FALSE(read_safetensors((plain.out / "last.safetensors").string())
                   .metadata.contains("plateau_reductions"));
+  TrainOptions decayed = tiny_options("recipe_decayed");  // the trainer hands λ to AdamW
+  decayed.epochs = 1;
+  decayed.weight_decay = 0.25;
+  train(decayed);
+  CHECK(bytes_of(decayed.out / "best.safetensors") != bytes_of(plain.out / "best.safetensors"));
 
   TrainOptions o = tiny_options("recipe_damaged");
   o.epochs = 1;
