@@ -70,6 +70,20 @@ inline std::string numbered(const char* prefix, int i, const char* suffix = "") 
   return s;
 }
 
+// The four-class layout with Training/ and Testing/: 8 and 3 patterned heads per class, every
+// image a scan of its own to the perceptual hash. Files are <side>/<class>/Tr-<i>.png, Te-<i>.png.
+inline void write_four_class_layout(const std::filesystem::path& root) {
+  std::uint64_t seed = 1;
+  for (const char* name : {"glioma", "meningioma", "pituitary", "notumor"}) {
+    for (int i = 0; i < 8; ++i)
+      write_png(root / "Training" / name / numbered("Tr-", i, ".png"),
+                patterned_head(64 + i, 70, seed++));
+    for (int i = 0; i < 3; ++i)
+      write_png(root / "Testing" / name / numbered("Te-", i, ".png"),
+                patterned_head(64 + i, 70, seed++));
+  }
+}
+
 inline PrepareOptions prepare_options(const std::filesystem::path& data,
                                       const std::filesystem::path& cache, std::uint64_t seed) {
   PrepareOptions o;

@@ -13,9 +13,9 @@
 using namespace braincam::data;
 using braincam::data::test::head_image;
 using braincam::data::test::numbered;
-using braincam::data::test::patterned_head;
 using braincam::data::test::prepare_options;
 using braincam::data::test::TempDir;
+using braincam::data::test::write_four_class_layout;
 using braincam::data::test::write_png;
 namespace fs = std::filesystem;
 
@@ -214,15 +214,7 @@ TEST_CASE("the four-class layout: classes kept, Testing/ is the test split, copi
           "[data][prepare][policy]") {
   TempDir t;
   const fs::path data = t.path() / "data", cache = t.path() / "cache";
-  std::uint64_t seed = 1;
-  for (const char* name : {"glioma", "meningioma", "pituitary", "notumor"}) {
-    for (int i = 0; i < 8; ++i)
-      write_png(data / "Training" / name / numbered("Tr-", i, ".png"),
-                patterned_head(64 + i, 70, seed++));
-    for (int i = 0; i < 3; ++i)
-      write_png(data / "Testing" / name / numbered("Te-", i, ".png"),
-                patterned_head(64 + i, 70, seed++));
-  }
+  write_four_class_layout(data);
   // A byte-identical and a re-encoded copy of Training/ images in Testing/.
   fs::copy_file(data / "Training" / "glioma" / "Tr-0.png",
                 data / "Testing" / "glioma" / "copy.png");

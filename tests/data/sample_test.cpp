@@ -12,11 +12,9 @@
 #include "data_test_helpers.h"
 
 using namespace braincam::data;
-using braincam::data::test::numbered;
-using braincam::data::test::patterned_head;
 using braincam::data::test::prepare_options;
 using braincam::data::test::TempDir;
-using braincam::data::test::write_png;
+using braincam::data::test::write_four_class_layout;
 namespace fs = std::filesystem;
 
 namespace {
@@ -128,15 +126,7 @@ TEST_CASE("sample: the four-class layout, prepared by folders, sampled and prepa
           "[data][sample][prepare]") {
   TempDir t;
   const fs::path data = t.path() / "data", cache = t.path() / "cache", out = t.path() / "out";
-  std::uint64_t seed = 1;
-  for (const char* name : {"glioma", "meningioma", "pituitary", "notumor"}) {
-    for (int i = 0; i < 8; ++i)
-      write_png(data / "Training" / name / numbered("Tr-", i, ".png"),
-                patterned_head(64 + i, 70, seed++));
-    for (int i = 0; i < 3; ++i)
-      write_png(data / "Testing" / name / numbered("Te-", i, ".png"),
-                patterned_head(64 + i, 70, seed++));
-  }
+  write_four_class_layout(data);
   // A copy in Testing/: its group moves to the training side, and sorts before its original.
   fs::copy_file(data / "Training" / "glioma" / "Tr-0.png",
                 data / "Testing" / "glioma" / "copy.png");
