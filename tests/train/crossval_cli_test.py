@@ -11,28 +11,13 @@ import json
 import math
 import pathlib
 import statistics
-import subprocess
 import sys
 import tempfile
 
-failures = []
+from cli_checks import check, expect, failures, run
+
 SCORES = ("accuracy", "f1", "roc_auc")
 VARIANTS = ("with_attention", "without_attention")
-
-
-def run(*args):
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True)
-
-
-def expect(what, result, ok, text):
-    output = result.stdout + result.stderr
-    if (result.returncode == 0) != ok or text not in output:
-        failures.append(f"{what}: exit {result.returncode}, wanted '{text}' in:\n{output}")
-
-
-def check(what, condition):
-    if not condition:
-        failures.append(what)
 
 
 def close(a, b):

@@ -7,21 +7,11 @@ usage: run_folder_cli_test.py BRAINCAM
 """
 import fcntl
 import pathlib
-import subprocess
 import sys
 import tempfile
 
-failures = []
+from cli_checks import expect, failures, run
 
-
-def run(*args):
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True)
-
-
-def expect(what, result, ok, text):
-    output = result.stdout + result.stderr
-    if (result.returncode == 0) != ok or text not in output:
-        failures.append(f"{what}: exit {result.returncode}, wanted '{text}' in:\n{output}")
 
 
 def main():
