@@ -51,6 +51,11 @@ CheckpointMetadata load_checkpoint(const std::filesystem::path& file, BrainDetec
   return st.metadata;
 }
 
+bool trained_with_attention(const CheckpointMetadata& metadata) {
+  const auto it = metadata.find("attention");
+  return it != metadata.end() && it->second == "on";
+}
+
 namespace {
 
 // RUN/metrics.csv's rows up to the checkpoint's epoch. The trainer writes metrics.csv before the

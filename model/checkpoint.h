@@ -36,6 +36,10 @@ void save_last_checkpoint(const std::filesystem::path& file, const TrainOptions&
 // the tensor when a tensor holds NaN or infinite values.
 CheckpointMetadata load_checkpoint(const std::filesystem::path& file, BrainDetectionModel& model);
 
+// Whether the checkpoint's model runs with attention: metadata `attention` is `on` (off when the
+// key is absent).
+bool trained_with_attention(const CheckpointMetadata& metadata);
+
 // A run continued from RUN/last.safetensors (TrainOptions::resume).
 struct ResumedRun {
   // The run's own settings (epochs, batch, learning rate, warm-up, seed, subset, fold,

@@ -7,6 +7,7 @@
 
 #include "engine/safetensors.h"
 #include "model/brain_detection_model.h"
+#include "model/checkpoint.h"
 #include "model/predict.h"
 
 namespace braincam {
@@ -44,7 +45,7 @@ ThresholdPick store_decision_threshold(const std::filesystem::path& best,
   if (source.rule == ThresholdRule::validation) {
     BrainDetectionModel model({}, DType::F32, validation.device());
     model.load_state_dict(checkpoint.tensors, best.string());
-    const bool attention = checkpoint.metadata.at("attention") == "on";
+    const bool attention = trained_with_attention(checkpoint.metadata);
     pick = pick_decision_threshold(
         predict_probabilities(model, validation, attention, source.batch), labels);
   }

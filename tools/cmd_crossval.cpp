@@ -68,7 +68,7 @@ Scores score_checkpoint(const fs::path& checkpoint, const data::DatasetCache& ca
   std::vector<int> labels;
   for (std::size_t i : held_out) labels.push_back(cache.label(i));
   const ClassificationMetrics m = classification_metrics(
-      predict_probabilities(model, cache, held_out, meta.at("attention") == "on", o.batch), labels);
+      predict_probabilities(model, cache, held_out, trained_with_attention(meta), o.batch), labels);
   return {m.accuracy, m.f1, m.roc_auc};
 }
 

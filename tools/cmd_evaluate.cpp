@@ -66,7 +66,7 @@ Predictions predict_split(const EvaluateArgs& a, const std::filesystem::path& ch
                           Device device) {
   BrainDetectionModel model({}, DType::F32, device);
   const auto meta = load_checkpoint(checkpoint, model);
-  const bool attention = meta.contains("attention") && meta.at("attention") == "on";
+  const bool attention = trained_with_attention(meta);
   const LabelThreshold threshold = label_threshold(a.threshold, meta, checkpoint);
   return {predict_with_tta(model, cache_images(cache, images.ids), attention,
                            parse_test_time_augmentation(a.tta)),

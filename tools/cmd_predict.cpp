@@ -61,7 +61,7 @@ double probability_of(BrainDetectionModel& model, data::Image image, bool attent
 void run_predict(const PredictArgs& a) {
   BrainDetectionModel model({}, DType::F32, resolve_device(a.device));
   const auto meta = load_checkpoint(a.checkpoint, model);
-  const bool attention = meta.contains("attention") && meta.at("attention") == "on";
+  const bool attention = trained_with_attention(meta);
   const LabelThreshold threshold = label_threshold(a.threshold, meta, a.checkpoint);
   const TestTimeAugmentation tta = parse_test_time_augmentation(a.tta);
   const auto label = [&](double p) { return p > threshold.value ? "yes" : "no"; };
