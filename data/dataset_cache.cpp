@@ -8,6 +8,7 @@
 #include "base/file_io.h"
 #include "base/hash.h"
 #include "base/random.h"
+#include "data/augment_transform.h"
 #include "data/data_error.h"
 #include "data/lesion_mask.h"
 #include "data/preprocess.h"
@@ -163,15 +164,19 @@ void DatasetCache::fill_batch(std::span<const std::size_t> indices, float* out,
   for (std::size_t b = 0; b < indices.size(); ++b) {
     const std::uint8_t* src = pixels(indices[b]);
     float* dst = out + b * per_image;
-    if (!augment) {
+    if (!augment || !augment->transforms.enabled()) {
       to_chw_float(src, kInputSize, kInputSize, dst);
       continue;
     }
     Image image(kInputSize, kInputSize, kInputChannels);
     std::copy_n(src, per_image, image.pixels.data());
     Rng rng(augment->seed, augment->step, indices[b]);
-    const Image moved =
-        apply_augment(image, sample_augment(rng, kInputSize, kInputSize, augment->ranges));
+    if (augment->transforms.kind == OnlineAugment::Kind::mri) {
+      const MriAugmentParams p = sample_mri_augment(rng, kInputSize, kInputSize);
+      apply_mri_augment(image, augment->transforms, p, rng, dst);
+      continue;
+    }
+    const Image moved = apply_augment(image, sample_augment(rng, kInputSize, kInputSize));
     to_chw_float(moved.pixels.data(), kInputSize, kInputSize, dst);
   }
 }

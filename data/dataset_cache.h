@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "base/mapped_file.h"
-#include "data/augment_transform.h"
 #include "data/dataset_split.h"
 #include "data/image.h"
 #include "data/manifest.h"
+#include "data/online_augment.h"
 
 namespace braincam::data {
 
@@ -38,7 +38,7 @@ inline constexpr std::uint32_t kCacheVersion = 2;  // 2: the manifest has a clas
 struct BatchAugment {
   std::uint64_t seed = 0;
   std::uint64_t step = 0;  // e.g. the epoch, so each epoch sees new transforms
-  AugmentRanges ranges;
+  OnlineAugment transforms;  // what is drawn (none: the images as stored)
 };
 
 class DatasetCache {

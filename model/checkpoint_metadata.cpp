@@ -99,6 +99,26 @@ void add_recipe_json(json& j, const TrainOptions& o) {
   if (o.balance != Balance::none) j["balance"] = name_of(kBalanceNames, o.balance);
 }
 
+// The on-the-fly augmentation: false and true for none and the seed's transform, as before MRI
+// transforms existed (so those files are unchanged), else the list's name.
+json augment_json(const data::OnlineAugment& a) {
+  if (a.kind == data::OnlineAugment::Kind::mri) return data::to_string(a);
+  return a.enabled();
+}
+
+data::OnlineAugment option_augment(const json& options, const std::filesystem::path& file) {
+  if (options.contains("augment") && options["augment"].is_string()) {
+    try {
+      return data::parse_online_augment(options["augment"].get<std::string>());
+    } catch (const std::invalid_argument&) {
+      bad_value(file, "options.augment", "none, seed, mri or a list of MRI transforms",
+                options["augment"].dump());
+    }
+  }
+  if (!option_flag(options, "augment", file)) return {};
+  return {data::OnlineAugment::Kind::seed, 0};
+}
+
 // The settings a resumed run takes from its checkpoint (not the number of epochs: a run may be
 // extended; RUN/last.safetensors keeps it apart). A fold run adds `fold` and `folds`; a run on the
 // cache's own split has neither, as before folds existed.
@@ -107,7 +127,7 @@ json options_json(const TrainOptions& o) {
             {"warmup_epochs", o.warmup_epochs},
             {"lr", exact(o.lr)},
             {"attention", o.attention},
-            {"augment", o.augment},
+            {"augment", augment_json(o.augment)},
             {"seed", o.seed},
             {"max_train_images", o.max_train_images}};
   if (o.fold.count > 0) {
@@ -194,7 +214,7 @@ void apply_options_json(const std::string& text, TrainOptions& o,
   o.lr = option_double(j, "lr", file);
   if (!(o.lr > 0)) bad_value(file, "options.lr", "a positive number", j["lr"].dump());
   o.attention = option_flag(j, "attention", file);
-  o.augment = option_flag(j, "augment", file);
+  o.augment = option_augment(j, file);
   o.seed = option_integer<std::uint64_t>(j, "seed", 0, file);
   o.max_train_images = option_integer(j, "max_train_images", 0, file);
   o.fold = option_fold(j, file);

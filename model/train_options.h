@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "data/online_augment.h"
 #include "engine/dtype.h"
 #include "model/decision_threshold.h"
 
@@ -56,8 +57,8 @@ struct TrainOptions {
   double lr = 1e-3;
   // AdamW's decoupled weight decay λ (engine/adam.h): 0 is the seed's plain Adam.
   double weight_decay = 0;
-  bool attention = true;  // false: attention off in every epoch (the plain baseline)
-  bool augment = false;   // on-the-fly augmentation of training batches
+  bool attention = true;        // false: attention off in every epoch (the plain baseline)
+  data::OnlineAugment augment;  // on-the-fly augmentation of training batches
   std::uint64_t seed = 0;
   Device device = Device::CPU;
   // On the emulator and the GPU: replay each training step from a recorded device graph

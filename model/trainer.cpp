@@ -84,12 +84,14 @@ struct RunImages {
         val_set(validation_images(std::move(split.held_out), o)),
         val_labels(labels_of<int>(cache, val_set)),
         val_images(cache_images(cache, val_set), o.device),
-        train_images(o.augment ? std::nullopt
-                               : std::optional<ImageSet>(std::in_place,
-                                                         cache_images(cache, train_set), o.device)),
-        steps(train_images ? TrainingStepRunner(model, optimizer, *train_images, o.graphs)
-                           : TrainingStepRunner(model, optimizer,
-                                                AugmentedImages{cache, train_set, o.seed})) {
+        train_images(
+            o.augment.enabled()
+                ? std::nullopt
+                : std::optional<ImageSet>(std::in_place, cache_images(cache, train_set), o.device)),
+        steps(train_images
+                  ? TrainingStepRunner(model, optimizer, *train_images, o.graphs)
+                  : TrainingStepRunner(model, optimizer,
+                                       AugmentedImages{cache, train_set, o.seed, o.augment})) {
     if (train_images && model.kernel_path() == KernelPath::Fast) train_images->keep_patch_moments();
   }
 

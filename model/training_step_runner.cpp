@@ -87,8 +87,9 @@ StepResult TrainingStepRunner::augmented_step(const AugmentedImages& images,
                                               std::size_t n, bool attention) {
   std::vector<std::size_t> ids(n);
   for (std::size_t i = 0; i < n; ++i) ids[i] = images.indices[epoch.positions[first + i]];
-  const data::BatchAugment augment{
-      .seed = images.seed, .step = static_cast<std::uint64_t>(epoch.epoch), .ranges = {}};
+  const data::BatchAugment augment{.seed = images.seed,
+                                   .step = static_cast<std::uint64_t>(epoch.epoch),
+                                   .transforms = images.transforms};
   constexpr int side = data::kInputSize;
   Tensor batch({static_cast<std::int64_t>(n), data::kInputChannels, side, side}, DType::F32);
   images.cache.fill_batch(ids, batch.data<float>(), &augment);

@@ -34,6 +34,7 @@ struct AugmentedImages {
   const data::DatasetCache& cache;
   std::vector<std::size_t> indices;  // the cache's images; positions count in here
   std::uint64_t seed = 0;
+  data::OnlineAugment transforms;
 };
 
 class TrainingStepRunner {

@@ -139,7 +139,7 @@ json settings_json(const CrossvalArgs& a, const data::DatasetCache& cache) {
                    {"batch", o.batch},
                    {"lr", o.lr},
                    {"warmup_epochs", o.warmup_epochs},
-                   {"augment", o.augment},
+                   {"augment", data::to_string(o.augment)},
                    {"max_train_images", o.max_train_images},
                    {"device", device_name(o.device)},
                    {"cache", fs::absolute(o.cache).lexically_normal().string()},
@@ -232,7 +232,6 @@ void add_crossval_command(CLI::App& app) {
                   "epochs without attention first (in the runs with attention)")
       ->capture_default_str()
       ->check(kNonNegative);
-  cmd->add_flag("--augment", o.augment, "augment training batches on the fly");
   cmd->add_option("--seed", o.seed, "seed of the folds and of every run")->capture_default_str();
   cmd->add_option("--device", a->device, kDeviceHelp)->capture_default_str();
   cmd->add_option("--graph", a->graph, "on|off: as for braincam train")

@@ -68,7 +68,6 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str()
       ->check(kNonNegative);
   cmd->add_flag("--no-attention", a->no_attention, "never use attention (the plain baseline)");
-  cmd->add_flag("--augment", o.augment, "augment training batches on the fly");
   cmd->add_flag("--no-charts", a->no_charts, "skip the training-curve charts (no gnuplot needed)");
   cmd->add_option("--seed", o.seed, "seed of initialization, shuffling and augmentation")
       ->capture_default_str();

@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kRecipeFlags[] = {"--lr-schedule", "--lr-min",           "--lr-step-epochs",
                                         "--lr-gamma",    "--plateau-patience", "--early-stopping",
-                                        "--balance",     "--weight-decay"};
+                                        "--balance",     "--weight-decay",     "--augment"};
 
 // Adds option `flag` whose value is one of `names`, parsed into `value`.
 template <class Enum, std::size_t N>
@@ -73,6 +73,19 @@ void add_recipe_options(CLI::App& cmd, TrainOptions& o) {
   add_choice(cmd, "--balance", o.balance, kBalanceNames,
              "draw each epoch's batches with both classes equally likely (with "
              "replacement)");
+  cmd.add_option_function<std::string>(
+         "--augment",
+         [&o](const std::string& text) {
+           try {
+             o.augment = data::parse_online_augment(text);
+           } catch (const std::invalid_argument& e) {
+             throw CLI::ValidationError("--augment", e.what());
+           }
+         },
+         "transform training batches on the fly: none, seed (the seed's offline ranges), mri "
+         "(all of flip, rotate, shift, bias, contrast, intensity, gamma, noise) or a "
+         "comma-separated list of those")
+      ->default_str(data::to_string(o.augment));
 }
 
 void check_recipe_options(const CLI::App& cmd, const TrainOptions& o) {

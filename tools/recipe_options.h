@@ -9,7 +9,7 @@
 namespace braincam::tools {
 
 // Adds --lr-schedule, --lr-min, --lr-step-epochs, --lr-gamma, --plateau-patience,
-// --early-stopping, --weight-decay and --balance to `cmd`, parsed into `options`.
+// --early-stopping, --weight-decay, --balance and --augment to `cmd`, parsed into `options`.
 void add_recipe_options(CLI::App& cmd, TrainOptions& options);
 
 // Throws CLI::ValidationError naming the flag when the settings do not fit together: --lr-min

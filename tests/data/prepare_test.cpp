@@ -133,7 +133,7 @@ TEST_CASE("prepare skips bad files, splits by group and writes manifest, EDA and
   CHECK(batch[3 * 240 * 240 + 240 * 240 + 5] == c.pixels(0)[5 * 3 + 1] / 255.0f);
   // On-the-fly augmentation is reproducible from (seed, step) and changes the pixels.
   std::vector<float> a1(batch.size()), a2(batch.size()), a3(batch.size());
-  BatchAugment aug{5, 1, {}};
+  BatchAugment aug{.seed = 5, .step = 1, .transforms = parse_online_augment("seed")};
   c.fill_batch(idx, a1.data(), &aug);
   c.fill_batch(idx, a2.data(), &aug);
   aug.step = 2;
@@ -141,6 +141,17 @@ TEST_CASE("prepare skips bad files, splits by group and writes manifest, EDA and
   CHECK(a1 == a2);
   CHECK(a1 != a3);
   CHECK(a1 != batch);
+  // So is the MRI set, which draws from the same (seed, step, image).
+  aug.transforms = parse_online_augment("mri");
+  std::vector<float> m1(batch.size()), m2(batch.size());
+  c.fill_batch(idx, m1.data(), &aug);
+  c.fill_batch(idx, m2.data(), &aug);
+  CHECK(m1 == m2);
+  CHECK(m1 != a3);
+  CHECK(m1 != batch);
+  aug.transforms = {};
+  c.fill_batch(idx, m1.data(), &aug);
+  CHECK(m1 == batch);
   CHECK_FALSE(c.lesion_mask(0).has_value());
 }
 

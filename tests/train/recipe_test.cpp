@@ -169,13 +169,14 @@ TEST_CASE("early stopping: a run stops, says why, and stays stopped when resumed
   CHECK(metrics_without_timing(first.out) == metrics_without_timing(o.out));
 }
 
-TEST_CASE("recipe: a resumed run with a schedule and balanced batches ends bit for bit the same") {
+TEST_CASE("recipe: a resumed run with a schedule, balanced and augmented batches ends the same") {
   auto recipe = [](const std::string& name, int epochs) {
     TrainOptions o = tiny_options(name);
     o.epochs = epochs;
     o.lr_schedule = {.kind = LrScheduleKind::plateau, .gamma = 0.5, .plateau_patience = 0};
     o.balance = Balance::sampling;
     o.weight_decay = 0.25;
+    o.augment = data::parse_online_augment("noise,flip,gamma");
     return o;
   };
   const TrainOptions whole = recipe("recipe_whole", 4);
@@ -188,6 +189,7 @@ TEST_CASE("recipe: a resumed run with a schedule and balanced batches ends bit f
   CHECK(options.at("balance") == "sampling");
   CHECK(options.at("plateau_patience") == 0);
   CHECK(options.at("weight_decay") == "0x1p-2");  // exact(): a hex float
+  CHECK(options.at("augment") == "flip,gamma,noise");
 
   SECTION("after epoch 2") {
     TrainOptions first = recipe("recipe_resumed", 2);
@@ -226,6 +228,7 @@ TEST_CASE("recipe: a default run records none of the settings, and damaged ones 
     CHECK_FALSE(options.contains(key));
   CHECK_FALSE(read_safetensors((plain.out / "last.safetensors").string())
                   .metadata.contains("plateau_reductions"));
+  CHECK(options.at("augment") == false);                  // as before the MRI transforms existed
   TrainOptions decayed = tiny_options("recipe_decayed");  // the trainer hands λ to AdamW
   decayed.epochs = 1;
   decayed.weight_decay = 0.25;
@@ -248,6 +251,7 @@ TEST_CASE("recipe: a default run records none of the settings, and damaged ones 
       {"options", "\"lr_step_epochs\":5", "\"lr_step_epochs\":0", "options.lr_step_epochs"},
       {"options", "\"batch\"", "\"balance\":\"all\",\"batch\"", "options.balance"},
       {"options", "\"batch\"", "\"early_stopping\":0,\"batch\"", "options.early_stopping"},
+      {"options", "\"augment\":false", "\"augment\":\"blur\"", "options.augment"},
       {"plateau_reductions", "0", "x", "plateau_reductions"},
   };
   for (const Damage& d : damages) {
