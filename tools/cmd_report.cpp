@@ -19,6 +19,8 @@ void add_report_command(CLI::App& app) {
                   "JSON of the attention ablation (default RUN/compare.json)");
   cmd->add_option("--crossval", in->crossval,
                   "JSON of braincam crossval (default RUN/crossval.json, when there is one)");
+  cmd->add_option("--audit", in->audit,
+                  "audit.json of braincam audit (default RUN/audit.json, when there is one)");
   cmd->add_option("--note", in->note, "a note on the settings, shown at the top");
   cmd->callback([in] {
     ReportInputs inputs = *in;
@@ -27,6 +29,8 @@ void add_report_command(CLI::App& app) {
     if (inputs.compare.empty()) inputs.compare = inputs.run / "compare.json";
     if (inputs.crossval.empty() && std::filesystem::exists(inputs.run / "crossval.json"))
       inputs.crossval = inputs.run / "crossval.json";
+    if (inputs.audit.empty() && std::filesystem::exists(inputs.run / "audit.json"))
+      inputs.audit = inputs.run / "audit.json";
     std::printf("wrote %s\n", write_report(inputs).c_str());
   });
 }

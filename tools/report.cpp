@@ -454,6 +454,93 @@ std::string crossval_section(const ReportInputs& in) {
          });
 }
 
+// A row of the audit's table: the probe, its numbers, and what they mean.
+std::string audit_row(const std::string& probe, const std::string& value, const json& n,
+                      const std::string& meaning) {
+  return row({probe, value, number(n, "%.0f"), meaning});
+}
+
+std::string audit_table(const json& a) {
+  const json& blank = a.at("blank");
+  std::string blanks;
+  for (const char* name : {"black", "gray", "noise"})
+    blanks += std::string(blanks.empty() ? "" : ", ") + name + " " +
+              number(blank.at(name).at("probability"));
+  const json& blurred = a.at("blurred");
+  const auto by_label = [](const json& l) {
+    return "tumor: " + percent(l.at("tumor").at("tumor_share")) +
+           " called tumor; healthy: " + percent(l.at("no_tumor").at("tumor_share"));
+  };
+  const auto set = [](const json& s) {
+    return "accuracy " + percent(s.at("accuracy")) + ", ROC AUC " + number(s.at("roc_auc"), "%.3f");
+  };
+  std::string t = "<table>\n" + row({"probe", "result", "n", "what it means"}, "th");
+  t += audit_row("full images", set(a.at("full")), a["full"].at("n"),
+                 "the split as it is: the yardstick");
+  t += audit_row("blank inputs", "p(tumor): " + blanks, 3,
+                 "no anatomy at all: a model that reads tumors calls none of them tumor");
+  t += audit_row("blurred (σ " + number(blurred.at("sigma_px"), "%g") + " px)", by_label(blurred),
+                 a["full"].at("n"),
+                 "only coarse brightness left: healthy images should stay healthy");
+  t += audit_row("brain only", set(a.at("brain_only")), a["brain_only"].at("n"),
+                 "background blacked out: close to the full images when the model reads the head");
+  t += audit_row("background only", set(a.at("background_only")), a["background_only"].at("n"),
+                 "head blacked out: ROC AUC near 0.5 when the model reads anatomy; high when the "
+                 "classes differ outside the brain");
+  const json& fill = a.at("lesion_fill");
+  t += audit_row("lesion fill",
+                 fill.value("n", 0) > 0
+                     ? percent(fill.at("still_tumor_share")) + " still tumor, mean p(tumor) −" +
+                           number(fill.at("mean_drop"), "%.3f")
+                     : "not run (no lesion masks)",
+                 fill.at("n"),
+                 "each lesion filled in from its surroundings: a model that reads the lesion stops "
+                 "calling these images tumor");
+  return t + "</table>\n";
+}
+
+std::string audit_sources(const json& sources) {
+  std::string t = "<h3>Per " + escape(sources.at("key").get<std::string>()) + "</h3>\n<table>\n" +
+                  row({"name", "images", "tumor images", "accuracy", "mean p(tumor)"}, "th");
+  for (const json& s : sources.at("rows"))
+    t += row({escape(s.at("name").get<std::string>()), number(s.at("n"), "%.0f"),
+              number(s.at("tumor_images"), "%.0f"), percent(s.at("accuracy")),
+              number(s.at("mean_probability"), "%.3f")});
+  return t + "</table>\n";
+}
+
+// `braincam audit`'s probes, verdicts and per-source scores, and its sheet of probe inputs.
+std::string audit_section(const ReportInputs& in) {
+  if (in.audit.empty()) return "";
+  std::string h = "<h2 id=\"audit\">Shortcut audit</h2>\n";
+  if (!fs::exists(in.audit)) return h + missing("the shortcut audit (" + in.audit.string() + ")");
+  return h + guarded("shortcut audit", [&] {
+           const json a = read_json(in.audit);
+           std::string t =
+               "<p>Whether the model reads the tumor or something that comes with it (the "
+               "scanner, the source of one class, the preprocessing), on the " +
+               escape(a.value("split", std::string("?"))) + " split; tumor: p(tumor) &gt; " +
+               number(a.at("threshold")) +
+               ". A model can score near perfectly while it ignores "
+               "the anatomy; these probes show it.</p>\n<ul>\n";
+           for (const json& v : a.at("verdicts")) {
+             const std::string state = v.at("state").get<std::string>();
+             t += std::string("<li") + (state == "shortcut" ? " class=\"warning\"" : "") + "><b>" +
+                  escape(state) + "</b> (" + escape(v.at("probe").get<std::string>()) +
+                  "): " + escape(v.at("message").get<std::string>()) + " <small>[" +
+                  escape(v.at("rule").get<std::string>()) + "]</small></li>\n";
+           }
+           t += "</ul>\n" + audit_table(a) + audit_sources(a.at("sources"));
+           const fs::path sheet = in.audit.parent_path() / "audit_probes.png";
+           if (fs::exists(sheet))
+             t += "<h3>Probe inputs</h3>\n<p><small>Black, gray, noise; an image of the split, "
+                  "blurred, its head only, its background only, and (with a mask) its lesion "
+                  "filled in.</small></p>\n" +
+                  image_tag(sheet, "the audit's probe inputs", true);
+           return t;
+         });
+}
+
 std::string now() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char buf[64];
@@ -478,10 +565,10 @@ fs::path write_report(const ReportInputs& in) {
       "<a href=\"#evaluation\">Evaluation</a><a href=\"#ablation\">Attention ablation</a>"
       "<a href=\"#explanations\">Explanations</a>" +
       std::string(in.crossval.empty() ? "" : "<a href=\"#crossval\">Cross-validation</a>") +
-      "</nav>\n";
+      std::string(in.audit.empty() ? "" : "<a href=\"#audit\">Shortcut audit</a>") + "</nav>\n";
   html += settings_section(in) + eda_section(in) + training_section(in) + evaluation_section(in) +
           ablation_section(in) + explanations_section(in);
-  html += crossval_section(in);
+  html += crossval_section(in) + audit_section(in);
   html += "</main>\n</body>\n</html>\n";
   const fs::path out = in.run / "report.html";
   write_file_atomically(out, html);
