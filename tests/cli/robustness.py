@@ -193,6 +193,7 @@ def unknown_flags():
             ("evaluate", ["--cache", CACHE, "--checkpoint", BEST]),
             ("predict", ["--checkpoint", BEST, IMAGE]),
             ("cam", ["--checkpoint", BEST, "--out", f"{T}/cam0"]),
+            ("audit", ["--checkpoint", BEST, "--cache", CACHE]),
             ("report", ["--run", RUN]),
             ("prepare", ["--data", f"{T}/data", "--out", f"{T}/c0"]),
             ("augment", ["--data", f"{T}/data", "--out", f"{T}/a0"]),
@@ -319,6 +320,14 @@ def missing_files():
             ["none.png"])
     refused("cam: missing image", ["cam", "--checkpoint", BEST, "--images", f"{T}/none.png",
                                    "--out", f"{T}/cam1"], ["none.png"], [f"{T}/cam1"])
+    refused("audit: missing checkpoint", ["audit", "--checkpoint", missing, "--cache", CACHE,
+                                          "--out", f"{T}/au1"], ["missing.safetensors"],
+            [f"{T}/au1"])
+    refused("audit: missing cache", ["audit", "--checkpoint", BEST, "--cache", f"{T}/nocache",
+                                     "--json", f"{T}/au2.json"], ["nocache"], [f"{T}/au2.json"])
+    refused("audit: unknown split", ["audit", "--checkpoint", BEST, "--cache", CACHE, "--split",
+                                     "holdout", "--out", f"{T}/au3"], ["--split", "holdout"],
+            [f"{T}/au3"])
     refused("report: missing run", ["report", "--run", f"{T}/norun"], ["norun"])
     refused("prepare: missing data", ["prepare", "--data", f"{T}/nodata", "--out", f"{T}/c1"],
             ["nodata"], [f"{T}/c1"])
@@ -370,7 +379,8 @@ def infinite_weights():
              [f"{T}/o4.safetensors"]),
             (["evaluate", "--cache", CACHE, "--json", f"{T}/e4.json"], [f"{T}/e4.json"]),
             (["predict", IMAGE], []),
-            (["cam", "--images", IMAGE, "--out", f"{T}/cam4"], [f"{T}/cam4"])]:
+            (["cam", "--images", IMAGE, "--out", f"{T}/cam4"], [f"{T}/cam4"]),
+            (["audit", "--cache", CACHE, "--out", f"{T}/au4"], [f"{T}/au4"])]:
         refused(f"{args[0]}: infinite weights", args + ["--checkpoint", INFINITE],
                 ["infinite.safetensors", "fc.weight"], outputs)
 
