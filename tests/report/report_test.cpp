@@ -9,6 +9,7 @@
 #include "base/file_io.h"
 #include "engine/safetensors.h"
 #include "model/metrics.h"
+#include "model/shortcut_verdicts.h"
 #include "tests/report/png_check.h"
 #include "tools/cam_panel.h"
 #include "tools/cam_scores.h"
@@ -225,6 +226,47 @@ TEST_CASE("report: a cross-validation gets a section with its folds and their me
   in.crossval = dir.path / "missing.json";
   CHECK_THAT(read_text(tools::write_report(in)),
              Catch::Contains("Not available: the cross-validation"));
+}
+
+TEST_CASE("report: a shortcut audit gets a section with its verdicts and probes") {
+  test::TempDir dir("probes");
+  make_inputs(dir.path);
+  // no section, and no link to one, without the input
+  CHECK(count(read_text(tools::write_report(inputs(dir.path))), "audit") == 0);
+
+  ShortcutAudit a;
+  a.options.threshold = 0.6;
+  a.full = {20, 0.95, 0.99};
+  a.full_by_label = {{10, 0.9, 1.0}, {10, 0.1, 0.1}};
+  a.blanks = {{"black", 0.99}, {"gray", 0.2}, {"noise", 0.3}};
+  a.blurred = {{10, 0.95, 1.0}, {10, 0.7, 0.8}};
+  a.brain_only = {20, 0.9, 0.97};
+  a.background_only = {20, 0.8, 0.91};
+  a.brain_area_share = 0.7;
+  a.source_key = "class";
+  a.sources = {{"glioma", 10, 10, 1.0, 0.9}, {"notumor", 10, 0, 0.9, 0.1}};
+  a.lesion_fill = {10, 0.9, 0.9, 0.8, 0.1};
+  nlohmann::json j = to_json(a);
+  j["split"] = "test";
+  j["verdicts"] = to_json(shortcut_verdicts(a));
+  const fs::path file = dir.path / "run" / "audit.json";
+  write(file, j.dump());
+  tools::ReportInputs in = inputs(dir.path);
+  in.audit = file;
+  const std::string html = read_text(tools::write_report(in));
+  CHECK_THAT(html,
+             Catch::Contains("<h2 id=\"audit\">Shortcut audit</h2>") &&
+                 Catch::Contains("<a href=\"#audit\">") &&
+                 Catch::Contains("<li class=\"warning\"><b>shortcut</b> (background_only)") &&
+                 Catch::Contains("black 0.9900, gray 0.2000, noise 0.3000") &&
+                 Catch::Contains("90.00% still tumor") &&
+                 Catch::Contains("<tr><td>glioma</td><td>10</td><td>10</td><td>100.00%</td>"));
+  CHECK(count(html, "Not available") == 0);
+  check_self_contained(html);
+
+  in.audit = dir.path / "missing.json";
+  CHECK_THAT(read_text(tools::write_report(in)),
+             Catch::Contains("Not available: the shortcut audit"));
 }
 
 TEST_CASE("report: a run folder that does not exist is an error") {
