@@ -189,7 +189,8 @@ void write_json(const fs::path& file, const nlohmann::json& j) {
   std::printf("wrote %s\n", file.c_str());
 }
 
-// The folders of --out and --json, made before any work rather than failed on after it.
+// The folders of --out and --json, made once the inputs are read and before the work, rather
+// than failed on after it.
 void make_output_folders(const AuditArgs& a) {
   const auto make = [](const char* flag, const fs::path& dir) {
     std::error_code ec;
@@ -203,7 +204,6 @@ void make_output_folders(const AuditArgs& a) {
 }
 
 void run_audit(const AuditArgs& args) {
-  make_output_folders(args);
   const Device device = resolve_device(args.device);
   const data::DatasetCache cache = data::DatasetCache::open(args.cache);
   const std::vector<std::size_t> ids = cache.indices(data::split_from_name(args.split));
@@ -213,6 +213,7 @@ void run_audit(const AuditArgs& args) {
   BrainDetectionModel model({}, DType::F32, device);
   const auto meta = load_checkpoint(args.checkpoint, model);
   const LabelThreshold threshold = label_threshold(args.threshold, meta, args.checkpoint);
+  make_output_folders(args);
   AuditOptions o;
   o.threshold = threshold.value;
   o.attention = trained_with_attention(meta);
