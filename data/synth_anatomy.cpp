@@ -1,6 +1,9 @@
 #include "data/synth_anatomy.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <numbers>
 
 #include "data/data_error.h"
 
@@ -12,6 +15,18 @@ fs::path default_brain_mask(const fs::path& head) {
   const std::string ext = name.ends_with(".nii.gz") ? ".nii.gz" : head.extension().string();
   name.resize(name.size() - ext.size());
   return head.parent_path() / (name + "bet" + ext);
+}
+
+fs::path anatomy_path(const fs::path& given) {
+  if (!given.empty()) return given;
+  const char* env = std::getenv("BRAINCAM_ANATOMY");
+  return env && *env ? fs::path(env) : fs::path(kDefaultAnatomy);
+}
+
+bool inside_brain(const AxialSlice& s, double x, double y) {
+  const int c = static_cast<int>(std::lround(x)), r = static_cast<int>(std::lround(y));
+  return c >= 0 && r >= 0 && c < s.width && r < s.height &&
+         s.brain[static_cast<std::size_t>(r) * s.width + c] > 0;
 }
 
 Anatomy::Anatomy(const fs::path& head, const fs::path& brain_mask)
@@ -29,11 +44,13 @@ Anatomy::Anatomy(const fs::path& head, const fs::path& brain_mask)
     }
   }
   if (lo < 0) throw DataError(brain_mask, "the brain mask is empty");
-  first_ = lo + (hi - lo) * 25 / 100;
-  last_ = lo + (hi - lo) * 85 / 100;
+  first_ = lo + (hi - lo) * 18 / 100;
+  last_ = lo + (hi - lo) * 90 / 100;
+  for (int z = 0; z < mask_.nz; ++z)
+    if (z <= lo + (hi - lo) * 10 / 100 || z >= lo + (hi - lo) * 95 / 100) edge_.push_back(z);
 }
 
-AxialSlice Anatomy::slice(int z) const {
+AxialSlice Anatomy::slice(const SlicePlane& plane) const {
   AxialSlice s;
   s.width = head_.nx;
   s.height = head_.ny;
@@ -45,12 +62,23 @@ AxialSlice Anatomy::slice(int z) const {
   s.head_y0 = s.height;
   s.head_x1 = 0;
   s.head_y1 = 0;
+  const double pitch = std::tan(plane.pitch_deg * std::numbers::pi / 180);
+  const double roll = std::tan(plane.roll_deg * std::numbers::pi / 180);
   for (int r = 0; r < s.height; ++r)
     for (int c = 0; c < s.width; ++c) {
       const int y = head_.ny - 1 - r;  // anterior (high y) at the top
       const std::size_t i = static_cast<std::size_t>(r) * s.width + c;
-      s.t1[i] = std::clamp(head_.at(c, y, z), 0.f, 255.f);
-      s.brain[i] = mask_.at(c, y, z) > 0 ? 1.f : 0.f;
+      // The head linear along z between the two voxels the plane passes, the mask's nearest
+      // voxel; nothing outside the volume.
+      const double z = plane.z + pitch * (r - s.height / 2.0) + roll * (c - s.width / 2.0);
+      const int z0 = static_cast<int>(std::floor(z)), nearest = static_cast<int>(std::lround(z));
+      const double f = z - z0;
+      const auto voxel = [&](const Volume& v, int k) {
+        return k >= 0 && k < v.nz ? v.at(c, y, k) : 0.f;
+      };
+      const double a = voxel(head_, z0), b = f > 0 ? voxel(head_, z0 + 1) : 0.0;
+      s.t1[i] = std::clamp(static_cast<float>(a + (b - a) * f), 0.f, 255.f);
+      s.brain[i] = voxel(mask_, nearest) > 0 ? 1.f : 0.f;
       if (s.t1[i] > 25.f) {
         s.head_x0 = std::min(s.head_x0, c);
         s.head_x1 = std::max(s.head_x1, c);

@@ -1,7 +1,6 @@
 #include "data/synth_dataset.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -15,17 +14,43 @@
 namespace braincam::data {
 namespace fs = std::filesystem;
 
+SynthDraw draw_synth_image(const Anatomy& anatomy, const SynthDifficulty& d, Rng& rng, bool tumor,
+                           int index) {
+  const double u = tumor ? 1.0 : rng.uniform();
+  const SynthFrame frame = u < kEmptyFrameShare                     ? SynthFrame::empty
+                           : u < kEmptyFrameShare + kEdgeSliceShare ? SynthFrame::edge_slice
+                                                                    : SynthFrame::brain;
+  SlicePlane plane{static_cast<double>(anatomy.middle_slice())};
+  if (frame == SynthFrame::brain) {
+    plane.z = rng.uniform(anatomy.first_slice(), anatomy.last_slice());
+  } else if (frame == SynthFrame::edge_slice) {
+    const std::vector<int>& edge = anatomy.edge_slices();
+    plane.z = edge[rng.below(edge.size())];
+  }
+  if (frame != SynthFrame::empty) {
+    plane.pitch_deg = rng.uniform(-kSlicePitchDeg, kSlicePitchDeg);
+    plane.roll_deg = rng.uniform(-kSliceRollDeg, kSliceRollDeg);
+  }
+  SynthDraw draw{anatomy.slice(plane), {}};
+  if (frame != SynthFrame::brain) {  // framed like a slice through the brain
+    const AxialSlice middle = anatomy.slice(anatomy.middle_slice());
+    draw.slice.head_x0 = middle.head_x0;
+    draw.slice.head_y0 = middle.head_y0;
+    draw.slice.head_x1 = middle.head_x1;
+    draw.slice.head_y1 = middle.head_y1;
+  }
+  const auto contrast = static_cast<Contrast>(index % 3);
+  draw.params = sample_synth_params(rng, d, draw.slice, plane, frame, contrast, tumor);
+  return draw;
+}
+
 SynthReport synthesize_dataset(const SynthOptions& o) {
   if (o.count < 2) throw DataError("--count must be at least 2 (one image of each class)");
   const fs::path out_dir = folder_path(o.out_dir);
   check_folder_target(out_dir, o.overwrite);  // before the work, not after it
   const SynthDifficulty difficulty = synth_difficulty(o.difficulty);
   SynthReport report;
-  report.anatomy = o.anatomy;
-  if (report.anatomy.empty()) {
-    const char* env = std::getenv("BRAINCAM_ANATOMY");
-    report.anatomy = env && *env ? fs::path(env) : fs::path(kDefaultAnatomy);
-  }
+  report.anatomy = anatomy_path(o.anatomy);
   const fs::path mask = o.brain_mask.empty() ? default_brain_mask(report.anatomy) : o.brain_mask;
   const Anatomy anatomy(report.anatomy, mask);
 
@@ -44,7 +69,6 @@ SynthReport synthesize_dataset(const SynthOptions& o) {
   const int n = o.count;
   std::vector<nlohmann::json> records(n);
   std::vector<std::string> errors(n);
-  const int slices = anatomy.last_slice() - anatomy.first_slice() + 1;
 #pragma omp parallel for schedule(dynamic)
   for (int k = 0; k < n; ++k) {
     const bool tumor = k < report.tumor;
@@ -53,13 +77,9 @@ SynthReport synthesize_dataset(const SynthOptions& o) {
     stem += std::to_string(index + 1);
     try {
       Rng rng(o.seed, tumor ? 1 : 0, static_cast<std::uint64_t>(index));
-      const int z =
-          anatomy.first_slice() + static_cast<int>(rng.below(static_cast<std::uint64_t>(slices)));
-      const AxialSlice slice = anatomy.slice(z);
-      // Contrast alternates within each class, so that it cannot hint at the label.
-      const SynthImageParams p =
-          sample_synth_params(rng, difficulty, slice, z, tumor, index % 2 == 1);
-      const SynthImage image = render_synth_image(slice, p, rng);
+      const SynthDraw draw = draw_synth_image(anatomy, difficulty, rng, tumor, index);
+      const SynthImageParams& p = draw.params;
+      const SynthImage image = render_synth_image(draw.slice, p, rng);
       std::string file(tumor ? "yes/" : "no/");
       file.append(stem).append(".jpg");
       write_image_file(build / file, image.image, p.jpeg_quality);

@@ -9,11 +9,36 @@
 #include <filesystem>
 #include <string>
 
+#include "base/random.h"
+#include "data/synth_anatomy.h"
+#include "data/synth_difficulty.h"
+#include "data/synth_image.h"
+
 namespace braincam::data {
 
 // The seed's class sizes: of 2,065 images, 1,085 with a tumor.
 inline constexpr int kSeedImages = 2065;
 inline constexpr int kSeedTumorImages = 1085;
+
+// Shares of the healthy images that show no head at all (noise only, down to all black) and a
+// slice with little or no brain (data/synth_image.h: SynthFrame). Tumor images always show a
+// slice through the brain, from the same range as the other healthy images.
+inline constexpr double kEmptyFrameShare = 0.03;
+inline constexpr double kEdgeSliceShare = 0.05;
+
+// The slice plane's tilt: uniform within ± these, for every frame that shows a head.
+inline constexpr double kSlicePitchDeg = 8;
+inline constexpr double kSliceRollDeg = 4;
+
+// Image `index` of its class: the slice and every parameter, drawn from `rng`, which then draws
+// the image's noise. Contrast cycles T1, T2, FLAIR with the index within each class, so that it
+// cannot hint at the label.
+struct SynthDraw {
+  AxialSlice slice;
+  SynthImageParams params;
+};
+SynthDraw draw_synth_image(const Anatomy& anatomy, const SynthDifficulty& d, Rng& rng, bool tumor,
+                           int index);
 
 struct SynthOptions {
   std::filesystem::path out_dir;

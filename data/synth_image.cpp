@@ -43,26 +43,59 @@ float sample(const std::vector<float>& f, int w, int h, double x, double y) {
                             (p[w] * (1 - fx) + p[w + 1] * fx) * fy);
 }
 
-// T2-like remapping of the T1 intensities of brain and CSF: fluid bright, grey above white.
-float t2_from_t1(float t1, float near_brain) {
-  static constexpr std::array<float, 9> x = {0, 15, 40, 60, 80, 100, 112, 130, 255};
-  static constexpr std::array<float, 9> y = {40, 200, 230, 175, 130, 92, 84, 80, 100};
-  float brain = y.back();
-  for (std::size_t i = 1; i < x.size(); ++i)
-    if (t1 <= x[i]) {
-      brain = y[i - 1] + (y[i] - y[i - 1]) * (t1 - x[i - 1]) / (x[i] - x[i - 1]);
+// The healthy slice at (x, y) mm: the contrast's tissue intensity with the bright structures.
+float healthy_tissue(const AxialSlice& s, const SynthImageParams& p, double x, double y) {
+  const float t1 = sample(s.t1, s.width, s.height, x, y);
+  float v = tissue_intensity(p.contrast, t1, sample(s.near_brain, s.width, s.height, x, y));
+  for (const BrightStructure& b : p.bright) {
+    const double reach = bright_reach(b);
+    if (std::abs(x - b.cx) > reach || std::abs(y - b.cy) > reach) continue;
+    v += static_cast<float>(bright_weight(b, x, y)) * (static_cast<float>(b.intensity) - v);
+  }
+  return v;
+}
+
+// The bias field exp(b0 u + b1 w + b2 u² + b3 w² + b4 u w) on the work grid, u and w in [-1, 1].
+double bias_at(const SynthImageParams& p, double u, double w) {
+  return std::exp(p.bias[0] * u + p.bias[1] * w + p.bias[2] * u * u + p.bias[3] * w * w +
+                  p.bias[4] * u * w);
+}
+
+// The gain that maps the histogram's 99th percentile to `white`.
+float window_gain(const std::array<int, 256>& histogram, double white) {
+  long long total = 0, seen = 0;
+  for (int c : histogram) total += c;
+  if (total == 0) return 1.f;  // an empty frame
+  int p99 = 255;
+  for (int b = 0; b < 256; ++b)
+    if ((seen += histogram[b]) >= 0.99 * total) {
+      p99 = std::max(b, 1);
       break;
     }
-  return near_brain * brain + (1 - near_brain) * 0.8f * t1;  // scalp fat less bright, bone dark
+  return static_cast<float>(white / p99);
 }
 
 }  // namespace
 
+const char* synth_frame_name(SynthFrame f) {
+  switch (f) {
+    case SynthFrame::brain:
+      return "brain";
+    case SynthFrame::edge_slice:
+      return "edge_slice";
+    case SynthFrame::empty:
+      return "empty";
+  }
+  return "?";
+}
+
 SynthImageParams sample_synth_params(Rng& rng, const SynthDifficulty& d, const AxialSlice& slice,
-                                     int z, bool tumor, bool t2) {
+                                     const SlicePlane& plane, SynthFrame frame, Contrast c,
+                                     bool tumor) {
   SynthImageParams p;
-  p.slice = z;
-  p.t2 = t2;
+  p.plane = plane;
+  p.frame = frame;
+  p.contrast = c;
   // Most Kaggle scans are 200-650 pixels on a side, a few up to 1,400.
   const double side = rng.chance(0.8) ? rng.log_uniform(160, 650) : rng.log_uniform(650, 1400);
   p.height = static_cast<int>(std::lround(side));
@@ -83,10 +116,12 @@ SynthImageParams sample_synth_params(Rng& rng, const SynthDifficulty& d, const A
   for (double& b : p.bias) b = rng.normal() * d.bias_strength / 2;
   p.white = rng.uniform(200, 245);
   p.gamma = rng.uniform(0.8, 1.25);
-  p.noise_sigma = 255 * rng.uniform(d.noise_min, d.noise_max);
+  const double noise_min = frame == SynthFrame::empty ? 0.0 : d.noise_min;
+  p.noise_sigma = 255 * rng.uniform(noise_min, d.noise_max);
   p.jpeg_quality = static_cast<int>(
       d.jpeg_min + rng.below(static_cast<std::uint64_t>(d.jpeg_max - d.jpeg_min + 1)));
   p.texture_seed = rng.next();
+  if (frame != SynthFrame::empty) p.bright = sample_bright_structures(rng, d, slice);
   if (tumor) {
     p.lesions.push_back(sample_lesion(rng, d, slice));
     if (rng.chance(d.second_lesion)) p.lesions.push_back(sample_lesion(rng, d, slice));
@@ -94,62 +129,92 @@ SynthImageParams sample_synth_params(Rng& rng, const SynthDifficulty& d, const A
   return p;
 }
 
-SynthImage render_synth_image(const AxialSlice& s, const SynthImageParams& p, Rng& noise) {
-  // 1. The slice on the work grid, with mass effect, contrast, lesions and bias field.
+CanvasPlacement::CanvasPlacement(const AxialSlice& s, const SynthImageParams& p) {
+  const double th = p.rotation_deg * std::numbers::pi / 180;
+  cos_ = std::cos(th);
+  sin_ = std::sin(th);
+  kx_ = p.px_per_mm * std::sqrt(p.aspect);
+  ky_ = p.px_per_mm / std::sqrt(p.aspect);
+  hx_ = (s.head_x0 + s.head_x1) / 2.0;
+  hy_ = (s.head_y0 + s.head_y1) / 2.0;
+  ox_ = p.width / 2.0 + p.offset_x;
+  oy_ = p.height / 2.0 + p.offset_y;
+}
+
+void CanvasPlacement::to_canvas(double x_mm, double y_mm, double& X, double& Y) const {
+  const double dx = x_mm - hx_, dy = y_mm - hy_;
+  X = ox_ + kx_ * (cos_ * dx - sin_ * dy);
+  Y = oy_ + ky_ * (sin_ * dx + cos_ * dy);
+}
+
+void CanvasPlacement::to_slice(double X, double Y, double& x_mm, double& y_mm) const {
+  const double a = (X - ox_) / kx_, b = (Y - oy_) / ky_;
+  x_mm = hx_ + cos_ * a + sin_ * b;  // the rotation's inverse
+  y_mm = hy_ - sin_ * a + cos_ * b;
+}
+
+namespace {
+
+// The work image: the slice with its bright structures and lesions, under the bias field. The
+// histogram is that of the healthy slice (no lesion, no mass effect) under the same field.
+std::vector<float> render_work(const AxialSlice& s, const SynthImageParams& p,
+                               std::vector<float>& lesion, std::array<int, 256>& histogram) {
   const int ww = s.width * kWorkScale, wh = s.height * kWorkScale;
-  std::vector<float> work(static_cast<std::size_t>(ww) * wh), lesion(work.size(), 0.f);
-  std::array<int, 256> histogram{};
-  // The bias field exp(b0 u + b1 w + b2 u² + b3 w² + b4 u w) as a column factor, a row factor and
-  // a cross term that grows geometrically along the row.
-  std::vector<double> column_bias(ww);
-  for (int i = 0; i < ww; ++i) {
-    const double u = 2.0 * i / (ww - 1) - 1;
-    column_bias[i] = std::exp(p.bias[0] * u + p.bias[2] * u * u);
-  }
+  std::vector<float> work(static_cast<std::size_t>(ww) * wh, 0.f);
+  lesion.assign(work.size(), 0.f);
+  if (p.frame == SynthFrame::empty) return work;
   // Lesions only touch pixels within reach of their centre.
   std::vector<double> reach;
   for (const Lesion& l : p.lesions) {
     double amp = 1;
     for (double a : l.harmonic_amp) amp += a;
-    reach.push_back(l.radius * amp * l.edema / l.elongation + 1);
+    // The mass effect fades to below 1 % of its strength by 3.5 radii.
+    reach.push_back(std::max(l.radius * amp * l.edema / l.elongation, 3.5 * l.radius) + 1);
   }
   for (int j = 0; j < wh; ++j) {
     const double w = 2.0 * j / (wh - 1) - 1;
-    const double row_bias = std::exp(p.bias[1] * w + p.bias[3] * w * w);
-    double cross = std::exp(-p.bias[4] * w);  // at u = -1
-    const double cross_step = std::exp(p.bias[4] * w * 2.0 / (ww - 1));
-    for (int i = 0; i < ww; ++i, cross *= cross_step) {
+    for (int i = 0; i < ww; ++i) {
       const double x = (i + 0.5) / kWorkScale - 0.5, y = (j + 0.5) / kWorkScale - 0.5;
+      const float bias = static_cast<float>(bias_at(p, 2.0 * i / (ww - 1) - 1, w));
+      const float healthy = healthy_tissue(s, p, x, y);
+      const std::size_t k = static_cast<std::size_t>(j) * ww + i;
+      if (healthy * bias > 8.f) ++histogram[std::min(255, static_cast<int>(healthy * bias))];
+      bool near = false;
+      for (std::size_t n = 0; n < p.lesions.size(); ++n)
+        near |=
+            std::abs(x - p.lesions[n].cx) <= reach[n] && std::abs(y - p.lesions[n].cy) <= reach[n];
+      if (!near) {
+        work[k] = healthy * bias;
+        continue;
+      }
       double sx = x, sy = y;
       for (const Lesion& l : p.lesions) displace_by_lesion(l, sx, sy);
-      const float t1 = sample(s.t1, s.width, s.height, sx, sy);
+      float v = healthy_tissue(s, p, sx, sy);
       const float brain = sample(s.brain, s.width, s.height, sx, sy);
-      float v = p.t2 ? t2_from_t1(t1, sample(s.near_brain, s.width, s.height, sx, sy)) : t1;
-      const std::size_t k = static_cast<std::size_t>(j) * ww + i;
-      for (std::size_t n = 0; n < p.lesions.size(); ++n) {
-        const Lesion& l = p.lesions[n];
-        if (std::abs(x - l.cx) > reach[n] || std::abs(y - l.cy) > reach[n]) continue;
+      for (const Lesion& l : p.lesions) {
         const double rho = lesion_rho(l, x, y);
         if (rho >= l.edema || brain <= 0.f) continue;
         const float t = static_cast<float>(texture(p.texture_seed, x, y));
-        v += brain * (lesion_intensity(l, rho, v, t, p.t2) - v);
+        v += brain * (lesion_intensity(l, rho, v, t, p.contrast) - v);
         if (rho < 1.0 && brain > 0.5f) lesion[k] = 1.f;
       }
-      v *= static_cast<float>(column_bias[i] * row_bias * cross);
-      work[k] = v;
-      if (v > 8.f) ++histogram[std::min(255, static_cast<int>(v))];
+      work[k] = v * bias;
     }
   }
-  // 2. Window the head's 99th percentile to `white`, then gamma.
-  long long total = 0, seen = 0;
-  for (int c : histogram) total += c;
-  int p99 = 255;
-  for (int b = 0; b < 256; ++b)
-    if ((seen += histogram[b]) >= 0.99 * total) {
-      p99 = std::max(b, 1);
-      break;
-    }
-  const float gain = static_cast<float>(p.white / p99);
+  return work;
+}
+
+}  // namespace
+
+SynthImage render_synth_image(const AxialSlice& s, const SynthImageParams& p, Rng& noise) {
+  // 1. The slice on the work grid, with contrast, bright structures, lesions and bias field.
+  const int ww = s.width * kWorkScale, wh = s.height * kWorkScale;
+  std::vector<float> lesion;
+  std::array<int, 256> histogram{};
+  std::vector<float> work = render_work(s, p, lesion, histogram);
+  // 2. Window the healthy head's 99th percentile to `white`, then gamma. Lesions brighter than
+  // that saturate instead of darkening the rest of the image.
+  const float gain = window_gain(histogram, p.white);
   constexpr int kSteps = 1200;  // gamma table over [0, 1.2] of full scale
   std::vector<float> curve(kSteps + 2);
   for (int t = 0; t <= kSteps + 1; ++t)
@@ -159,18 +224,15 @@ SynthImage render_synth_image(const AxialSlice& s, const SynthImageParams& p, Rn
     const int t = static_cast<int>(x);
     v = curve[t] + (curve[t + 1] - curve[t]) * (x - t);
   }
-  // 3. Onto the canvas: canvas = centre + offset + stretch · rotation · (mm - head centre).
+  // 3. Onto the canvas.
   SynthImage out{Image(p.width, p.height, 1), Image(p.width, p.height, 1)};
-  const double th = p.rotation_deg * std::numbers::pi / 180, c = std::cos(th), sn = std::sin(th);
-  const double kx = p.px_per_mm * std::sqrt(p.aspect), ky = p.px_per_mm / std::sqrt(p.aspect);
-  const double hx = (s.head_x0 + s.head_x1) / 2.0, hy = (s.head_y0 + s.head_y1) / 2.0;
-  const double ox = p.width / 2.0 + p.offset_x, oy = p.height / 2.0 + p.offset_y;
+  const CanvasPlacement placement(s, p);
   for (int Y = 0; Y < p.height; ++Y) {
     std::uint8_t* row = out.image.row(Y);
     std::uint8_t* mrow = out.mask.row(Y);
     for (int X = 0; X < p.width; ++X) {
-      const double a = (X + 0.5 - ox) / kx, b = (Y + 0.5 - oy) / ky;
-      const double x = hx + c * a + sn * b, y = hy - sn * a + c * b;  // rotation inverse
+      double x, y;
+      placement.to_slice(X + 0.5, Y + 0.5, x, y);
       const double wx = (x + 0.5) * kWorkScale - 0.5, wy = (y + 0.5) * kWorkScale - 0.5;
       const double signal = sample(work, ww, wh, wx, wy);
       if (!p.lesions.empty() && sample(lesion, ww, wh, wx, wy) >= 0.5f) mrow[X] = 255;
@@ -186,8 +248,13 @@ SynthImage render_synth_image(const AxialSlice& s, const SynthImageParams& p, Rn
 nlohmann::json to_json(const SynthImageParams& p) {
   nlohmann::json lesions = nlohmann::json::array();
   for (const Lesion& l : p.lesions) lesions.push_back(to_json(l));
-  return {{"slice", p.slice},
-          {"contrast", p.t2 ? "T2" : "T1"},
+  nlohmann::json bright = nlohmann::json::array();
+  for (const BrightStructure& b : p.bright) bright.push_back(to_json(b));
+  return {{"slice_z", p.plane.z},
+          {"slice_pitch_deg", p.plane.pitch_deg},
+          {"slice_roll_deg", p.plane.roll_deg},
+          {"frame", synth_frame_name(p.frame)},
+          {"contrast", contrast_name(p.contrast)},
           {"canvas", {p.width, p.height}},
           {"px_per_mm", p.px_per_mm},
           {"aspect", p.aspect},
@@ -199,6 +266,7 @@ nlohmann::json to_json(const SynthImageParams& p) {
           {"noise_sigma", p.noise_sigma},
           {"jpeg_quality", p.jpeg_quality},
           {"texture_seed", p.texture_seed},
+          {"bright_structures", bright},
           {"lesions", lesions}};
 }
 

@@ -12,26 +12,83 @@ double smoothstep(double a, double b, double x) {
   return t * t * (3 - 2 * t);
 }
 
-bool in_brain(const AxialSlice& s, double x, double y) {
-  const int c = static_cast<int>(std::lround(x)), r = static_cast<int>(std::lround(y));
-  return c >= 0 && r >= 0 && c < s.width && r < s.height &&
-         s.brain[static_cast<std::size_t>(r) * s.width + c] > 0;
-}
-
 // Whether a lesion of `radius` at (x, y) keeps 0.7 of its radius inside the brain.
 bool fits(const AxialSlice& s, double x, double y, double radius) {
-  if (!in_brain(s, x, y)) return false;
+  if (!inside_brain(s, x, y)) return false;
   for (int k = 0; k < 16; ++k) {
     const double a = 2 * std::numbers::pi * k / 16;
-    if (!in_brain(s, x + 0.7 * radius * std::cos(a), y + 0.7 * radius * std::sin(a))) return false;
+    if (!inside_brain(s, x + 0.7 * radius * std::cos(a), y + 0.7 * radius * std::sin(a)))
+      return false;
   }
   return true;
 }
 
+LesionKind sample_kind(Rng& rng, const SynthDifficulty& d) {
+  double total = 0;
+  for (double w : d.lesion_kinds) total += w;
+  double u = rng.uniform(0, total);
+  for (int k = 0; k < 3; ++k) {
+    if (u < d.lesion_kinds[k]) return static_cast<LesionKind>(k);
+    u -= d.lesion_kinds[k];
+  }
+  return LesionKind::hypointense;
+}
+
+// Target intensities of a lesion's parts, on the 0..255 scale of the Colin27 T1 (white matter
+// ~108, grey ~80, CSF ~30) and of its T2-like (white ~86, grey 130, CSF ~225) and FLAIR-like
+// (white ~97, grey 120, CSF ~30) remappings.
+struct Targets {
+  double solid, rim, necrosis, edema;
+};
+
+Targets targets(const Lesion& l, Contrast c, double texture) {
+  const double t = texture, e = l.enhancement;
+  const double edema = c == Contrast::t1 ? 68 + 6 * t : (c == Contrast::t2 ? 168 : 170) + 10 * t;
+  switch (l.kind) {
+    case LesionKind::enhancing:
+    case LesionKind::ring_enhancing: {
+      // Contrast uptake on T1; hyperintensity on T2 and FLAIR.
+      const double solid =
+          c == Contrast::t1 ? 78 + 20 * t : (c == Contrast::t2 ? 190 : 175) + 22 * t;
+      const double rim =
+          c == Contrast::t1 ? 158 + 25 * t : (c == Contrast::t2 ? 150 : 165) + 20 * t;
+      // Necrotic fluid: dark on T1, bright on T2, only partly suppressed on FLAIR.
+      const double necrosis =
+          c == Contrast::t1 ? 35 + 8 * t : (c == Contrast::t2 ? 215 + 10 * t : 70 + 10 * t);
+      return {solid + e, rim + e, necrosis, edema};
+    }
+    case LesionKind::non_enhancing: {
+      const double solid =
+          c == Contrast::t1 ? 52 + 8 * t : (c == Contrast::t2 ? 195 : 185) + 15 * t;
+      return {solid, solid, solid, edema};
+    }
+    case LesionKind::hypointense: {
+      const double solid = c == Contrast::t1 ? 40 + 8 * t : (c == Contrast::t2 ? 45 : 40) + 10 * t;
+      return {solid, solid, solid, edema};
+    }
+  }
+  return {};
+}
+
 }  // namespace
+
+const char* lesion_kind_name(LesionKind k) {
+  switch (k) {
+    case LesionKind::enhancing:
+      return "enhancing";
+    case LesionKind::ring_enhancing:
+      return "ring_enhancing";
+    case LesionKind::non_enhancing:
+      return "non_enhancing";
+    case LesionKind::hypointense:
+      return "hypointense";
+  }
+  return "?";
+}
 
 Lesion sample_lesion(Rng& rng, const SynthDifficulty& d, const AxialSlice& s) {
   Lesion l;
+  l.kind = sample_kind(rng, d);
   l.radius = rng.log_uniform(d.radius_min_mm, d.radius_max_mm);
   l.elongation = rng.uniform(0.6, 1.0);
   l.orientation = rng.uniform(0, std::numbers::pi);
@@ -40,16 +97,19 @@ Lesion sample_lesion(Rng& rng, const SynthDifficulty& d, const AxialSlice& s) {
     l.harmonic_amp[k] = rng.uniform(0, irregularity / (k + 2));
     l.harmonic_phase[k] = rng.uniform(0, 2 * std::numbers::pi);
   }
-  l.core = rng.chance(d.necrosis) ? rng.uniform(0.3, 0.6) : 0.0;
-  l.rim = rng.uniform(0.12, 0.3);
+  const bool enhances = l.kind == LesionKind::enhancing || l.kind == LesionKind::ring_enhancing;
+  l.core = l.kind == LesionKind::ring_enhancing ? rng.uniform(0.45, 0.75) : 0.0;
+  l.rim = l.kind == LesionKind::enhancing        ? rng.uniform(0.12, 0.3)
+          : l.kind == LesionKind::ring_enhancing ? rng.uniform(0.1, 0.2)
+                                                 : 0.0;
   l.edema = rng.uniform(d.edema_min, d.edema_max);
   l.mass_effect = rng.uniform(0.05, 0.25);
   l.contrast = std::min(1.0, d.lesion_contrast * rng.uniform(0.85, 1.15));
-  l.enhancement = d.lesion_enhancement * rng.uniform(0.8, 1.2);
+  l.enhancement = enhances ? d.lesion_enhancement * rng.uniform(0.8, 1.2) : 0.0;
   // A centre inside the brain; shrink the lesion when no place is found for it.
   for (int attempt = 0;; ++attempt) {
     const double x = rng.uniform(s.head_x0, s.head_x1), y = rng.uniform(s.head_y0, s.head_y1);
-    if (fits(s, x, y, l.radius) || (attempt > 400 && in_brain(s, x, y))) {
+    if (fits(s, x, y, l.radius) || (attempt > 400 && inside_brain(s, x, y))) {
       l.cx = x;
       l.cy = y;
       return l;
@@ -80,21 +140,16 @@ void displace_by_lesion(const Lesion& l, double& x, double& y) {
   y = l.cy + dy * f;
 }
 
-float lesion_intensity(const Lesion& l, double rho, float tissue, float texture, bool t2) {
+float lesion_intensity(const Lesion& l, double rho, float tissue, float texture, Contrast c) {
   if (rho >= l.edema) return tissue;
-  // Target intensities on the 0..255 scale of the Colin27 T1 (white matter ~108, grey ~80,
-  // CSF ~30) and of its T2-like remapping (white ~85, grey ~130, CSF ~225).
-  // `enhancement` lifts the solid part and the rim: contrast uptake on T1, hyperintensity on T2.
-  const double solid = (t2 ? 190 + 25 * texture : 78 + 20 * texture) + l.enhancement;
-  const double rim = (t2 ? 150 + 20 * texture : 158 + 25 * texture) + l.enhancement;
-  const double necrosis = t2 ? 215 + 10 * texture : 35 + 8 * texture;
-  const double edema = t2 ? 168 + 10 * texture : 68 + 6 * texture;
-  double tumor = solid;
-  tumor += (rim - tumor) * smoothstep(1 - l.rim - 0.06, 1 - l.rim + 0.06, rho);
-  if (l.core > 0) tumor += (necrosis - tumor) * (1 - smoothstep(l.core - 0.08, l.core + 0.08, rho));
+  const Targets t = targets(l, c, texture);
+  double tumor = t.solid;
+  if (l.rim > 0) tumor += (t.rim - tumor) * smoothstep(1 - l.rim - 0.06, 1 - l.rim + 0.06, rho);
+  if (l.core > 0)
+    tumor += (t.necrosis - tumor) * (1 - smoothstep(l.core - 0.08, l.core + 0.08, rho));
   const double edema_weight = 0.85 * (1 - smoothstep(0.9, l.edema, rho));
   const double tumor_weight = 1 - smoothstep(0.94, 1.04, rho);
-  double v = tissue + l.contrast * edema_weight * (edema - tissue);
+  double v = tissue + l.contrast * edema_weight * (t.edema - tissue);
   v += l.contrast * tumor_weight * (tumor - v);
   return static_cast<float>(v);
 }
@@ -104,7 +159,8 @@ nlohmann::json to_json(const Lesion& l) {
   for (int k = 0; k < 4; ++k)
     harmonics.push_back(
         {{"k", k + 2}, {"amplitude", l.harmonic_amp[k]}, {"phase", l.harmonic_phase[k]}});
-  return {{"center_mm", {l.cx, l.cy}},
+  return {{"kind", lesion_kind_name(l.kind)},
+          {"center_mm", {l.cx, l.cy}},
           {"radius_mm", l.radius},
           {"elongation", l.elongation},
           {"orientation_rad", l.orientation},
