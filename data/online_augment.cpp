@@ -92,15 +92,17 @@ void apply_mri_augment(const Image& image, const OnlineAugment& a, const MriAugm
     for (int x = 0; x < w; ++x) {
       const double f = a.has(MriTransform::bias) ? bias_factor(p.bias, x, y, w, h) : 1.0;
       for (int c = 0; c < cn; ++c) {
-        const double v = source.at(x, y, c) / 255.0 * f;
+        const double v = std::min(source.at(x, y, c) / 255.0 * f, 1.0);
         chw[c * plane + static_cast<std::size_t>(y) * w + x] = static_cast<float>(v);
         sum += v;
       }
     }
+  const bool tone = a.has(MriTransform::contrast) || a.has(MriTransform::intensity) ||
+                    a.has(MriTransform::gamma) || a.has(MriTransform::noise);
+  if (!tone) return;
   const double mean = sum / static_cast<double>(plane * cn);
   const double stretch = a.has(MriTransform::contrast) ? p.contrast : 1.0;
   const double scale = a.has(MriTransform::intensity) ? p.intensity : 1.0;
-  const double gamma = a.has(MriTransform::gamma) ? p.gamma : 1.0;
   for (std::size_t i = 0; i < plane; ++i) {
     // One noise draw per pixel for every channel, so a gray image stays gray.
     double n1 = 0, n2 = 0;
@@ -112,7 +114,7 @@ void apply_mri_augment(const Image& image, const OnlineAugment& a, const MriAugm
     for (int c = 0; c < cn; ++c) {
       float& out = chw[c * plane + i];
       double v = std::clamp((mean + stretch * (out - mean)) * scale, 0.0, 1.0);
-      v = std::pow(v, gamma);
+      if (a.has(MriTransform::gamma)) v = std::pow(v, p.gamma);
       if (a.has(MriTransform::noise)) v = std::min(std::hypot(v + n1, n2), 1.0);
       out = static_cast<float>(v);
     }

@@ -14,7 +14,7 @@
 //     gamma      v^γ with γ in [0.7, 1.4] (log-uniform)
 //     noise      Rician noise of σ up to 0.03 of full scale, as magnitude MR images carry
 // Geometry comes first (bilinear, edge pixels repeated), then bias, contrast, intensity, gamma
-// and noise on values in [0, 1], clipped after intensity and after noise. Every parameter is
+// and noise on values in [0, 1], clipped after bias, intensity and noise. Every parameter is
 // drawn whether or not its transform is on, so switching one transform on or off leaves the
 // others' draws unchanged.
 #include <cstdint>
