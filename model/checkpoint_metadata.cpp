@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "model/recipe.h"
+
 namespace braincam {
 
 namespace {
@@ -97,6 +99,7 @@ void add_recipe_json(json& j, const TrainOptions& o) {
   if (o.early_stopping > 0) j["early_stopping"] = o.early_stopping;
   if (o.weight_decay > 0) j["weight_decay"] = exact(o.weight_decay);
   if (o.balance != Balance::none) j["balance"] = name_of(kBalanceNames, o.balance);
+  if (o.recipe != RecipeKind::seed) j["recipe"] = name_of(kRecipeNames, o.recipe);
 }
 
 // The on-the-fly augmentation: false and true for none and the seed's transform, as before MRI
@@ -222,6 +225,7 @@ void apply_options_json(const std::string& text, TrainOptions& o,
   o.early_stopping =
       j.contains("early_stopping") ? option_integer(j, "early_stopping", 1, file) : 0;
   o.balance = option_name(j, "balance", kBalanceNames, file);
+  o.recipe = option_name(j, "recipe", kRecipeNames, file);
   o.weight_decay = j.contains("weight_decay") ? option_double(j, "weight_decay", file) : 0;
   if (!(o.weight_decay >= 0))
     bad_value(file, "options.weight_decay", "a number >= 0", j["weight_decay"].dump());

@@ -42,6 +42,9 @@ enum class Balance { none, sampling };
 inline constexpr std::pair<const char*, Balance> kBalanceNames[] = {
     {"none", Balance::none}, {"sampling", Balance::sampling}};
 
+// A named set of the options below (model/recipe.h).
+enum class RecipeKind { seed, recommended };
+
 // The name of `value` in a table of names.
 template <class Enum, std::size_t N>
 const char* name_of(const std::pair<const char*, Enum> (&names)[N], Enum value) {
@@ -79,6 +82,7 @@ struct TrainOptions {
   // improved for this many epochs; 0: train every epoch.
   int early_stopping = 0;
   Balance balance = Balance::none;
+  RecipeKind recipe = RecipeKind::seed;  // the recipe the settings above came from
 };
 
 // Whether epoch `epoch` (1-based) trains with attention.

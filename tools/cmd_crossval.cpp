@@ -15,6 +15,7 @@
 #include "model/checkpoint.h"
 #include "model/metrics.h"
 #include "model/predict.h"
+#include "model/recipe.h"
 #include "model/trainer.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
@@ -139,6 +140,7 @@ json settings_json(const CrossvalArgs& a, const data::DatasetCache& cache) {
                    {"batch", o.batch},
                    {"lr", o.lr},
                    {"warmup_epochs", o.warmup_epochs},
+                   {"recipe", name_of(kRecipeNames, o.recipe)},
                    {"augment", data::to_string(o.augment)},
                    {"max_train_images", o.max_train_images},
                    {"device", device_name(o.device)},
@@ -242,7 +244,7 @@ void add_crossval_command(CLI::App& app) {
       ->check(kNonNegative);
   add_recipe_options(*cmd, o);
   cmd->callback([a, cmd] {
-    check_recipe_options(*cmd, a->train);
+    settle_recipe_options(*cmd, a->train);
     const data::DatasetCache cache = data::DatasetCache::open(a->train.cache);
     require_folds("--folds", cache, a->folds);
     run_crossval(*a, cache);

@@ -101,7 +101,7 @@ void add_train_command(CLI::App& app) {
         o.fold = parse_fold(a->fold);
         require_folds("--fold", data::DatasetCache::open(o.cache), o.fold.count);
       }
-      check_recipe_options(*cmd, o);
+      settle_recipe_options(*cmd, o);
     } else {
       if (!o.out.empty())
         throw CLI::ValidationError("--out", "not with --resume, which continues the run in " +

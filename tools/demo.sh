@@ -2,10 +2,11 @@
 # `make demo`: the whole job end to end on a synthetic MRI set: generate it, prepare the cache,
 # train, evaluate on the test split, explain with every CAM method, and write one HTML report.
 #
-# The defaults are the seed's schedule (15 epochs, attention from epoch 3, the whole train split)
-# plus the same schedule without attention for the ablation: about 3½ minutes on a 2-core machine
-# without a GPU once built. Override any knob from the environment, e.g.
+# The defaults are braincam's recommended training recipe (docs/training.md) on the whole train
+# split, plus the same recipe without attention for the ablation, and a shortcut audit of the
+# model. Override any knob from the environment, e.g.
 #   EPOCHS=4 MAX_TRAIN_IMAGES=400 ABLATION=0 make demo     # a quick look
+#   RECIPE=seed make demo                                  # the seed's schedule
 set -euo pipefail
 
 build=${1:-build}
@@ -16,10 +17,11 @@ DATA=${DATA:-datasets/synth}              # generated when absent
 CACHE=${CACHE:-datasets/synth-cache}
 RUN=${RUN:-runs/demo}
 SYNTH_COUNT=${SYNTH_COUNT:-2065}          # images generated (the seed's dataset size)
-EPOCHS=${EPOCHS:-15}                      # the seed's schedule
-WARMUP_EPOCHS=${WARMUP_EPOCHS:-2}         # attention off in the first epochs, as the seed
+RECIPE=${RECIPE:-recommended}             # or seed: the seed's schedule
+EPOCHS=${EPOCHS:-}                        # empty: the recipe's (as the two below)
+WARMUP_EPOCHS=${WARMUP_EPOCHS:-}          # attention off in the first epochs, as the seed
+BATCH=${BATCH:-}
 MAX_TRAIN_IMAGES=${MAX_TRAIN_IMAGES:-0}   # 0: the whole train split
-BATCH=${BATCH:-32}
 SEED=${SEED:-0}
 DEVICE=${DEVICE:-auto}
 CAM_COUNT=${CAM_COUNT:-4}                 # panels per group and method
@@ -43,8 +45,10 @@ else
 fi
 step "prepare the cache (crop, resize, split, EDA)" "$braincam" prepare --data "$DATA" --out "$CACHE"
 
-train_args=(--cache "$CACHE" --epochs "$EPOCHS" --warmup-epochs "$WARMUP_EPOCHS"
-            --batch "$BATCH" --seed "$SEED" --device "$DEVICE")
+train_args=(--cache "$CACHE" --recipe "$RECIPE" --seed "$SEED" --device "$DEVICE")
+[[ -n "$EPOCHS" ]] && train_args+=(--epochs "$EPOCHS")
+[[ -n "$WARMUP_EPOCHS" ]] && train_args+=(--warmup-epochs "$WARMUP_EPOCHS")
+[[ -n "$BATCH" ]] && train_args+=(--batch "$BATCH")
 ((MAX_TRAIN_IMAGES > 0)) && train_args+=(--max-train-images "$MAX_TRAIN_IMAGES")
 rm -rf "$RUN"  # each demo starts a fresh run
 step "train" "$braincam" train "${train_args[@]}" --out "$RUN"
@@ -57,15 +61,17 @@ if ((ABLATION)); then
   step "compare with and without attention" "$braincam" evaluate --checkpoint "$RUN/best.safetensors" \
     --baseline "$RUN-plain/best.safetensors" --cache "$CACHE" --split test --device "$DEVICE" --seed "$SEED" --json "$RUN/compare.json"
 fi
+step "audit the model for shortcuts" "$braincam" audit --checkpoint "$RUN/best.safetensors" \
+  --cache "$CACHE" --split test --device "$DEVICE" --out "$RUN"
 step "explain (every CAM method)" "$braincam" cam --checkpoint "$RUN/best.safetensors" --cache "$CACHE" \
   --split test --method all --count "$CAM_COUNT" --faithfulness-images "$FAITHFULNESS_IMAGES" \
   --device "$DEVICE" --out "$RUN/cam"
 
 train_images="$MAX_TRAIN_IMAGES training images"
 ((MAX_TRAIN_IMAGES > 0)) || train_images="the whole train split"
-note="Demo settings: $EPOCHS epochs (attention from epoch $((WARMUP_EPOCHS + 1))) on $train_images, \
-batch $BATCH, seed $SEED, on the default synthetic dataset. With the defaults this is the seed's \
-schedule; it takes about 3½ minutes on 2 CPU cores with the fast CPU path."
+overrides="${EPOCHS:+, $EPOCHS epochs}${WARMUP_EPOCHS:+, $WARMUP_EPOCHS warm-up epochs}${BATCH:+, batch $BATCH}"
+note="Demo settings: the $RECIPE training recipe$overrides on $train_images, seed $SEED, on the \
+default synthetic dataset; the plain model of the ablation has the same recipe without attention."
 step "write the report" "$braincam" report --run "$RUN" --cache "$CACHE" --eval "$RUN/eval.json" \
   --cam "$RUN/cam" --note "$note"
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "model/recipe.h"
 #include "tools/number_checks.h"
 
 namespace braincam::tools {
@@ -39,9 +40,36 @@ struct FlagSchedules {
   const char* names;
 };
 
+// The recipe's value for each of its settings that the command line does not give.
+void apply_recipe(const CLI::App& cmd, TrainOptions& o) {
+  const TrainOptions r = recipe_options(o.recipe);
+  auto unless_given = [&cmd](const char* flag, auto& setting, const auto& value) {
+    if (cmd.count(flag) == 0) setting = value;
+  };
+  unless_given("--epochs", o.epochs, r.epochs);
+  unless_given("--batch", o.batch, r.batch);
+  unless_given("--lr", o.lr, r.lr);
+  unless_given("--warmup-epochs", o.warmup_epochs, r.warmup_epochs);
+  unless_given("--lr-schedule", o.lr_schedule.kind, r.lr_schedule.kind);
+  unless_given("--lr-min", o.lr_schedule.min_lr, r.lr_schedule.min_lr);
+  unless_given("--lr-step-epochs", o.lr_schedule.step_epochs, r.lr_schedule.step_epochs);
+  unless_given("--lr-gamma", o.lr_schedule.gamma, r.lr_schedule.gamma);
+  unless_given("--plateau-patience", o.lr_schedule.plateau_patience,
+               r.lr_schedule.plateau_patience);
+  unless_given("--early-stopping", o.early_stopping, r.early_stopping);
+  unless_given("--weight-decay", o.weight_decay, r.weight_decay);
+  unless_given("--balance", o.balance, r.balance);
+  unless_given("--augment", o.augment, r.augment);
+}
+
 }  // namespace
 
 void add_recipe_options(CLI::App& cmd, TrainOptions& o) {
+  o.recipe = RecipeKind::recommended;
+  add_choice(cmd, "--recipe", o.recipe, kRecipeNames,
+             "the settings of every flag below and of --epochs, --batch, --lr and "
+             "--warmup-epochs that is not given: seed (the seed's schedule, as the defaults "
+             "shown) or recommended (chosen on real scans' validation data, docs/real-data.md)");
   LrScheduleOptions& s = o.lr_schedule;
   add_choice(cmd, "--lr-schedule", s.kind, kLrScheduleNames,
              "the learning rate of each epoch, as PyTorch's "
@@ -88,7 +116,8 @@ void add_recipe_options(CLI::App& cmd, TrainOptions& o) {
       ->default_str(data::to_string(o.augment));
 }
 
-void check_recipe_options(const CLI::App& cmd, const TrainOptions& o) {
+void settle_recipe_options(const CLI::App& cmd, TrainOptions& o) {
+  apply_recipe(cmd, o);
   using enum LrScheduleKind;
   const FlagSchedules fits[] = {{"--lr-min", {cosine, plateau}, "cosine or plateau"},
                                 {"--lr-step-epochs", {step}, "step"},

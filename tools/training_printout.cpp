@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/dtype.h"
+#include "model/recipe.h"
 
 namespace braincam::tools {
 
@@ -46,6 +47,8 @@ void print_recipe(const TrainOptions& run) {
   }
   if (run.early_stopping > 0) std::printf(", early stopping after %d", run.early_stopping);
   if (run.balance == Balance::sampling) std::printf(", class-balanced sampling");
+  if (run.weight_decay > 0) std::printf(", weight decay %g", run.weight_decay);
+  if (run.augment.enabled()) std::printf(", augment %s", data::to_string(run.augment).c_str());
 }
 
 }  // namespace
@@ -71,6 +74,7 @@ TrainCallbacks training_printout() {
         run.epochs, run.batch, run.lr,
         run.attention ? ("from epoch " + std::to_string(run.warmup_epochs + 1)).c_str() : "off");
     if (run.fold.count > 0) std::printf(", fold %d/%d", run.fold.index, run.fold.count);
+    std::printf(", recipe %s", name_of(kRecipeNames, run.recipe));
     print_recipe(run);
     std::printf("\n");
   };

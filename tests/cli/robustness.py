@@ -289,7 +289,10 @@ def training_recipe_flags():
              (["--early-stopping", "1.5"], "--early-stopping"),
              (["--weight-decay", "-0.1"], "--weight-decay"),
              (["--weight-decay", "nan"], "--weight-decay"),
-             (["--balance", "oversample"], "--balance")]
+             (["--balance", "oversample"], "--balance"),
+             (["--recipe", "fast"], "--recipe"),
+             (["--augment", "blur"], "--augment"),
+             (["--augment", "flip,flip"], "--augment")]
     cases += [(["--lr-schedule", "step", "--lr-gamma", value], "--lr-gamma")
               for value in ["nan", "0", "1", "1.5"]]
     for flags, named in cases:
@@ -299,6 +302,8 @@ def training_recipe_flags():
                                                 f"{T}/x_rc", *flags], [named], [f"{T}/x_rc"])
     refused("train --resume with --lr-schedule", ["train", "--resume", RUN, "--lr-schedule",
                                                   "cosine"], ["--lr-schedule", "--resume"])
+    refused("train --resume with --recipe", ["train", "--resume", RUN, "--recipe", "seed"],
+            ["--recipe", "--resume"])
 
 
 def missing_files():

@@ -1,6 +1,8 @@
 // The training recipe's options: the learning-rate schedules (their values, and the lr reaching
 // steps replayed from recorded graphs), early stopping, class-balanced sampling, and a resumed
 // run with them. tests/parity/lr_schedule_torch.py checks the schedules against PyTorch's.
+#include "model/recipe.h"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
@@ -177,6 +179,7 @@ TEST_CASE("recipe: a resumed run with a schedule, balanced and augmented batches
     o.balance = Balance::sampling;
     o.weight_decay = 0.25;
     o.augment = data::parse_online_augment("noise,flip,gamma");
+    o.recipe = RecipeKind::recommended;  // the name is recorded beside the settings
     return o;
   };
   const TrainOptions whole = recipe("recipe_whole", 4);
@@ -190,6 +193,7 @@ TEST_CASE("recipe: a resumed run with a schedule, balanced and augmented batches
   CHECK(options.at("plateau_patience") == 0);
   CHECK(options.at("weight_decay") == "0x1p-2");  // exact(): a hex float
   CHECK(options.at("augment") == "flip,gamma,noise");
+  CHECK(options.at("recipe") == "recommended");
 
   SECTION("after epoch 2") {
     TrainOptions first = recipe("recipe_resumed", 2);
@@ -218,13 +222,28 @@ TEST_CASE("recipe: a resumed run with a schedule, balanced and augmented batches
   }
 }
 
+TEST_CASE("recipe: the seed's recipe is the options' defaults; the recommended one differs") {
+  const TrainOptions defaults, seed = recipe_options(RecipeKind::seed);
+  CHECK(seed.recipe == RecipeKind::seed);
+  CHECK(seed.epochs == defaults.epochs);
+  CHECK(seed.lr == defaults.lr);
+  CHECK(seed.weight_decay == 0);
+  CHECK_FALSE(seed.augment.enabled());
+  CHECK(seed.lr_schedule.kind == LrScheduleKind::constant);
+  const TrainOptions recommended = recipe_options(RecipeKind::recommended);
+  CHECK(recommended.recipe == RecipeKind::recommended);
+  CHECK(data::to_string(recommended.augment) == "flip,rotate,shift,bias,noise");
+  CHECK(recommended.weight_decay == 0.01);
+  CHECK(recommended.epochs == defaults.epochs);
+}
+
 TEST_CASE("recipe: a default run records none of the settings, and damaged ones are refused") {
   TrainOptions plain = tiny_options("recipe_default");
   plain.epochs = 1;
   train(plain);
   const auto options = options_of(plain.out / "last.safetensors");
   for (const char* key :
-       {"lr_schedule", "lr_min", "lr_gamma", "early_stopping", "balance", "weight_decay"})
+       {"lr_schedule", "lr_min", "lr_gamma", "early_stopping", "balance", "weight_decay", "recipe"})
     CHECK_FALSE(options.contains(key));
   CHECK_FALSE(read_safetensors((plain.out / "last.safetensors").string())
                   .metadata.contains("plateau_reductions"));
@@ -252,6 +271,7 @@ TEST_CASE("recipe: a default run records none of the settings, and damaged ones 
       {"options", "\"batch\"", "\"balance\":\"all\",\"batch\"", "options.balance"},
       {"options", "\"batch\"", "\"early_stopping\":0,\"batch\"", "options.early_stopping"},
       {"options", "\"augment\":false", "\"augment\":\"blur\"", "options.augment"},
+      {"options", "\"batch\"", "\"recipe\":\"fast\",\"batch\"", "options.recipe"},
       {"plateau_reductions", "0", "x", "plateau_reductions"},
   };
   for (const Damage& d : damages) {

@@ -1,0 +1,23 @@
+#pragma once
+// Named training recipes (`braincam train --recipe`): the training options a recipe sets where the
+// command line leaves them unset.
+//   seed         the seed's schedule: 15 epochs of 32 images, Adam at 1e-3 throughout, attention
+//                from epoch 3, no augmentation, the training images shuffled as they are.
+//   recommended  the recipe chosen on validation data of real scans (docs/real-data.md gives the
+//                measurements that chose it); `braincam train`'s default.
+// A run records its recipe's name in its options (`options.recipe`, absent for `seed`, as in
+// files written before recipes had names), beside the settings themselves.
+#include <utility>
+
+#include "model/train_options.h"
+
+namespace braincam {
+
+inline constexpr std::pair<const char*, RecipeKind> kRecipeNames[] = {
+    {"seed", RecipeKind::seed}, {"recommended", RecipeKind::recommended}};
+
+// The options of `kind`: its epochs, batch, learning rate and schedule, warm-up, weight decay,
+// early stopping, balance and augmentation; the rest as TrainOptions has them.
+TrainOptions recipe_options(RecipeKind kind);
+
+}  // namespace braincam
