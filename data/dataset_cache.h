@@ -37,7 +37,7 @@ inline constexpr std::uint32_t kCacheVersion = 2;  // 2: the manifest has a clas
 // transform drawn from Rng(seed, step, index), so a batch is reproducible from (seed, step).
 struct BatchAugment {
   std::uint64_t seed = 0;
-  std::uint64_t step = 0;  // e.g. the epoch, so each epoch sees new transforms
+  std::uint64_t step = 0;    // e.g. the epoch, so each epoch sees new transforms
   OnlineAugment transforms;  // what is drawn (none: the images as stored)
 };
 
