@@ -6,7 +6,7 @@ TrainOptions recipe_options(RecipeKind kind) {
   TrainOptions o;  // the seed's
   o.recipe = kind;
   if (kind == RecipeKind::seed) return o;
-  // recommended: the screening on the validation split of the seed's regime kept these settings
+  // augmented: the settings the screening on the validation split of the seed's regime kept
   // (docs/real-data.md, "Choosing the recipe").
   o.augment = data::parse_online_augment("flip,rotate,shift,bias,noise");
   o.weight_decay = 0.01;

@@ -43,7 +43,7 @@ inline constexpr std::pair<const char*, Balance> kBalanceNames[] = {
     {"none", Balance::none}, {"sampling", Balance::sampling}};
 
 // A named set of the options below (model/recipe.h).
-enum class RecipeKind { seed, recommended };
+enum class RecipeKind { seed, augmented };
 
 // The name of `value` in a table of names.
 template <class Enum, std::size_t N>

@@ -2,11 +2,11 @@
 # `make demo`: the whole job end to end on a synthetic MRI set: generate it, prepare the cache,
 # train, evaluate on the test split, explain with every CAM method, and write one HTML report.
 #
-# The defaults are braincam's recommended training recipe (docs/training.md) on the whole train
-# split, plus the same recipe without attention for the ablation, and a shortcut audit of the
-# model. Override any knob from the environment, e.g.
+# The defaults are braincam's default training recipe, the seed's schedule (docs/training.md), on
+# the whole train split, plus the same recipe without attention for the ablation, and a shortcut
+# audit of the model. Override any knob from the environment, e.g.
 #   EPOCHS=4 MAX_TRAIN_IMAGES=400 ABLATION=0 make demo     # a quick look
-#   RECIPE=seed make demo                                  # the seed's schedule
+#   RECIPE=augmented make demo                             # weight decay and augmentation
 set -euo pipefail
 
 build=${1:-build}
@@ -17,7 +17,7 @@ DATA=${DATA:-datasets/synth}              # generated when absent
 CACHE=${CACHE:-datasets/synth-cache}
 RUN=${RUN:-runs/demo}
 SYNTH_COUNT=${SYNTH_COUNT:-2065}          # images generated (the seed's dataset size)
-RECIPE=${RECIPE:-recommended}             # or seed: the seed's schedule
+RECIPE=${RECIPE:-seed}                    # the training recipe (docs/training.md)
 EPOCHS=${EPOCHS:-}                        # empty: the recipe's (as the two below)
 WARMUP_EPOCHS=${WARMUP_EPOCHS:-}          # attention off in the first epochs, as the seed
 BATCH=${BATCH:-}

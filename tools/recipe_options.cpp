@@ -65,11 +65,11 @@ void apply_recipe(const CLI::App& cmd, TrainOptions& o) {
 }  // namespace
 
 void add_recipe_options(CLI::App& cmd, TrainOptions& o) {
-  o.recipe = RecipeKind::recommended;
   add_choice(cmd, "--recipe", o.recipe, kRecipeNames,
              "the settings of every flag below and of --epochs, --batch, --lr and "
              "--warmup-epochs that is not given: seed (the seed's schedule, as the defaults "
-             "shown) or recommended (chosen on real scans' validation data, docs/real-data.md)");
+             "shown) or augmented (with weight decay 0.01 and --augment "
+             "flip,rotate,shift,bias,noise)");
   LrScheduleOptions& s = o.lr_schedule;
   add_choice(cmd, "--lr-schedule", s.kind, kLrScheduleNames,
              "the learning rate of each epoch, as PyTorch's "

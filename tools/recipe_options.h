@@ -8,7 +8,7 @@
 
 namespace braincam::tools {
 
-// Adds --recipe (default: recommended), --lr-schedule, --lr-min, --lr-step-epochs, --lr-gamma,
+// Adds --recipe (default: seed), --lr-schedule, --lr-min, --lr-step-epochs, --lr-gamma,
 // --plateau-patience, --early-stopping, --weight-decay, --balance and --augment to `cmd`, parsed
 // into `options`. `cmd` must have --epochs, --batch, --lr and --warmup-epochs.
 void add_recipe_options(CLI::App& cmd, TrainOptions& options);

@@ -179,7 +179,7 @@ TEST_CASE("recipe: a resumed run with a schedule, balanced and augmented batches
     o.balance = Balance::sampling;
     o.weight_decay = 0.25;
     o.augment = data::parse_online_augment("noise,flip,gamma");
-    o.recipe = RecipeKind::recommended;  // the name is recorded beside the settings
+    o.recipe = RecipeKind::augmented;  // the name is recorded beside the settings
     return o;
   };
   const TrainOptions whole = recipe("recipe_whole", 4);
@@ -193,7 +193,7 @@ TEST_CASE("recipe: a resumed run with a schedule, balanced and augmented batches
   CHECK(options.at("plateau_patience") == 0);
   CHECK(options.at("weight_decay") == "0x1p-2");  // exact(): a hex float
   CHECK(options.at("augment") == "flip,gamma,noise");
-  CHECK(options.at("recipe") == "recommended");
+  CHECK(options.at("recipe") == "augmented");
 
   SECTION("after epoch 2") {
     TrainOptions first = recipe("recipe_resumed", 2);
@@ -222,7 +222,7 @@ TEST_CASE("recipe: a resumed run with a schedule, balanced and augmented batches
   }
 }
 
-TEST_CASE("recipe: the seed's recipe is the options' defaults; the recommended one differs") {
+TEST_CASE("recipe: the seed's recipe is the options' defaults; the augmented one differs") {
   const TrainOptions defaults, seed = recipe_options(RecipeKind::seed);
   CHECK(seed.recipe == RecipeKind::seed);
   CHECK(seed.epochs == defaults.epochs);
@@ -230,11 +230,11 @@ TEST_CASE("recipe: the seed's recipe is the options' defaults; the recommended o
   CHECK(seed.weight_decay == 0);
   CHECK_FALSE(seed.augment.enabled());
   CHECK(seed.lr_schedule.kind == LrScheduleKind::constant);
-  const TrainOptions recommended = recipe_options(RecipeKind::recommended);
-  CHECK(recommended.recipe == RecipeKind::recommended);
-  CHECK(data::to_string(recommended.augment) == "flip,rotate,shift,bias,noise");
-  CHECK(recommended.weight_decay == 0.01);
-  CHECK(recommended.epochs == defaults.epochs);
+  const TrainOptions augmented = recipe_options(RecipeKind::augmented);
+  CHECK(augmented.recipe == RecipeKind::augmented);
+  CHECK(data::to_string(augmented.augment) == "flip,rotate,shift,bias,noise");
+  CHECK(augmented.weight_decay == 0.01);
+  CHECK(augmented.epochs == defaults.epochs);
 }
 
 TEST_CASE("recipe: a default run records none of the settings, and damaged ones are refused") {

@@ -25,11 +25,10 @@ def main():
         train = [braincam, "train", "--cache", cache, "--out", run_folder, "--epochs", "1",
                  "--batch", "4", "--lr", "0.002", "--max-train-images", "8", "--no-charts"]
         expect("train", run(*train), True, "1 epochs, batch 4, lr 0.002")
-        expect("the recommended recipe by default", run(*train, "--overwrite"), True,
-               "recipe recommended")
-        expect("the seed's recipe, one flag changed",
-               run(*train, "--overwrite", "--recipe", "seed", "--augment", "flip"), True,
-               "recipe seed, augment flip")
+        expect("the seed's recipe by default", run(*train, "--overwrite"), True, "recipe seed")
+        expect("a recipe, one flag changed",
+               run(*train, "--overwrite", "--recipe", "augmented", "--augment", "flip"), True,
+               "recipe augmented, weight decay 0.01, augment flip")
 
         expect("train into an existing run", run(*train), False, "already holds a run")
         expect("--out with --resume", run(braincam, "train", "--resume", run_folder, "--out",
