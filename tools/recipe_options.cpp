@@ -11,9 +11,9 @@ namespace braincam::tools {
 
 namespace {
 
-constexpr const char* kRecipeFlags[] = {"--lr-schedule", "--lr-min",           "--lr-step-epochs",
-                                        "--lr-gamma",    "--plateau-patience", "--early-stopping",
-                                        "--balance",     "--weight-decay",     "--augment"};
+constexpr const char* kRecipeFlags[] = {
+    "--lr-schedule",    "--lr-min",  "--lr-step-epochs", "--lr-gamma", "--plateau-patience",
+    "--early-stopping", "--balance", "--weight-decay",   "--augment",  "--recipe"};
 
 // Adds option `flag` whose value is one of `names`, parsed into `value`.
 template <class Enum, std::size_t N>
