@@ -40,28 +40,38 @@ Image noise_image(std::uint64_t seed) {
   return out;
 }
 
-Image gaussian_blur(const Image& image, double sigma) {
+std::vector<double> gaussian_blur(std::span<const double> values, int w, int h, int c,
+                                  double sigma) {
   const std::vector<double> k = gaussian_kernel(sigma);
-  const int radius = static_cast<int>(k.size() / 2), w = image.width, h = image.height,
-            c = image.channels;
-  std::vector<double> rows(image.pixels.size());  // the horizontal pass
+  const int radius = static_cast<int>(k.size() / 2);
+  auto at = [&](int x, int y, int ch) { return (static_cast<std::size_t>(y) * w + x) * c + ch; };
+  std::vector<double> rows(values.size()), out(values.size());  // the horizontal pass, then both
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
       for (int ch = 0; ch < c; ++ch) {
         double s = 0;
         for (int i = -radius; i <= radius; ++i)
-          s += k[i + radius] * image.at(reflect(x + i, w), y, ch);
-        rows[(static_cast<std::size_t>(y) * w + x) * c + ch] = s;
+          s += k[i + radius] * values[at(reflect(x + i, w), y, ch)];
+        rows[at(x, y, ch)] = s;
       }
-  Image out(w, h, c);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x)
       for (int ch = 0; ch < c; ++ch) {
         double s = 0;
         for (int i = -radius; i <= radius; ++i)
-          s += k[i + radius] * rows[(static_cast<std::size_t>(reflect(y + i, h)) * w + x) * c + ch];
-        out.at(x, y, ch) = static_cast<std::uint8_t>(std::clamp(std::lround(s), 0L, 255L));
+          s += k[i + radius] * rows[at(x, reflect(y + i, h), ch)];
+        out[at(x, y, ch)] = s;
       }
+  return out;
+}
+
+Image gaussian_blur(const Image& image, double sigma) {
+  const std::vector<double> values(image.pixels.begin(), image.pixels.end());
+  const std::vector<double> blurred =
+      gaussian_blur(values, image.width, image.height, image.channels, sigma);
+  Image out(image.width, image.height, image.channels);
+  for (std::size_t i = 0; i < blurred.size(); ++i)
+    out.pixels[i] = static_cast<std::uint8_t>(std::clamp(std::lround(blurred[i]), 0L, 255L));
   return out;
 }
 

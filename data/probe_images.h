@@ -2,6 +2,8 @@
 // Model inputs that hold no anatomy, or only its coarse shape, for the shortcut audit
 // (model/shortcut_audit.h): a model that reads the tumor should not call them tumor.
 #include <cstdint>
+#include <span>
+#include <vector>
 
 #include "data/image.h"
 
@@ -20,5 +22,8 @@ Image noise_image(std::uint64_t seed);
 // separable kernel cut at 3 sigma, normalized to sum 1, mirrored at the borders (dcb|abcd), so a
 // constant image stays constant and the mean moves only by rounding and the borders.
 Image gaussian_blur(const Image& image, double sigma);
+// The same blur on real values, height × width × channels interleaved (channels = 1: one plane).
+std::vector<double> gaussian_blur(std::span<const double> values, int width, int height,
+                                  int channels, double sigma);
 
 }  // namespace braincam::data

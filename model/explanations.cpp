@@ -5,6 +5,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "data/probe_images.h"
 #include "engine/ops.h"
 
 namespace braincam {
@@ -181,10 +182,26 @@ LocalizationScore score_localization(const double* map, const float* mask, int H
   return s;
 }
 
+Tensor faithfulness_baseline(const Tensor& image, const FaithfulnessOptions& options) {
+  const Tensor host = image.to(Device::CPU).to(DType::F32);
+  if (options.baseline == FaithfulnessBaseline::black)
+    return Tensor::zeros(host.shape(), DType::F32);
+  const int H = host.dim(2), W = host.dim(3);
+  const std::size_t pixels = static_cast<std::size_t>(H) * W;
+  Tensor out(host.shape(), DType::F32);
+  for (int c = 0; c < 3; ++c) {
+    const float* plane = host.data<float>() + c * pixels;
+    const std::vector<double> blurred = data::gaussian_blur(
+        std::vector<double>(plane, plane + pixels), W, H, 1, options.blur_sigma);
+    std::copy(blurred.begin(), blurred.end(), out.data<float>() + c * pixels);
+  }
+  return out;
+}
+
 FaithfulnessCurves faithfulness_curves(BrainDetectionModel& model, const Tensor& image,
                                        const double* saliency, bool attention, bool explain_tumor,
-                                       int steps) {
-  const int H = image.dim(2), W = image.dim(3);
+                                       const FaithfulnessOptions& options) {
+  const int H = image.dim(2), W = image.dim(3), steps = options.steps;
   const long pixels = static_cast<long>(H) * W;
   std::vector<long> order(pixels);  // most salient first; ties by position
   std::iota(order.begin(), order.end(), 0);
@@ -192,18 +209,19 @@ FaithfulnessCurves faithfulness_curves(BrainDetectionModel& model, const Tensor&
                    [&](long a, long b) { return saliency[a] > saliency[b]; });
 
   const Tensor host = image.to(Device::CPU).to(DType::F32);
-  // Row k of each batch has the first k/steps of the pixels (all three channels) removed
-  // (deletion: set to 0) or kept with the rest at 0 (insertion).
+  const Tensor base = faithfulness_baseline(host, options);
+  // Row k of each batch has the first k/steps of the pixels (all three channels) taken from the
+  // baseline (deletion) or from the image into the baseline (insertion).
   Tensor deletion({steps + 1, 3, H, W}, DType::F32), insertion({steps + 1, 3, H, W}, DType::F32);
   for (int k = 0; k <= steps; ++k) {
     float* del = deletion.data<float>() + static_cast<long>(k) * 3 * pixels;
     float* ins = insertion.data<float>() + static_cast<long>(k) * 3 * pixels;
     std::copy_n(host.data<float>(), 3 * pixels, del);
-    std::fill_n(ins, 3 * pixels, 0.0f);
+    std::copy_n(base.data<float>(), 3 * pixels, ins);
     const long changed = pixels * k / steps;
     for (long i = 0; i < changed; ++i)
       for (int c = 0; c < 3; ++c) {
-        del[c * pixels + order[i]] = 0.0f;
+        del[c * pixels + order[i]] = base.data<float>()[c * pixels + order[i]];
         ins[c * pixels + order[i]] = host.data<float>()[c * pixels + order[i]];
       }
   }

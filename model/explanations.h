@@ -45,16 +45,28 @@ struct LocalizationScore {
 LocalizationScore score_localization(const double* map, const float* mask, int H, int W);
 
 // Deletion and insertion curves (faithfulness): the target class's probability as the most
-// salient pixels (by `saliency`, H x W) are removed first (set to black), and as they are inserted
-// first into a black image, at k/steps of the pixels, k = 0..steps. A faithful map makes the
-// deletion curve fall fast (small area) and the insertion curve rise fast (large area).
+// salient pixels (by `saliency`, H x W) are replaced first by the baseline's, and as they are
+// inserted first into the baseline, at k/steps of the pixels, k = 0..steps. The deletion curve so
+// ends, and the insertion curve starts, at the baseline's own probability. A faithful map makes
+// the deletion curve fall fast (small area) and the insertion curve rise fast (large area).
 struct FaithfulnessCurves {
   std::vector<double> deletion, insertion;
   double deletion_auc = 0, insertion_auc = 0;
 };
+// The image that removed pixels take their values from. A blurred copy keeps the image's coarse
+// brightness, so the curves measure the removal of detail; black is far from any scan the model
+// saw (a model may call a black image a tumor: `braincam audit`).
+enum class FaithfulnessBaseline { blur, black };
+struct FaithfulnessOptions {
+  FaithfulnessBaseline baseline = FaithfulnessBaseline::blur;
+  double blur_sigma = 8.0;  // pixels of the model input (the shortcut audit's blur)
+  int steps = 20;
+};
 // image: 1 x 3 x H x W.
 FaithfulnessCurves faithfulness_curves(BrainDetectionModel& model, const Tensor& image,
                                        const double* saliency, bool attention, bool explain_tumor,
-                                       int steps = 20);
+                                       const FaithfulnessOptions& options = {});
+// The baseline of `image` (1 x 3 x H x W) under `options`, F32 on the host.
+Tensor faithfulness_baseline(const Tensor& image, const FaithfulnessOptions& options);
 
 }  // namespace braincam

@@ -35,7 +35,8 @@ struct CamOptions {
   std::string target = "tumor", device = "auto";
   std::vector<std::string> images;
   data::DecodeLimits limits;
-  int count = 4, score_images = 64, faithfulness_images = 8;
+  int count = 4, score_images = 64, faithfulness_images = 64;
+  FaithfulnessOptions faithfulness;
 };
 
 // One image to draw: its model input, what is known about it, and where its panel goes.
@@ -178,7 +179,7 @@ std::vector<MethodScores> score_methods(BrainDetectionModel& model, const data::
       Tensor image({1, 3, kSide, kSide}, DType::F32);
       cache.fill_batch({&i, 1}, image.data<float>());
       const Tensor map = display_maps(model, image.to(model.device()), method, attention, true);
-      s.add(faithfulness_curves(model, image, map.data<double>(), attention, true));
+      s.add(faithfulness_curves(model, image, map.data<double>(), attention, true, o.faithfulness));
     }
     scores.push_back(std::move(s));
   }
@@ -260,6 +261,9 @@ void run_cam(const CamOptions& o) {
   if (scores.empty())
     for (CamMethod method : methods) scores.emplace_back(method);
   index.update(cam_scores_json(scores));
+  const bool blur = o.faithfulness.baseline == FaithfulnessBaseline::blur;
+  index["faithfulness_baseline"] = blur ? "blur" : "black";
+  if (blur) index["faithfulness_sigma_px"] = o.faithfulness.blur_sigma;
   std::vector<MethodCurves> curves;
   for (const MethodScores& s : scores)
     if (s.faithfulness() > 0) curves.push_back(s.mean_curves());
@@ -299,7 +303,22 @@ void add_cam_command(CLI::App& app) {
       ->check(kNonNegative);
   cmd->add_option("--faithfulness-images", o->faithfulness_images,
                   "tumor images for deletion/insertion curves")
+      ->capture_default_str()
       ->check(kNonNegative);
+  cmd->add_option_function<std::string>(
+         "--faithfulness-baseline",
+         [o](const std::string& name) {
+           o->faithfulness.baseline =
+               name == "black" ? FaithfulnessBaseline::black : FaithfulnessBaseline::blur;
+         },
+         "what deleted pixels become and insertion starts from: blur (a Gaussian blur of the "
+         "image, --faithfulness-sigma) or black")
+      ->check(CLI::IsMember({"blur", "black"}))
+      ->default_str("blur");
+  cmd->add_option("--faithfulness-sigma", o->faithfulness.blur_sigma,
+                  "the blur baseline's Gaussian sigma, pixels of the 240 x 240 model input")
+      ->capture_default_str()
+      ->check(kPositive);
   cmd->add_option("--device", o->device, kDeviceHelp)->capture_default_str();
   add_max_pixels_option(*cmd, o->limits);
   cmd->add_option("--out", o->out, "output folder")->required();

@@ -362,6 +362,14 @@ std::string ablation_section(const ReportInputs& in) {
          });
 }
 
+// What the deletion and insertion curves of `cam_scores` replaced pixels with.
+std::string faithfulness_baseline_words(const json& cam_scores) {
+  const std::string baseline = cam_scores.value("faithfulness_baseline", std::string("black"));
+  if (baseline != "blur") return "a black image";
+  return "the image blurred (Gaussian, sigma " +
+         number(cam_scores.value("faithfulness_sigma_px", json()), "%g") + " px)";
+}
+
 std::string explanations_section(const ReportInputs& in) {
   std::string h = "<h2 id=\"explanations\">Explanations</h2>\n";
   const fs::path file = in.cam / "cam_scores.json";
@@ -387,8 +395,8 @@ std::string explanations_section(const ReportInputs& in) {
            t += "</table>\n<p><small>Localization scores average over tumor images with a "
                 "ground-truth lesion mask (the "
                 "synthetic data has them); – where there were none. Lower deletion and higher "
-                "insertion areas mean a more "
-                "faithful map.</small></p>\n";
+                "insertion areas mean a more faithful map; removed pixels take the values of " +
+                faithfulness_baseline_words(s) + ", where insertion starts.</small></p>\n";
            if (s.contains("faithfulness_chart"))
              t += image_tag(in.cam / s["faithfulness_chart"].get<std::string>(),
                             "deletion and insertion curves");

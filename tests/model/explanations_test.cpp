@@ -160,7 +160,8 @@ TEST_CASE("explanations: deletion and insertion curves run between the image and
   const Tensor x = images(1, 5);
   std::vector<double> saliency(kShape.height * kShape.width);
   for (std::size_t i = 0; i < saliency.size(); ++i) saliency[i] = static_cast<double>(i % 37);
-  const FaithfulnessCurves c = faithfulness_curves(model, x, saliency.data(), true, true, 8);
+  const FaithfulnessCurves c = faithfulness_curves(
+      model, x, saliency.data(), true, true, {.baseline = FaithfulnessBaseline::black, .steps = 8});
   REQUIRE(c.deletion.size() == 9);
   REQUIRE(c.insertion.size() == 9);
   NoGradScope no_grad;
@@ -175,4 +176,28 @@ TEST_CASE("explanations: deletion and insertion curves run between the image and
   CHECK(c.insertion.back() == Approx(p_image).epsilon(1e-6));
   CHECK(c.deletion_auc > 0);
   CHECK(c.deletion_auc < 1);
+}
+
+TEST_CASE("explanations: by default the curves run between the image and its blurred copy") {
+  BrainDetectionModel model(kShape, DType::F64);
+  model.initialize(9);
+  const Tensor x = images(1, 5);
+  std::vector<double> saliency(kShape.height * kShape.width);
+  for (std::size_t i = 0; i < saliency.size(); ++i) saliency[i] = static_cast<double>(i % 23);
+  const FaithfulnessOptions blur{.baseline = FaithfulnessBaseline::blur, .blur_sigma = 2.0};
+  const FaithfulnessCurves c = faithfulness_curves(model, x, saliency.data(), true, true, blur);
+  const Tensor base = faithfulness_baseline(x, blur);
+  NoGradScope no_grad;
+  auto probability = [&](const Tensor& image) {
+    return tumor_probability(
+        model.forward(Var(image.to(DType::F64)), {.attention = true}).logits.value().item());
+  };
+  const double p_base = probability(base);
+  CHECK(c.insertion.front() == Approx(p_base).epsilon(1e-6));  // the baseline's own probability
+  CHECK(c.deletion.back() == Approx(p_base).epsilon(1e-6));
+  CHECK(c.deletion.front() == Approx(probability(x)).epsilon(1e-6));
+  CHECK(p_base != Approx(probability(Tensor::zeros(x.shape(), DType::F64))));  // not black
+  // A blur keeps a constant image constant and smooths the rest.
+  const Tensor flat = faithfulness_baseline(Tensor::full(x.shape(), 0.25, DType::F32), blur);
+  for (double v : flat.to_vector()) CHECK(v == Approx(0.25));
 }
