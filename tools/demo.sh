@@ -25,7 +25,7 @@ MAX_TRAIN_IMAGES=${MAX_TRAIN_IMAGES:-0}   # 0: the whole train split
 SEED=${SEED:-0}
 DEVICE=${DEVICE:-auto}
 CAM_COUNT=${CAM_COUNT:-4}                 # panels per group and method
-FAITHFULNESS_IMAGES=${FAITHFULNESS_IMAGES:-6}
+FAITHFULNESS_IMAGES=${FAITHFULNESS_IMAGES:-64}
 ABLATION=${ABLATION:-1}                   # 1: also train without attention and compare
 
 # ---- steps ----------------------------------------------------------------------------------
