@@ -235,20 +235,25 @@ std::string training_section(const ReportInputs& in) {
            std::size_t best = 0;
            for (std::size_t i = 1; i < epochs.size(); ++i)
              if (better(epochs[i], epochs[best])) best = i;
-           t += "<table>\n" + row({"epoch", "attention", "train loss", "train acc.", "val. loss",
-                                   "val. acc.", "seconds", "images/s"},
+           t += "<table>\n" + row({"epoch", "attention", "lr", "train loss", "train acc.",
+                                   "val. loss", "val. acc.", "seconds", "images/s"},
                                   "th");
+           std::string stopped;
            for (std::size_t i = 0; i < epochs.size(); ++i) {
              const EpochRecord& e = epochs[i];
+             // A log written before the lr column existed has no rate: a dash.
              t += row({std::to_string(e.epoch), e.attention ? "on" : "off",
+                       std::isnan(e.lr) ? std::string("–") : fmt("%g", e.lr),
                        fmt("%.4f", e.train_loss), fmt("%.2f%%", 100 * e.train_accuracy),
                        fmt("%.4f", e.val_loss), fmt("%.2f%%", 100 * e.val_accuracy),
                        fmt("%.1f", e.seconds), fmt("%.1f", e.images_per_s)},
                       "td", i == best ? "best" : nullptr);
+             if (!e.stop.empty()) stopped = e.stop;
            }
-           return t +
-                  "</table>\n<p><small>Highlighted: the best epoch (highest validation accuracy, "
-                  "ties: lower validation loss), kept as best.safetensors.</small></p>\n";
+           t += "</table>\n<p><small>Highlighted: the best epoch (highest validation accuracy, "
+                "ties: lower validation loss), kept as best.safetensors.";
+           if (!stopped.empty()) t += " Early stopping ended the run: " + escape(stopped) + ".";
+           return t + "</small></p>\n";
          });
 }
 

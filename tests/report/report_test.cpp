@@ -119,6 +119,21 @@ TEST_CASE("report: with every input each section is filled and every image embed
   CHECK(fs::exists(dir.path / "run" / "charts" / "confusion.png"));
 }
 
+TEST_CASE("report: the training table gives each epoch's lr, and why early stopping ended it") {
+  test::TempDir dir("lr");
+  make_inputs(dir.path);
+  const std::string old_log = read_text(tools::write_report(inputs(dir.path)));
+  CHECK(count(old_log, "<td>–</td>") == 3);  // a log from before the lr column: no rate
+  write(dir.path / "run" / "metrics.csv",
+        std::string(kMetricsHeader) +
+            "\n1,off,0.69,0.55,0.68,0.5,10,40,0.001,\n2,off,0.5,0.7,0.52,0.7,10,41,0.0005,\n"
+            "3,on,0.4,0.8,0.45,0.85,12,35,0.00025,no better validation accuracy for 1 epoch\n");
+  const std::string html = read_text(tools::write_report(inputs(dir.path)));
+  CHECK_THAT(html, Catch::Contains("<td>0.0005</td>") && Catch::Contains("<td>0.00025</td>"));
+  CHECK_THAT(html, Catch::Contains(
+                       "Early stopping ended the run: no better validation accuracy for 1 epoch."));
+}
+
 TEST_CASE("report: the bootstrap intervals of evaluate's JSON are shown beside the metrics") {
   test::TempDir dir("intervals");
   make_inputs(dir.path);
