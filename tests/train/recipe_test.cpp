@@ -162,10 +162,7 @@ TEST_CASE("early stopping: a run stops, says why, and stays stopped when resumed
   first.epochs = stopped - 1;
   first.early_stopping = 2;
   CHECK(train(first).stopped_early.empty());
-  TrainOptions rest;
-  rest.resume = first.out;
-  rest.epochs = 8;
-  CHECK(train(rest).stopped_early == result.stopped_early);
+  CHECK(resume_run(first.out, 8).stopped_early == result.stopped_early);
   CHECK(bytes_of(first.out / "last.safetensors") == last);
   CHECK(bytes_of(first.out / "best.safetensors") == bytes_of(o.out / "best.safetensors"));
   CHECK(metrics_without_timing(first.out) == metrics_without_timing(o.out));
@@ -198,10 +195,7 @@ TEST_CASE("recipe: a resumed run with a schedule, balanced and augmented batches
   SECTION("after epoch 2") {
     TrainOptions first = recipe("recipe_resumed", 2);
     train(first);
-    TrainOptions rest;
-    rest.resume = first.out;
-    rest.epochs = 4;
-    train(rest);
+    resume_run(first.out, 4);
     CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
     CHECK(bytes_of(first.out / "best.safetensors") == bytes_of(whole.out / "best.safetensors"));
     CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
@@ -213,10 +207,7 @@ TEST_CASE("recipe: a resumed run with a schedule, balanced and augmented batches
     // Polled after each of an epoch's 3 batches and after the epoch: the 9th is epoch 3's first.
     stop_once.stop_requested = [&] { return ++batches == 9; };
     REQUIRE(train(first, stop_once).interrupted);
-    TrainOptions rest;
-    rest.resume = first.out;
-    rest.epochs = 0;
-    train(rest);
+    resume_run(first.out, 0);
     CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
     CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
   }
@@ -282,10 +273,7 @@ TEST_CASE("recipe: a default run records none of the settings, and damaged ones 
     REQUIRE(at != std::string::npos);
     value.replace(at, d.from.size(), d.to);
     write_safetensors(last.string(), st.tensors, st.metadata);
-    TrainOptions rest;
-    rest.resume = o.out;
-    rest.epochs = 0;
-    CHECK_THROWS_WITH(train(rest),
+    CHECK_THROWS_WITH(resume_run(o.out, 0),
                       Catch::Contains("last.safetensors") && Catch::Contains("'" + d.named + "'"));
   }
 }

@@ -14,6 +14,7 @@
 #include "data/prepare_dataset.h"
 #include "data/synth_dataset.h"
 #include "model/train_options.h"
+#include "model/trainer.h"
 
 namespace braincam::test {
 
@@ -51,6 +52,14 @@ inline TrainOptions tiny_options(const std::string& run) {
   o.max_train_images = 20;  // 3 batches, the last one partial
   o.seed = 17;
   return o;
+}
+
+// Continues the run in `run` to `epochs` epochs in all (0: the run's own), as `train --resume`.
+inline TrainResult resume_run(const std::filesystem::path& run, int epochs) {
+  TrainOptions rest;
+  rest.resume = run;
+  rest.epochs = epochs;
+  return train(rest);
 }
 
 // A file's bytes, hashed so that a failed comparison prints two numbers, not binary.

@@ -152,10 +152,8 @@ TEST_CASE(
     const TrainResult stopped = train(first, stop_once);
     REQUIRE(stopped.interrupted);
     REQUIRE(stopped.epochs.size() == 1);
-    TrainOptions rest;  // the run's own cache and number of epochs
-    rest.resume = first.out;
-    rest.epochs = 0;
-    const TrainResult resumed = train(rest);
+    // The run's own cache and number of epochs.
+    const TrainResult resumed = resume_run(first.out, 0);
     CHECK_FALSE(resumed.interrupted);
     CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
     CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
@@ -225,10 +223,7 @@ TEST_CASE("trainer: a fold run validates on its fold, records it, and resumes wi
   first.epochs = 1;
   first.fold = whole.fold;
   train(first);
-  TrainOptions rest;
-  rest.resume = first.out;
-  rest.epochs = 2;
-  train(rest);
+  resume_run(first.out, 2);
   CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
   CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
 }
@@ -316,11 +311,8 @@ TEST_CASE("trainer: resuming refuses a checkpoint with damaged settings or weigh
     INFO(d.key << " = " << d.value);
     fs::copy_file(saved, first.out / "last.safetensors", fs::copy_options::overwrite_existing);
     damage_checkpoint(first.out, d.key, d.value);
-    TrainOptions rest;
-    rest.resume = first.out;
-    rest.epochs = 0;
-    CHECK_THROWS_WITH(train(rest), Catch::Matchers::Contains("last.safetensors") &&
-                                       Catch::Matchers::Contains("'" + d.named + "'"));
+    CHECK_THROWS_WITH(resume_run(first.out, 0), Catch::Matchers::Contains("last.safetensors") &&
+                                                    Catch::Matchers::Contains("'" + d.named + "'"));
   }
   // Evaluation refuses NaN weights too.
   BrainDetectionModel model({}, DType::F32, Device::CPU);
