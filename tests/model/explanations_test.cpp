@@ -154,22 +154,35 @@ TEST_CASE("explanations: localization scores of a map against a lesion mask") {
   CHECK_FALSE(score_localization(map.data(), mask.data(), H, W).pointing_hit);
 }
 
+namespace {
+
+// A saliency map of the model input that repeats every `period` pixels: ties, and no pixel order.
+std::vector<double> periodic_saliency(int period) {
+  std::vector<double> saliency(kShape.height * kShape.width);
+  for (std::size_t i = 0; i < saliency.size(); ++i) saliency[i] = static_cast<double>(i % period);
+  return saliency;
+}
+
+// p(tumor) of one image (1 x 3 x H x W) with attention on.
+double tumor_probability_of(BrainDetectionModel& model, const Tensor& image) {
+  NoGradScope no_grad;
+  return tumor_probability(
+      model.forward(Var(image.to(model.dtype())), {.attention = true}).logits.value().item());
+}
+
+}  // namespace
+
 TEST_CASE("explanations: deletion and insertion curves run between the image and a black one") {
   BrainDetectionModel model(kShape, DType::F64);
   model.initialize(9);
   const Tensor x = images(1, 5);
-  std::vector<double> saliency(kShape.height * kShape.width);
-  for (std::size_t i = 0; i < saliency.size(); ++i) saliency[i] = static_cast<double>(i % 37);
+  const std::vector<double> saliency = periodic_saliency(37);
   const FaithfulnessCurves c = faithfulness_curves(
       model, x, saliency.data(), true, true, {.baseline = FaithfulnessBaseline::black, .steps = 8});
   REQUIRE(c.deletion.size() == 9);
   REQUIRE(c.insertion.size() == 9);
-  NoGradScope no_grad;
-  auto probability = [&](const Tensor& image) {
-    return tumor_probability(model.forward(Var(image), {.attention = true}).logits.value().item());
-  };
-  const double p_image = probability(x),
-               p_black = probability(Tensor::zeros(x.shape(), DType::F64));
+  const double p_image = tumor_probability_of(model, x),
+               p_black = tumor_probability_of(model, Tensor::zeros(x.shape(), DType::F64));
   CHECK(c.deletion.front() == Approx(p_image).epsilon(1e-6));
   CHECK(c.deletion.back() == Approx(p_black).epsilon(1e-6));
   CHECK(c.insertion.front() == Approx(p_black).epsilon(1e-6));
@@ -182,16 +195,11 @@ TEST_CASE("explanations: by default the curves run between the image and its blu
   BrainDetectionModel model(kShape, DType::F64);
   model.initialize(9);
   const Tensor x = images(1, 5);
-  std::vector<double> saliency(kShape.height * kShape.width);
-  for (std::size_t i = 0; i < saliency.size(); ++i) saliency[i] = static_cast<double>(i % 23);
+  const std::vector<double> saliency = periodic_saliency(23);
   const FaithfulnessOptions blur{.baseline = FaithfulnessBaseline::blur, .blur_sigma = 2.0};
   const FaithfulnessCurves c = faithfulness_curves(model, x, saliency.data(), true, true, blur);
   const Tensor base = faithfulness_baseline(x, blur);
-  NoGradScope no_grad;
-  auto probability = [&](const Tensor& image) {
-    return tumor_probability(
-        model.forward(Var(image.to(DType::F64)), {.attention = true}).logits.value().item());
-  };
+  auto probability = [&](const Tensor& image) { return tumor_probability_of(model, image); };
   const double p_base = probability(base);
   CHECK(c.insertion.front() == Approx(p_base).epsilon(1e-6));  // the baseline's own probability
   CHECK(c.deletion.back() == Approx(p_base).epsilon(1e-6));
