@@ -6,6 +6,7 @@
 // resolution; `upsample_bilinear` brings them to the model input and `normalize_minmax` scales
 // each to [0, 1] for display.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/brain_detection_model.h"
@@ -57,6 +58,9 @@ struct FaithfulnessCurves {
 // brightness, so the curves measure the removal of detail; black is far from any scan the model
 // saw (a model may call a black image a tumor: `braincam audit`).
 enum class FaithfulnessBaseline { blur, black };
+// Their names on the command line and in cam_scores.json.
+inline constexpr std::pair<const char*, FaithfulnessBaseline> kFaithfulnessBaselineNames[] = {
+    {"blur", FaithfulnessBaseline::blur}, {"black", FaithfulnessBaseline::black}};
 struct FaithfulnessOptions {
   FaithfulnessBaseline baseline = FaithfulnessBaseline::blur;
   double blur_sigma = 8.0;  // pixels of the model input (the shortcut audit's blur)

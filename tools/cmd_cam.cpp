@@ -16,6 +16,7 @@
 #include "tools/cam_panel.h"
 #include "tools/cam_scores.h"
 #include "tools/charts.h"
+#include "tools/choice_option.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
 #include "tools/max_pixels_option.h"
@@ -261,9 +262,9 @@ void run_cam(const CamOptions& o) {
   if (scores.empty())
     for (CamMethod method : methods) scores.emplace_back(method);
   index.update(cam_scores_json(scores));
-  const bool blur = o.faithfulness.baseline == FaithfulnessBaseline::blur;
-  index["faithfulness_baseline"] = blur ? "blur" : "black";
-  if (blur) index["faithfulness_sigma_px"] = o.faithfulness.blur_sigma;
+  index["faithfulness_baseline"] = name_of(kFaithfulnessBaselineNames, o.faithfulness.baseline);
+  if (o.faithfulness.baseline == FaithfulnessBaseline::blur)
+    index["faithfulness_sigma_px"] = o.faithfulness.blur_sigma;
   std::vector<MethodCurves> curves;
   for (const MethodScores& s : scores)
     if (s.faithfulness() > 0) curves.push_back(s.mean_curves());
@@ -305,16 +306,9 @@ void add_cam_command(CLI::App& app) {
                   "tumor images for deletion/insertion curves")
       ->capture_default_str()
       ->check(kNonNegative);
-  cmd->add_option_function<std::string>(
-         "--faithfulness-baseline",
-         [o](const std::string& name) {
-           o->faithfulness.baseline =
-               name == "black" ? FaithfulnessBaseline::black : FaithfulnessBaseline::blur;
-         },
-         "what deleted pixels become and insertion starts from: blur (a Gaussian blur of the "
-         "image, --faithfulness-sigma) or black")
-      ->check(CLI::IsMember({"blur", "black"}))
-      ->default_str("blur");
+  add_choice(*cmd, "--faithfulness-baseline", o->faithfulness.baseline, kFaithfulnessBaselineNames,
+             "what deleted pixels become and insertion starts from: blur (a Gaussian blur of the "
+             "image, --faithfulness-sigma) or black");
   cmd->add_option("--faithfulness-sigma", o->faithfulness.blur_sigma,
                   "the blur baseline's Gaussian sigma, pixels of the 240 x 240 model input")
       ->capture_default_str()

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/recipe.h"
+#include "tools/choice_option.h"
 #include "tools/number_checks.h"
 
 namespace braincam::tools {
@@ -14,24 +15,6 @@ namespace {
 constexpr const char* kRecipeFlags[] = {
     "--lr-schedule",    "--lr-min",  "--lr-step-epochs", "--lr-gamma", "--plateau-patience",
     "--early-stopping", "--balance", "--weight-decay",   "--augment",  "--recipe"};
-
-// Adds option `flag` whose value is one of `names`, parsed into `value`.
-template <class Enum, std::size_t N>
-CLI::Option* add_choice(CLI::App& cmd, const char* flag, Enum& value,
-                        const std::pair<const char*, Enum> (&names)[N], const std::string& help) {
-  std::vector<std::string> choices;
-  for (const auto& [name, v] : names) choices.push_back(name);
-  return cmd
-      .add_option_function<std::string>(
-          flag,
-          [&value, &names](const std::string& text) {
-            for (const auto& [name, v] : names)
-              if (text == name) value = v;
-          },
-          help)
-      ->check(CLI::IsMember(choices))
-      ->default_str(name_of(names, value));
-}
 
 // The schedules that take `flag`, and their names for the error.
 struct FlagSchedules {
