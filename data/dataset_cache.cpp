@@ -122,15 +122,18 @@ DatasetCache DatasetCache::open(const fs::path& cache_dir) {
   c.fingerprint_ = h.fingerprint;
   c.settings_json_.assign(reinterpret_cast<const char*>(c.file_.data() + kFixedHeader),
                           h.settings_size);
+  nlohmann::json settings;
   try {
-    c.data_dir_ = nlohmann::json::parse(c.settings_json_).at("data_dir").get<std::string>();
+    settings = nlohmann::json::parse(c.settings_json_);
+    c.data_dir_ = settings.at("data_dir").get<std::string>();
+    c.background_ = parse_background(settings.value("background", "keep"),
+                                     file.string() + " (its settings' background)");
   } catch (const nlohmann::json::exception& e) {
     throw DataError(file, std::string("bad settings in the header: ") + e.what());
   }
   const fs::path manifest = cache_dir / kManifestFileName;
   const std::vector<std::uint8_t> manifest_bytes = read_file(manifest);
-  const std::string manifest_hash =
-      nlohmann::json::parse(c.settings_json_).value("manifest_hash", "");
+  const std::string manifest_hash = settings.value("manifest_hash", "");
   if (hex64(Hasher().text(std::string(manifest_bytes.begin(), manifest_bytes.end())).digest()) !=
       manifest_hash)
     throw DataError(manifest,

@@ -23,6 +23,7 @@
 #include "base/mapped_file.h"
 #include "data/dataset_split.h"
 #include "data/image.h"
+#include "data/input_background.h"
 #include "data/manifest.h"
 #include "data/online_augment.h"
 
@@ -60,6 +61,8 @@ class DatasetCache {
   const std::filesystem::path& data_dir() const { return data_dir_; }
   std::uint64_t fingerprint() const { return fingerprint_; }
   const std::string& settings_json() const { return settings_json_; }
+  // What its inputs keep around the head (`prepare --background`).
+  Background background() const { return background_; }
 
   // Fills `out` (indices.size() × 3 × 240 × 240 floats, NCHW) with pixel / 255.
   void fill_batch(std::span<const std::size_t> indices, float* out,
@@ -76,6 +79,7 @@ class DatasetCache {
   std::filesystem::path data_dir_;
   std::uint64_t fingerprint_ = 0;
   std::string settings_json_;
+  Background background_ = Background::keep;
 };
 
 // Streams preprocessed images into CACHE/images.bin under a temporary name; `finish` writes the

@@ -16,6 +16,7 @@
 #include "data/dataset_cache.h"
 #include "data/dataset_eda.h"
 #include "data/image_codec.h"
+#include "data/input_background.h"
 #include "data/manifest.h"
 #include "data/perceptual_hash.h"
 #include "data/preprocess.h"
@@ -36,7 +37,7 @@ struct Processed {
   ImageStats stats;
 };
 
-Processed process(const fs::path& file, const DecodeLimits& limits) {
+Processed process(const fs::path& file, const DecodeLimits& limits, Background background) {
   Processed p;
   try {
     const std::vector<std::uint8_t> bytes = read_file(file);
@@ -55,7 +56,9 @@ Processed process(const fs::path& file, const DecodeLimits& limits) {
     p.stats.source_channels = d.source_channels;
     p.stats.sixteen_bit = d.sixteen_bit;
     p.image = preprocess_image(rgb);
+    // Hashed as it comes, so that sources group and split alike whatever the background.
     p.perceptual_hash = perceptual_hash(p.image->input);
+    apply_background(p.image->input, background);
     p.stats.brain_found = p.image->crop.found;
     const auto& px = p.image->input.pixels;
     for (std::size_t i = 0; i < px.size(); ++i) p.stats.input_mean[i % 3] += px[i];
@@ -91,6 +94,7 @@ std::uint64_t fingerprint_of(const PrepareOptions& o, const fs::path& data_dir,
   h.u64(o.grouping.near_duplicate_distance.value_or(-1));
   // Only a raised or lowered cap enters, so that caches made before it existed stay valid.
   if (o.limits.max_pixels != kDefaultMaxPixels) h.text("max_pixels").u64(o.limits.max_pixels);
+  if (o.background != Background::keep) h.text("background").text(background_name(o.background));
   for (std::size_t i = 0; i < listing.files.size(); ++i)
     h.text(listing.files[i].relative.generic_string()).u64(listing.files[i].label).u64(content[i]);
   return h.digest();
@@ -159,7 +163,7 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
     std::vector<Processed> chunk(n);
 #pragma omp parallel for schedule(dynamic)
     for (std::size_t k = 0; k < n; ++k)
-      chunk[k] = process(data_dir / listing.files[start + k].relative, o.limits);
+      chunk[k] = process(data_dir / listing.files[start + k].relative, o.limits, o.background);
     for (std::size_t k = 0; k < n; ++k) {
       const LabelledFile& f = listing.files[start + k];
       const Processed& p = chunk[k];
@@ -201,7 +205,7 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
     rows[i].group = plan.groups[i];
   }
   const std::string manifest = format_manifest(rows);
-  const nlohmann::json settings = {
+  nlohmann::json settings = {
       {"data_dir", data_dir.string()},
       {"seed", o.split.seed},
       {"split_policy", policy_name(o.split.policy)},
@@ -215,6 +219,8 @@ PrepareReport prepare_dataset(const PrepareOptions& o) {
       {"threshold", kBrainThreshold},
       {"size", kInputSize},
       {"manifest_hash", hex64(Hasher().text(manifest).digest())}};
+  // Absent for `keep`, as in caches made before the choice existed.
+  if (o.background != Background::keep) settings["background"] = background_name(o.background);
   // The cache goes into place first: a stale manifest next to it is detected by manifest_hash.
   writer.finish(labels, plan.splits, report.fingerprint, settings.dump());
   write_file_atomically(o.cache_dir / kManifestFileName, manifest);

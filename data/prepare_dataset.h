@@ -10,6 +10,7 @@
 #include <string>
 
 #include "data/image_codec.h"
+#include "data/input_background.h"
 #include "data/source_group.h"
 #include "data/split_policy.h"
 
@@ -20,7 +21,8 @@ struct PrepareOptions {
   std::filesystem::path cache_dir;
   SplitPlanOptions split{};  // policy, seed and fractions
   GroupingOptions grouping{};
-  bool force = false;  // rebuild even when the fingerprint matches
+  Background background = Background::keep;  // what the cached inputs keep around the head
+  bool force = false;                        // rebuild even when the fingerprint matches
   DecodeLimits limits{};
 };
 

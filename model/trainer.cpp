@@ -15,6 +15,7 @@
 #include "data/dataset_cache.h"
 #include "data/kfold.h"
 #include "model/checkpoint.h"
+#include "model/checkpoint_background.h"
 #include "model/checkpoint_threshold.h"
 #include "model/epoch.h"
 #include "model/image_set.h"
@@ -189,7 +190,9 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   if (resumed) resumed->restore(model, optimizer);
   RunImages images(cache, o, model, optimizer);
   auto metadata = [&](bool attention) {
-    return checkpoint_metadata(o, cache.fingerprint(), state, attention);
+    CheckpointMetadata meta = checkpoint_metadata(o, cache.fingerprint(), state, attention);
+    record_background(meta, cache.background());
+    return meta;
   };
 
   result.stopped_early = early_stop_reason(o, state);  // a resumed run that had stopped

@@ -16,6 +16,7 @@
 #include "data/preprocess.h"
 #include "data/probe_images.h"
 #include "model/checkpoint.h"
+#include "model/checkpoint_background.h"
 #include "model/shortcut_audit.h"
 #include "model/shortcut_verdicts.h"
 #include "tools/commands.h"
@@ -212,6 +213,7 @@ void run_audit(const AuditArgs& args) {
                              " has no images in it");
   BrainDetectionModel model({}, DType::F32, device);
   const auto meta = load_checkpoint(args.checkpoint, model);
+  require_cache_background(meta, args.checkpoint, cache, args.cache);
   const LabelThreshold threshold = label_threshold(args.threshold, meta, args.checkpoint);
   make_output_folders(args);
   AuditOptions o;

@@ -11,6 +11,7 @@
 #include "data/dataset_cache.h"
 #include "data/preprocess.h"
 #include "model/checkpoint.h"
+#include "model/checkpoint_background.h"
 #include "model/explanations.h"
 #include "model/predict.h"
 #include "tools/cam_panel.h"
@@ -208,10 +209,13 @@ void run_cam(const CamOptions& o) {
   std::vector<CamSheet> sheets;
   std::vector<MethodScores> scores;
   if (!o.images.empty()) {
+    const data::Background background = trained_background(meta, o.checkpoint);
     std::vector<Item> items;
-    for (const std::string& file : o.images)
-      items.push_back(
-          {data::preprocess_file(file, o.limits).input, fs::path(file).filename().string()});
+    for (const std::string& file : o.images) {
+      data::Image input = data::preprocess_file(file, o.limits).input;
+      data::apply_background(input, background);
+      items.push_back({std::move(input), fs::path(file).filename().string()});
+    }
     const std::vector<double> p = image_probabilities(model, items, attention);
     for (std::size_t k = 0; k < items.size(); ++k) items[k].probability = p[k];
     for (CamMethod method : methods) {
@@ -224,6 +228,7 @@ void run_cam(const CamOptions& o) {
     }
   } else {
     const data::DatasetCache cache = data::DatasetCache::open(o.cache);
+    require_cache_background(meta, o.checkpoint, cache, o.cache);
     const std::vector<std::size_t> split = cache.indices(data::split_from_name(o.split));
     if (split.empty()) throw std::runtime_error(o.cache + ": the " + o.split + " split is empty");
     std::printf("predicting %zu %s images (attention %s)\n", split.size(), o.split.c_str(),

@@ -8,6 +8,7 @@
 #include "base/atomic_file.h"
 #include "model/bootstrap.h"
 #include "model/checkpoint.h"
+#include "model/checkpoint_background.h"
 #include "model/metrics.h"
 #include "model/test_time_augmentation.h"
 #include "model/trainer.h"
@@ -66,6 +67,7 @@ Predictions predict_split(const EvaluateArgs& a, const std::filesystem::path& ch
                           Device device) {
   BrainDetectionModel model({}, DType::F32, device);
   const auto meta = load_checkpoint(checkpoint, model);
+  require_cache_background(meta, checkpoint, cache, a.cache);
   const bool attention = trained_with_attention(meta);
   const LabelThreshold threshold = label_threshold(a.threshold, meta, checkpoint);
   return {predict_with_tta(model, cache_images(cache, images.ids), attention,

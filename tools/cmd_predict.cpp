@@ -10,6 +10,7 @@
 #include "data/preprocess.h"
 #include "engine/ops.h"
 #include "model/checkpoint.h"
+#include "model/checkpoint_background.h"
 #include "model/test_time_augmentation.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
@@ -62,6 +63,7 @@ void run_predict(const PredictArgs& a) {
   BrainDetectionModel model({}, DType::F32, resolve_device(a.device));
   const auto meta = load_checkpoint(a.checkpoint, model);
   const bool attention = trained_with_attention(meta);
+  const data::Background background = trained_background(meta, a.checkpoint);
   const LabelThreshold threshold = label_threshold(a.threshold, meta, a.checkpoint);
   const TestTimeAugmentation tta = parse_test_time_augmentation(a.tta);
   const auto label = [&](double p) { return p > threshold.value ? "yes" : "no"; };
@@ -75,6 +77,7 @@ void run_predict(const PredictArgs& a) {
     data::Preprocessed p;
     try {
       p = data::preprocess_file(file, a.limits);
+      data::apply_background(p.input, background);
     } catch (const std::exception& e) {
       failures.emplace_back(file.string(), e.what());
       continue;

@@ -8,6 +8,7 @@
 #include "data/dataset_eda.h"
 #include "data/dataset_figures.h"
 #include "data/prepare_dataset.h"
+#include "tools/choice_option.h"
 #include "tools/commands.h"
 #include "tools/max_pixels_option.h"
 
@@ -59,6 +60,9 @@ void add_prepare_command(CLI::App& app) {
                   "largest perceptual-hash distance (bits of 64) that joins two images in one "
                   "group, or off")
       ->capture_default_str();
+  add_choice(*cmd, "--background", args->options.background, data::kBackgroundNames,
+             "keep: the inputs as cropped; black: every pixel outside the head set to 0, so that "
+             "a model cannot read the scanner's background (docs/real-data.md)");
   cmd->add_flag("--force", args->options.force, "Rebuild even when the cache is up to date");
   add_max_pixels_option(*cmd, args->options.limits);
   cmd->add_option(

@@ -7,7 +7,9 @@
 #include "data/class_folders.h"
 #include "data/data_error.h"
 #include "data/dataset_cache.h"
+#include "data/input_background.h"
 #include "data/prepare_dataset.h"
+#include "data/preprocess.h"
 #include "data_test_helpers.h"
 
 using namespace braincam::data;
@@ -168,6 +170,35 @@ TEST_CASE("the cache is reused while nothing changes and rebuilt when something 
   const PrepareReport changed = prepare_dataset(prepare_options(data, cache, 7));
   CHECK(changed.rebuilt);
   CHECK(changed.fingerprint != first.fingerprint);
+}
+
+TEST_CASE("a black background blacks out what lies around the head and nothing else",
+          "[data][prepare][cache]") {
+  TempDir t;
+  const fs::path data = t.path() / "data";
+  make_dataset(data);
+  PrepareOptions kept = prepare_options(data, t.path() / "kept", 7);
+  PrepareOptions black = prepare_options(data, t.path() / "black", 7);
+  black.background = Background::black;
+  CHECK(prepare_dataset(kept).fingerprint != prepare_dataset(black).fingerprint);
+
+  const DatasetCache a = DatasetCache::open(kept.cache_dir),
+                     b = DatasetCache::open(black.cache_dir);
+  CHECK(a.background() == Background::keep);
+  CHECK(a.settings_json().find("background") == std::string::npos);  // as before the choice
+  CHECK(b.background() == Background::black);
+  REQUIRE(a.size() == b.size());
+  const std::size_t corner = 0, centre = (kInputSize / 2 * kInputSize + kInputSize / 2) * 3;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    // Grouped and split as the kept inputs: the perceptual hash sees the image as it comes.
+    CHECK(a.entry(i).group == b.entry(i).group);
+    CHECK(a.split(i) == b.split(i));
+    CHECK(a.pixels(i)[corner] == 5);  // head_image's background
+    CHECK(b.pixels(i)[corner] == 0);
+    CHECK(a.pixels(i)[centre] == b.pixels(i)[centre]);
+  }
+  CHECK_THROWS_WITH(parse_background("white", "--background"),
+                    Catch::Contains("--background") && Catch::Contains("keep or black"));
 }
 
 TEST_CASE("a damaged cache is refused with the file named", "[data][cache]") {
