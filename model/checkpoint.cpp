@@ -1,5 +1,6 @@
 #include "model/checkpoint.h"
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <utility>
 
@@ -54,6 +55,14 @@ CheckpointMetadata load_checkpoint(const std::filesystem::path& file, BrainDetec
 bool trained_with_attention(const CheckpointMetadata& metadata) {
   const auto it = metadata.find("attention");
   return it != metadata.end() && it->second == "on";
+}
+
+bool trained_on_shuffled_labels(const CheckpointMetadata& metadata) {
+  const auto it = metadata.find("options");
+  if (it == metadata.end()) return false;
+  const nlohmann::json options = nlohmann::json::parse(it->second, nullptr, false);
+  return options.is_object() && options.contains("shuffle_labels") &&
+         options["shuffle_labels"] == true;
 }
 
 namespace {

@@ -40,6 +40,10 @@ CheckpointMetadata load_checkpoint(const std::filesystem::path& file, BrainDetec
 // key is absent).
 bool trained_with_attention(const CheckpointMetadata& metadata);
 
+// Whether the checkpoint's run trained on shuffled labels (`braincam train --shuffle-labels`:
+// `shuffle_labels` true in its options); false when the options are absent or do not parse.
+bool trained_on_shuffled_labels(const CheckpointMetadata& metadata);
+
 // A run continued from RUN/last.safetensors (TrainOptions::resume).
 struct ResumedRun {
   // The run's own settings (epochs, batch, learning rate, warm-up, seed, subset, fold,

@@ -100,6 +100,7 @@ void add_recipe_json(json& j, const TrainOptions& o) {
   if (o.weight_decay > 0) j["weight_decay"] = exact(o.weight_decay);
   if (o.balance != Balance::none) j["balance"] = name_of(kBalanceNames, o.balance);
   if (o.recipe != RecipeKind::seed) j["recipe"] = name_of(kRecipeNames, o.recipe);
+  if (o.shuffle_labels) j["shuffle_labels"] = true;
 }
 
 // The on-the-fly augmentation: false and true for none and the seed's transform, as before MRI
@@ -229,6 +230,7 @@ void apply_options_json(const std::string& text, TrainOptions& o,
   o.weight_decay = j.contains("weight_decay") ? option_double(j, "weight_decay", file) : 0;
   if (!(o.weight_decay >= 0))
     bad_value(file, "options.weight_decay", "a number >= 0", j["weight_decay"].dump());
+  o.shuffle_labels = j.contains("shuffle_labels") && option_flag(j, "shuffle_labels", file);
 }
 
 // The dataset cache of a resumed run: the given one, or the one the checkpoint names.

@@ -82,6 +82,12 @@ struct TrainOptions {
   // improved for this many epochs; 0: train every epoch.
   int early_stopping = 0;
   Balance balance = Balance::none;
+  // Train on the training images' labels permuted among them with the run's seed (the data
+  // randomization test of `braincam sanity`, Adebayo et al. 2018). The validation labels stay
+  // true: validation then shows the model at chance, and best.safetensors, picked on them, may
+  // hold a chance agreement with the true labels; RUN/last.safetensors is the model that fit the
+  // permuted labels.
+  bool shuffle_labels = false;
   RecipeKind recipe = RecipeKind::seed;  // the recipe the settings above came from
 };
 

@@ -33,6 +33,9 @@ using Clock = std::chrono::steady_clock;
 // The stream of the run's generator, Rng(seed, stream), that draws the subset of the train split
 // (each epoch's order comes from stream 1: model/epoch.cpp).
 constexpr std::uint64_t kSubsetStream = 2;
+// The stream that permutes the training labels of a run with shuffled labels (3 is the
+// bootstrap's, which `evaluate --compare` draws with the training seed).
+constexpr std::uint64_t kLabelShuffleStream = 0x5A1E1;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -71,6 +74,17 @@ std::vector<Label> labels_of(const data::DatasetCache& cache, std::span<const st
   return labels;
 }
 
+// The training labels of a run: the images' own, or those permuted among the images.
+std::vector<float> training_labels(const data::DatasetCache& cache,
+                                   std::span<const std::size_t> images, const TrainOptions& o) {
+  std::vector<float> labels = labels_of<float>(cache, images);
+  if (o.shuffle_labels) {
+    Rng rng(o.seed, kLabelShuffleStream);
+    shuffle(labels, rng);
+  }
+  return labels;
+}
+
 // The images of a run. The validation split is held on the training device; so are the training
 // images, batched there, unless augmented: augmented batches are made on the host from the
 // dataset cache at every step.
@@ -81,7 +95,7 @@ struct RunImages {
   RunImages(const data::DatasetCache& cache, const TrainOptions& o, BrainDetectionModel& model,
             Adam& optimizer, data::FoldSplit split)
       : train_set(training_images(std::move(split.train), o)),
-        train_labels(labels_of<float>(cache, train_set)),
+        train_labels(training_labels(cache, train_set, o)),
         val_set(validation_images(std::move(split.held_out), o)),
         val_labels(labels_of<int>(cache, val_set)),
         val_images(cache_images(cache, val_set), o.device),

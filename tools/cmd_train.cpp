@@ -92,6 +92,10 @@ void add_train_command(CLI::App& app) {
                   "K/N: train on the other folds of a grouped, stratified N-fold split of the "
                   "train and val images and validate on fold K (as braincam crossval does)");
   add_recipe_options(*cmd, o);
+  cmd->add_flag("--shuffle-labels", o.shuffle_labels,
+                "train on the training labels permuted among the images (seeded by --seed; the "
+                "validation labels stay true): the shuffled-label model of `braincam sanity`, "
+                "whose RUN/last.safetensors it compares");
   cmd->callback([a, cmd] {
     TrainOptions& o = a->options;
     if (o.resume.empty()) {
@@ -110,6 +114,9 @@ void add_train_command(CLI::App& app) {
       if (!a->fold.empty())
         throw CLI::ValidationError("--fold", "not with --resume, which keeps the run's own fold");
       refuse_recipe_options_on_resume(*cmd);
+      if (o.shuffle_labels)
+        throw CLI::ValidationError("--shuffle-labels",
+                                   "not with --resume, which keeps the run's own labels");
       if (cmd->count("--epochs") == 0) o.epochs = 0;  // the run's own
     }
     run_train(*a);
