@@ -12,6 +12,7 @@ void add_evaluate_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_cam_command(CLI::App& app);
 void add_audit_command(CLI::App& app);
+void add_sanity_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_prepare_command(CLI::App& app);
 void add_augment_command(CLI::App& app);

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   braincam::tools::add_predict_command(app);
   braincam::tools::add_cam_command(app);
   braincam::tools::add_audit_command(app);
+  braincam::tools::add_sanity_command(app);
   braincam::tools::add_report_command(app);
   braincam::tools::add_prepare_command(app);
   braincam::tools::add_augment_command(app);
