@@ -21,6 +21,8 @@ void add_report_command(CLI::App& app) {
                   "JSON of braincam crossval (default RUN/crossval.json, when there is one)");
   cmd->add_option("--audit", in->audit,
                   "audit.json of braincam audit (default RUN/audit.json, when there is one)");
+  cmd->add_option("--sanity", in->sanity,
+                  "sanity.json of braincam sanity (default RUN/sanity.json, when there is one)");
   cmd->add_option("--note", in->note, "a note on the settings, shown at the top");
   cmd->callback([in] {
     ReportInputs inputs = *in;
@@ -31,6 +33,8 @@ void add_report_command(CLI::App& app) {
       inputs.crossval = inputs.run / "crossval.json";
     if (inputs.audit.empty() && std::filesystem::exists(inputs.run / "audit.json"))
       inputs.audit = inputs.run / "audit.json";
+    if (inputs.sanity.empty() && std::filesystem::exists(inputs.run / "sanity.json"))
+      inputs.sanity = inputs.run / "sanity.json";
     std::printf("wrote %s\n", write_report(inputs).c_str());
   });
 }

@@ -554,6 +554,77 @@ std::string audit_section(const ReportInputs& in) {
          });
 }
 
+// One cell of the sanity table: the mean rank correlation with its interval, and the mean SSIM.
+std::string sanity_cell(const json& s) {
+  const json& rank = s.at("rank_correlation");
+  std::string cell = "ρ " + number(rank.at("mean"), "%.3f");
+  if (rank.at("interval").is_array())
+    cell += " <small>[" + number(rank["interval"][0], "%.2f") + ", " +
+            number(rank["interval"][1], "%.2f") + "]</small>";
+  return cell + "<br>SSIM " + number(s.at("ssim").at("mean"), "%.3f");
+}
+
+std::string sanity_table(const json& a) {
+  std::vector<std::string> head{"method"};
+  const json& layers = a.at("randomization").at("layers");
+  for (std::size_t k = 0; k < layers.size(); ++k)
+    head.push_back(escape((k ? "+ " : "") + layers[k].at("name").get<std::string>()) +
+                   (k + 1 == layers.size() ? " (all)" : ""));
+  head.insert(head.end(), {"shuffled labels", "parameter test", "data test"});
+  std::string t = "<table>\n" + row(head, "th");
+  for (const auto& [method, m] : a.at("methods").items()) {
+    std::vector<std::string> cells{escape(method)};
+    for (const json& stage : m.at("parameter_randomization")) cells.push_back(sanity_cell(stage));
+    const json& shuffled = m.at("data_randomization");
+    cells.push_back(shuffled.is_null() ? "not run" : sanity_cell(shuffled));
+    for (const char* test : {"parameter_test", "data_test"}) {
+      const std::string verdict = m.at(test).get<std::string>();
+      cells.push_back(verdict == "fail" ? "<b class=\"warning\">FAIL</b>" : escape(verdict));
+    }
+    t += row(cells);
+  }
+  return t + "</table>\n";
+}
+
+// `braincam sanity`'s tests, verdicts and figures.
+std::string sanity_section(const ReportInputs& in) {
+  if (in.sanity.empty()) return "";
+  std::string h = "<h2 id=\"sanity\">Saliency sanity checks</h2>\n";
+  if (!fs::exists(in.sanity)) return h + missing("the sanity checks (" + in.sanity.string() + ")");
+  return h + guarded("saliency sanity checks", [&] {
+           const json a = read_json(in.sanity);
+           std::string t =
+               "<p>Whether each method's maps depend on what the model learned (Adebayo et al., "
+               "2018), on " +
+               number(a.at("images"), "%.0f") + " tumor images of the " +
+               escape(a.value("split", std::string("?"))) +
+               " split, explaining \"tumor\". Each cell compares the trained model's maps with "
+               "another model's: ρ, Spearman's rank correlation of the pixels (1 same order, 0 "
+               "unrelated), with its 95% bootstrap interval over images, and SSIM (1 identical). "
+               "Parameter randomization re-draws the layers from the output back, one more per "
+               "column (seed " +
+               escape(a.at("randomization").at("seed").dump()) +
+               "); data randomization compares a model trained on shuffled labels. Maps that "
+               "explain the model change in both.</p>\n<p><b>Rule:</b> " +
+               escape(a.at("rule").at("text").get<std::string>()) + ".</p>\n";
+           for (const json& w : a.value("warnings", json::array()))
+             t += "<p class=\"warning\">" + escape(w.get<std::string>()) + "</p>\n";
+           t += sanity_table(a);
+           const json sheets = a.value("sheets", json::object());
+           if (!sheets.empty())
+             t += "<h3>Maps as the layers are re-drawn</h3>\n<p><small>Per method: rows, the "
+                  "first images; columns, the trained model, each stage of the cascade as in the "
+                  "table, then the shuffled-label model when there is one.</small></p>\n";
+           for (const auto& [method, file] : sheets.items()) {
+             const fs::path png = in.sanity.parent_path() / file.get<std::string>();
+             if (fs::exists(png))
+               t += "<h4>" + escape(method) + "</h4>\n" +
+                    image_tag(png, method + ": maps under randomization", true);
+           }
+           return t;
+         });
+}
+
 std::string now() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char buf[64];
@@ -578,10 +649,11 @@ fs::path write_report(const ReportInputs& in) {
       "<a href=\"#evaluation\">Evaluation</a><a href=\"#ablation\">Attention ablation</a>"
       "<a href=\"#explanations\">Explanations</a>" +
       std::string(in.crossval.empty() ? "" : "<a href=\"#crossval\">Cross-validation</a>") +
-      std::string(in.audit.empty() ? "" : "<a href=\"#audit\">Shortcut audit</a>") + "</nav>\n";
+      std::string(in.audit.empty() ? "" : "<a href=\"#audit\">Shortcut audit</a>") +
+      std::string(in.sanity.empty() ? "" : "<a href=\"#sanity\">Sanity checks</a>") + "</nav>\n";
   html += settings_section(in) + eda_section(in) + training_section(in) + evaluation_section(in) +
           ablation_section(in) + explanations_section(in);
-  html += crossval_section(in) + audit_section(in);
+  html += crossval_section(in) + audit_section(in) + sanity_section(in);
   html += "</main>\n</body>\n</html>\n";
   const fs::path out = in.run / "report.html";
   write_file_atomically(out, html);

@@ -2,7 +2,7 @@
 // RUN/report.html: one self-contained page (images embedded as data URIs, CSS inline, nothing
 // fetched from elsewhere) with the dataset EDA, the training curves, the evaluation metrics and
 // charts, the attention ablation, the explanations and their scores, the settings used, and a
-// cross-validation and a shortcut audit when there are.
+// cross-validation, a shortcut audit and saliency sanity checks when there are.
 // Every section reads its own input; a missing or unreadable input turns that section into a
 // note saying so, and the rest of the report is still written.
 #include <filesystem>
@@ -22,6 +22,8 @@ struct ReportInputs {
   std::filesystem::path crossval = {};
   // The audit.json of `braincam audit`; empty: the report has no shortcut-audit section.
   std::filesystem::path audit = {};
+  // The sanity.json of `braincam sanity`; empty: the report has no sanity-check section.
+  std::filesystem::path sanity = {};
 };
 
 // Writes RUN/report.html (under a temporary name, then renamed) and returns its path. Problems
