@@ -108,14 +108,17 @@ void print_verdicts(const SaliencySanity& s) {
     std::printf("\n");
     failed += m.parameter_test_failed || m.data_test_failed;
   }
+  if (!s.shuffled)
+    std::printf(
+        "The data test was not run: give --shuffled-checkpoint, the last checkpoint of a "
+        "run of `braincam train --shuffle-labels`.\n");
   if (failed)
     std::printf(
         "verdict: %d of %zu methods FAIL: their maps are not evidence of what the model "
         "learned.\n",
         failed, s.methods.size());
   else
-    std::printf("verdict: every method passes the tests %s.\n",
-                s.shuffled ? "run" : "run (no shuffled-label model: the data test was not run)");
+    std::printf("verdict: every method passes the tests run.\n");
 }
 
 void print_sanity(const SanityArgs& a, const SaliencySanity& s, bool attention) {
