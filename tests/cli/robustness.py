@@ -194,6 +194,7 @@ def unknown_flags():
             ("predict", ["--checkpoint", BEST, IMAGE]),
             ("cam", ["--checkpoint", BEST, "--out", f"{T}/cam0"]),
             ("audit", ["--checkpoint", BEST, "--cache", CACHE]),
+            ("sanity", ["--checkpoint", BEST, "--cache", CACHE]),
             ("report", ["--run", RUN]),
             ("prepare", ["--data", f"{T}/data", "--out", f"{T}/c0"]),
             ("augment", ["--data", f"{T}/data", "--out", f"{T}/a0"]),
@@ -304,6 +305,9 @@ def training_recipe_flags():
                                                   "cosine"], ["--lr-schedule", "--resume"])
     refused("train --resume with --recipe", ["train", "--resume", RUN, "--recipe", "seed"],
             ["--recipe", "--resume"])
+    refused("train --resume with --shuffle-labels", ["train", "--resume", RUN,
+                                                     "--shuffle-labels"],
+            ["--shuffle-labels", "--resume"])
 
 
 def missing_files():
@@ -333,6 +337,13 @@ def missing_files():
     refused("audit: unknown split", ["audit", "--checkpoint", BEST, "--cache", CACHE, "--split",
                                      "holdout", "--out", f"{T}/au3"], ["--split", "holdout"],
             [f"{T}/au3"])
+    refused("sanity: missing checkpoint", ["sanity", "--checkpoint", missing, "--cache", CACHE,
+                                           "--out", f"{T}/sa1"], ["missing.safetensors"],
+            [f"{T}/sa1"])
+    refused("sanity: missing shuffled checkpoint", ["sanity", "--checkpoint", BEST, "--cache",
+                                                    CACHE, "--shuffled-checkpoint", missing,
+                                                    "--out", f"{T}/sa2"],
+            ["missing.safetensors"], [f"{T}/sa2"])
     refused("report: missing run", ["report", "--run", f"{T}/norun"], ["norun"])
     refused("prepare: missing data", ["prepare", "--data", f"{T}/nodata", "--out", f"{T}/c1"],
             ["nodata"], [f"{T}/c1"])
@@ -385,7 +396,8 @@ def infinite_weights():
             (["evaluate", "--cache", CACHE, "--json", f"{T}/e4.json"], [f"{T}/e4.json"]),
             (["predict", IMAGE], []),
             (["cam", "--images", IMAGE, "--out", f"{T}/cam4"], [f"{T}/cam4"]),
-            (["audit", "--cache", CACHE, "--out", f"{T}/au4"], [f"{T}/au4"])]:
+            (["audit", "--cache", CACHE, "--out", f"{T}/au4"], [f"{T}/au4"]),
+            (["sanity", "--cache", CACHE, "--out", f"{T}/sa4"], [f"{T}/sa4"])]:
         refused(f"{args[0]}: infinite weights", args + ["--checkpoint", INFINITE],
                 ["infinite.safetensors", "fc.weight"], outputs)
 
