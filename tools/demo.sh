@@ -3,9 +3,10 @@
 # train, evaluate on the test split, explain with every CAM method, and write one HTML report.
 #
 # The defaults are braincam's default training recipe, the seed's schedule (docs/training.md), on
-# the whole train split, plus the same recipe without attention for the ablation, and a shortcut
-# audit of the model. Override any knob from the environment, e.g.
-#   EPOCHS=4 MAX_TRAIN_IMAGES=400 ABLATION=0 make demo     # a quick look
+# the whole train split, plus the same recipe without attention for the ablation, a shortcut
+# audit of the model, and the sanity checks of its explanations against a model of the same
+# recipe trained on shuffled labels. Override any knob from the environment, e.g.
+#   EPOCHS=4 MAX_TRAIN_IMAGES=400 ABLATION=0 SANITY=0 make demo     # a quick look
 #   RECIPE=augmented make demo                             # weight decay and augmentation
 set -euo pipefail
 
@@ -27,6 +28,8 @@ DEVICE=${DEVICE:-auto}
 CAM_COUNT=${CAM_COUNT:-4}                 # panels per group and method
 FAITHFULNESS_IMAGES=${FAITHFULNESS_IMAGES:-64}
 ABLATION=${ABLATION:-1}                   # 1: also train without attention and compare
+SANITY=${SANITY:-1}                       # 1: also train on shuffled labels, run the sanity checks
+SANITY_IMAGES=${SANITY_IMAGES:-64}        # tumor images of the sanity checks
 
 # ---- steps ----------------------------------------------------------------------------------
 demo_start=$SECONDS
@@ -63,6 +66,16 @@ if ((ABLATION)); then
 fi
 step "audit the model for shortcuts" "$braincam" audit --checkpoint "$RUN/best.safetensors" \
   --cache "$CACHE" --split test --device "$DEVICE" --out "$RUN"
+if ((SANITY)); then
+  # Adebayo et al.'s data randomization test needs a model that learned no tumor: the same recipe
+  # on permuted training labels; its last checkpoint is the one that fit them.
+  rm -rf "$RUN-shuffled"
+  step "train on shuffled labels (for the sanity checks)" "$braincam" train "${train_args[@]}" \
+    --out "$RUN-shuffled" --shuffle-labels --no-charts
+  step "sanity checks of the explanations" "$braincam" sanity --checkpoint "$RUN/best.safetensors" \
+    --cache "$CACHE" --split test --images "$SANITY_IMAGES" \
+    --shuffled-checkpoint "$RUN-shuffled/last.safetensors" --device "$DEVICE" --out "$RUN"
+fi
 step "explain (every CAM method)" "$braincam" cam --checkpoint "$RUN/best.safetensors" --cache "$CACHE" \
   --split test --method all --count "$CAM_COUNT" --faithfulness-images "$FAITHFULNESS_IMAGES" \
   --device "$DEVICE" --out "$RUN/cam"
@@ -71,7 +84,8 @@ train_images="$MAX_TRAIN_IMAGES training images"
 ((MAX_TRAIN_IMAGES > 0)) || train_images="the whole train split"
 overrides="${EPOCHS:+, $EPOCHS epochs}${WARMUP_EPOCHS:+, $WARMUP_EPOCHS warm-up epochs}${BATCH:+, batch $BATCH}"
 note="Demo settings: the $RECIPE training recipe$overrides on $train_images, seed $SEED, on the \
-default synthetic dataset; the plain model of the ablation has the same recipe without attention."
+default synthetic dataset; the plain model of the ablation has the same recipe without attention, \
+and the shuffled-label model of the sanity checks the same recipe on permuted training labels."
 step "write the report" "$braincam" report --run "$RUN" --cache "$CACHE" --eval "$RUN/eval.json" \
   --cam "$RUN/cam" --note "$note"
 
