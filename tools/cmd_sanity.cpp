@@ -98,16 +98,29 @@ void print_verdicts(const SaliencySanity& s) {
       "shuffled-label model is >= %g: its maps did not change enough to be explaining what the "
       "model learned.\n",
       t, t);
+  // A strongly negative correlation passes the rule, but the map flipped rather than changed.
+  const auto inverted = [t](double r) { return r <= -t ? ", inverted" : ""; };
   int failed = 0;
+  bool any_inverted = false;
   for (const MethodSanity& m : s.methods) {
+    const double full = m.stages.back().rank_correlation_mean;
     const char* data = !m.shuffled ? "not run" : m.data_test_failed ? "FAIL" : "pass";
-    std::printf("  %-10s parameter test %-4s (rank corr %.3f)   data test %-7s",
-                cam_method_name(m.method), m.parameter_test_failed ? "FAIL" : "pass",
-                m.stages.back().rank_correlation_mean, data);
-    if (m.shuffled) std::printf(" (rank corr %.3f)", m.shuffled->rank_correlation_mean);
+    std::printf("  %-10s parameter test %-4s (rank corr %.3f%s)   data test %-7s",
+                cam_method_name(m.method), m.parameter_test_failed ? "FAIL" : "pass", full,
+                inverted(full), data);
+    if (m.shuffled)
+      std::printf(" (rank corr %.3f%s)", m.shuffled->rank_correlation_mean,
+                  inverted(m.shuffled->rank_correlation_mean));
     std::printf("\n");
     failed += m.parameter_test_failed || m.data_test_failed;
+    any_inverted |= *inverted(full) || (m.shuffled && *inverted(m.shuffled->rank_correlation_mean));
   }
+  if (any_inverted)
+    std::printf(
+        "inverted: a mean rank correlation at or below -%g passes the rule (the map "
+        "changed with the model), but the map is close to the trained one's reversed: it "
+        "may follow the same image structure with its sign set by the model.\n",
+        t);
   if (!s.shuffled)
     std::printf(
         "The data test was not run: give --shuffled-checkpoint, the last checkpoint of a "
