@@ -1,6 +1,6 @@
 // The trainer on a tiny synthetic dataset: determinism, resume (also mid-epoch), the schedule,
-// a diverging loss, the metrics, the decision threshold of best.safetensors, and the run
-// folder's protection (damaged checkpoints, locks, an existing run).
+// a diverging loss, shuffled labels, the metrics, the decision threshold of best.safetensors,
+// and the run folder's protection (damaged checkpoints, locks, an existing run).
 // tests/train/crash_resume_test.py kills the command at every write.
 #include "model/trainer.h"
 
@@ -222,6 +222,32 @@ TEST_CASE("trainer: a fold run validates on its fold, records it, and resumes wi
   TrainOptions first = tiny_options("fold_resumed");
   first.epochs = 1;
   first.fold = whole.fold;
+  train(first);
+  resume_run(first.out, 2);
+  CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
+  CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
+}
+
+TEST_CASE("trainer: a run on shuffled labels records it, and resumes with it") {
+  TrainOptions whole = tiny_options("shuffled_whole");
+  whole.epochs = 2;
+  whole.shuffle_labels = true;
+  const TrainResult result = train(whole);
+  REQUIRE(result.epochs.size() == 2);
+  const auto meta = read_safetensors((whole.out / "last.safetensors").string()).metadata;
+  CHECK(nlohmann::json::parse(meta.at("options")).at("shuffle_labels") == true);
+  CHECK(trained_on_shuffled_labels(meta));
+  // Other labels: another training loss from the same initialization and batches.
+  TrainOptions plain = tiny_options("shuffled_plain");
+  plain.epochs = 1;
+  train(plain);
+  CHECK(metrics_without_timing(plain.out)[1] != metrics_without_timing(whole.out)[1]);
+  CHECK_FALSE(trained_on_shuffled_labels(
+      read_safetensors((plain.out / "last.safetensors").string()).metadata));
+
+  TrainOptions first = tiny_options("shuffled_resumed");
+  first.epochs = 1;
+  first.shuffle_labels = true;
   train(first);
   resume_run(first.out, 2);
   CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
