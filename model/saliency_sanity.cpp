@@ -82,6 +82,31 @@ void keep_examples(const Tensor& maps, std::size_t first, Tensor& examples) {
                   examples.data<double>() + (first + n) * area);
 }
 
+// A method's results before any image: one summary per stage (and the shuffled-label model's),
+// and a tensor of `example_shape` (k x H x W) per compared column for the example maps.
+MethodSanity empty_method(CamMethod method, std::size_t stages, bool shuffled,
+                          const Shape& example_shape) {
+  MethodSanity m;
+  m.method = method;
+  m.stages.resize(stages);
+  if (shuffled) m.shuffled.emplace();
+  for (std::size_t c = 0; c < 1 + stages + (shuffled ? 1 : 0); ++c)
+    m.examples.push_back(Tensor::zeros(example_shape, DType::F64));
+  return m;
+}
+
+// The means, intervals and verdicts of a method whose images are all compared.
+void judge(MethodSanity& m, const SanityOptions& o) {
+  for (SimilaritySummary& s : m.stages) summarize(s, o);
+  m.parameter_test_failed =
+      fails_sanity_rule(m.stages.back().rank_correlation_mean, o.fail_rank_correlation);
+  if (m.shuffled) {
+    summarize(*m.shuffled, o);
+    m.data_test_failed =
+        fails_sanity_rule(m.shuffled->rank_correlation_mean, o.fail_rank_correlation);
+  }
+}
+
 }  // namespace
 
 Interval bootstrap_mean_interval(const std::vector<double>& values, int resamples,
@@ -109,17 +134,10 @@ SaliencySanity saliency_sanity(const ExplainedModel& trained, const ExplainedMod
                         .shuffled = shuffled.model != nullptr};
   const Columns columns = sanity_columns(trained, shuffled, result.layers, o.seed);
   const std::size_t stages = result.layers.size(), compared = columns.models.size() - 1;
-  const int H = trained.model->shape().height, W = trained.model->shape().width;
+  const std::int64_t H = trained.model->shape().height, W = trained.model->shape().width;
   const std::int64_t examples = std::min<std::int64_t>(o.example_images, ids.size());
-  for (CamMethod method : all_cam_methods()) {
-    MethodSanity m;
-    m.method = method;
-    m.stages.resize(stages);
-    if (result.shuffled) m.shuffled.emplace();
-    for (std::size_t c = 0; c <= compared; ++c)
-      m.examples.push_back(Tensor::zeros({examples, H, W}, DType::F64));
-    result.methods.push_back(std::move(m));
-  }
+  for (CamMethod method : all_cam_methods())
+    result.methods.push_back(empty_method(method, stages, result.shuffled, {examples, H, W}));
   for (std::size_t start = 0; start < ids.size(); start += o.batch) {
     const std::size_t n = std::min<std::size_t>(o.batch, ids.size() - start);
     Tensor batch({static_cast<std::int64_t>(n), 3, H, W}, DType::F32);
@@ -135,16 +153,7 @@ SaliencySanity saliency_sanity(const ExplainedModel& trained, const ExplainedMod
       }
     }
   }
-  for (MethodSanity& m : result.methods) {
-    for (SimilaritySummary& s : m.stages) summarize(s, o);
-    m.parameter_test_failed =
-        fails_sanity_rule(m.stages.back().rank_correlation_mean, o.fail_rank_correlation);
-    if (m.shuffled) {
-      summarize(*m.shuffled, o);
-      m.data_test_failed =
-          fails_sanity_rule(m.shuffled->rank_correlation_mean, o.fail_rank_correlation);
-    }
-  }
+  for (MethodSanity& m : result.methods) judge(m, o);
   return result;
 }
 

@@ -75,8 +75,8 @@ inline bool fails_sanity_rule(double mean_rank_correlation, double threshold) {
   return mean_rank_correlation >= threshold;
 }
 
-// The mean of `values` and its bootstrap percentile interval, resampling values with
-// Rng(seed, stream 4, resample).
+// The bootstrap percentile interval of the mean of `values`: `resamples` means of as many values
+// drawn with replacement, resample r from Rng(seed, stream 4, r); no interval (NaN) for no values.
 Interval bootstrap_mean_interval(const std::vector<double>& values, int resamples,
                                  double confidence, std::uint64_t seed);
 
