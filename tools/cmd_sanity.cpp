@@ -11,6 +11,7 @@
 #include "data/image_codec.h"
 #include "data/preprocess.h"
 #include "model/checkpoint.h"
+#include "model/checkpoint_background.h"
 #include "model/saliency_sanity.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
@@ -207,6 +208,7 @@ void run_sanity(const SanityArgs& a) {
   const std::vector<std::size_t> ids = tumor_images(cache, a);
   BrainDetectionModel trained({}, DType::F32, device);
   const CheckpointMetadata meta = load_checkpoint(a.checkpoint, trained);
+  require_cache_background(meta, a.checkpoint, cache, a.cache);
   std::vector<std::string> warnings;
   if (trained_on_shuffled_labels(meta))
     warnings.push_back("--checkpoint " + a.checkpoint +
@@ -216,6 +218,7 @@ void run_sanity(const SanityArgs& a) {
   if (!a.shuffled_checkpoint.empty()) {
     shuffled = std::make_unique<BrainDetectionModel>(ModelShape{}, DType::F32, device);
     const CheckpointMetadata shuffled_meta = load_checkpoint(a.shuffled_checkpoint, *shuffled);
+    require_cache_background(shuffled_meta, a.shuffled_checkpoint, cache, a.cache);
     for (std::string& w : shuffled_warnings(a, meta, shuffled_meta)) warnings.push_back(w);
     shuffled_model = {shuffled.get(), trained_with_attention(shuffled_meta)};
   }
