@@ -49,7 +49,9 @@ std::vector<double> score_made_images(BrainDetectionModel& model, std::size_t co
 SetScores set_scores(const std::vector<double>& p, const std::vector<int>& labels,
                      double threshold) {
   const ClassificationMetrics m = classification_metrics(p, labels, threshold);
-  return {m.count, m.accuracy, m.roc_auc};
+  const double balanced =
+      std::isnan(m.roc_auc) ? std::nan("") : (m.recall + m.specificity) / 2;  // one class only
+  return {m.count, m.accuracy, balanced, m.roc_auc};
 }
 
 ScoresByLabel scores_by_label(const std::vector<double>& p, const std::vector<int>& labels,
@@ -194,7 +196,10 @@ namespace {
 json number_or_null(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
 
 json to_json(const SetScores& s) {
-  return {{"n", s.n}, {"accuracy", s.accuracy}, {"roc_auc", number_or_null(s.roc_auc)}};
+  return {{"n", s.n},
+          {"accuracy", s.accuracy},
+          {"balanced_accuracy", number_or_null(s.balanced_accuracy)},
+          {"roc_auc", number_or_null(s.roc_auc)}};
 }
 
 json to_json(const ScoresByLabel& s) {

@@ -46,10 +46,12 @@ struct ScoresByLabel {
   LabelScores tumor, no_tumor;
 };
 
-// Accuracy and ROC AUC (NaN with one class only) of a set of images.
+// Accuracy, balanced accuracy (the mean of sensitivity and specificity, which a constant answer
+// scores 0.5 however unbalanced the set) and ROC AUC of a set of images; the last two are NaN
+// with one class only.
 struct SetScores {
   std::int64_t n = 0;
-  double accuracy = 0, roc_auc = 0;
+  double accuracy = 0, balanced_accuracy = 0, roc_auc = 0;
 };
 
 // One class (or folder) of the manifest.

@@ -45,9 +45,9 @@ std::string fixed(const char* format, double v) {
 std::string percent(double share) { return fixed("%.1f%%", 100 * share); }
 
 void print_set(const char* name, const SetScores& s, const char* meaning) {
-  std::printf("%-18s accuracy %s, ROC AUC %s (n = %lld)\n  %s\n", name,
-              fixed("%.4f", s.accuracy).c_str(), fixed("%.4f", s.roc_auc).c_str(),
-              static_cast<long long>(s.n), meaning);
+  std::printf("%-18s accuracy %s, balanced accuracy %s, ROC AUC %s (n = %lld)\n  %s\n", name,
+              fixed("%.4f", s.accuracy).c_str(), fixed("%.4f", s.balanced_accuracy).c_str(),
+              fixed("%.4f", s.roc_auc).c_str(), static_cast<long long>(s.n), meaning);
 }
 
 void print_by_label(const char* name, const ScoresByLabel& s, const char* meaning) {

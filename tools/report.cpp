@@ -485,7 +485,12 @@ std::string audit_table(const json& a) {
            " called tumor; healthy: " + percent(l.at("no_tumor").at("tumor_share"));
   };
   const auto set = [](const json& s) {
-    return "accuracy " + percent(s.at("accuracy")) + ", ROC AUC " + number(s.at("roc_auc"), "%.3f");
+    // audit.json files written before balanced accuracy was added have none
+    const std::string balanced = s.contains("balanced_accuracy")
+                                     ? ", balanced " + number(s.at("balanced_accuracy"), "%.3f")
+                                     : "";
+    return "accuracy " + percent(s.at("accuracy")) + balanced + ", ROC AUC " +
+           number(s.at("roc_auc"), "%.3f");
   };
   std::string t = "<table>\n" + row({"probe", "result", "n", "what it means"}, "th");
   t += audit_row("full images", set(a.at("full")), a["full"].at("n"),

@@ -26,6 +26,8 @@ def check_set(name, s, n):
     check(f"{name}: n {s['n']}, not {n}", s["n"] == n)
     check(f"{name}: accuracy {s['accuracy']}", share(s["accuracy"]))
     check(f"{name}: roc_auc {s['roc_auc']}", s["roc_auc"] is None or share(s["roc_auc"]))
+    check(f"{name}: balanced_accuracy {s['balanced_accuracy']}",
+          (s["balanced_accuracy"] is None) == (s["roc_auc"] is None))
 
 
 def check_audit(a, n, tumors):
@@ -35,6 +37,11 @@ def check_audit(a, n, tumors):
         return
     for name in ("full", "brain_only", "background_only"):
         check_set(name, a[name], n)
+    # balanced accuracy: the mean of the tumor images' and the healthy images' share called right
+    by_label = a["full"]["by_label"]
+    balanced = (by_label["tumor"]["tumor_share"] + 1 - by_label["no_tumor"]["tumor_share"]) / 2
+    check(f"full: balanced_accuracy {a['full']['balanced_accuracy']}, not {balanced}",
+          abs(a["full"]["balanced_accuracy"] - balanced) < 1e-9)
     for name in ("black", "gray", "noise"):
         p = a["blank"][name]
         check(f"blank {name}", share(p["probability"])
