@@ -85,4 +85,9 @@ Var linear(const Var& x, const Var& w, const Var& b);
 // Mean binary cross-entropy of logits z (N, or N x 1) against labels y (N): a scalar.
 Var bce_with_logits(const Var& z, const Tensor& labels);
 
+// Mean softmax cross-entropy of logits z (N x K) against class indices (I64, N, each in [0, K)),
+// on z's device: a scalar. Labels out of range are refused where they are in host memory (CPU,
+// emulator); on a GPU the caller checks them before they are sent.
+Var softmax_cross_entropy(const Var& z, const Tensor& labels);
+
 }  // namespace braincam

@@ -174,3 +174,40 @@ TEST_CASE("bce_with_logits gradients", "[gradients]") {
     check_gradients([&] { return bce_with_logits(z, y); }, {{"z", z}}, rng);
   }
 }
+
+TEST_CASE("softmax_cross_entropy gradients", "[gradients]") {
+  Rng rng(10);
+  const auto classes = [](std::vector<double> y) {
+    return Tensor::from_vector({static_cast<std::int64_t>(y.size())}, y, DType::I64);
+  };
+  SECTION("4 classes, moderate and saturated logits") {
+    Var z(Tensor::from_vector(
+        {3, 4}, {-0.7, 0.3, 2.5, -1.0, 30.0, -30.0, 0.0, 1.0, 0.2, 0.2, -0.4, 8.0}, DType::F64));
+    const Tensor y = classes({2, 1, 3});
+    check_gradients([&] { return softmax_cross_entropy(z, y); }, {{"z", z}}, rng);
+  }
+  SECTION("2 classes, batch 1") {
+    Var z(uniform({1, 2}, -3, 3, rng));
+    check_gradients([&] { return softmax_cross_entropy(z, classes({0})); }, {{"z", z}}, rng);
+  }
+  SECTION("7 classes") {
+    Var z(uniform({5, 7}, -3, 3, rng));
+    const Tensor y = classes({6, 0, 3, 3, 1});
+    check_gradients([&] { return softmax_cross_entropy(z, y); }, {{"z", z}}, rng);
+  }
+}
+
+TEST_CASE("softmax_cross_entropy refuses labels that are no class", "[gradients]") {
+  const Var z(Tensor::zeros({2, 3}, DType::F64));
+  const auto labels = [](std::vector<double> y, DType t) {
+    return Tensor::from_vector({static_cast<std::int64_t>(y.size())}, y, t);
+  };
+  CHECK_THROWS_WITH(softmax_cross_entropy(z, labels({0, 3}, DType::I64)),
+                    Catch::Contains("label 3 of image 1 is not a class of 3"));
+  CHECK_THROWS_WITH(softmax_cross_entropy(z, labels({0, -1}, DType::I64)),
+                    Catch::Contains("label -1"));
+  CHECK_THROWS_WITH(softmax_cross_entropy(z, labels({0, 1}, DType::F64)),
+                    Catch::Contains("I64 class indices"));
+  CHECK_THROWS_WITH(softmax_cross_entropy(z, labels({0, 1, 2}, DType::I64)),
+                    Catch::Contains("must be N x K and N"));
+}

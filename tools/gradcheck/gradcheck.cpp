@@ -24,11 +24,14 @@ Tensor magnitudes(const Tensor& t) {
   return m;
 }
 
-// Runs the check on copies of `inputs` made by `convert`; returns its results on the CPU in F64.
+bool is_float(const Tensor& t) { return t.dtype() == DType::F32 || t.dtype() == DType::F64; }
+
+// Runs the check on copies of `inputs` made by `convert` (integer inputs, class indices, as they
+// are); returns its results on the CPU in F64.
 template <class Convert>
 Results run_on(const OpCheck& check, const Inputs& inputs, Convert&& convert) {
   Inputs converted;
-  for (const auto& [name, t] : inputs) converted[name] = convert(t);
+  for (const auto& [name, t] : inputs) converted[name] = is_float(t) ? convert(t) : t;
   Results results;
   check.run(converted, [&](const std::string& output, const Tensor& value) {
     results.emplace_back(output, value.to(Device::CPU).to(DType::F64));

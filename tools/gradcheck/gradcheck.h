@@ -20,9 +20,10 @@ namespace braincam::gradcheck {
 
 // The shapes of the checks: the model's, at batch N.
 struct CheckShape {
-  int N;       // batch
-  int C = 3;   // image channels
-  int K = 32;  // conv1 output channels
+  int N;            // batch
+  int C = 3;        // image channels
+  int K = 32;       // conv1 output channels
+  int classes = 4;  // fc outputs of the multiclass checks (the binary model's fc has one)
   int H = 240, W = 240;
   int pixels() const { return H * W; }
   int pool1_pixels() const { return (H / 4) * (W / 4); }

@@ -5,7 +5,20 @@
 
 namespace braincam::gradcheck {
 
+namespace {
+
+Tensor class_indices(const InputSpec& spec, Rng& rng) {
+  Tensor t(spec.shape, DType::I64);
+  std::int64_t* p = t.data<std::int64_t>();
+  for (std::int64_t i = 0; i < t.numel(); ++i)
+    p[i] = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(spec.hi)));
+  return t;
+}
+
+}  // namespace
+
 Tensor draw(const InputSpec& spec, Rng& rng) {
+  if (spec.kind == InputSpec::Kind::Classes) return class_indices(spec, rng);
   Tensor t(spec.shape, DType::F32);
   float* p = t.data<float>();
   const std::int64_t n = t.numel();
@@ -33,6 +46,8 @@ Tensor draw(const InputSpec& spec, Rng& rng) {
       }
       break;
     }
+    case InputSpec::Kind::Classes:
+      break;  // drawn above
   }
   return t;
 }

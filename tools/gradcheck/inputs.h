@@ -14,6 +14,7 @@ struct InputSpec {
     Binary,    // 0 or 1
     Simplex,   // positive rows (along the last dimension) that sum to 1
     EightBit,  // m / 256 for integers m uniform in [256 lo, 256 hi]
+    Classes,   // I64 class indices uniform in [0, hi)
   };
   std::string name;
   Shape shape;
@@ -23,7 +24,7 @@ struct InputSpec {
 
 using Inputs = std::map<std::string, Tensor>;
 
-// A float32 tensor on the CPU drawn as `spec` says.
+// A tensor on the CPU drawn as `spec` says: float32, or I64 for Kind::Classes.
 Tensor draw(const InputSpec& spec, Rng& rng);
 
 }  // namespace braincam::gradcheck

@@ -16,6 +16,7 @@
 #include "kernels/bounds/linear.h"
 #include "kernels/bounds/maxpool4.h"
 #include "kernels/bounds/relu.h"
+#include "kernels/bounds/softmax_cross_entropy.h"
 #include "kernels/bounds/spatial_attention.h"
 
 namespace braincam::gradcheck {
@@ -129,6 +130,27 @@ OpCheck adam_check(std::string op, const std::vector<std::pair<std::string, Shap
             emit("param", concatenated(values));
             emit("exp_avg", concatenated(avg));
             emit("exp_avg_sq", concatenated(avg_sq));
+          }};
+}
+
+// The fc layer with `outputs` outputs (1: the binary model's, s.classes: the multiclass one's).
+OpCheck linear_check(std::string name, const CheckShape& s, int outputs) {
+  const Shape x_shape{s.N, s.K, s.H / 16, s.W / 16}, w_shape{outputs, s.fc_inputs()};
+  return {std::move(name),
+          {activation("x", x_shape), weight("w", w_shape, s.fc_inputs()),
+           weight("b", {outputs}, s.fc_inputs()), gradient("dy", {s.N, outputs})},
+          {{"z", bounds::linear::forward(s.fc_inputs())},
+           {"dx", bounds::linear::input_gradient(outputs)},
+           {"dw", bounds::linear::weight_gradient(s.N)},
+           {"db", bounds::linear::weight_gradient(s.N)}},
+          [](const Inputs& in, const Emit& emit) {
+            const Var x = grad_var(in, "x"), w = grad_var(in, "w"), b = grad_var(in, "b");
+            const Var z = linear(x, w, b);
+            emit("z", z.value());
+            backward(z, in.at("dy"));
+            emit("dx", x.grad());
+            emit("dw", w.grad());
+            emit("db", b.grad());
           }};
 }
 
@@ -348,22 +370,7 @@ std::vector<OpCheck> op_checks(const CheckShape& s) {
          emit("dws", ws.grad());
        }});
 
-  checks.push_back({"linear",
-                    {activation("x", pool2), weight("w", fc_weight, s.fc_inputs()),
-                     weight("b", {1}, s.fc_inputs()), gradient("dy", {N, 1})},
-                    {{"z", bounds::linear::forward(s.fc_inputs())},
-                     {"dx", bounds::linear::input_gradient(1)},
-                     {"dw", bounds::linear::weight_gradient(s.N)},
-                     {"db", bounds::linear::weight_gradient(s.N)}},
-                    [](const Inputs& in, const Emit& emit) {
-                      const Var x = grad_var(in, "x"), w = grad_var(in, "w"), b = grad_var(in, "b");
-                      const Var z = linear(x, w, b);
-                      emit("z", z.value());
-                      backward(z, in.at("dy"));
-                      emit("dx", x.grad());
-                      emit("dw", w.grad());
-                      emit("db", b.grad());
-                    }});
+  checks.push_back(linear_check("linear", s, 1));
 
   checks.push_back({"bce",
                     {{"z", {N}, Kind::Uniform, -3.0, 3.0}, {"labels", {N}, Kind::Binary}},
@@ -379,6 +386,22 @@ std::vector<OpCheck> op_checks(const CheckShape& s) {
   checks.push_back(adam_check("adam", parameter_shapes(s), AdamOptions{}, bounds::adam::kUpdate));
   checks.push_back(adam_check("adamw", parameter_shapes(s), AdamOptions{.weight_decay = 0.1},
                               bounds::adam::kDecayedUpdate));
+
+  // The multiclass model's own ops come last, so that every earlier check draws the inputs it
+  // drew before they were added.
+  checks.push_back(linear_check("linear_classes", s, s.classes));
+  checks.push_back({"cross_entropy",
+                    {{"z", {N, s.classes}, Kind::Uniform, -3.0, 3.0},
+                     {"labels", {N}, Kind::Classes, 0.0, static_cast<double>(s.classes)}},
+                    {{"loss", bounds::softmax_cross_entropy::loss(s.N, s.classes)},
+                     {"dz", bounds::softmax_cross_entropy::logit_gradient(s.classes)}},
+                    [](const Inputs& in, const Emit& emit) {
+                      const Var z = grad_var(in, "z");
+                      const Var loss = softmax_cross_entropy(z, in.at("labels"));
+                      emit("loss", loss.value());
+                      backward(loss);
+                      emit("dz", z.grad());
+                    }});
   return checks;
 }
 
