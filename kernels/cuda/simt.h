@@ -16,7 +16,8 @@
 // blockIdx blockDim gridDim warpSize; __syncthreads __syncwarp; __shfl_sync __shfl_up_sync
 // __shfl_down_sync __shfl_xor_sync __ballot_sync __any_sync __all_sync; atomicAdd (int,
 // unsigned, unsigned long long, float, double), atomicMax atomicMin atomicExch atomicCAS (int,
-// unsigned, unsigned long long); the float functions of <cmath>; float4, uint4, __float_as_uint,
+// unsigned, unsigned long long); the float functions of <cmath> and isnan; float4, uint4,
+// __float_as_uint,
 // __uint_as_float, __fmul_rn; and the helpers below (elementwise_grid, Scratch). TF32 tensor
 // cores are in tensor_core.h. A kernel that needs more adds it here, to both sections.
 //
@@ -159,6 +160,8 @@ struct alignas(16) float4 {
 struct alignas(16) uint4 {
   unsigned x, y, z, w;
 };
+
+using std::isnan;  // a global function on the GPU, std:: in the host compiler
 
 inline unsigned __float_as_uint(float x) { return std::bit_cast<unsigned>(x); }
 inline float __uint_as_float(unsigned x) { return std::bit_cast<float>(x); }
