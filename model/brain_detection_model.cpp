@@ -15,7 +15,9 @@ BrainDetectionModel::BrainDetectionModel(ModelShape shape, DType dtype, Device d
   if (shape.height % 16 || shape.width % 16 || shape.height <= 0 || shape.width <= 0)
     throw std::invalid_argument(
         "BrainDetectionModel: image height and width must be positive multiples of 16");
-  const int C = shape.channels, Ch = C / shape.reduction;
+  if (shape.classes < 1)
+    throw std::invalid_argument("BrainDetectionModel: the model needs at least one class");
+  const int C = shape.channels, Ch = C / shape.reduction, K = shape.classes;
   const int fc_in = C * (shape.height / 16) * (shape.width / 16);
   for (const auto& [name, dims] :
        std::initializer_list<std::pair<const char*, Shape>>{{"conv1.weight", {C, 3, 5, 5}},
@@ -27,8 +29,8 @@ BrainDetectionModel::BrainDetectionModel(ModelShape shape, DType dtype, Device d
                                                             {"att.mlp.2.weight", {C, Ch}},
                                                             {"att.mlp.2.bias", {C}},
                                                             {"att.spatial.weight", {1, 2, 7, 7}},
-                                                            {"fc.weight", {1, fc_in}},
-                                                            {"fc.bias", {1}}})
+                                                            {"fc.weight", {K, fc_in}},
+                                                            {"fc.bias", {K}}})
     parameters_.push_back({name, Var(Tensor::zeros(dims, dtype, device), true)});
   running_mean_ = Tensor::zeros({C}, dtype, device);
   running_var_ = Tensor::full({C}, 1.0, dtype, device);
@@ -98,9 +100,14 @@ ForwardResult BrainDetectionModel::forward(const Var& images, const ForwardOptio
   r.A = r.F;
   if (options.attention) {
     // The CAM guidance is a constant for autograd (stop-gradient): a Tensor, not a Var.
+    const Tensor& w = param("fc.weight").value();
+    if (classes() > 1 && !options.frozen_guidance.defined())
+      r.guidance_classes = options.frozen_classes.defined()
+                               ? options.frozen_classes
+                               : guidance_classes(r.F.value(), w, param("fc.bias").value());
     r.guidance = options.frozen_guidance.defined()
                      ? options.frozen_guidance
-                     : cam_guidance(r.F.value(), param("fc.weight").value());
+                     : cam_guidance(r.F.value(), w, r.guidance_classes);
     if (fast && !options.leaf_A) {
       // One op up to P: A is never stored.
       r.A = Var();

@@ -2,7 +2,10 @@
 // BrainDetectionModel: the fixed graph of the spec (docs/model.md maps each line to it).
 //
 //   conv1 5x5 (3->32) -> bn1 -> relu -> pool1 4x4 = F -> [CAM-guided channel attention ->
-//   spatial attention] = A -> pool2 4x4 = P -> flatten -> fc (C*H/16*W/16 -> 1) = logit z
+//   spatial attention] = A -> pool2 4x4 = P -> flatten -> fc (C*H/16*W/16 -> K) = logits z
+//
+// K = 1 is the binary model (one logit, "tumor"); K >= 2 classes is the multiclass one (spec
+// section 6), whose attention is guided by the CAM of the class the attention-free pass predicts.
 //
 // Parameters carry PyTorch state_dict names, so checkpoints load in a PyTorch module written from
 // the spec, and the other way round.
@@ -20,6 +23,7 @@ struct ModelShape {
   int height = 240, width = 240;  // multiples of 16
   int channels = 32;              // conv1's output channels
   int reduction = 8;              // the attention MLP has channels / reduction hidden units
+  int classes = 1;                // fc's outputs K: 1 for the binary model
 };
 
 // The intermediate results a forward pass keeps (for explanations and tests).
@@ -29,8 +33,10 @@ struct ForwardResult {
                     // and pool2 run as one op: the fast kernel path (float32 model, images that
                     // need no gradient) with attention on and no leaf_A
   Var P;            // after pool2, N x C x H/16 x W/16
-  Var logits;       // N x 1
+  Var logits;       // N x K
   Tensor guidance;  // the CAM guidance s, N x H/16*W/16 (undefined when attention is off)
+  // The guidance's classes k* (I64, N), with K >= 2 and attention on; undefined otherwise.
+  Tensor guidance_classes;
 };
 
 // How BrainDetectionModel::forward runs.
@@ -44,6 +50,9 @@ struct ForwardOptions {
   // When defined, replaces the CAM guidance computed from F: finite-difference checks hold it
   // fixed, as backward does.
   Tensor frozen_guidance = Tensor();
+  // With K >= 2, when defined, replaces the guidance's classes k* computed from F (I64, N, on the
+  // model's device): cross-backend tests hand one backend's k* to another.
+  Tensor frozen_classes = Tensor();
   // The images' cached patch moments: spare the fused first layer computing them in training mode
   // (ignored elsewhere).
   const CachedPatchMoments* patch_moments = nullptr;
@@ -79,6 +88,7 @@ class BrainDetectionModel {
   void load_state_dict(const StateDict& dict, const std::string& source);
 
   const ModelShape& shape() const { return shape_; }
+  int classes() const { return shape_.classes; }
   DType dtype() const { return dtype_; }
   Device device() const { return device_; }
   std::int64_t num_batches_tracked() const { return num_batches_tracked_; }

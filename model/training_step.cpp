@@ -16,12 +16,14 @@ StepResult training_step_gradients(BrainDetectionModel& model, Adam& optimizer,
     return model.forward(
         Var(images), {.attention = attention, .training = true, .patch_moments = patch_moments});
   }();
-  const Var loss = bce_with_logits(r.logits, labels);
+  const bool binary = model.classes() == 1;
+  const Var loss =
+      binary ? bce_with_logits(r.logits, labels) : softmax_cross_entropy(r.logits, labels);
   {
     const gpu::OpRange range("backward");
     backward(loss);
   }
-  return {r.logits.value().reshape({images.dim(0)}), loss.value()};
+  return {binary ? r.logits.value().reshape({images.dim(0)}) : r.logits.value(), loss.value()};
 }
 
 StepResult training_step(BrainDetectionModel& model, Adam& optimizer, const Tensor& images,

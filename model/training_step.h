@@ -1,17 +1,20 @@
 #pragma once
-// One training step exactly as the spec says: training-mode forward (batch statistics), mean
-// BCE on the logits, backward, Adam. Gradients stay on the parameters until the next step.
+// One training step exactly as the spec says: training-mode forward (batch statistics), the mean
+// loss on the logits (BCE for the binary model, softmax cross-entropy for K >= 2 classes),
+// backward, Adam. Gradients stay on the parameters until the next step.
 #include "engine/adam.h"
 #include "model/brain_detection_model.h"
 
 namespace braincam {
 
 struct StepResult {
-  Tensor logits;  // N
+  Tensor logits;  // N for the binary model, N x K for K >= 2 classes
   Tensor loss;    // scalar
 };
 
-// images: N x 3 x H x W, labels: N (0 or 1), in the model's dtype and on its device.
+// images: N x 3 x H x W in the model's dtype, labels: N, both on the model's device. The binary
+// model's labels are 0 or 1 in its dtype; with K >= 2 classes they are I64 class indices in
+// [0, K), which the caller checks before it sends them to a GPU.
 // patch_moments: the images' cached patch moments (ImageSet), or null.
 StepResult training_step(BrainDetectionModel& model, Adam& optimizer, const Tensor& images,
                          const Tensor& labels, bool attention,

@@ -24,32 +24,65 @@ const Tensor& require(const Safetensors& file, const std::string& name, const st
   return it->second;
 }
 
+// The model's classes K: the first dimension of the checkpoint's fc.weight.
+int checkpoint_classes(const Safetensors& weights, const std::string& path) {
+  const Tensor& w = require(weights, "fc.weight", path);
+  if (w.ndim() != 2 || w.dim(0) < 1)
+    throw std::runtime_error(path + ": 'fc.weight' must be K x inputs, got " +
+                             shape_str(w.shape()));
+  return static_cast<int>(w.dim(0));
+}
+
+// The batch's labels for a model of K classes (docs/spec.md section 6.4): F32 0/1 for K = 1, I64
+// class indices in [0, K) for K >= 2; anything else is refused naming the tensor.
+Tensor checked_labels(const Tensor& labels, std::int64_t N, int K, const std::string& path) {
+  const bool integer = labels.dtype() == DType::I64 || labels.dtype() == DType::I32;
+  if (K == 1 && integer)
+    throw std::runtime_error(path + ": 'labels' holds integers (" + dtype_name(labels.dtype()) +
+                             "), but the checkpoint's fc has one output (the binary model), "
+                             "which takes F32 labels 0/1");
+  if (K == 1 && (labels.dtype() != DType::F32 || labels.numel() != N))
+    throw std::runtime_error(path + ": 'labels' must be F32 with one value per image, got " +
+                             dtype_name(labels.dtype()) + " " + shape_str(labels.shape()));
+  if (K == 1) return labels.reshape({N});
+  if (labels.dtype() != DType::I64 || labels.numel() != N)
+    throw std::runtime_error(path + ": 'labels' must be I64 class indices, one per image, for " +
+                             "the checkpoint's " + std::to_string(K) + " classes; got " +
+                             dtype_name(labels.dtype()) + " " + shape_str(labels.shape()));
+  const std::int64_t* y = labels.data<std::int64_t>();
+  for (std::int64_t n = 0; n < N; ++n)
+    if (y[n] < 0 || y[n] >= K)
+      throw std::runtime_error(path + ": 'labels' holds " + std::to_string(y[n]) + " for image " +
+                               std::to_string(n) + ", not a class of the checkpoint's " +
+                               std::to_string(K) + " (0 to " + std::to_string(K - 1) + ")");
+  return labels.reshape({N});
+}
+
 void run_step(const StepOptions& o) {
   const Device device = resolve_device(o.device);
   const Safetensors weights = read_safetensors(o.checkpoint);
   const Safetensors batch = read_safetensors(o.batch);
   const Tensor& images = require(batch, "images", o.batch);
-  const Tensor& labels = require(batch, "labels", o.batch);
   if (images.ndim() != 4 || images.dim(1) != 3 || images.dtype() != DType::F32)
     throw std::runtime_error(o.batch + ": 'images' must be F32 N x 3 x H x W, got " +
                              dtype_name(images.dtype()) + " " + shape_str(images.shape()));
   const std::int64_t N = images.dim(0);
   if (N == 0) throw std::runtime_error(o.batch + ": 'images' holds no image (N = 0)");
-  if (labels.dtype() != DType::F32 || labels.numel() != N)
-    throw std::runtime_error(o.batch + ": 'labels' must be F32 with one value per image, got " +
-                             dtype_name(labels.dtype()) + " " + shape_str(labels.shape()));
+  const int K = checkpoint_classes(weights, o.checkpoint);
+  const Tensor labels = checked_labels(require(batch, "labels", o.batch), N, K, o.batch);
 
   ModelShape shape;
   shape.height = static_cast<int>(images.dim(2));
   shape.width = static_cast<int>(images.dim(3));
+  shape.classes = K;
   BrainDetectionModel model(shape, DType::F32, device);
   model.set_kernel_path(parse_kernel_path(o.kernel_path));
   model.load_state_dict(weights.tensors, o.checkpoint);
   Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr, .weight_decay = o.weight_decay});
   optimizer.load_state_dict(weights.tensors, o.checkpoint);
 
-  const StepResult r = training_step(model, optimizer, images.to(device),
-                                     labels.reshape({N}).to(device), o.attention == "on");
+  const StepResult r =
+      training_step(model, optimizer, images.to(device), labels.to(device), o.attention == "on");
 
   StateDict out = model.state_dict();
   out.merge(optimizer.state_dict());
@@ -74,7 +107,9 @@ void add_step_command(CLI::App& app) {
       "step", "One training step on given weights and batch (for gradient checks)");
   cmd->add_option("--checkpoint", o->checkpoint, "weights (and optional optim. state), safetensors")
       ->required();
-  cmd->add_option("--batch", o->batch, "'images' N x 3 x H x W F32 and 'labels' N F32, safetensors")
+  cmd->add_option("--batch", o->batch,
+                  "'images' N x 3 x H x W F32 and 'labels' N (F32 0/1, or I64 class indices for a "
+                  "K-class checkpoint), safetensors")
       ->required();
   cmd->add_option("--out", o->out, "where to write logits, loss, grad.*, the new state and optim.*")
       ->required();

@@ -4,10 +4,11 @@ Builds BrainDetectionModel (brain_detection_model.py) with PyTorch's default ini
 a seed, writes its state_dict and a random batch as safetensors, runs
 
     braincam step --checkpoint W --batch B --attention on|off --lr 0.001 --out OUT
-                  [--weight-decay L]
+                  [--weight-decay L] [--device D --kernels P]
 
 and the same step in PyTorch (train mode, mean BCE on the logits, backward, torch.optim.Adam, or
-torch.optim.AdamW(weight_decay=L) with --weight-decay L). Each further step (--steps, default 2)
+torch.optim.AdamW(weight_decay=L) with --weight-decay L). With --classes K >= 2 the model is the
+multiclass one (docs/spec.md section 6): N x K logits, I64 class labels and F.cross_entropy. Each further step (--steps, default 2)
 starts from the engine's output (with its optimizer state) with attention toggled, so
 per-parameter Adam step counts must continue, or stay put for parameters that got no gradient.
 Compared, with their limits (Adam standing for AdamW with --weight-decay):
@@ -50,14 +51,21 @@ from brain_detection_model import BrainDetectionModel  # noqa: E402
 
 LR = 1e-3
 WEIGHT_DECAY = 0.0  # --weight-decay: above 0, torch.optim.AdamW with it on both sides
+CLASSES = 1  # --classes: fc's outputs
+SIZE = 240  # --size: the images' height and width
+ENGINE_FLAGS = []  # --device and --kernels of braincam step
 OPTIM_STATE = ("exp_avg", "exp_avg_sq", "step")
 ZERO_GRADIENT_SCALE = {"conv1.bias": "conv1.weight"}  # whose gradient scale a zero gradient uses
 
 
 # ---- PyTorch side -------------------------------------------------------------------------------
 
+def new_model():
+    return BrainDetectionModel(SIZE, SIZE, CLASSES)
+
+
 def load_model(checkpoint):
-    model = BrainDetectionModel()
+    model = new_model()
     names = model.state_dict().keys()
     missing = [n for n in names if n not in checkpoint]
     if missing:
@@ -89,7 +97,10 @@ def torch_forward_backward(checkpoint, images, labels, attention):
     model = load_model(checkpoint)
     model.train()
     logits = model(torch.from_numpy(images), attention=attention)
-    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.from_numpy(labels))
+    if CLASSES == 1:
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.from_numpy(labels))
+    else:
+        loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(labels))
     loss.backward()
     grads = {n: p.grad.numpy().copy() for n, p in model.named_parameters() if p.grad is not None}
     buffers = {n: b.numpy().copy() for n, b in model.named_buffers()}
@@ -116,6 +127,7 @@ def adam_step(checkpoint, grads):
 def run_engine(braincam, checkpoint_path, batch_path, attention, out_path):
     command = [braincam, "step", "--checkpoint", checkpoint_path, "--batch", batch_path,
                "--attention", "on" if attention else "off", "--lr", str(LR), "--out", out_path]
+    command += ENGINE_FLAGS
     if WEIGHT_DECAY > 0:
         command += ["--weight-decay", str(WEIGHT_DECAY)]
     done = subprocess.run(command, capture_output=True, text=True)
@@ -185,7 +197,7 @@ def shape_of(tensors, name):
 def compare_step(report, stage, checkpoint, images, labels, attention, engine_tensors):
     out = engine_tensors
     logits, loss, grads, buffers = torch_forward_backward(checkpoint, images, labels, attention)
-    param_names = [n for n, _ in BrainDetectionModel().named_parameters()]
+    param_names = [n for n, _ in new_model().named_parameters()]
 
     for name in ["logits", "loss"] + [f"grad.{n}" for n in grads]:
         if name not in out:
@@ -274,20 +286,32 @@ def main():
     parser.add_argument("--weight-decay", type=float, default=0.0,
                         help="decoupled weight decay: torch.optim.AdamW instead of Adam")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--classes", type=int, default=1,
+                        help="fc's outputs: 1 the binary model, K >= 2 the multiclass one")
+    parser.add_argument("--size", type=int, default=240,
+                        help="image height and width, a multiple of 16 (smaller for the emulator)")
+    parser.add_argument("--device", choices=["cpu", "emulator", "cuda"], default="cpu",
+                        help="braincam step's device")
+    parser.add_argument("--kernels", choices=["fast", "reference"], default="fast",
+                        help="braincam step's kernel path")
     parser.add_argument("--workdir", help="keep the files here (default: a temporary directory)")
     args = parser.parse_args()
-    global WEIGHT_DECAY
-    WEIGHT_DECAY = args.weight_decay
+    global WEIGHT_DECAY, CLASSES, SIZE, ENGINE_FLAGS
+    WEIGHT_DECAY, CLASSES, SIZE = args.weight_decay, args.classes, args.size
+    ENGINE_FLAGS = ["--device", args.device, "--kernels", args.kernels]
     if not os.access(args.braincam, os.X_OK):
         print(f"torch_parity: FAIL, no braincam binary at {args.braincam} (build target braincam)")
         return 1
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
-    model = BrainDetectionModel()  # PyTorch's default initialization
+    model = new_model()  # PyTorch's default initialization
     checkpoint = {n: t.detach().numpy().copy() for n, t in model.state_dict().items()}
-    images = torch.rand(args.batch, 3, 240, 240).numpy()
-    labels = (torch.randperm(args.batch) % 2).float().numpy()  # both classes when N >= 2
+    images = torch.rand(args.batch, 3, SIZE, SIZE).numpy()
+    if CLASSES == 1:
+        labels = (torch.randperm(args.batch) % 2).float().numpy()  # both classes when N >= 2
+    else:
+        labels = (torch.randperm(args.batch) % CLASSES).numpy()  # I64, every class when N >= K
 
     with tempfile.TemporaryDirectory() as tmp:
         work = args.workdir or tmp
