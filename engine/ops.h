@@ -62,7 +62,7 @@ Var maxpool4(const Var& x);
 
 // The CAM guidance s = softmax(cam_reduce(maxpool4(F), fc weight)), N x (H/4*W/4). A constant.
 // With a K-class fc weight (K x C*H/4*W/4), image n takes the weight's row classes[n] (I64, N, on
-// F's device; guidance_classes gives the spec's); classes undefined: K must be 1.
+// F's device, each in [0, K): guidance_classes gives the spec's); classes undefined: K must be 1.
 Tensor cam_guidance(const Tensor& F, const Tensor& fc_weight, const Tensor& classes = Tensor());
 // The classes of the CAM guidance (spec section 6.2): k*[n] = argmax_k of the attention-free
 // logits z0 = fc(maxpool4(F)), the first maximal index (NaN maximal, as torch.argmax). I64, N, on

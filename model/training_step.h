@@ -20,6 +20,11 @@ StepResult training_step(BrainDetectionModel& model, Adam& optimizer, const Tens
                          const Tensor& labels, bool attention,
                          const CachedPatchMoments* patch_moments = nullptr);
 
+// The dtype of the labels the step takes: the model's for the binary model, I64 for K >= 2.
+inline DType label_dtype(const BrainDetectionModel& model) {
+  return model.classes() == 1 ? model.dtype() : DType::I64;
+}
+
 // The step without Adam's update: the gradients are left on the parameters (what a recorded step,
 // model/training_step_graph.h, runs before its own update).
 StepResult training_step_gradients(BrainDetectionModel& model, Adam& optimizer,

@@ -10,7 +10,8 @@ TrainingStepGraph::TrainingStepGraph(BrainDetectionModel& model, Adam& optimizer
     : model_(model),
       optimizer_(optimizer),
       index_({static_cast<std::int64_t>(batch)}, DType::I32, set.device()),
-      labels_({static_cast<std::int64_t>(batch)}, DType::F32, set.device()) {
+      // Valid labels from the start: the softmax cross-entropy checks them while recording.
+      labels_(Tensor::zeros({static_cast<std::int64_t>(batch)}, label_dtype(model), set.device())) {
   if (set.device() != model.device())
     throw std::invalid_argument("TrainingStepGraph: the images are on " +
                                 std::string(device_name(set.device())) + ", the model on " +

@@ -50,11 +50,12 @@ class TrainingStepRunner {
   // is a slice of them.
   struct EpochOrder {
     std::vector<std::size_t> positions;        // on the host: augmented batches are made from it
-    Tensor labels;                             // F32 on the model's device
+    Tensor labels;                             // label_dtype(model), on the model's device
     std::optional<ImageSet::Order> set_order;  // on the set's device, for images held there
     int epoch = 0;                             // picks the augmentation
   };
-  // positions: each below size(); labels: F32 on the host, one per position.
+  // positions: each below size(); labels: one per position on the host, in label_dtype(model)
+  // (model/training_step.h): F32 for the binary model, I64 class indices for K >= 2.
   EpochOrder epoch_order(std::span<const std::size_t> positions, const Tensor& labels,
                          int epoch) const;
 

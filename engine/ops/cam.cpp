@@ -16,7 +16,8 @@ int fc_classes(const Tensor& w, long C, long cells, const char* op) {
   return static_cast<int>(w.numel() / (C * cells));
 }
 
-// The guidance's classes: one I64 per image on F's device; readable ones must be rows of w.
+// The guidance's classes: one I64 per image on F's device. Their values are not read here: they
+// may not exist yet while a device graph records (guidance_classes writes them in [0, K)).
 void check_classes(const Tensor& classes, const Tensor& F, int K) {
   if (!classes.defined()) {
     if (K != 1)
@@ -30,12 +31,6 @@ void check_classes(const Tensor& classes, const Tensor& F, int K) {
                                 std::string(device_name(F.device())) + "; got " +
                                 dtype_name(classes.dtype()) + " " + shape_str(classes.shape()) +
                                 " on " + device_name(classes.device()));
-  if (classes.device() == Device::CUDA) return;  // not readable here
-  const std::int64_t* k = classes.data<std::int64_t>();
-  for (std::int64_t n = 0; n < classes.numel(); ++n)
-    if (k[n] < 0 || k[n] >= K)
-      throw std::invalid_argument("cam_guidance: class " + std::to_string(k[n]) + " of image " +
-                                  std::to_string(n) + " is not one of " + std::to_string(K));
 }
 }  // namespace
 

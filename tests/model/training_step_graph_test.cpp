@@ -28,9 +28,13 @@ struct Run {
   StateDict state;                                  // model and optimizer at the end
 };
 
-// cache: whether the set keeps its images' patch moments for the fused path.
-Run train(Device device, KernelPath path, bool graphs, bool cache = true, AdamOptions adam = {}) {
-  BrainDetectionModel model(kShape, DType::F32, device);
+// cache: whether the set keeps its images' patch moments for the fused path. classes: the model's
+// K (1: the binary model, F32 labels; above: I64 class labels).
+Run train(Device device, KernelPath path, bool graphs, bool cache = true, AdamOptions adam = {},
+          int classes = 1) {
+  ModelShape shape = kShape;
+  shape.classes = classes;
+  BrainDetectionModel model(shape, DType::F32, device);
   model.initialize(3);
   model.set_kernel_path(path);
   Adam optimizer(model.parameters(), adam);
@@ -50,10 +54,12 @@ Run train(Device device, KernelPath path, bool graphs, bool cache = true, AdamOp
     std::iota(order.begin(), order.end(), 0);
     std::shuffle(order.begin(), order.end(), rng);
     std::vector<double> labels;
-    for (std::size_t i : order) labels.push_back(i % 2);
-    const TrainingStepRunner::EpochOrder epoch_order = steps.epoch_order(
-        order, Tensor::from_vector({static_cast<std::int64_t>(kImages)}, labels, DType::F32),
-        epoch);
+    for (std::size_t i : order) labels.push_back(static_cast<double>(i % std::max(classes, 2)));
+    const TrainingStepRunner::EpochOrder epoch_order =
+        steps.epoch_order(order,
+                          Tensor::from_vector({static_cast<std::int64_t>(kImages)}, labels,
+                                              classes == 1 ? DType::F32 : DType::I64),
+                          epoch);
     for (std::size_t first = 0; first < kImages; first += kBatch) {
       const std::size_t n = std::min(kBatch, kImages - first);
       results.push_back(steps.step(epoch_order, first, n, epoch > 2));
@@ -99,6 +105,15 @@ void check_both_paths(Device device) {
 TEST_CASE("training step graph: the emulator's replays are the steps queued op by op, to the bit",
           "[training_step_graph][emulator]") {
   check_both_paths(Device::Emulator);
+}
+
+TEST_CASE("training step graph: a four-class model's replays are its steps queued op by op",
+          "[training_step_graph][emulator]") {
+  for (KernelPath path : {KernelPath::Reference, KernelPath::Fast}) {
+    INFO((path == KernelPath::Fast ? "fused first layer" : "per-op kernels"));
+    require_same(train(Device::Emulator, path, true, true, {}, 4),
+                 train(Device::Emulator, path, false, true, {}, 4));
+  }
 }
 
 TEST_CASE("training step graph: CUDA graph replays are the steps queued op by op, to the bit",
