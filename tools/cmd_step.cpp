@@ -4,6 +4,7 @@
 
 #include "engine/adam.h"
 #include "engine/safetensors.h"
+#include "model/checkpoint_classes.h"
 #include "model/training_step.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
@@ -22,15 +23,6 @@ const Tensor& require(const Safetensors& file, const std::string& name, const st
   const auto it = file.tensors.find(name);
   if (it == file.tensors.end()) throw std::runtime_error(path + ": missing tensor '" + name + "'");
   return it->second;
-}
-
-// The model's classes K: the first dimension of the checkpoint's fc.weight.
-int checkpoint_classes(const Safetensors& weights, const std::string& path) {
-  const Tensor& w = require(weights, "fc.weight", path);
-  if (w.ndim() != 2 || w.dim(0) < 1)
-    throw std::runtime_error(path + ": 'fc.weight' must be K x inputs, got " +
-                             shape_str(w.shape()));
-  return static_cast<int>(w.dim(0));
 }
 
 // The batch's labels for a model of K classes (docs/spec.md section 6.4): F32 0/1 for K = 1, I64
@@ -68,7 +60,7 @@ void run_step(const StepOptions& o) {
                              dtype_name(images.dtype()) + " " + shape_str(images.shape()));
   const std::int64_t N = images.dim(0);
   if (N == 0) throw std::runtime_error(o.batch + ": 'images' holds no image (N = 0)");
-  const int K = checkpoint_classes(weights, o.checkpoint);
+  const int K = fc_classes(weights.tensors, o.checkpoint);
   const Tensor labels = checked_labels(require(batch, "labels", o.batch), N, K, o.batch);
 
   ModelShape shape;
