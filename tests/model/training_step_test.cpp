@@ -34,17 +34,31 @@ struct Trajectory {
   Values final;               // parameters and running statistics after the last step
 };
 
-// The CPU always runs its reference kernels.
-Trajectory train(Device device, KernelPath path = KernelPath::Reference) {
-  BrainDetectionModel model(kShape, DType::F32, device);
-  model.initialize(7);
-  model.set_kernel_path(device == Device::CPU ? KernelPath::Reference : path);
-  Adam optimizer(model.parameters(), AdamOptions{kLr});
+// The batch's images, the same on every device.
+Tensor batch_images() {
   std::mt19937 rng(91);
   Tensor images({kBatch, 3, kShape.height, kShape.width}, DType::F32);
   const std::vector<float> pixels = random_floats(images.numel(), rng, 0, 1);
   std::copy(pixels.begin(), pixels.end(), images.data<float>());
-  const Tensor labels = Tensor::from_vector({kBatch}, {0, 1, 1}, DType::F32);
+  return images;
+}
+
+ModelShape shape_of(int classes) {
+  ModelShape shape = kShape;
+  shape.classes = classes;
+  return shape;
+}
+
+// The CPU always runs its reference kernels. classes: the model's K (labels F32 0/1 for 1, I64
+// class indices above).
+Trajectory train(Device device, KernelPath path = KernelPath::Reference, int classes = 1) {
+  BrainDetectionModel model(shape_of(classes), DType::F32, device);
+  model.initialize(7);
+  model.set_kernel_path(device == Device::CPU ? KernelPath::Reference : path);
+  Adam optimizer(model.parameters(), AdamOptions{kLr});
+  const Tensor images = batch_images();
+  const Tensor labels = classes == 1 ? Tensor::from_vector({kBatch}, {0, 1, 1}, DType::F32)
+                                     : Tensor::from_vector({kBatch}, {0, 3, 2}, DType::I64);
 
   Trajectory t;
   for (bool attention : {false, true}) {
@@ -120,6 +134,40 @@ TEST_CASE("training step: the emulator matches the CPU reference kernels",
   const Trajectory want = train(Device::CPU);
   SECTION("per-op kernels") { compare(train(Device::Emulator, KernelPath::Reference), want); }
   SECTION("fused first layer") { compare(train(Device::Emulator, KernelPath::Fast), want); }
+}
+
+// The guidance's classes k* of a four-class model on `device` (its first training forward).
+std::vector<double> guidance_classes_on(Device device, DType dtype) {
+  BrainDetectionModel model(shape_of(4), dtype, device);
+  model.initialize(7);
+  const ForwardResult r = model.forward(Var(batch_images().to(dtype).to(device)),
+                                        {.attention = true, .training = true});
+  return r.guidance_classes.to_vector();
+}
+
+TEST_CASE("training step: a four-class model on the emulator matches the CPU reference kernels",
+          "[training_step][emulator]") {
+  // The steps compare only if the backends pick the same guidance classes: the float64 model's
+  // k*, whose attention-free logits z0 (its logits with attention off) must be clear of ties.
+  BrainDetectionModel exact(shape_of(4), DType::F64);
+  exact.initialize(7);
+  const std::vector<double> z0 =
+      exact.forward(Var(batch_images().to(DType::F64)), {.attention = false, .training = true})
+          .logits.value()
+          .to_vector();
+  for (int n = 0; n < kBatch; ++n) {
+    std::vector<double> row(z0.begin() + 4 * n, z0.begin() + 4 * n + 4);
+    std::sort(row.rbegin(), row.rend());
+    INFO("image " << n << ": z0's top two " << row[0] << ", " << row[1]);
+    REQUIRE(row[0] - row[1] > 1e-4 * largest(z0));
+  }
+  const std::vector<double> k = guidance_classes_on(Device::CPU, DType::F64);
+  CHECK(guidance_classes_on(Device::CPU, DType::F32) == k);
+  CHECK(guidance_classes_on(Device::Emulator, DType::F32) == k);
+
+  const Trajectory want = train(Device::CPU, KernelPath::Reference, 4);
+  SECTION("per-op kernels") { compare(train(Device::Emulator, KernelPath::Reference, 4), want); }
+  SECTION("fused first layer") { compare(train(Device::Emulator, KernelPath::Fast, 4), want); }
 }
 
 TEST_CASE("training step: the GPU matches the CPU reference kernels", "[training_step][gpu]") {
