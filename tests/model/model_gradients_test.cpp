@@ -15,12 +15,22 @@ namespace {
 // A model small enough for finite differences: 32x32 images, 16 channels (2 hidden units).
 constexpr ModelShape kShape{.height = 32, .width = 32, .channels = 16, .reduction = 8};
 
-struct Fixture {
-  BrainDetectionModel model{kShape, DType::F64};
-  Var images;
-  Tensor labels = Tensor::from_vector({3}, {1, 0, 1}, DType::F64);
+ModelShape with_classes(int classes) {
+  ModelShape shape = kShape;
+  shape.classes = classes;
+  return shape;
+}
 
-  explicit Fixture(std::uint64_t seed) {
+// classes: the model's K; its labels are F32-like 0/1 for K = 1, I64 class indices above.
+struct Fixture {
+  BrainDetectionModel model;
+  Var images;
+  Tensor labels;
+
+  explicit Fixture(std::uint64_t seed, int classes = 1)
+      : model(with_classes(classes), DType::F64),
+        labels(classes == 1 ? Tensor::from_vector({3}, {1, 0, 1}, DType::F64)
+                            : Tensor::from_vector({3}, {2, 0, classes - 1}, DType::I64)) {
     model.initialize(seed);
     test::Rng rng(seed);
     images = Var(test::uniform({3, 3, kShape.height, kShape.width}, 0, 1, rng), true);
@@ -54,6 +64,50 @@ TEST_CASE(
       CHECK(report.max_error() < 1e-6);
     }
   }
+}
+
+TEST_CASE("model: a four-class model's loss has the gradients of its backward") {
+  for (const bool attention : {false, true}) {
+    DYNAMIC_SECTION("attention " << (attention ? "on" : "off")) {
+      Fixture f(attention ? 13 : 14, 4);
+      // The guidance's classes and the guidance are constants of backward: held fixed.
+      const ForwardResult first =
+          f.model.forward(f.images, {.attention = attention, .training = true});
+      auto loss = [&] {
+        const ForwardResult r = f.model.forward(
+            f.images,
+            {.attention = attention, .training = true, .frozen_guidance = first.guidance});
+        return softmax_cross_entropy(r.logits, f.labels);
+      };
+      std::vector<test::GradCheckInput> inputs{{"images", f.images}};
+      for (const auto& p : f.model.parameters()) {
+        if (!attention && f.model.is_attention_parameter(p.name)) continue;
+        inputs.emplace_back(p.name, p.var, p.name == "conv1.bias" ? "conv1.weight" : "");
+      }
+      const test::GradCheckReport report = test::gradcheck(loss, inputs, {.max_elements = 24});
+      INFO(report.str());
+      CHECK(report.max_error() < 1e-6);
+    }
+  }
+}
+
+TEST_CASE("model: the guidance's classes given from outside replace the computed ones") {
+  Fixture f(15, 4);
+  const ForwardResult own = f.model.forward(f.images, {.attention = true, .training = true});
+  const std::vector<double> k = own.guidance_classes.to_vector();
+  REQUIRE(k.size() == 3);
+  // Another class for image 0: its guidance changes, the other images' do not.
+  const Tensor other = Tensor::from_vector(
+      {3}, {static_cast<double>((static_cast<int>(k[0]) + 1) % 4), k[1], k[2]}, DType::I64);
+  const ForwardResult given =
+      f.model.forward(f.images, {.attention = true, .training = true, .frozen_classes = other});
+  CHECK(given.guidance_classes.to_vector() == other.to_vector());
+  const std::vector<double> s = own.guidance.to_vector(), t = given.guidance.to_vector();
+  const std::size_t cells = s.size() / 3;
+  CHECK(std::vector<double>(s.begin(), s.begin() + cells) !=
+        std::vector<double>(t.begin(), t.begin() + cells));
+  CHECK(std::vector<double>(s.begin() + cells, s.end()) ==
+        std::vector<double>(t.begin() + cells, t.end()));
 }
 
 TEST_CASE("model: with attention off the attention parameters get no gradient") {

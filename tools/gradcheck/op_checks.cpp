@@ -389,6 +389,16 @@ std::vector<OpCheck> op_checks(const CheckShape& s) {
 
   // The multiclass model's own ops come last, so that every earlier check draws the inputs it
   // drew before they were added.
+  // The guidance of each image's class, given (drawn) rather than found: a near-tie of z0 may
+  // pick another class on another device (kernels/cpu/cam.h's guidance_classes).
+  checks.push_back({"class_guidance",
+                    {activation("F", pool1),
+                     weight("fc_weight", {s.classes, s.fc_inputs()}, s.fc_inputs()),
+                     {"classes", {N}, Kind::Classes, 0.0, static_cast<double>(s.classes)}},
+                    {{"s", bounds::cam::guidance(s.K, s.pool1_pixels() / 16)}},
+                    [](const Inputs& in, const Emit& emit) {
+                      emit("s", cam_guidance(in.at("F"), in.at("fc_weight"), in.at("classes")));
+                    }});
   checks.push_back(linear_check("linear_classes", s, s.classes));
   checks.push_back({"cross_entropy",
                     {{"z", {N, s.classes}, Kind::Uniform, -3.0, 3.0},
