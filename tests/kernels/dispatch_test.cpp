@@ -95,6 +95,11 @@ void check_ops(Device device) {
       "bce_with_logits",
       [&](const auto& v) { return bce_with_logits(v[0], labels.to(v[0].value().device())); },
       {random_tensor({5}, 23)}, device);
+  const Tensor classes = Tensor::from_vector({3}, {2, 0, 3}, DType::I64);
+  check_op(
+      "softmax_cross_entropy",
+      [&](const auto& v) { return softmax_cross_entropy(v[0], classes.to(v[0].value().device())); },
+      {random_tensor({3, 4}, 32)}, device);
 
   // Forward-only ops: batchnorm in evaluation mode and the CAM maps.
   const NoGradScope no_grad;
@@ -102,7 +107,8 @@ void check_ops(Device device) {
                beta = random_tensor({3}, 26), running_mean = random_tensor({3}, 27),
                running_var = Tensor::full({3}, 0.7, DType::F32),
                F = random_tensor({2, 3, 8, 12}, 28), fc = random_tensor({1, 18}, 29),
-               P = random_tensor({2, 3, 5, 3}, 30), fc_cells = random_tensor({1, 45}, 31);
+               P = random_tensor({2, 3, 5, 3}, 30), fc_cells = random_tensor({1, 45}, 31),
+               fc4 = random_tensor({4, 18}, 33), b4 = random_tensor({4}, 34);
   auto eval = [&](Device d) {
     return batchnorm_eval(Var(h.to(d)), Var(gamma.to(d)), Var(beta.to(d)), running_mean.to(d),
                           running_var.to(d), 1e-5)
@@ -112,7 +118,14 @@ void check_ops(Device device) {
   const std::vector<std::pair<const char*, std::function<std::vector<double>(Device)>>> maps{
       {"batchnorm_eval", eval},
       {"cam_guidance", [&](Device d) { return cam_guidance(F.to(d), fc.to(d)).to_vector(); }},
-      {"cam_reduce", [&](Device d) { return cam_reduce(P.to(d), fc_cells.to(d)).to_vector(); }}};
+      {"cam_reduce", [&](Device d) { return cam_reduce(P.to(d), fc_cells.to(d)).to_vector(); }},
+      {"cam_guidance of 4 classes",
+       [&](Device d) {
+         return cam_guidance(F.to(d), fc4.to(d), guidance_classes(F.to(d), fc4.to(d), b4.to(d)))
+             .to_vector();
+       }},
+      {"guidance_classes",
+       [&](Device d) { return guidance_classes(F.to(d), fc4.to(d), b4.to(d)).to_vector(); }}};
   for (const auto& [name, run_on] : maps) {
     INFO(name << " on " << device_name(device));
     const std::vector<double> want_map = run_on(Device::CPU), got_map = run_on(device);
