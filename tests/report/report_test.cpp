@@ -251,12 +251,12 @@ TEST_CASE("report: a shortcut audit gets a section with its verdicts and probes"
 
   ShortcutAudit a;
   a.options.threshold = 0.6;
-  a.full = {20, 0.95, 0.99};
+  a.full = {.n = 20, .accuracy = 0.95, .balanced_accuracy = 0.95, .roc_auc = 0.99};
   a.full_by_label = {{10, 0.9, 1.0}, {10, 0.1, 0.1}};
   a.blanks = {{"black", 0.99}, {"gray", 0.2}, {"noise", 0.3}};
   a.blurred = {{10, 0.95, 1.0}, {10, 0.7, 0.8}};
-  a.brain_only = {20, 0.9, 0.97};
-  a.background_only = {20, 0.8, 0.91};
+  a.brain_only = {.n = 20, .accuracy = 0.9, .balanced_accuracy = 0.9, .roc_auc = 0.97};
+  a.background_only = {.n = 20, .accuracy = 0.8, .balanced_accuracy = 0.75, .roc_auc = 0.91};
   a.brain_area_share = 0.7;
   a.source_key = "class";
   a.sources = {{"glioma", 10, 10, 1.0, 0.9}, {"notumor", 10, 0, 0.9, 0.1}};
@@ -275,6 +275,7 @@ TEST_CASE("report: a shortcut audit gets a section with its verdicts and probes"
                  Catch::Contains("<li class=\"warning\"><b>shortcut</b> (background_only)") &&
                  Catch::Contains("black 0.9900, gray 0.2000, noise 0.3000") &&
                  Catch::Contains("90.00% still tumor") &&
+                 Catch::Contains("accuracy 80.00%, balanced 0.750, ROC AUC 0.910") &&
                  Catch::Contains("<tr><td>glioma</td><td>10</td><td>10</td><td>100.00%</td>"));
   CHECK(count(html, "Not available") == 0);
   check_self_contained(html);
