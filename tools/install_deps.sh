@@ -12,6 +12,7 @@ packages=(
   gnuplot-nox                               # training curves and charts
   strace                                    # the crash-safety test kills train at each write
   python3 python3-numpy python3-torch python3-opencv  # independent oracles in the tests
+  python3-jsonschema                        # the benchmark results files' schema test
   clang libclang-rt-14-dev                  # libFuzzer and sanitizers
 )
 

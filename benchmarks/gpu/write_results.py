@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Collects one device run's GPU figures into benchmarks/results/<date>-<card>.json.
+"""Collects one device run's GPU figures into benchmarks/results/<time>-<commit>-<card>.json.
 
     write_results.py --commit SHA [--kernels K.json] [--braincam-train T.json]
                      [--braincam-infer I.json] [--torch-eager E.json] [--torch-compile C.json]
@@ -23,8 +23,9 @@ Inputs, each optional (a missing or unreadable one leaves its fields null):
   --baseline-train   --mode train (batch 32) of a braincam built at an earlier commit, timed in
                      the same run (tools/build_gpu_baseline.sh), with --baseline-commit naming it
 
-Output (docs/benchmarks.md, "Results file"):
-  card, commit, date, kernels: [{name, ours_ms, library_ms, ratio, library}],
+Output (docs/benchmarks.md, "Results file"; benchmarks/gpu/results.schema.json describes it),
+named by the UTC time and commit of the run and never written over (a name taken gets -2, -3 ...):
+  card, commit, date, time, kernels: [{name, ours_ms, library_ms, ratio, library}],
   training: {braincam_epoch_s, torch_eager_epoch_s, torch_compile_epoch_s, fifteen_epochs_s,
              torch_eager_fifteen_epochs_s, torch_compile_fifteen_epochs_s,
              braincam_setup_s, braincam_schedule_without_setup_s, braincam_epoch_no_graph_s,
@@ -45,6 +46,7 @@ written.
 """
 import argparse
 import datetime
+import itertools
 import json
 import os
 import re
@@ -62,6 +64,17 @@ def load(path):
     except (OSError, ValueError) as error:
         print(f"write_results: ignoring {path}: {error}", file=sys.stderr)
         return None
+
+
+def create_results_file(out_dir, stem):
+    """Opens out_dir/stem.json for writing, or stem-2.json, stem-3.json ... when it exists."""
+    os.makedirs(out_dir, exist_ok=True)
+    for k in itertools.count(1):
+        path = os.path.join(out_dir, stem + (f"-{k}" if k > 1 else "") + ".json")
+        try:
+            return path, open(path, "x")
+        except FileExistsError:
+            continue
 
 
 def main():
@@ -110,10 +123,12 @@ def main():
                   "310 validation images per epoch")
     eager_epoch_s = eager["epoch_s"] if eager else None
     compile_epoch_s = compiled["epoch_s"] if compiled else None
+    now = datetime.datetime.now(datetime.timezone.utc)
     result = {
         "card": card,
         "commit": args.commit,
-        "date": datetime.date.today().isoformat(),
+        "date": now.date().isoformat(),
+        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "kernels": kernel_rows,
         "ceilings": (kernels or {}).get("ceilings"),
         "training": {
@@ -162,9 +177,9 @@ def main():
         } if baseline_train else None,
     }
     slug = re.sub(r"[^a-z0-9]+", "-", card.lower()).strip("-")
-    os.makedirs(args.out_dir, exist_ok=True)
-    path = os.path.join(args.out_dir, f"{result['date']}-{slug}.json")
-    with open(path, "w") as f:
+    commit = re.sub(r"[^0-9A-Za-z]+", "", args.commit)[:12] or "unknown"
+    path, f = create_results_file(args.out_dir, f"{now.strftime('%Y-%m-%dT%H%M%SZ')}-{commit}-{slug}")
+    with f:
         json.dump(result, f, indent=2)
         f.write("\n")
     table = "\n".join(training_table(result["training"])) + "\n"

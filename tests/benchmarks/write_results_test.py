@@ -3,6 +3,7 @@
 the table of training figures with the goals, and the fields left null when an input is missing."""
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -52,7 +53,10 @@ def main():
             "braincam-train": {"images_per_s": 16000.0, "seconds_per_step": 0.0015},
             "baseline-train": {"images_per_s": 12000.0, "seconds_per_step": 0.002},
         }, ["--baseline-commit", "fedcba9"])
-        check(os.path.basename(printed[-1]).endswith("-test-card-80gb.json"), "file name from the card")
+        name = os.path.basename(printed[-1])
+        check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d{6}Z-0123abc-test-card-80gb(-\d+)?\.json", name),
+              "file name from the time, commit and card: " + name)
+        check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", result["time"]), "time")
         check(result["card"] == "Test Card 80GB" and result["commit"] == "0123abc", "card and commit")
         check(result["kernels"] == [{"name": "conv5x5 forward, batch 32", "ours_ms": 0.5,
                                      "library_ms": 1.0, "ratio": 0.5, "library": "cuDNN"}], "kernel rows")
@@ -87,6 +91,16 @@ def main():
         check(t["eager_ratio"] is None and t["torch_compile_epoch_s"] is None, "missing inputs null")
         check(result["baseline"] is None, "no baseline input, no baseline")
         check("at least 5x faster than PyTorch eager: not measured" in "\n".join(printed), "not measured")
+        # The same inputs again, at once: a second file, the first left as it was.
+        first = printed[-1]
+        with open(first) as f:
+            before = f.read()
+        _, again = run(folder, {"braincam-train": {"images_per_s": 1445.0},
+                                "braincam-infer": {"images_per_s": 3100.0}})
+        second = again[-1]
+        check(second != first and os.path.exists(second), "a new file: " + second)
+        with open(first) as f:
+            check(f.read() == before, "the earlier file is not written over")
     print("PASS: write_results.py")
 
 
