@@ -8,8 +8,8 @@
 #
 # OUT_DIR, new or empty, receives every log, gradcheck.json, kernels.json, the bench and PyTorch
 # JSON, results/<time>-<commit>-<card>.json (for benchmarks/results/) and summary.md. --dry-run
-# prints what each step would run and still ends with the summary. --skip names steps not to run (say, the
-# PyTorch baselines when they were measured on the same card earlier). --commit names the commit
+# prints what each step would run and still ends with the summary. --skip names steps not to
+# run (say, the PyTorch baselines when they were measured on the same card earlier). --commit names the commit
 # measured (default: git rev-parse HEAD; pass it when the checkout's .git is not that of the
 # working tree, as on a machine that receives a copy of the files). --baseline names a folder with
 # a braincam built at an earlier commit and that commit (default BUILD_DIR/baseline, made by
