@@ -37,58 +37,47 @@ struct Fixture {
   }
 };
 
+// Finite differences of the training loss (BCE for one class, softmax cross-entropy above)
+// against backward, for sampled elements of every parameter the pass uses and of the input.
+void check_model_gradients(std::uint64_t seed, int classes, bool attention) {
+  Fixture f(seed, classes);
+  // Backward treats the CAM guidance (and, for K classes, the class it follows) as a constant,
+  // so the differences hold it fixed too.
+  const Tensor guidance =
+      f.model.forward(f.images, {.attention = attention, .training = true}).guidance;
+  auto loss = [&] {
+    const ForwardResult r = f.model.forward(
+        f.images, {.attention = attention, .training = true, .frozen_guidance = guidance});
+    return classes == 1 ? bce_with_logits(r.logits, f.labels)
+                        : softmax_cross_entropy(r.logits, f.labels);
+  };
+  std::vector<test::GradCheckInput> inputs{{"images", f.images}};
+  for (const auto& p : f.model.parameters()) {
+    if (!attention && f.model.is_attention_parameter(p.name)) continue;
+    // conv1.bias has a zero true gradient (batchnorm removes it): measure it on the scale of
+    // conv1.weight's gradient, as the spec says.
+    inputs.emplace_back(p.name, p.var, p.name == "conv1.bias" ? "conv1.weight" : "");
+  }
+  const test::GradCheckReport report = test::gradcheck(loss, inputs, {.max_elements = 24});
+  INFO(report.str());
+  CHECK(report.max_error() < 1e-6);
+}
+
 }  // namespace
 
 TEST_CASE(
     "model: finite differences of the loss match backward for every parameter and the input") {
-  for (const bool attention : {false, true}) {
+  for (const bool attention : {false, true})
     DYNAMIC_SECTION("attention " << (attention ? "on" : "off")) {
-      Fixture f(attention ? 11 : 12);
-      // Backward treats the CAM guidance as a constant, so the differences hold it fixed too.
-      const Tensor guidance =
-          f.model.forward(f.images, {.attention = attention, .training = true}).guidance;
-      auto loss = [&] {
-        const ForwardResult r = f.model.forward(
-            f.images, {.attention = attention, .training = true, .frozen_guidance = guidance});
-        return bce_with_logits(r.logits, f.labels);
-      };
-      std::vector<test::GradCheckInput> inputs{{"images", f.images}};
-      for (const auto& p : f.model.parameters()) {
-        if (!attention && f.model.is_attention_parameter(p.name)) continue;
-        // conv1.bias has a zero true gradient (batchnorm removes it): measure it on the scale of
-        // conv1.weight's gradient, as the spec says.
-        inputs.emplace_back(p.name, p.var, p.name == "conv1.bias" ? "conv1.weight" : "");
-      }
-      const test::GradCheckReport report = test::gradcheck(loss, inputs, {.max_elements = 24});
-      INFO(report.str());
-      CHECK(report.max_error() < 1e-6);
+      check_model_gradients(attention ? 11 : 12, 1, attention);
     }
-  }
 }
 
 TEST_CASE("model: a four-class model's loss has the gradients of its backward") {
-  for (const bool attention : {false, true}) {
+  for (const bool attention : {false, true})
     DYNAMIC_SECTION("attention " << (attention ? "on" : "off")) {
-      Fixture f(attention ? 13 : 14, 4);
-      // The guidance's classes and the guidance are constants of backward: held fixed.
-      const ForwardResult first =
-          f.model.forward(f.images, {.attention = attention, .training = true});
-      auto loss = [&] {
-        const ForwardResult r = f.model.forward(
-            f.images,
-            {.attention = attention, .training = true, .frozen_guidance = first.guidance});
-        return softmax_cross_entropy(r.logits, f.labels);
-      };
-      std::vector<test::GradCheckInput> inputs{{"images", f.images}};
-      for (const auto& p : f.model.parameters()) {
-        if (!attention && f.model.is_attention_parameter(p.name)) continue;
-        inputs.emplace_back(p.name, p.var, p.name == "conv1.bias" ? "conv1.weight" : "");
-      }
-      const test::GradCheckReport report = test::gradcheck(loss, inputs, {.max_elements = 24});
-      INFO(report.str());
-      CHECK(report.max_error() < 1e-6);
+      check_model_gradients(attention ? 13 : 14, 4, attention);
     }
-  }
 }
 
 TEST_CASE("model: the guidance's classes given from outside replace the computed ones") {
