@@ -80,18 +80,19 @@ ForwardResult BrainDetectionModel::forward(const Var& images, const ForwardOptio
   std::optional<NoGradScope> before_A;
   if (options.leaf_A) before_A.emplace();
   ForwardResult r;
+  const double momentum = options.batchnorm_momentum.value_or(kBatchNormMomentum);
   const bool fast =
       kernel_path_ == KernelPath::Fast && dtype_ == DType::F32 && !images.requires_grad();
   if (fast) {
     r.F = conv_bn_relu_pool(images, param("conv1.weight"), param("conv1.bias"), param("bn1.weight"),
                             param("bn1.bias"), running_mean_, running_var_, options.training,
-                            kBatchNormMomentum, kBatchNormEps,
+                            momentum, kBatchNormEps,
                             options.training ? options.patch_moments : nullptr);
   } else {
     const Var h = conv5x5(images, param("conv1.weight"), param("conv1.bias"));
     const Var normalized =
         options.training ? batchnorm_train(h, param("bn1.weight"), param("bn1.bias"), running_mean_,
-                                           running_var_, kBatchNormMomentum, kBatchNormEps)
+                                           running_var_, momentum, kBatchNormEps)
                          : batchnorm_eval(h, param("bn1.weight"), param("bn1.bias"), running_mean_,
                                           running_var_, kBatchNormEps);
     r.F = maxpool4(relu(normalized));

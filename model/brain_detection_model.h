@@ -11,6 +11,7 @@
 // the spec, and the other way round.
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "engine/ops.h"
@@ -53,6 +54,10 @@ struct ForwardOptions {
   // With K >= 2, when defined, replaces the guidance's classes k* computed from F (I64, N, on the
   // model's device): cross-backend tests hand one backend's k* to another.
   Tensor frozen_classes = Tensor();
+  // Training mode's update of the batchnorm running statistics, running <- (1 - m) running +
+  // m batch; unset: BrainDetectionModel::kBatchNormMomentum. Re-estimation sets 1/k for the k-th
+  // batch (model/batchnorm_reestimation.h).
+  std::optional<double> batchnorm_momentum;
   // The images' cached patch moments: spare the fused first layer computing them in training mode
   // (ignored elsewhere).
   const CachedPatchMoments* patch_moments = nullptr;

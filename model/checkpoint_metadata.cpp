@@ -99,6 +99,8 @@ void add_recipe_json(json& j, const TrainOptions& o) {
   if (o.early_stopping > 0) j["early_stopping"] = o.early_stopping;
   if (o.weight_decay > 0) j["weight_decay"] = exact(o.weight_decay);
   if (o.balance != Balance::none) j["balance"] = name_of(kBalanceNames, o.balance);
+  if (o.batchnorm_statistics != BatchNormStatistics::running)
+    j["bn_statistics"] = name_of(kBatchNormStatisticsNames, o.batchnorm_statistics);
   if (o.recipe != RecipeKind::seed) j["recipe"] = name_of(kRecipeNames, o.recipe);
   if (o.shuffle_labels) j["shuffle_labels"] = true;
 }
@@ -226,6 +228,7 @@ void apply_options_json(const std::string& text, TrainOptions& o,
   o.early_stopping =
       j.contains("early_stopping") ? option_integer(j, "early_stopping", 1, file) : 0;
   o.balance = option_name(j, "balance", kBalanceNames, file);
+  o.batchnorm_statistics = option_name(j, "bn_statistics", kBatchNormStatisticsNames, file);
   o.recipe = option_name(j, "recipe", kRecipeNames, file);
   o.weight_decay = j.contains("weight_decay") ? option_double(j, "weight_decay", file) : 0;
   if (!(o.weight_decay >= 0))

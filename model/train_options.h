@@ -42,6 +42,14 @@ enum class Balance { none, sampling };
 inline constexpr std::pair<const char*, Balance> kBalanceNames[] = {
     {"none", Balance::none}, {"sampling", Balance::sampling}};
 
+// The batchnorm running statistics that validation and the checkpoints use: `running`, the
+// exponential average that training keeps (PyTorch's default), or `reestimated` at the end of
+// every epoch from the training images with the epoch's final weights
+// (model/batchnorm_reestimation.h).
+enum class BatchNormStatistics { running, reestimated };
+inline constexpr std::pair<const char*, BatchNormStatistics> kBatchNormStatisticsNames[] = {
+    {"running", BatchNormStatistics::running}, {"reestimated", BatchNormStatistics::reestimated}};
+
 // A named set of the options below (model/recipe.h).
 enum class RecipeKind { seed, augmented };
 
@@ -82,6 +90,7 @@ struct TrainOptions {
   // improved for this many epochs; 0: train every epoch.
   int early_stopping = 0;
   Balance balance = Balance::none;
+  BatchNormStatistics batchnorm_statistics = BatchNormStatistics::running;
   // Train on the training images' labels permuted among them with the run's seed (the data
   // randomization test of `braincam sanity`, Adebayo et al. 2018). The validation labels stay
   // true: validation then shows the model at chance, and best.safetensors, picked on them, may

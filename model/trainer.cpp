@@ -14,6 +14,7 @@
 #include "base/random.h"
 #include "data/dataset_cache.h"
 #include "data/kfold.h"
+#include "model/batchnorm_reestimation.h"
 #include "model/checkpoint.h"
 #include "model/checkpoint_background.h"
 #include "model/checkpoint_threshold.h"
@@ -108,6 +109,13 @@ struct RunImages {
                   : TrainingStepRunner(model, optimizer,
                                        AugmentedImages{cache, train_set, o.seed, o.augment})) {
     if (train_images && model.kernel_path() == KernelPath::Fast) train_images->keep_patch_moments();
+    if (!train_images && o.batchnorm_statistics == BatchNormStatistics::reestimated)
+      statistics_images.emplace(cache_images(cache, train_set), o.device);
+  }
+
+  // The training images as stored, which batchnorm re-estimation passes over.
+  const ImageSet& unaugmented_train_images() const {
+    return train_images ? *train_images : *statistics_images;
   }
 
   std::vector<std::size_t> train_set;  // the cache's images
@@ -115,7 +123,8 @@ struct RunImages {
   std::vector<std::size_t> val_set;
   std::vector<int> val_labels;
   ImageSet val_images;
-  std::optional<ImageSet> train_images;  // unless augmented
+  std::optional<ImageSet> train_images;       // unless augmented
+  std::optional<ImageSet> statistics_images;  // augmented, with re-estimated batchnorm statistics
   TrainingStepRunner steps;
 };
 
@@ -222,6 +231,8 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
       result.interrupted = true;
       break;
     }
+    if (o.batchnorm_statistics == BatchNormStatistics::reestimated)
+      reestimate_batchnorm(model, images.unaugmented_train_images(), o.batch);
     const ClassificationMetrics val = classification_metrics(
         predict_probabilities(model, images.val_images, attention, o.batch), images.val_labels);
     const double seconds = seconds_since(start);

@@ -12,9 +12,10 @@ namespace braincam::tools {
 
 namespace {
 
-constexpr const char* kRecipeFlags[] = {
-    "--lr-schedule",    "--lr-min",  "--lr-step-epochs", "--lr-gamma", "--plateau-patience",
-    "--early-stopping", "--balance", "--weight-decay",   "--augment",  "--recipe"};
+constexpr const char* kRecipeFlags[] = {"--lr-schedule", "--lr-min",           "--lr-step-epochs",
+                                        "--lr-gamma",    "--plateau-patience", "--early-stopping",
+                                        "--balance",     "--weight-decay",     "--augment",
+                                        "--recipe",      "--bn-statistics"};
 
 // The schedules that take `flag`, and their names for the error.
 struct FlagSchedules {
@@ -43,6 +44,7 @@ void apply_recipe(const CLI::App& cmd, TrainOptions& o) {
   unless_given("--weight-decay", o.weight_decay, r.weight_decay);
   unless_given("--balance", o.balance, r.balance);
   unless_given("--augment", o.augment, r.augment);
+  unless_given("--bn-statistics", o.batchnorm_statistics, r.batchnorm_statistics);
 }
 
 }  // namespace
@@ -84,6 +86,9 @@ void add_recipe_options(CLI::App& cmd, TrainOptions& o) {
   add_choice(cmd, "--balance", o.balance, kBalanceNames,
              "draw each epoch's batches with both classes equally likely (with "
              "replacement)");
+  add_choice(cmd, "--bn-statistics", o.batchnorm_statistics, kBatchNormStatisticsNames,
+             "the batchnorm statistics of validation and checkpoints: running (the average "
+             "training keeps) or reestimated from the training images at each epoch's end");
   cmd.add_option_function<std::string>(
          "--augment",
          [&o](const std::string& text) {

@@ -49,6 +49,8 @@ void print_recipe(const TrainOptions& run) {
   if (run.balance == Balance::sampling) std::printf(", class-balanced sampling");
   if (run.weight_decay > 0) std::printf(", weight decay %g", run.weight_decay);
   if (run.augment.enabled()) std::printf(", augment %s", data::to_string(run.augment).c_str());
+  if (run.batchnorm_statistics == BatchNormStatistics::reestimated)
+    std::printf(", batchnorm statistics re-estimated");
   if (run.shuffle_labels) std::printf(", training labels shuffled (validation labels true)");
 }
 

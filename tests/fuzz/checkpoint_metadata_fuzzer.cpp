@@ -36,12 +36,13 @@ bool same(const braincam::ResumedSettings& a, const braincam::ResumedSettings& b
   return a.cache_fingerprint == b.cache_fingerprint && o.cache == p.cache && o.epochs == p.epochs &&
          o.batch == p.batch && o.warmup_epochs == p.warmup_epochs && o.lr == p.lr &&
          o.attention == p.attention && o.augment == p.augment && o.recipe == p.recipe &&
-         o.seed == p.seed && o.max_train_images == p.max_train_images &&
-         s.epochs_done == t.epochs_done && s.epoch.batches_done == t.epoch.batches_done &&
-         s.epoch.loss_sum == t.epoch.loss_sum && s.epoch.correct == t.epoch.correct &&
-         s.epoch.seen == t.epoch.seen && s.best_accuracy == t.best_accuracy &&
-         s.best_loss == t.best_loss && s.best_epoch == t.best_epoch &&
-         o.lr_schedule.kind == p.lr_schedule.kind && o.lr_schedule.min_lr == p.lr_schedule.min_lr &&
+         o.batchnorm_statistics == p.batchnorm_statistics && o.seed == p.seed &&
+         o.max_train_images == p.max_train_images && s.epochs_done == t.epochs_done &&
+         s.epoch.batches_done == t.epoch.batches_done && s.epoch.loss_sum == t.epoch.loss_sum &&
+         s.epoch.correct == t.epoch.correct && s.epoch.seen == t.epoch.seen &&
+         s.best_accuracy == t.best_accuracy && s.best_loss == t.best_loss &&
+         s.best_epoch == t.best_epoch && o.lr_schedule.kind == p.lr_schedule.kind &&
+         o.lr_schedule.min_lr == p.lr_schedule.min_lr &&
          o.lr_schedule.step_epochs == p.lr_schedule.step_epochs &&
          o.lr_schedule.gamma == p.lr_schedule.gamma &&
          o.lr_schedule.plateau_patience == p.lr_schedule.plateau_patience &&

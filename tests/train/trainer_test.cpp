@@ -254,6 +254,29 @@ TEST_CASE("trainer: a run on shuffled labels records it, and resumes with it") {
   CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
 }
 
+TEST_CASE("trainer: re-estimated batchnorm statistics change validation, not the weights") {
+  TrainOptions running = tiny_options("bn_running");
+  running.epochs = 2;
+  train(running);
+  TrainOptions reestimated = tiny_options("bn_reestimated");
+  reestimated.epochs = 2;
+  reestimated.batchnorm_statistics = BatchNormStatistics::reestimated;
+  train(reestimated);
+  const Safetensors a = read_safetensors((running.out / "last.safetensors").string());
+  const Safetensors b = read_safetensors((reestimated.out / "last.safetensors").string());
+  CHECK(nlohmann::json::parse(b.metadata.at("options")).at("bn_statistics") == "reestimated");
+  CHECK_FALSE(nlohmann::json::parse(a.metadata.at("options")).contains("bn_statistics"));
+  // Training uses each batch's own statistics: the same weights and Adam state to the bit.
+  for (const char* name : {"conv1.weight", "bn1.weight", "fc.weight", "optim.exp_avg.fc.weight"})
+    CHECK(a.tensors.at(name).to_vector() == b.tensors.at(name).to_vector());
+  CHECK(a.tensors.at("bn1.running_mean").to_vector() !=
+        b.tensors.at("bn1.running_mean").to_vector());
+  // ... and validation, which runs on the running statistics, sees other ones.
+  CHECK(metrics_without_timing(running.out)[1].substr(0, 20) ==
+        metrics_without_timing(reestimated.out)[1].substr(0, 20));  // epoch, train loss alike
+  CHECK(metrics_without_timing(running.out) != metrics_without_timing(reestimated.out));
+}
+
 TEST_CASE("trainer: best.safetensors carries the threshold picked on validation, or 0.5") {
   TrainOptions o = tiny_options("threshold_validation");
   o.epochs = 2;
