@@ -57,7 +57,7 @@ struct ForwardOptions {
   // Training mode's update of the batchnorm running statistics, running <- (1 - m) running +
   // m batch; unset: BrainDetectionModel::kBatchNormMomentum. Re-estimation sets 1/k for the k-th
   // batch (model/batchnorm_reestimation.h).
-  std::optional<double> batchnorm_momentum;
+  std::optional<double> batchnorm_momentum = std::nullopt;
   // The images' cached patch moments: spare the fused first layer computing them in training mode
   // (ignored elsewhere).
   const CachedPatchMoments* patch_moments = nullptr;

@@ -30,7 +30,8 @@ struct Fixture {
   explicit Fixture(std::uint64_t seed, int classes = 1)
       : model(with_classes(classes), DType::F64),
         labels(classes == 1 ? Tensor::from_vector({3}, {1, 0, 1}, DType::F64)
-                            : Tensor::from_vector({3}, {2, 0, classes - 1}, DType::I64)) {
+                            : Tensor::from_vector({3}, {2, 0, static_cast<double>(classes - 1)},
+                                                  DType::I64)) {
     model.initialize(seed);
     test::Rng rng(seed);
     images = Var(test::uniform({3, 3, kShape.height, kShape.width}, 0, 1, rng), true);
