@@ -103,6 +103,7 @@ void add_recipe_json(json& j, const TrainOptions& o) {
     j["bn_statistics"] = name_of(kBatchNormStatisticsNames, o.batchnorm_statistics);
   if (o.recipe != RecipeKind::seed) j["recipe"] = name_of(kRecipeNames, o.recipe);
   if (o.shuffle_labels) j["shuffle_labels"] = true;
+  if (o.classes != ClassTask::binary) j["classes"] = name_of(kClassTaskNames, o.classes);
 }
 
 // The on-the-fly augmentation: false and true for none and the seed's transform, as before MRI
@@ -234,6 +235,7 @@ void apply_options_json(const std::string& text, TrainOptions& o,
   if (!(o.weight_decay >= 0))
     bad_value(file, "options.weight_decay", "a number >= 0", j["weight_decay"].dump());
   o.shuffle_labels = j.contains("shuffle_labels") && option_flag(j, "shuffle_labels", file);
+  o.classes = option_name(j, "classes", kClassTaskNames, file);
 }
 
 // The dataset cache of a resumed run: the given one, or the one the checkpoint names.

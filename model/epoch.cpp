@@ -19,6 +19,30 @@ struct QueuedStep {
   Readback results;
 };
 
+// The epoch's labels in its order, in the step's label dtype: F32 0/1 for the binary model, I64
+// class indices for K >= 2.
+Tensor ordered_labels(std::span<const float> labels, const std::vector<std::size_t>& order,
+                      int classes) {
+  const auto n = static_cast<std::int64_t>(order.size());
+  if (classes >= 2) {
+    Tensor t({n}, DType::I64);
+    for (std::size_t i = 0; i < order.size(); ++i)
+      t.data<std::int64_t>()[i] = static_cast<std::int64_t>(labels[order[i]]);
+    return t;
+  }
+  Tensor t({n}, DType::F32);
+  for (std::size_t i = 0; i < order.size(); ++i) t.data<float>()[i] = labels[order[i]];
+  return t;
+}
+
+// Whether logits row `i` (of K = classes) picks the label: z > 0 for the binary model, the top
+// class (first maximal) for K >= 2.
+bool predicted_right(const std::vector<double>& z, std::size_t i, int classes, float label) {
+  if (classes < 2) return (z[i] > 0) == (label > 0.5f);
+  const auto row = z.begin() + static_cast<std::ptrdiff_t>(i * classes);
+  return std::max_element(row, row + classes) - row == static_cast<std::ptrdiff_t>(label);
+}
+
 }  // namespace
 
 NonFiniteLoss::NonFiniteLoss(double loss, int epoch, std::size_t batch)
@@ -31,8 +55,7 @@ EpochRun run_epoch(TrainingStepRunner& steps, std::span<const float> labels,
   const std::vector<std::size_t> order =
       epoch_positions(labels, settings.balance, settings.seed, settings.epoch);
   // The epoch's order and labels go to the device once; each batch is a slice of them.
-  Tensor epoch_labels({static_cast<std::int64_t>(order.size())}, DType::F32);
-  for (std::size_t i = 0; i < order.size(); ++i) epoch_labels.data<float>()[i] = labels[order[i]];
+  const Tensor epoch_labels = ordered_labels(labels, order, settings.classes);
   const TrainingStepRunner::EpochOrder epoch_order =
       steps.epoch_order(order, epoch_labels, settings.epoch);
   const std::size_t batches = (order.size() + settings.batch - 1) / settings.batch;
@@ -45,7 +68,7 @@ EpochRun run_epoch(TrainingStepRunner& steps, std::span<const float> labels,
     if (!std::isfinite(loss)) throw NonFiniteLoss(loss, settings.epoch, q.batch + 1);
     const std::vector<double> z = results[1].to_vector();
     for (std::size_t i = 0; i < q.n; ++i)
-      tally.correct += (z[i] > 0) == (epoch_labels.data<float>()[q.first + i] > 0.5f);
+      tally.correct += predicted_right(z, i, settings.classes, labels[order[q.first + i]]);
     tally.loss_sum += loss * static_cast<double>(q.n);
     tally.seen += static_cast<std::int64_t>(q.n);
     tally.batches_done = q.batch + 1;

@@ -27,6 +27,7 @@ struct EpochSettings {
   std::size_t batch = 32;
   std::uint64_t seed = 0;
   Balance balance = Balance::none;  // how the epoch's order is drawn
+  int classes = 1;                  // K: the model's classes (1: the binary model)
 };
 
 // What run_epoch says after each batch it settles.
@@ -56,7 +57,8 @@ struct EpochRun {
 };
 
 // Runs the epoch from batch tally.batches_done on, adding each settled batch to `tally`.
-// labels: one per image of `steps` (0 or 1). Throws NonFiniteLoss.
+// labels: one per image of `steps`, 0 or 1 for the binary model, class indices for K >= 2
+// (settings.classes). Throws NonFiniteLoss.
 EpochRun run_epoch(TrainingStepRunner& steps, std::span<const float> labels,
                    const EpochSettings& settings, EpochTally& tally,
                    const EpochCallbacks& callbacks = {});

@@ -50,6 +50,13 @@ enum class BatchNormStatistics { running, reestimated };
 inline constexpr std::pair<const char*, BatchNormStatistics> kBatchNormStatisticsNames[] = {
     {"running", BatchNormStatistics::running}, {"reestimated", BatchNormStatistics::reestimated}};
 
+// The classes a run learns: `binary`, tumor against no tumor (the binary model, K = 1), or `all`,
+// every class the dataset cache's manifest names (the K-class model, K >= 2;
+// model/cache_classes.h).
+enum class ClassTask { binary, all };
+inline constexpr std::pair<const char*, ClassTask> kClassTaskNames[] = {
+    {"binary", ClassTask::binary}, {"all", ClassTask::all}};
+
 // A named set of the options below (model/recipe.h).
 enum class RecipeKind { seed, augmented };
 
@@ -97,6 +104,7 @@ struct TrainOptions {
   // hold a chance agreement with the true labels; RUN/last.safetensors is the model that fit the
   // permuted labels.
   bool shuffle_labels = false;
+  ClassTask classes = ClassTask::binary;
   RecipeKind recipe = RecipeKind::seed;  // the recipe the settings above came from
 };
 

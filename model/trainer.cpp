@@ -15,9 +15,11 @@
 #include "data/dataset_cache.h"
 #include "data/kfold.h"
 #include "model/batchnorm_reestimation.h"
+#include "model/cache_classes.h"
 #include "model/checkpoint.h"
 #include "model/checkpoint_background.h"
 #include "model/checkpoint_threshold.h"
+#include "model/class_metrics.h"
 #include "model/epoch.h"
 #include "model/image_set.h"
 #include "model/lr_schedule.h"
@@ -68,17 +70,35 @@ std::vector<std::size_t> validation_images(std::vector<std::size_t> val, const T
   return val;
 }
 
+// The classes a run learns: none named for the binary task, the cache's for `--classes all`.
+ClassNames run_classes(const data::DatasetCache& cache, const TrainOptions& o) {
+  if (o.classes == ClassTask::binary) return {};
+  if (o.balance == Balance::sampling)
+    throw std::invalid_argument(
+        "balanced sampling draws the binary task's two classes: not with --classes all");
+  return cache_class_names(cache, o.cache.string());
+}
+
+// The label of every image of the cache in the run's task: tumor (1) or not (0), or the class
+// index of a K-class run.
+std::vector<int> run_labels(const data::DatasetCache& cache, const ClassNames& classes) {
+  if (!classes.names.empty()) return cache_class_indices(cache, classes);
+  std::vector<int> labels;
+  for (std::size_t i = 0; i < cache.size(); ++i) labels.push_back(cache.label(i));
+  return labels;
+}
+
 template <class Label>
-std::vector<Label> labels_of(const data::DatasetCache& cache, std::span<const std::size_t> images) {
+std::vector<Label> labels_of(std::span<const int> table, std::span<const std::size_t> images) {
   std::vector<Label> labels;
-  for (std::size_t i : images) labels.push_back(static_cast<Label>(cache.label(i)));
+  for (std::size_t i : images) labels.push_back(static_cast<Label>(table[i]));
   return labels;
 }
 
 // The training labels of a run: the images' own, or those permuted among the images.
-std::vector<float> training_labels(const data::DatasetCache& cache,
-                                   std::span<const std::size_t> images, const TrainOptions& o) {
-  std::vector<float> labels = labels_of<float>(cache, images);
+std::vector<float> training_labels(std::span<const int> table, std::span<const std::size_t> images,
+                                   const TrainOptions& o) {
+  std::vector<float> labels = labels_of<float>(table, images);
   if (o.shuffle_labels) {
     Rng rng(o.seed, kLabelShuffleStream);
     shuffle(labels, rng);
@@ -90,15 +110,17 @@ std::vector<float> training_labels(const data::DatasetCache& cache,
 // images, batched there, unless augmented: augmented batches are made on the host from the
 // dataset cache at every step.
 struct RunImages {
-  RunImages(const data::DatasetCache& cache, const TrainOptions& o, BrainDetectionModel& model,
-            Adam& optimizer)
-      : RunImages(cache, o, model, optimizer, run_split(cache, o)) {}
-  RunImages(const data::DatasetCache& cache, const TrainOptions& o, BrainDetectionModel& model,
-            Adam& optimizer, data::FoldSplit split)
-      : train_set(training_images(std::move(split.train), o)),
-        train_labels(training_labels(cache, train_set, o)),
+  // labels: of every image of the cache (run_labels).
+  RunImages(const data::DatasetCache& cache, const TrainOptions& o, std::span<const int> labels,
+            BrainDetectionModel& model, Adam& optimizer)
+      : RunImages(cache, o, labels, model, optimizer, run_split(cache, o)) {}
+  RunImages(const data::DatasetCache& cache, const TrainOptions& o, std::span<const int> labels,
+            BrainDetectionModel& model, Adam& optimizer, data::FoldSplit split)
+      : classes(model.classes()),
+        train_set(training_images(std::move(split.train), o)),
+        train_labels(training_labels(labels, train_set, o)),
         val_set(validation_images(std::move(split.held_out), o)),
-        val_labels(labels_of<int>(cache, val_set)),
+        val_labels(labels_of<int>(labels, val_set)),
         val_images(cache_images(cache, val_set), o.device),
         train_images(
             o.augment.enabled()
@@ -118,8 +140,9 @@ struct RunImages {
     return train_images ? *train_images : *statistics_images;
   }
 
+  int classes;                         // the model's K
   std::vector<std::size_t> train_set;  // the cache's images
-  std::vector<float> train_labels;
+  std::vector<float> train_labels;     // 0/1, or class indices for K >= 2
   std::vector<std::size_t> val_set;
   std::vector<int> val_labels;
   ImageSet val_images;
@@ -143,7 +166,8 @@ EpochRun train_epoch(RunImages& images, const TrainOptions& o, int epoch, bool a
                                .attention = attention,
                                .batch = static_cast<std::size_t>(o.batch),
                                .seed = o.seed,
-                               .balance = o.balance};
+                               .balance = o.balance,
+                               .classes = images.classes};
   try {
     return run_epoch(images.steps, images.train_labels, settings, tally,
                      {.on_batch = report, .stop_requested = callbacks.stop_requested});
@@ -151,6 +175,23 @@ EpochRun train_epoch(RunImages& images, const TrainOptions& o, int epoch, bool a
     throw std::runtime_error(std::string(e.what()) + "; " + (o.out / "last.safetensors").string() +
                              " and best.safetensors keep the last good epoch");
   }
+}
+
+// The validation figures that pick the best epoch: accuracy (top-1 for K >= 2) and mean loss.
+struct Validation {
+  double accuracy, mean_loss;
+};
+
+Validation validate(BrainDetectionModel& model, const RunImages& images, bool attention,
+                    int batch) {
+  if (model.classes() == 1) {
+    const ClassificationMetrics m = classification_metrics(
+        predict_probabilities(model, images.val_images, attention, batch), images.val_labels);
+    return {m.accuracy, m.mean_loss};
+  }
+  const ClassMetrics m = class_metrics(
+      predict_class_probabilities(model, images.val_images, attention, batch), images.val_labels);
+  return {m.accuracy, m.mean_loss};
 }
 
 // A fresh run's folder: refused when it holds files, unless `overwrite`, which removes them (all
@@ -207,14 +248,18 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
   if (resumed) result.epochs = resumed->epochs;
   // metrics.csv may hold a row of an epoch the checkpoint had not reached: repaired here.
   if (resumed) write_metrics(folder, result.epochs);
-  BrainDetectionModel model({}, DType::F32, o.device);
+  const ClassNames classes = run_classes(cache, o);
+  const std::vector<int> labels = run_labels(cache, classes);
+  const int K = classes.names.empty() ? 1 : static_cast<int>(classes.names.size());
+  BrainDetectionModel model(ModelShape{.classes = K}, DType::F32, o.device);
   model.initialize(o.seed);
   Adam optimizer(model.parameters(), AdamOptions{.lr = o.lr, .weight_decay = o.weight_decay});
   if (resumed) resumed->restore(model, optimizer);
-  RunImages images(cache, o, model, optimizer);
+  RunImages images(cache, o, labels, model, optimizer);
   auto metadata = [&](bool attention) {
     CheckpointMetadata meta = checkpoint_metadata(o, cache.fingerprint(), state, attention);
     record_background(meta, cache.background());
+    write_class_names(meta, classes);
     return meta;
   };
 
@@ -233,8 +278,7 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     }
     if (o.batchnorm_statistics == BatchNormStatistics::reestimated)
       reestimate_batchnorm(model, images.unaugmented_train_images(), o.batch);
-    const ClassificationMetrics val = classification_metrics(
-        predict_probabilities(model, images.val_images, attention, o.batch), images.val_labels);
+    const Validation val = validate(model, images, attention, o.batch);
     const double seconds = seconds_since(start);
     EpochRecord record{
         .epoch = epoch,
@@ -269,7 +313,9 @@ TrainResult train(const TrainOptions& given, const TrainCallbacks& callbacks) {
     }
   }
   result.best_epoch = state.best_epoch;
-  if (!result.interrupted && state.best_epoch > 0)
+  result.classes = classes;
+  // The decision threshold is the binary model's: a K-class model labels with its top class.
+  if (!result.interrupted && state.best_epoch > 0 && K == 1)
     result.threshold = store_decision_threshold(o.out / "best.safetensors", images.val_images,
                                                 images.val_labels, {o.threshold, o.batch});
   return result;

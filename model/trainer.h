@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "model/checkpoint_classes.h"
 #include "model/decision_threshold.h"
 #include "model/metrics_csv.h"
 #include "model/train_options.h"
@@ -38,6 +39,7 @@ struct TrainResult {
   // Why early stopping ended the run (also when a resumed run had already stopped); else empty.
   std::string stopped_early;
   int epochs_trained = 0;  // epochs completed by this call
+  ClassNames classes;      // the classes of a K-class run (--classes all); empty for the binary
 };
 
 // What `braincam train` hears from the trainer, and how it asks it to stop.

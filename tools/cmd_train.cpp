@@ -5,6 +5,7 @@
 
 #include "model/trainer.h"
 #include "tools/charts.h"
+#include "tools/choice_option.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
 #include "tools/fold_option.h"
@@ -46,6 +47,9 @@ void run_train(TrainArgs& a) {
   if (!result.stopped_early.empty() && result.epochs_trained == 0)
     std::printf("the run had already %s\n", result.stopped_early.c_str());
   std::printf("best epoch %d: %s\n", result.best_epoch, (run / "best.safetensors").c_str());
+  if (!result.classes.names.empty())
+    std::printf("no decision threshold: the %zu-class model labels each image with its top class\n",
+                result.classes.names.size());
   if (result.threshold)
     std::printf("decision threshold P(tumor) > %.4f: %s\n", result.threshold->threshold,
                 result.threshold->why.c_str());
@@ -96,6 +100,10 @@ void add_train_command(CLI::App& app) {
                 "train on the training labels permuted among the images (seeded by --seed; the "
                 "validation labels stay true): the shuffled-label model of `braincam sanity`, "
                 "whose RUN/last.safetensors it compares");
+  add_choice(*cmd, "--classes", o.classes, kClassTaskNames,
+             "binary|all: tumor against no tumor (the binary model), or every class of the "
+             "cache's manifest (a K-class model, top-1 accuracy picks the best epoch, no decision "
+             "threshold)");
   cmd->callback([a, cmd] {
     TrainOptions& o = a->options;
     if (o.resume.empty()) {
@@ -117,6 +125,8 @@ void add_train_command(CLI::App& app) {
       if (o.shuffle_labels)
         throw CLI::ValidationError("--shuffle-labels",
                                    "not with --resume, which keeps the run's own labels");
+      if (cmd->count("--classes") > 0)
+        throw CLI::ValidationError("--classes", "not with --resume, which keeps the run's own");
       if (cmd->count("--epochs") == 0) o.epochs = 0;  // the run's own
     }
     run_train(*a);

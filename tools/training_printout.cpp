@@ -52,6 +52,7 @@ void print_recipe(const TrainOptions& run) {
   if (run.batchnorm_statistics == BatchNormStatistics::reestimated)
     std::printf(", batchnorm statistics re-estimated");
   if (run.shuffle_labels) std::printf(", training labels shuffled (validation labels true)");
+  if (run.classes == ClassTask::all) std::printf(", every class of the cache (top-1 accuracy)");
 }
 
 }  // namespace
