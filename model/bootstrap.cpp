@@ -92,11 +92,13 @@ std::vector<std::vector<MetricValues>> resampled_metrics(const std::vector<Score
 }
 
 // The percentile interval of each metric, over the resamples where it is defined.
-MetricIntervals percentile_intervals(const std::vector<MetricValues>& values, double confidence) {
-  MetricIntervals intervals;
-  for (std::size_t k = 0; k < kBootstrapMetrics.size(); ++k) {
+template <std::size_t N>
+std::array<Interval, N> percentile_intervals(const std::vector<std::array<double, N>>& values,
+                                             double confidence) {
+  std::array<Interval, N> intervals;
+  for (std::size_t k = 0; k < N; ++k) {
     std::vector<double> defined;
-    for (const MetricValues& v : values)
+    for (const auto& v : values)
       if (!std::isnan(v[k])) defined.push_back(v[k]);
     intervals[k] = {quantile(defined, (1 - confidence) / 2),
                     quantile(defined, (1 + confidence) / 2)};
@@ -158,6 +160,24 @@ PairedBootstrapIntervals paired_bootstrap_intervals(const std::vector<double>& m
           percentile_intervals(difference, options.confidence)};
 }
 
+ClassIntervals class_bootstrap_intervals(const ClassProbabilities& probabilities,
+                                         const std::vector<int>& labels,
+                                         const std::vector<std::string>& groups,
+                                         const BootstrapOptions& options) {
+  check_inputs({}, labels, groups, options);
+  class_metrics(probabilities, labels);  // refused here, not in the parallel loop
+  const Groups members = images_by_group(groups, labels.size());
+  using Values = std::array<double, kClassBootstrapMetrics.size()>;
+  std::vector<Values> values(options.resamples);
+#pragma omp parallel for schedule(dynamic, 16)
+  for (int r = 0; r < options.resamples; ++r) {
+    const std::vector<std::size_t> images = resample(members, options.seed, r);
+    const ClassMetrics m = class_metrics(pick(probabilities, images), pick(labels, images));
+    values[r] = {m.accuracy, m.macro_f1, m.macro_roc_auc};
+  }
+  return percentile_intervals(values, options.confidence);
+}
+
 double quantile(std::vector<double> values, double q) {
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
   std::sort(values.begin(), values.end());
@@ -178,6 +198,14 @@ nlohmann::json to_json(const MetricIntervals& intervals) {
   nlohmann::json j = nlohmann::json::object();
   for (std::size_t k = 0; k < kBootstrapMetrics.size(); ++k)
     j[kBootstrapMetrics[k]] = {number_or_null(intervals[k].low), number_or_null(intervals[k].high)};
+  return j;
+}
+
+nlohmann::json to_json(const ClassIntervals& intervals) {
+  nlohmann::json j = nlohmann::json::object();
+  for (std::size_t k = 0; k < kClassBootstrapMetrics.size(); ++k)
+    j[kClassBootstrapMetrics[k]] = {number_or_null(intervals[k].low),
+                                    number_or_null(intervals[k].high)};
   return j;
 }
 

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "model/class_metrics.h"
 #include "model/metrics.h"
 
 namespace braincam {
@@ -86,6 +87,21 @@ PairedBootstrapIntervals paired_bootstrap_intervals(const std::vector<double>& m
                                                     const BootstrapOptions& options,
                                                     PairedThresholds thresholds = {});
 
+// The figures of a K-class model (model/class_metrics.h) that get an interval, as `evaluate
+// --json` names them.
+inline constexpr std::array<const char*, 3> kClassBootstrapMetrics = {"accuracy", "macro_f1",
+                                                                      "macro_roc_auc"};
+using ClassIntervals = std::array<Interval, kClassBootstrapMetrics.size()>;
+
+// The intervals of a K-class model's top-1 accuracy, macro F1 and macro ROC AUC, over the same
+// resamples as bootstrap_intervals' with the same groups and options (a resample that lacks a
+// class has no macro ROC AUC and is left out of its interval). Throws as bootstrap_intervals and
+// class_metrics do.
+ClassIntervals class_bootstrap_intervals(const ClassProbabilities& probabilities,
+                                         const std::vector<int>& labels,
+                                         const std::vector<std::string>& groups,
+                                         const BootstrapOptions& options);
+
 // The q-quantile of `values`, q in [0, 1], by linear interpolation between order statistics:
 // sorted v[0..n-1], h = (n - 1) q, v[floor h] + (h - floor h) (v[floor h + 1] - v[floor h]).
 // This is numpy's default method ("linear"; type 7 of Hyndman and Fan). NaN for no values.
@@ -95,6 +111,8 @@ double quantile(std::vector<double> values, double q);
 nlohmann::json to_json(const MetricValues& values);
 // {"accuracy": [low, high], ...}; an undefined bound is null.
 nlohmann::json to_json(const MetricIntervals& intervals);
+// {"accuracy": [low, high], "macro_f1": ..., "macro_roc_auc": ...}; an undefined bound is null.
+nlohmann::json to_json(const ClassIntervals& intervals);
 // {"resamples", "seed", "confidence", "unit": "source group" | "image", "groups", "auc_resamples"}
 nlohmann::json to_json(const BootstrapSummary& summary);
 

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "model/checkpoint_classes.h"
+
 namespace braincam {
 
 namespace {
@@ -50,6 +52,10 @@ CheckpointMetadata load_checkpoint(const std::filesystem::path& file, BrainDetec
   const Safetensors st = read_checkpoint(file);
   model.load_state_dict(st.tensors, file.string());
   return st.metadata;
+}
+
+ModelShape checkpoint_shape(const std::filesystem::path& file) {
+  return ModelShape{.classes = fc_classes(read_checkpoint(file).tensors, file.string())};
 }
 
 bool trained_with_attention(const CheckpointMetadata& metadata) {

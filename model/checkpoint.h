@@ -36,6 +36,10 @@ void save_last_checkpoint(const std::filesystem::path& file, const TrainOptions&
 // the tensor when a tensor holds NaN or infinite values.
 CheckpointMetadata load_checkpoint(const std::filesystem::path& file, BrainDetectionModel& model);
 
+// The shape of the model a checkpoint holds: the spec's, with K from its fc.weight
+// (model/checkpoint_classes.h). Throws naming the file as load_checkpoint does.
+ModelShape checkpoint_shape(const std::filesystem::path& file);
+
 // Whether the checkpoint's model runs with attention: metadata `attention` is `on` (off when the
 // key is absent).
 bool trained_with_attention(const CheckpointMetadata& metadata);

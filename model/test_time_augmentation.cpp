@@ -52,4 +52,17 @@ std::vector<double> predict_with_tta(BrainDetectionModel& model, const Tensor& i
   return mean_of_passes(probabilities, pass(mirrored_left_right(images)));
 }
 
+ClassProbabilities predict_classes_with_tta(BrainDetectionModel& model, const Tensor& images,
+                                            bool attention, TestTimeAugmentation tta) {
+  const auto pass = [&](const Tensor& host) {
+    return predict_class_probabilities(model, ImageSet(host, model.device()), attention);
+  };
+  ClassProbabilities probabilities = pass(images);
+  if (tta == TestTimeAugmentation::none) return probabilities;
+  const ClassProbabilities mirrored = pass(mirrored_left_right(images));
+  for (std::size_t i = 0; i < probabilities.size(); ++i)
+    probabilities[i] = mean_of_passes(probabilities[i], mirrored[i]);
+  return probabilities;
+}
+
 }  // namespace braincam

@@ -16,6 +16,7 @@
 
 #include "engine/tensor.h"
 #include "model/brain_detection_model.h"
+#include "model/class_metrics.h"
 
 namespace braincam {
 
@@ -40,5 +41,9 @@ std::vector<double> mean_of_passes(const std::vector<double>& a, const std::vect
 // `tta`. With none, those of predict_probabilities on the images, bit for bit.
 std::vector<double> predict_with_tta(BrainDetectionModel& model, const Tensor& images,
                                      bool attention, TestTimeAugmentation tta);
+// The same for a K-class model: each image's class probabilities, with flip the mean of the two
+// passes' class by class.
+ClassProbabilities predict_classes_with_tta(BrainDetectionModel& model, const Tensor& images,
+                                            bool attention, TestTimeAugmentation tta);
 
 }  // namespace braincam

@@ -7,12 +7,15 @@
 
 #include "base/atomic_file.h"
 #include "model/bootstrap.h"
+#include "model/cache_classes.h"
 #include "model/checkpoint.h"
 #include "model/checkpoint_background.h"
+#include "model/checkpoint_classes.h"
 #include "model/metrics.h"
 #include "model/test_time_augmentation.h"
 #include "model/trainer.h"
 #include "tools/charts.h"
+#include "tools/class_evaluation.h"
 #include "tools/commands.h"
 #include "tools/device_option.h"
 #include "tools/number_checks.h"
@@ -262,11 +265,83 @@ void report_pair(const EvaluateArgs& a, const SplitImages& images, const Predict
   write_json(json_file, out);
 }
 
+// The class index of each image of the split, in the order of `classes`, which must be the
+// cache's (refused naming both sides otherwise).
+std::vector<int> class_labels(const EvaluateArgs& a, const data::DatasetCache& cache,
+                              const SplitImages& images, const ClassNames& classes) {
+  require_same_classes(classes, a.checkpoint, cache_class_names(cache, a.cache.string()),
+                       a.cache.string());
+  if (classes.no_tumor.empty())
+    throw std::runtime_error(a.checkpoint +
+                             ": names no no-tumor class (metadata no_tumor_class), "
+                             "which the tumor / no-tumor figures need");
+  const std::vector<int> all = cache_class_indices(cache, classes);
+  std::vector<int> labels;
+  for (std::size_t i : images.ids) labels.push_back(all[i]);
+  return labels;
+}
+
+// A K-class checkpoint (K >= 2) on the split: its K-class figures, and the tumor / no-tumor
+// figures of P(tumor) = 1 - P(no-tumor class), labelled at 0.5 unless --threshold, each with its
+// intervals over the same resamples.
+void report_classes(const EvaluateArgs& a, const data::DatasetCache& cache,
+                    const SplitImages& images, Device device) {
+  BrainDetectionModel model(checkpoint_shape(a.checkpoint), DType::F32, device);
+  const auto meta = load_checkpoint(a.checkpoint, model);
+  require_cache_background(meta, a.checkpoint, cache, a.cache);
+  ClassEvaluation e{read_class_names(meta, model.classes(), a.checkpoint), {}, {}};
+  const std::vector<int> labels = class_labels(a, cache, images, e.classes);
+  const ClassProbabilities p =
+      predict_classes_with_tta(model, cache_images(cache, images.ids), trained_with_attention(meta),
+                               parse_test_time_augmentation(a.tta));
+  e.metrics = class_metrics(p, labels);
+  const auto no_tumor = static_cast<int>(
+      std::find(e.classes.names.begin(), e.classes.names.end(), e.classes.no_tumor) -
+      e.classes.names.begin());
+  const std::vector<double> tumor = tumor_probabilities(p, no_tumor);
+  const std::vector<int> tumor_truth = tumor_labels(labels, no_tumor);
+  const LabelThreshold threshold = label_threshold(a.threshold, meta, a.checkpoint);
+  Evaluation binary{"tumor / no tumor",
+                    threshold,
+                    classification_metrics(tumor, tumor_truth, threshold.value),
+                    {}};
+  std::optional<BootstrapSummary> summary;
+  if (a.bootstrap_resamples > 0) {
+    const BootstrapIntervals b = bootstrap_intervals(tumor, tumor_truth, images.groups,
+                                                     bootstrap_options(a), threshold.value);
+    binary.intervals = b.intervals;
+    summary = b.summary;
+    e.intervals = class_bootstrap_intervals(p, labels, images.groups, bootstrap_options(a));
+  }
+  print_class_metrics(e);
+  std::printf("tumor / no tumor: P(tumor) = 1 - P(%s)\n", e.classes.no_tumor.c_str());
+  print_metrics({binary});
+  if (summary) print_bootstrap(*summary);
+  if (!a.json_file.empty()) {
+    nlohmann::json j = evaluation_json(binary, binary.threshold.shown());
+    add_class_json(j, e);
+    if (summary) j["bootstrap"] = to_json(*summary);
+    write_json(a.json_file, j);
+  }
+  if (!a.charts_dir.empty()) {
+    plot_evaluation_charts(to_json(binary.metrics), a.checkpoint, a.charts_dir);
+    std::printf("wrote the tumor / no-tumor confusion, ROC and error-analysis charts to %s\n",
+                a.charts_dir.c_str());
+  }
+}
+
 void run_evaluate(EvaluateArgs& a) {
   make_output_folders(a);
   const Device device = resolve_device(a.device);
   const data::DatasetCache cache = data::DatasetCache::open(a.cache);
   const SplitImages images = split_images(cache, data::split_from_name(a.split));
+  if (!a.compare && checkpoint_shape(a.checkpoint).classes >= 2) {
+    if (!a.baseline.empty())
+      throw std::runtime_error("--baseline compares binary checkpoints; " + a.checkpoint +
+                               " is a K-class model");
+    report_classes(a, cache, images, device);
+    return;
+  }
   if (!a.baseline.empty()) {  // two trained checkpoints side by side, in the --compare format
     const Predictions with = predict_split(a, a.checkpoint, cache, images, device);
     const Predictions without = predict_split(a, a.baseline, cache, images, device);

@@ -1,9 +1,13 @@
-// The K-class metrics of model/class_metrics.h on a hand-counted example.
+// The K-class metrics of model/class_metrics.h on a hand-counted example, and their bootstrap
+// intervals (model/bootstrap.h).
 #include "model/class_metrics.h"
 
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <string>
+
+#include "model/bootstrap.h"
 
 using namespace braincam;
 using Catch::Matchers::Contains;
@@ -54,4 +58,33 @@ TEST_CASE("class metrics: the tumor / no-tumor figures derived from K classes") 
   CHECK(tumor[0] == Approx(0.3));
   CHECK(tumor[1] == Approx(0.9));
   CHECK(tumor_labels({0, 1, 2}, 1) == std::vector<int>{1, 0, 1});
+}
+
+TEST_CASE("class bootstrap: the intervals hold the figures, and depend on the seed alone") {
+  ClassProbabilities p;
+  std::vector<int> labels;
+  std::vector<std::string> groups;
+  for (int i = 0; i < 40; ++i) {
+    const int k = i % 3;
+    std::vector<double> row(3, 0.2);
+    row[i % 5 == 0 ? (k + 1) % 3 : k] = 0.6;  // every fifth image wrong
+    p.push_back(row);
+    labels.push_back(k);
+    groups.push_back("g" + std::to_string(i / 2));
+  }
+  const ClassMetrics m = class_metrics(p, labels);
+  const BootstrapOptions o{.resamples = 300, .seed = 4, .confidence = 0.95};
+  const ClassIntervals a = class_bootstrap_intervals(p, labels, groups, o);
+  const double values[] = {m.accuracy, m.macro_f1, m.macro_roc_auc};
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    CHECK(a[k].low <= values[k]);
+    CHECK(values[k] <= a[k].high);
+    CHECK(a[k].low < a[k].high);
+  }
+  const ClassIntervals b = class_bootstrap_intervals(p, labels, groups, o);
+  CHECK(a[0].low == b[0].low);
+  CHECK(a[2].high == b[2].high);
+  const nlohmann::json j = to_json(a);
+  CHECK(j.at("macro_f1").size() == 2);
+  CHECK(j.contains("accuracy"));
 }

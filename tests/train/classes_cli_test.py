@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """`train --classes all` end to end on a tiny four-class layout (glioma/, meningioma/,
 notumor/, pituitary/): a K-class model on the CPU and the emulator whose checkpoints name the
-classes in byte order, no decision threshold; --classes is refused on --resume.
+classes in byte order, no decision threshold; --classes is refused on --resume. `evaluate` of
+such a checkpoint gives the K-class figures beside the derived tumor / no-tumor ones, and refuses
+a cache of other classes naming both sides.
 
 usage: classes_cli_test.py BRAINCAM
 """
@@ -41,6 +43,41 @@ def train(braincam, cache, out, *extra):
                "--warmup-epochs", "1", "--max-train-images", "8", "--no-charts", *extra)
 
 
+def check_evaluate(braincam, root):
+    """evaluate --json of the four-class checkpoint: today's keys with `accuracy` top-1, and the
+    K-class keys."""
+    best, out = root / "run-cpu" / "best.safetensors", root / "eval.json"
+    expect("evaluate a four-class checkpoint",
+           run(braincam, "evaluate", "--checkpoint", best, "--cache", root / "cache", "--split",
+               "val", "--json", out, "--bootstrap-resamples", "50"), True, "macro F1")
+    j = json.loads(out.read_text()) if out.exists() else {}
+    for key in ("accuracy", "precision", "recall", "specificity", "f1", "roc_auc", "confusion",
+                "error_analysis", "roc", "ci95", "bootstrap", "classes", "per_class", "macro_f1",
+                "macro_roc_auc", "confusion_matrix"):
+        check(f"evaluate --json has '{key}'", key in j)
+    if not j:
+        return
+    check("classes", j["classes"] == CLASSES)
+    matrix = j["confusion_matrix"]
+    check("a 4x4 confusion matrix", len(matrix) == 4 and all(len(r) == 4 for r in matrix))
+    check("accuracy is top-1",
+          abs(j["accuracy"] - sum(matrix[k][k] for k in range(4)) / j["count"]) < 1e-12)
+    check("per-class keys", sorted(j["per_class"]) == CLASSES
+          and set(j["per_class"]["glioma"]) >= {"precision", "recall", "f1"})
+    check("ci95 of the K-class figures", {"accuracy", "macro_f1", "macro_roc_auc"} <= set(j["ci95"]))
+    tumor = sum(sum(r) for k, r in enumerate(matrix) if CLASSES[k] != "notumor")
+    c = j["confusion"]
+    check("the binary confusion counts tumor / no tumor", c["tp"] + c["fn"] == tumor)
+    binary_cache = root / "binary-cache"
+    tiny_image_set_dir = root / "yes-no"
+    run(sys.executable, pathlib.Path(tiny_image_set.__file__), tiny_image_set_dir, "--count", "12",
+        "--size", "64")
+    run(braincam, "prepare", "--data", tiny_image_set_dir, "--out", binary_cache)
+    expect("evaluate on a cache of other classes",
+           run(braincam, "evaluate", "--checkpoint", best, "--cache", binary_cache), False,
+           '["notumor","yes"]')
+
+
 def main():
     braincam = pathlib.Path(sys.argv[1]).resolve()
     with tempfile.TemporaryDirectory(prefix="braincam_classes_") as tmp:
@@ -60,6 +97,7 @@ def main():
                 check(f"{device} {name} no_tumor_class", meta.get("no_tumor_class") == "notumor")
                 check(f"{device} {name} options", json.loads(meta["options"])["classes"] == "all")
                 check(f"{device} {name}: no threshold", "threshold" not in meta)
+        check_evaluate(braincam, root)
         expect("--classes on --resume", run(braincam, "train", "--resume", root / "run-cpu",
                                             "--classes", "binary"), False, "--classes")
         expect("a bad --classes", train(braincam, root / "cache", root / "bad", "--classes",
