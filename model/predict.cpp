@@ -26,7 +26,8 @@ std::vector<Tensor> batch_logits(BrainDetectionModel& model, const ImageSet& ima
   return logits;
 }
 
-// The softmax of a row of logits, computed stably.
+}  // namespace
+
 std::vector<double> softmax(const std::vector<double>& z) {
   const double m = *std::max_element(z.begin(), z.end());
   std::vector<double> p;
@@ -35,8 +36,6 @@ std::vector<double> softmax(const std::vector<double>& z) {
   for (double& v : p) v /= sum;
   return p;
 }
-
-}  // namespace
 
 std::vector<double> predict_probabilities(BrainDetectionModel& model, const ImageSet& images,
                                           bool attention, int batch) {

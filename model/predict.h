@@ -14,6 +14,9 @@ namespace braincam {
 // Probabilities of "tumor" for the images of a set, in evaluation mode, in batches.
 std::vector<double> predict_probabilities(BrainDetectionModel& model, const ImageSet& images,
                                           bool attention, int batch = 32);
+// The softmax of one image's K logits, computed stably.
+std::vector<double> softmax(const std::vector<double>& logits);
+
 // Each image's probabilities of the K classes (the softmax of its logits), for a K-class model.
 ClassProbabilities predict_class_probabilities(BrainDetectionModel& model, const ImageSet& images,
                                                bool attention, int batch = 32);

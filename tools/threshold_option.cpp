@@ -10,8 +10,6 @@ namespace braincam::tools {
 
 namespace {
 
-constexpr const char* kFromCheckpoint = "checkpoint";
-
 // A number from 0 to 1 (NaN refused), or nothing.
 std::optional<double> probability(const std::string& text) {
   char* stop = nullptr;
@@ -23,14 +21,14 @@ std::optional<double> probability(const std::string& text) {
 }  // namespace
 
 void add_threshold_option(CLI::App& cmd, std::string& value) {
-  value = kFromCheckpoint;
+  value = kThresholdFromCheckpoint;
   cmd.add_option("--threshold", value,
                  "label tumor when P(tumor) is above this: `checkpoint` (the one braincam train "
                  "picked on validation; 0.5 for a checkpoint without one) or a number from 0 to 1")
       ->capture_default_str()
       ->check(CLI::Validator(
           [](const std::string& text) {
-            return text == kFromCheckpoint || probability(text)
+            return text == kThresholdFromCheckpoint || probability(text)
                        ? std::string()
                        : "must be `checkpoint` or a number from 0 to 1, got " + text;
           },
@@ -39,7 +37,7 @@ void add_threshold_option(CLI::App& cmd, std::string& value) {
 
 LabelThreshold label_threshold(const std::string& option, const CheckpointMetadata& metadata,
                                const std::filesystem::path& file) {
-  if (option != kFromCheckpoint) return {*probability(option), "--threshold"};
+  if (option != kThresholdFromCheckpoint) return {*probability(option), "--threshold"};
   const std::optional<double> stored = stored_threshold(metadata, file);
   return stored ? LabelThreshold{*stored, "the checkpoint"} : LabelThreshold{};
 }

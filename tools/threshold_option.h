@@ -10,6 +10,9 @@
 
 namespace braincam::tools {
 
+// --threshold's default: the checkpoint's own.
+inline constexpr const char* kThresholdFromCheckpoint = "checkpoint";
+
 void add_threshold_option(CLI::App& cmd, std::string& value);
 
 // The threshold a command labels with.

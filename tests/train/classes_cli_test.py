@@ -3,7 +3,8 @@
 notumor/, pituitary/): a K-class model on the CPU and the emulator whose checkpoints name the
 classes in byte order, no decision threshold; --classes is refused on --resume. `evaluate` of
 such a checkpoint gives the K-class figures beside the derived tumor / no-tumor ones, and refuses
-a cache of other classes naming both sides.
+a cache of other classes naming both sides. `predict` gives every class's probability and the
+top class in its three formats.
 
 usage: classes_cli_test.py BRAINCAM
 """
@@ -78,6 +79,27 @@ def check_evaluate(braincam, root):
            '["notumor","yes"]')
 
 
+def check_predict(braincam, root):
+    best = root / "run-cpu" / "best.safetensors"
+    images = [root / "four" / name / f"{name}000.bmp" for name in CLASSES]
+    result = run(braincam, "predict", "--checkpoint", best, "--format", "json", *images)
+    expect("predict --format json", result, True, "probabilities")
+    rows = json.loads(result.stdout) if result.returncode == 0 else []
+    check(f"{len(rows)} predictions, not 4", len(rows) == 4)
+    for row in rows:
+        p = row["probabilities"]
+        check(f"{row['file']}: classes {sorted(p)}", sorted(p) == CLASSES)
+        check(f"{row['file']}: probabilities sum to 1", abs(sum(p.values()) - 1) < 1e-9)
+        check(f"{row['file']}: the top class", row["class"] == max(CLASSES, key=lambda c: p[c]))
+    csv = run(braincam, "predict", "--checkpoint", best, "--format", "csv", images[0])
+    expect("predict --format csv", csv, True, "file,glioma,meningioma,notumor,pituitary,class,ms")
+    expect("predict's table", run(braincam, "predict", "--checkpoint", best, images[0]), True,
+           "P(pituitary)")
+    expect("predict --threshold of a K-class checkpoint",
+           run(braincam, "predict", "--checkpoint", best, "--threshold", "0.3", images[0]), False,
+           "top class")
+
+
 def main():
     braincam = pathlib.Path(sys.argv[1]).resolve()
     with tempfile.TemporaryDirectory(prefix="braincam_classes_") as tmp:
@@ -98,6 +120,7 @@ def main():
                 check(f"{device} {name} options", json.loads(meta["options"])["classes"] == "all")
                 check(f"{device} {name}: no threshold", "threshold" not in meta)
         check_evaluate(braincam, root)
+        check_predict(braincam, root)
         expect("--classes on --resume", run(braincam, "train", "--resume", root / "run-cpu",
                                             "--classes", "binary"), False, "--classes")
         expect("a bad --classes", train(braincam, root / "cache", root / "bad", "--classes",
