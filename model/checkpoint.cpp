@@ -48,8 +48,30 @@ void save_last_checkpoint(const std::filesystem::path& file, const TrainOptions&
   save_checkpoint(file, model, &optimizer, std::move(metadata));
 }
 
+namespace {
+
+// Refuses a checkpoint of another number of classes than `model`'s, naming both (a K-class
+// checkpoint given to a command that takes the binary model's).
+void require_model_classes(const Safetensors& st, const BrainDetectionModel& model,
+                           const std::filesystem::path& file) {
+  const auto fc = st.tensors.find("fc.weight");
+  if (fc == st.tensors.end() || fc->second.ndim() != 2 || fc->second.dim(0) == model.classes())
+    return;
+  const auto names = st.metadata.find("classes");
+  const auto kind = [](std::int64_t K) {
+    return K == 1 ? std::string("the binary model (K = 1)") : std::to_string(K) + "-class models";
+  };
+  throw std::runtime_error(file.string() + ": a " + std::to_string(fc->second.dim(0)) +
+                           "-class model" +
+                           (names == st.metadata.end() ? "" : " " + names->second) +
+                           ", where this command takes " + kind(model.classes()));
+}
+
+}  // namespace
+
 CheckpointMetadata load_checkpoint(const std::filesystem::path& file, BrainDetectionModel& model) {
   const Safetensors st = read_checkpoint(file);
+  require_model_classes(st, model, file);
   model.load_state_dict(st.tensors, file.string());
   return st.metadata;
 }

@@ -33,7 +33,8 @@ void save_last_checkpoint(const std::filesystem::path& file, const TrainOptions&
 
 // Loads RUN/best.safetensors or another checkpoint into a model for evaluation; returns the
 // checkpoint's metadata (epoch, attention on|off, val_accuracy, ...). Throws naming the file and
-// the tensor when a tensor holds NaN or infinite values.
+// the tensor when a tensor holds NaN or infinite values, and naming the file and both numbers of
+// classes when the checkpoint's K is not the model's.
 CheckpointMetadata load_checkpoint(const std::filesystem::path& file, BrainDetectionModel& model);
 
 // The shape of the model a checkpoint holds: the spec's, with K from its fc.weight

@@ -4,7 +4,8 @@ notumor/, pituitary/): a K-class model on the CPU and the emulator whose checkpo
 classes in byte order, no decision threshold; --classes is refused on --resume. `evaluate` of
 such a checkpoint gives the K-class figures beside the derived tumor / no-tumor ones, and refuses
 a cache of other classes naming both sides. `predict` gives every class's probability and the
-top class in its three formats.
+top class in its three formats; `cam` and `audit`, which explain the binary model, refuse it
+naming its classes.
 
 usage: classes_cli_test.py BRAINCAM
 """
@@ -121,6 +122,11 @@ def main():
                 check(f"{device} {name}: no threshold", "threshold" not in meta)
         check_evaluate(braincam, root)
         check_predict(braincam, root)
+        for command in ("cam", "audit"):
+            expect(f"{command} of a four-class checkpoint",
+                   run(braincam, command, "--checkpoint", root / "run-cpu" / "best.safetensors",
+                       "--cache", root / "cache", "--out", root / command), False,
+                   "a 4-class model")
         expect("--classes on --resume", run(braincam, "train", "--resume", root / "run-cpu",
                                             "--classes", "binary"), False, "--classes")
         expect("a bad --classes", train(braincam, root / "cache", root / "bad", "--classes",
