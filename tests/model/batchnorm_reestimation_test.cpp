@@ -4,23 +4,13 @@
 
 #include <catch2/catch.hpp>
 
-#include "base/random.h"
 #include "model/image_set.h"
+#include "tests/model/small_model_images.h"
 
 namespace braincam::test {
 namespace {
 
-constexpr ModelShape kShape{.height = 32, .width = 32, .channels = 16, .reduction = 8};
-
-// `count` images of kShape (M x H x W x 3 of U8) of random pixels.
-Tensor random_images(int count, std::uint64_t seed) {
-  Tensor images({count, kShape.height, kShape.width, 3}, DType::U8);
-  Rng rng(seed);
-  std::uint8_t* p = images.data<std::uint8_t>();
-  for (std::int64_t i = 0; i < images.numel(); ++i)
-    p[i] = static_cast<std::uint8_t>(rng.below(256));
-  return images;
-}
+constexpr ModelShape kShape = kSmallModel;
 
 // The running mean and variance after one training pass over `images` with momentum 1: the
 // batch's own statistics.
