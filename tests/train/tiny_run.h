@@ -84,4 +84,11 @@ inline std::vector<std::string> metrics_without_timing(const std::filesystem::pa
   return rows;
 }
 
+// Checks that the run in `run` ended as the one in `whole`: the same last checkpoint, to the bit,
+// and the same metrics.csv (timing aside). How a resumed run is told from one that never stopped.
+inline void check_same_run(const std::filesystem::path& run, const std::filesystem::path& whole) {
+  CHECK(bytes_of(run / "last.safetensors") == bytes_of(whole / "last.safetensors"));
+  CHECK(metrics_without_timing(run) == metrics_without_timing(whole));
+}
+
 }  // namespace braincam::test

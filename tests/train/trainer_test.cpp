@@ -120,8 +120,7 @@ TEST_CASE("trainer: the same seed gives the same checkpoints bit for bit") {
   REQUIRE(ra.epochs.size() == 3);
   CHECK(ra.best_epoch == rb.best_epoch);
   CHECK(bytes_of(a.out / "best.safetensors") == bytes_of(b.out / "best.safetensors"));
-  CHECK(bytes_of(a.out / "last.safetensors") == bytes_of(b.out / "last.safetensors"));
-  CHECK(metrics_without_timing(a.out) == metrics_without_timing(b.out));
+  check_same_run(a.out, b.out);
   CHECK(metrics_without_timing(a.out).size() == 4);  // header and three epochs
 }
 
@@ -140,9 +139,8 @@ TEST_CASE(
     rest.resume = first.out;
     rest.epochs = 3;
     train(rest);
-    CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
+    check_same_run(first.out, whole.out);
     CHECK(bytes_of(first.out / "best.safetensors") == bytes_of(whole.out / "best.safetensors"));
-    CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
   }
   SECTION("stopped (as by Ctrl-C) after the first batch of epoch 2") {
     const TrainOptions first = tiny_options("resumed_mid_epoch");
@@ -155,8 +153,7 @@ TEST_CASE(
     // The run's own cache and number of epochs.
     const TrainResult resumed = resume_run(first.out, 0);
     CHECK_FALSE(resumed.interrupted);
-    CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
-    CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
+    check_same_run(first.out, whole.out);
   }
 }
 
@@ -224,8 +221,7 @@ TEST_CASE("trainer: a fold run validates on its fold, records it, and resumes wi
   first.fold = whole.fold;
   train(first);
   resume_run(first.out, 2);
-  CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
-  CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
+  check_same_run(first.out, whole.out);
 }
 
 TEST_CASE("trainer: a run on shuffled labels records it, and resumes with it") {
@@ -250,8 +246,7 @@ TEST_CASE("trainer: a run on shuffled labels records it, and resumes with it") {
   first.shuffle_labels = true;
   train(first);
   resume_run(first.out, 2);
-  CHECK(bytes_of(first.out / "last.safetensors") == bytes_of(whole.out / "last.safetensors"));
-  CHECK(metrics_without_timing(first.out) == metrics_without_timing(whole.out));
+  check_same_run(first.out, whole.out);
 }
 
 TEST_CASE("trainer: re-estimated batchnorm statistics change validation, not the weights") {
