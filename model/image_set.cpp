@@ -1,6 +1,7 @@
 #include "model/image_set.h"
 
 #include <algorithm>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 
@@ -34,6 +35,14 @@ ImageSet::Order ImageSet::order(std::span<const std::size_t> positions) const {
 ImageSet::Batch ImageSet::batch(const Order& order, std::size_t first, std::size_t n) const {
   return batch_of(
       order.index_.rows(static_cast<std::int64_t>(first), static_cast<std::int64_t>(n)));
+}
+
+void ImageSet::for_each_batch(int batch, const std::function<void(const Batch&)>& visit) const {
+  std::vector<std::size_t> positions(size());
+  std::iota(positions.begin(), positions.end(), 0);
+  const Order all = order(positions);
+  for (std::size_t first = 0; first < size(); first += batch)
+    visit(this->batch(all, first, std::min<std::size_t>(batch, size() - first)));
 }
 
 ImageSet::Batch ImageSet::batch(std::span<const std::size_t> positions) const {

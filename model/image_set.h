@@ -8,6 +8,7 @@
 // they depend on the images alone, so computed once they spare every later training batch that
 // work. Only for images used as stored: augmented batches come from the dataset cache instead.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 
@@ -66,6 +67,8 @@ class ImageSet {
   Batch batch(const Order& order, std::size_t first, std::size_t n) const;
   // The images at `positions`, in that order (one copy of the positions to the device).
   Batch batch(std::span<const std::size_t> positions) const;
+  // Calls `visit` with the whole set in its own order, in batches of `batch` (the last partial).
+  void for_each_batch(int batch, const std::function<void(const Batch&)>& visit) const;
 
  private:
   friend class TrainingStepGraph;             // gathers through an index it refills from an Order

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 namespace braincam {
 
@@ -13,16 +12,11 @@ std::vector<Tensor> batch_logits(BrainDetectionModel& model, const ImageSet& ima
                                  int batch) {
   NoGradScope no_grad;
   // Every batch is queued before any logit is read, so that a GPU runs them back to back.
-  std::vector<std::size_t> positions(images.size());
-  std::iota(positions.begin(), positions.end(), 0);
-  const ImageSet::Order order = images.order(positions);
   std::vector<Tensor> logits;
-  for (std::size_t start = 0; start < images.size(); start += batch) {
-    const ImageSet::Batch b =
-        images.batch(order, start, std::min<std::size_t>(batch, images.size() - start));
+  images.for_each_batch(batch, [&](const ImageSet::Batch& b) {
     logits.push_back(
         model.forward(Var(b.images.to(model.device())), {.attention = attention}).logits.value());
-  }
+  });
   return logits;
 }
 
